@@ -1,0 +1,1 @@
+//! Kernel source extraction (work in progress).

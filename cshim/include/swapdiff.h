@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * swapdiff.h - the version-neutral C API of the extracted kernel code.
+ *
+ * This header is the contract between the C side (kernel code extracted at
+ * build time, compiled against our shims) and everything above it: the safe
+ * Rust wrapper in cshim/src/lib.rs and, by shape, the Rust model in rust-impl/.
+ * The model implements exactly the semantics written here, so every sentence
+ * below is a promise both engines keep.
+ *
+ * Naming: a kernel entry point K is wrapped as sd_K (sd___swap_duplicate wraps
+ * __swap_duplicate). The Rust model's method and the harness op carry the
+ * kernel name K itself, so one grep finds all three faces.
+ *
+ * Entries are raw swp_entry_t values: type << SD_SWP_TYPE_SHIFT | offset,
+ * the generic encoding of include/linux/swapops.h (MAX_SWAPFILES_SHIFT 5,
+ * BITS_PER_XA_VALUE 63).
+ *
+ * Single-threaded, process-wide state: callers serialize (the Rust wrapper
+ * enforces it with a global lock).
+ */
+#ifndef SWAPDIFF_H
+#define SWAPDIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SD_SWP_TYPE_SHIFT 58
+#define SD_SWP_OFFSET_MASK ((1ULL << SD_SWP_TYPE_SHIFT) - 1)
+
+/* Modelled configuration (4K pages, CONFIG_THP_SWAP). */
+#define SD_PAGE_SIZE 4096
+#define SD_SWAPFILE_CLUSTER 512
+#define SD_MAX_DEVICES 4          /* swap types 0..3 may hold a device */
+#define SD_MAX_CLUSTERS 4         /* a device spans 1..=4 clusters */
+#define SD_MAX_FOLIO_ORDER 4      /* folios of 1..=16 pages */
+#define SD_MAX_FOLIOS 8           /* live folio handles at once */
+#define SD_MTE_PAGE_TAG_STORAGE 128
+#define SD_MAX_CONT_PAGES 8       /* inspection bound per continuation list */
+
+/*
+ * Fresh continuation pages are not zeroed by the kernel ("we didn't zero the
+ * page"); the environment fills them with this byte so runs are deterministic
+ * and a read of an unwritten digit is visible. 0x6b has no COUNT_CONTINUED bit.
+ */
+#define SD_PAGE_POISON 0x6b
+
+/* A call that hit BUG() or a hang returns this; the event log says which. */
+#define SD_TRAPPED (-100000L)
+
+/* Page flags as seen through this API. */
+#define SD_PG_MTE_TAGGED 1u
+#define SD_PG_MTE_LOCK 2u
+
+/* Allocation sites: fault injection and live-allocation counters. */
+enum sd_site {
+	SD_SITE_CONT_PAGE = 0,   /* alloc_page() in add_swap_count_continuation */
+	SD_SITE_TAG_STORAGE = 1, /* kmalloc() in mte_allocate_tag_storage */
+	SD_SITE_XA_NODE = 2,     /* xa_store() of a key not yet present */
+	SD_NR_SITES = 3,
+};
+
+enum sd_event_kind {
+	SD_EV_WARN = 0, /* WARN*, VM_WARN*, lockdep_assert_held failing */
+	SD_EV_BUG = 1,  /* BUG, BUG_ON, VM_BUG_ON*: the call is abandoned */
+	SD_EV_HANG = 2, /* a wait that cannot end single-threaded */
+	SD_EV_LOG = 3,  /* pr_err* and friends: the formatted message */
+};
+
+/*
+ * One event. func is __func__ where the macro was used (the kernel function
+ * for extracted code). text is the macro's stringified condition exactly as
+ * the preprocessor produces it (#cond: source spacing, one space between
+ * tokens), "" for a bare BUG(), or for SD_EV_LOG the formatted message without
+ * its trailing newline. line is informational only (never compared).
+ */
+struct sd_event {
+	int kind;
+	const char *func;
+	const char *text;
+	int line;
+};
+
+/* ---------------------------------------------------------------------------
+ * Environment. All return 0 or a negative errno unless stated.
+ */
+
+/* Everything back to the initial state: devices gone, folios freed, tag
+ * store emptied, events cleared, faults disarmed, counters zero, MTE on. */
+void sd_env_reset(void);
+
+/* system_supports_mte() from now on. */
+void sd_set_mte(bool on);
+
+/*
+ * Add a device of nr_clusters * SD_SWAPFILE_CLUSTER slots in the lowest free
+ * type. Like setup_swap_map()/setup_clusters(): slot 0 (the header) holds
+ * SWAP_MAP_BAD; with cluster_info, cluster 0 counts that slot and is on the
+ * nonfull list, the other clusters are free. Flags SWP_USED | SWP_WRITEOK.
+ * Returns the type, -EINVAL for a bad size, -EBUSY when all types are used.
+ */
+int sd_swapon(int nr_clusters, bool with_cluster_info);
+
+/*
+ * Remove device `type` the way swapoff's tail does once try_to_unuse() is
+ * done: free_swap_count_continuations(), then arch_swap_invalidate_area(),
+ * then the map is released and the type becomes free. Slots still in use are
+ * simply dropped with the map. -EINVAL when there is no device.
+ */
+int sd_swapoff(int type);
+
+/* Mark a free slot bad (as swapon does for the header's bad-page list):
+ * byte -> SWAP_MAP_BAD, cluster count + 1. -EINVAL: no device or offset out
+ * of range; -EBUSY: the byte is not 0. */
+int sd_mark_bad(uint64_t entry);
+
+/*
+ * Stand-in allocator (until the real one is extracted): the lowest free
+ * offset that is a multiple of 1 << order, whose 1 << order bytes are all 0.
+ * Writes SWAP_HAS_CACHE into each, as the kernel allocator does, and accounts
+ * with swap_range_alloc() and the cluster counts (a free cluster moves to the
+ * nonfull list). -EINVAL: no device or order > SD_MAX_FOLIO_ORDER;
+ * -ENOSPC: no such range.
+ */
+int sd_alloc_swap(int type, int order, uint64_t *entry);
+
+/* The nth allocation (1 = the next) at `site` from now fails. nth 0 disarms.
+ * One armed fault per site; arming again replaces it. */
+void sd_fault_arm(int site, unsigned int nth);
+
+/* Folios: pages with 128 tag bytes each and the flags above; tags start 0,
+ * flags 0, folio->swap 0, not in the swap cache, not mapped.
+ * sd_folio_new returns a handle 0..SD_MAX_FOLIOS-1 (lowest free) or -ENOSPC
+ * (-EINVAL for a bad order). */
+int sd_folio_new(int order);
+int sd_folio_free(int folio);
+int sd_folio_set_swap(int folio, uint64_t entry);
+int sd_page_set(int folio, int idx, const uint8_t tags[SD_MTE_PAGE_TAG_STORAGE],
+		unsigned int flags);
+
+/*
+ * Swap cache (for free_swap_and_cache_nr): a folio added covers entries
+ * folio->swap .. + nr_pages - 1. -EEXIST when one of them is covered already,
+ * -EINVAL for a bad handle or folio->swap == 0. `mapped` is folio_mapped().
+ * Removing (sd_swapcache_del) only unlinks; it does not touch swap counts.
+ */
+int sd_swapcache_add(int folio);
+int sd_swapcache_del(int folio);
+int sd_folio_set_mapped(int folio, bool mapped);
+
+/* ---------------------------------------------------------------------------
+ * Kernel entry points. Each returns the kernel function's return value
+ * (0 for void, 0/1 for bool), or SD_TRAPPED after a BUG or a hang.
+ * Functions whose kernel signature takes a struct swap_info_struct * get it
+ * from swp_swap_info(entry); without a device they are not called and
+ * return -ENODEV (the kernel's callers never pass NULL).
+ * Callers keep offset + nr within the device's map (the kernel does not check
+ * in __swap_duplicate, swapcache_clear, __swap_count and swap_swapcount; the
+ * harness does it for them, since the result would be memory corruption).
+ */
+long sd___swap_duplicate(uint64_t entry, unsigned char usage, int nr);
+long sd_swap_duplicate(uint64_t entry);
+long sd_swapcache_prepare(uint64_t entry, int nr);
+long sd_swap_shmem_alloc(uint64_t entry, int nr);
+long sd_swapcache_clear(uint64_t entry, int nr);
+long sd_add_swap_count_continuation(uint64_t entry);
+long sd_swap_free_nr(uint64_t entry, int nr);
+long sd_put_swap_folio(uint64_t entry, int order); /* a folio of that order */
+long sd_swapcache_free_entries(const uint64_t *entries, int n);
+long sd_free_swap_and_cache_nr(uint64_t entry, int nr);
+long sd___swap_count(uint64_t entry);
+long sd_swap_swapcount(uint64_t entry);
+long sd_swp_swapcount(uint64_t entry);
+
+long sd_arch_prepare_to_swap(int folio);
+long sd_arch_swap_restore(uint64_t entry, int folio);
+long sd_mte_save_tags(int folio, int idx);
+long sd_mte_restore_tags(uint64_t entry, int folio, int idx);
+long sd_mte_invalidate_tags(int type, uint64_t offset);
+long sd_mte_invalidate_tags_area(int type);
+long sd_arch_swap_invalidate_page(int type, uint64_t offset);
+long sd_arch_swap_invalidate_area(int type);
+
+/* ---------------------------------------------------------------------------
+ * Inspection (never changes state, never records events).
+ */
+
+/* Kernel version of the extracted source, e.g. "6.12.117". */
+const char *sd_kernel_version(void);
+
+/* max (slots) of device `type`, 0 when there is none. */
+unsigned int sd_device_max(int type);
+bool sd_device_has_clusters(int type);
+unsigned int sd_device_inuse_pages(int type);
+/* Raw swap_map byte; -1 without a device or out of range. */
+int sd_map_byte(uint64_t entry);
+
+/* Length of the continuation list of the map page holding `entry`, and the
+ * byte at the entry's in-page offset in each list page, head first, up to
+ * max (raw: includes COUNT_CONTINUED and stale or poison bytes). */
+int sd_cont_digits(uint64_t entry, uint8_t *out, int max);
+
+/* Cluster `idx` of device `type`: count and flags; -EINVAL without
+ * cluster_info or out of range. */
+int sd_cluster(int type, int idx, unsigned int *count, unsigned int *flags);
+
+/* The globals nr_swap_pages and total_swap_pages (swapon adds a device's
+ * good pages to both; the allocator takes from nr_swap_pages, swap_range_free
+ * gives back; swapoff takes the device's free slots from nr_swap_pages and
+ * its good pages from total_swap_pages). vm_swap_full() reads them. */
+long sd_nr_swap_pages(void);
+long sd_total_swap_pages(void);
+
+/* Live allocations at a site (allocated and not yet freed). An xarray key
+ * costs one SD_SITE_XA_NODE allocation while it is present. */
+unsigned long sd_live_allocs(int site);
+
+/* Tag store (mte_pages), ascending by key: number of entries, and the i-th
+ * key and its 128 bytes. */
+int sd_tags_count(void);
+int sd_tags_get(int i, uint64_t *key, uint8_t out[SD_MTE_PAGE_TAG_STORAGE]);
+
+/* A page's tags and SD_PG_* flags. -EINVAL for a bad handle or index. */
+int sd_page_get(int folio, int idx, uint8_t tags[SD_MTE_PAGE_TAG_STORAGE],
+		unsigned int *flags);
+
+/* Events recorded since the last sd_events_clear(). */
+int sd_events_count(void);
+int sd_event_get(int i, struct sd_event *out);
+void sd_events_clear(void);
+
+#endif /* SWAPDIFF_H */

@@ -1,0 +1,1 @@
+//! Safe wrapper around the extracted kernel code (work in progress).

@@ -1,0 +1,2 @@
+#![forbid(unsafe_code)]
+//! Reimplementation of the swap-count machine (work in progress).

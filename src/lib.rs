@@ -1,0 +1,1 @@
+//! swapdiff: differential fuzzing of the kernel swap-count and MTE code.
