@@ -48,6 +48,9 @@
 
 /* A call that hit BUG() or a hang returns this; the event log says which. */
 #define SD_TRAPPED (-100000L)
+/* The wrapper refused the arguments and did not call the kernel function
+ * (see "Argument guards" in ENVIRONMENT.md). */
+#define SD_REFUSED (-100001L)
 
 /* Page flags as seen through this API. */
 #define SD_PG_MTE_TAGGED 1u
@@ -153,11 +156,10 @@ int sd_folio_set_mapped(int folio, bool mapped);
  * Kernel entry points. Each returns the kernel function's return value
  * (0 for void, 0/1 for bool), or SD_TRAPPED after a BUG or a hang.
  * Functions whose kernel signature takes a struct swap_info_struct * get it
- * from swp_swap_info(entry); without a device they are not called and
- * return -ENODEV (the kernel's callers never pass NULL).
- * Callers keep offset + nr within the device's map (the kernel does not check
- * in __swap_duplicate, swapcache_clear, __swap_count and swap_swapcount; the
- * harness does it for them, since the result would be memory corruption).
+ * from swp_swap_info(entry). Arguments the kernel would turn into memory
+ * corruption (a missing device where the kernel dereferences it, a range past
+ * the map where the kernel does not check) are refused with SD_REFUSED before
+ * the kernel function runs: the table is in ENVIRONMENT.md.
  */
 long sd___swap_duplicate(uint64_t entry, unsigned char usage, int nr);
 long sd_swap_duplicate(uint64_t entry);
