@@ -1,1 +1,19 @@
-//! swapdiff: differential fuzzing of the kernel swap-count and MTE code.
+//! swapdiff: differential fuzzing of the kernel's swap-count code
+//! (mm/swapfile.c) and arm64 MTE tag-on-swap code (arch/arm64/mm/mteswap.c)
+//! against an independent Rust model.
+//!
+//! - [`engine`]: the one trait both implementations answer to;
+//! - [`program`]: ops, programs, their text and byte forms;
+//! - [`runner`]: steering, composites, per-step comparison ([`compare`]);
+//! - [`features`]: which interesting states a run reached.
+
+pub mod compare;
+pub mod counts;
+pub mod engine;
+pub mod exec;
+pub mod features;
+pub mod generate;
+pub mod program;
+pub mod runner;
+mod shadow;
+mod steer;

@@ -1,0 +1,247 @@
+//! The one comparison point: reads the same state from both engines and
+//! reports the first difference as a [`Mismatch`].
+//!
+//! After every op it compares the op's return values and events, the global
+//! counters, and the state the op touched ([`Touch`]); at the end of a program
+//! it compares everything ([`Touch::everything`]).
+
+use crate::counts::{SlotView, COUNT_CONTINUED};
+use crate::engine::{entry, Engine, Site, CLUSTER, MAX_DEVICES};
+use crate::exec::Outcome;
+use crate::program::domain;
+
+/// What differed, in a form that is stable across runs (`class`) and
+/// readable (`detail`, `expected` from the model, `actual` from the kernel).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub class: &'static str,
+    pub detail: String,
+    /// Kernel function named by the difference (an event's), if any.
+    pub func: Option<String>,
+    pub expected: String,
+    pub actual: String,
+}
+
+fn mismatch(class: &'static str, detail: impl Into<String>, e: impl std::fmt::Debug, a: impl std::fmt::Debug) -> Mismatch {
+    Mismatch { class, detail: detail.into(), func: None, expected: format!("{e:?}"), actual: format!("{a:?}") }
+}
+
+/// The part of the state an op may change.
+#[derive(Debug, Clone, Default)]
+pub struct Touch {
+    /// Slot ranges `(type, first offset, end offset)`.
+    pub ranges: Vec<(u32, u64, u64)>,
+    pub folios: Vec<u32>,
+    pub tag_store: bool,
+    /// Every device, slot, cluster, folio and the tag store.
+    pub everything: bool,
+}
+
+impl Touch {
+    pub fn everything() -> Touch {
+        Touch { everything: true, tag_store: true, ..Touch::default() }
+    }
+    pub fn slots(&mut self, ty: u32, off: u64, nr: u64) {
+        self.ranges.push((ty, off, off.saturating_add(nr)));
+    }
+}
+
+/// Return values and events.
+pub fn outcomes(expected: &Outcome, actual: &Outcome) -> Option<Mismatch> {
+    if expected.events != actual.events {
+        let i = expected.events.iter().zip(&actual.events).take_while(|(a, b)| a == b).count();
+        let func = expected.events.get(i).or(actual.events.get(i)).map(|e| e.func.clone());
+        let show = |v: &[crate::engine::Event]| {
+            if v.is_empty() {
+                "(none)".to_string()
+            } else {
+                v.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+            }
+        };
+        return Some(Mismatch {
+            class: "events",
+            detail: format!("events differ from event #{i}"),
+            func,
+            expected: show(&expected.events),
+            actual: show(&actual.events),
+        });
+    }
+    if expected.rets != actual.rets {
+        let i = expected.rets.iter().zip(&actual.rets).take_while(|(a, b)| a == b).count();
+        let pick = |v: &[i64]| v.get(i).map_or("(no call)".to_string(), |r| r.to_string());
+        let detail = if expected.rets.len() == 1 && actual.rets.len() == 1 {
+            "return value".to_string()
+        } else {
+            format!("return value of call #{} of {}", i + 1, expected.rets.len().max(actual.rets.len()))
+        };
+        return Some(Mismatch {
+            class: "ret",
+            detail,
+            func: None,
+            expected: pick(&expected.rets),
+            actual: pick(&actual.rets),
+        });
+    }
+    None
+}
+
+/// Globals, then the touched state.
+pub fn state<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, t: &Touch) -> Option<Mismatch> {
+    globals(m, k).or_else(|| touched(m, k, t))
+}
+
+fn globals<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B) -> Option<Mismatch> {
+    if m.nr_swap_pages() != k.nr_swap_pages() {
+        return Some(mismatch("swap_pages", "nr_swap_pages", m.nr_swap_pages(), k.nr_swap_pages()));
+    }
+    if m.total_swap_pages() != k.total_swap_pages() {
+        return Some(mismatch("swap_pages", "total_swap_pages", m.total_swap_pages(), k.total_swap_pages()));
+    }
+    for site in Site::ALL {
+        let (a, b) = (m.live_allocs(site), k.live_allocs(site));
+        if a != b {
+            return Some(mismatch("allocs", format!("live {} allocations", site.name()), a, b));
+        }
+    }
+    None
+}
+
+fn touched<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, t: &Touch) -> Option<Mismatch> {
+    if t.everything {
+        for ty in 0..MAX_DEVICES {
+            let max = u64::from(m.device_max(ty).max(k.device_max(ty)));
+            if let Some(x) = device(m, k, ty).or_else(|| range(m, k, ty, 0, max, true)) {
+                return Some(x);
+            }
+        }
+        for f in 0..=u32::from(domain::FOLIO.1) {
+            if let Some(x) = folio(m, k, f) {
+                return Some(x);
+            }
+        }
+    } else {
+        for &(ty, lo, hi) in &t.ranges {
+            if let Some(x) = device(m, k, ty).or_else(|| range(m, k, ty, lo, hi, false)) {
+                return Some(x);
+            }
+        }
+        for &f in &t.folios {
+            if let Some(x) = folio(m, k, f) {
+                return Some(x);
+            }
+        }
+    }
+    if t.tag_store {
+        return tag_store(m, k);
+    }
+    None
+}
+
+fn device<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32) -> Option<Mismatch> {
+    if ty >= MAX_DEVICES {
+        return None;
+    }
+    let name = |what: &str| format!("{what} of swap type {ty}");
+    if m.device_max(ty) != k.device_max(ty) {
+        return Some(mismatch("device", name("max"), m.device_max(ty), k.device_max(ty)));
+    }
+    if m.device_has_clusters(ty) != k.device_has_clusters(ty) {
+        return Some(mismatch("device", name("cluster_info"), m.device_has_clusters(ty), k.device_has_clusters(ty)));
+    }
+    if m.device_inuse_pages(ty) != k.device_inuse_pages(ty) {
+        return Some(mismatch("inuse", name("inuse_pages"), m.device_inuse_pages(ty), k.device_inuse_pages(ty)));
+    }
+    None
+}
+
+/// Map bytes, continuation digits and clusters of `[lo, hi)`. Digits are
+/// compared for continued slots and for the first slot of the range (which
+/// shows the list length); `all_digits` compares them for every slot.
+fn range<A: Engine + ?Sized, B: Engine + ?Sized>(
+    m: &A,
+    k: &B,
+    ty: u32,
+    lo: u64,
+    hi: u64,
+    all_digits: bool,
+) -> Option<Mismatch> {
+    let max = u64::from(m.device_max(ty));
+    let hi = hi.min(max);
+    for off in lo..hi {
+        let e = entry(ty, off);
+        let (a, b) = (m.map_byte(e), k.map_byte(e));
+        if a != b {
+            return Some(Mismatch {
+                class: "map",
+                detail: format!("swap_map byte of {ty}:{off}"),
+                func: None,
+                expected: a.map_or("none".into(), |v| format!("{v:#04x}")),
+                actual: b.map_or("none".into(), |v| format!("{v:#04x}")),
+            });
+        }
+        let continued = a.is_some_and(|v| SlotView { byte: v }.count_bits() & COUNT_CONTINUED != 0);
+        if all_digits || continued || off == lo {
+            let (da, db) = (m.cont_digits(e), k.cont_digits(e));
+            if da != db {
+                return Some(mismatch("cont", format!("continuation digits of {ty}:{off} (one byte per page)"), da, db));
+            }
+        }
+    }
+    if lo < hi {
+        for idx in lo / u64::from(CLUSTER)..=(hi - 1) / u64::from(CLUSTER) {
+            let idx = idx as u32;
+            let (a, b) = (m.cluster(ty, idx), k.cluster(ty, idx));
+            if a != b {
+                return Some(mismatch("cluster", format!("cluster {idx} of swap type {ty} (count, flags)"), a, b));
+            }
+        }
+    }
+    None
+}
+
+fn folio<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, f: u32) -> Option<Mismatch> {
+    for idx in 0..=u32::from(domain::PAGE.1) {
+        let (a, b) = (m.page_get(f, idx), k.page_get(f, idx));
+        if a != b {
+            let show = |p: Option<([u8; 128], u32)>| match p {
+                None => "no page".to_string(),
+                Some((tags, flags)) => format!("flags {flags:#x} tags {}", hex(&tags)),
+            };
+            return Some(Mismatch {
+                class: "page",
+                detail: format!("page {idx} of folio f{f}"),
+                func: None,
+                expected: show(a),
+                actual: show(b),
+            });
+        }
+        if a.is_none() {
+            break;
+        }
+    }
+    None
+}
+
+fn tag_store<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B) -> Option<Mismatch> {
+    let (a, b) = (m.tag_store(), k.tag_store());
+    if a == b {
+        return None;
+    }
+    let keys = |v: &[(u64, [u8; 128])]| v.iter().map(|(key, _)| format!("{key:#x}")).collect::<Vec<_>>();
+    let (ka, kb) = (keys(&a), keys(&b));
+    if ka != kb {
+        return Some(mismatch("tags", "tag store keys", ka, kb));
+    }
+    let (x, y) = a.iter().zip(&b).find(|(x, y)| x != y).expect("same keys, different stores");
+    Some(Mismatch {
+        class: "tags",
+        detail: format!("tags stored for entry {:#x}", x.0),
+        func: None,
+        expected: hex(&x.1),
+        actual: hex(&y.1),
+    })
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

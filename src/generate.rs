@@ -1,0 +1,164 @@
+//! A seeded generator of plausible programs: the fuzzer-free campaign of
+//! `cargo test` and the fixed benchmark set come from here. Biased toward the
+//! states a swap developer cares about (deep counts, shmem, cache races,
+//! tagged swap-out and swap-in, allocation failures) rather than uniform.
+
+use crate::engine::Site;
+use crate::program::{domain, Family, Mode, Op, Program, Slot, SWAP_HAS_CACHE, SWAP_MAP_SHMEM, USAGE_MAP};
+
+/// SplitMix64: tiny, fast, and the same sequence on every machine.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
+        xs[self.next() as usize % xs.len()].clone()
+    }
+}
+
+/// A slot near the front of a device, where the allocator puts things.
+fn slot(r: &mut Rng) -> Slot {
+    let off = if r.chance(80) { r.range(0, 40) } else { r.range(0, 2047) };
+    Slot { ty: if r.chance(85) { 0 } else { r.range(0, 4) as u8 }, off: off as u16 }
+}
+
+fn nr(r: &mut Rng) -> u16 {
+    if r.chance(70) {
+        1
+    } else {
+        r.pick(&[2, 4, 8, 16, 64, 512])
+    }
+}
+
+fn order(r: &mut Rng) -> u8 {
+    if r.chance(50) {
+        0
+    } else {
+        r.range(1, u64::from(domain::ORDER.1)) as u8
+    }
+}
+
+/// Mostly a few references; sometimes enough to need one continuation page
+/// (> 62) or two (> 62 + 63 * 127 = 8063).
+fn times(r: &mut Rng) -> u16 {
+    match r.range(0, 99) {
+        0..=69 => r.range(1, 4) as u16,
+        70..=89 => r.range(55, 200) as u16,
+        _ => r.range(8_000, 8_300) as u16,
+    }
+}
+
+pub fn program(r: &mut Rng, family: Family) -> Program {
+    let mode = if r.chance(80) { Mode::Contract } else { Mode::Raw };
+    let mut ops = vec![];
+    for _ in 0..r.range(1, 3) {
+        ops.push(Op::Swapon { clusters: r.range(1, 4) as u8, cluster_info: r.chance(80) });
+    }
+    if r.chance(15) {
+        ops.push(Op::MarkBad { slot: Slot { ty: 0, off: r.range(1, 40) as u16 } });
+    }
+    if family != Family::Counts && r.chance(10) {
+        ops.push(Op::Mte { on: false });
+    }
+    let n = r.range(4, 32);
+    while ops.len() < n as usize {
+        let op = match family {
+            Family::Counts => count_op(r),
+            Family::Mte => mte_op(r),
+            Family::All => {
+                if r.chance(50) {
+                    count_op(r)
+                } else {
+                    mte_op(r)
+                }
+            }
+        };
+        ops.push(op);
+    }
+    Program { mode, ops }
+}
+
+fn fault(r: &mut Rng, sites: &[Site]) -> Op {
+    Op::Fault { site: r.pick(sites), nth: r.range(1, 4) as u8 }
+}
+
+fn count_op(r: &mut Rng) -> Op {
+    use Op::*;
+    match r.range(0, 99) {
+        0..=11 => AllocSwap { ty: if r.chance(90) { 0 } else { r.range(0, 3) as u8 }, order: order(r) },
+        12..=25 => SwapDuplicate { slot: slot(r), times: times(r) },
+        26..=35 => SwapFreeNr { slot: slot(r), nr: nr(r), times: if r.chance(80) { 1 } else { times(r) } },
+        36..=41 => FreeSwapAndCacheNr { slot: slot(r), nr: nr(r) },
+        42..=47 => SwapcachePrepare { slot: slot(r), nr: nr(r) },
+        48..=53 => SwapcacheClear { slot: slot(r), nr: nr(r) },
+        54..=59 => PutSwapFolio { slot: slot(r), order: order(r) },
+        60..=64 => SwapShmemAlloc { slot: slot(r), nr: nr(r) },
+        65..=69 => SwapDuplicateRaw {
+            slot: slot(r),
+            usage: {
+                let any = r.range(0, 255) as u8;
+                r.pick(&[USAGE_MAP, SWAP_HAS_CACHE, SWAP_MAP_SHMEM, any])
+            },
+            nr: nr(r),
+        },
+        70..=73 => SwapcacheFreeEntries { slots: (0..r.range(1, 4)).map(|_| slot(r)).collect() },
+        74..=77 => AddSwapCountContinuation { slot: slot(r) },
+        78..=85 => {
+            let s = slot(r);
+            r.pick(&[SwapCountRaw { slot: s }, SwapSwapcount { slot: s }, SwpSwapcount { slot: s }])
+        }
+        86..=90 => fault(r, &[Site::ContPage]),
+        91..=93 => Swapoff { ty: r.range(0, 3) as u8 },
+        94..=96 => Swapon { clusters: r.range(1, 4) as u8, cluster_info: r.chance(80) },
+        _ => SwapOut { ty: 0, order: order(r), seed: r.range(0, 255) as u8 },
+    }
+}
+
+fn mte_op(r: &mut Rng) -> Op {
+    use Op::*;
+    let folio = r.range(0, 3) as u8;
+    match r.range(0, 99) {
+        0..=24 => SwapOut { ty: if r.chance(85) { 0 } else { r.range(0, 3) as u8 }, order: order(r), seed: r.range(0, 255) as u8 },
+        25..=44 => SwapIn { slot: slot(r), order: order(r) },
+        45..=51 => fault(r, &[Site::TagStorage, Site::XaNode]),
+        52..=57 => FolioNew { order: order(r) },
+        58..=62 => PageSet { folio, idx: r.range(0, 15) as u8, seed: r.range(0, 255) as u8, flags: r.range(0, 3) as u8 },
+        63..=66 => FolioSetSwap { folio, slot: slot(r) },
+        67..=69 => SwapcacheAdd { folio },
+        70..=73 => ArchPrepareToSwap { folio },
+        74..=77 => ArchSwapRestore { slot: slot(r), folio },
+        78..=80 => MteSaveTags { folio, idx: r.range(0, 15) as u8 },
+        81..=83 => MteRestoreTags { slot: slot(r), folio, idx: r.range(0, 15) as u8 },
+        84..=86 => MteInvalidateTags { slot: slot(r) },
+        87..=88 => {
+            let ty = r.range(0, 1) as u8;
+            if r.chance(50) {
+                MteInvalidateTagsArea { ty }
+            } else {
+                ArchSwapInvalidateArea { ty }
+            }
+        }
+        89..=90 => ArchSwapInvalidatePage { slot: slot(r) },
+        91..=92 => Swapoff { ty: r.range(0, 3) as u8 },
+        93..=95 => Mte { on: r.chance(70) },
+        96..=97 => FolioFree { folio },
+        _ => FreeSwapAndCacheNr { slot: slot(r), nr: nr(r) },
+    }
+}

@@ -1,0 +1,46 @@
+//! Programs: a mode and a sequence of ops, with a text form (seeds,
+//! regressions, reports) and a total byte decoding (fuzzers).
+
+mod bytes;
+mod op;
+mod text;
+
+pub use bytes::{decode, encode};
+pub use op::{domain, tags_from_seed, Family, Op, Slot, KINDS, SWAP_HAS_CACHE, SWAP_MAP_SHMEM, USAGE_MAP};
+pub use text::{parse, ParseError};
+
+/// How ops are chosen against the kernel's caller contracts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Mode {
+    /// Ops are steered onto arguments that respect the callers' contracts
+    /// (judged on the model's state), so any divergence is a bug.
+    #[default]
+    Contract,
+    /// Anything goes; both sides must still agree, warnings and BUGs included.
+    Raw,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Contract => "contract",
+            Mode::Raw => "raw",
+        }
+    }
+}
+
+/// Most ops a program holds; longer inputs are cut (the fuzzer gains nothing
+/// from them that a shorter program with bulk ops cannot reach).
+pub const MAX_OPS: usize = 256;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Program {
+    pub mode: Mode,
+    pub ops: Vec<Op>,
+}
+
+impl std::fmt::Display for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&text::print(self))
+    }
+}

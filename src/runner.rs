@@ -1,0 +1,381 @@
+//! Runs a program through a reference engine (the model) and, in a
+//! differential run, the engine under test (the kernel), comparing after
+//! every step. It knows engines only through [`Engine`].
+//!
+//! Input ops are steered (contract mode), composites are expanded into
+//! primitive steps, and every primitive step actually called is recorded:
+//! the executed steps, in raw mode, replay the run exactly.
+
+use crate::compare::{self, Mismatch, Touch};
+use crate::engine::{entry_offset, entry_type, Engine, EventKind, Site, MAX_DEVICES};
+use crate::exec::{allocated, exec, Outcome};
+use crate::features::{Feature, Features};
+use crate::program::{domain, Mode, Op, Program, Slot};
+use crate::shadow::Shadow;
+use crate::steer::steer;
+
+/// One primitive call made on the engines.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Index of the input op it came from (`None`: end-of-program checks).
+    pub input: Option<usize>,
+    pub op: Op,
+    /// The reference engine's outcome, when outcomes are recorded.
+    pub expected: Option<Outcome>,
+    pub actual: Option<Outcome>,
+}
+
+/// Where and how the engines first disagreed.
+#[derive(Debug, Clone)]
+pub struct Divergence {
+    /// Index into [`Run::steps`] (equal to its length for end-of-program checks).
+    pub step: usize,
+    /// The op being compared: the step's, or `None` for the end-of-program
+    /// state and the teardown leak check.
+    pub op: Option<Op>,
+    pub phase: Phase,
+    pub mismatch: Mismatch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// After a step.
+    Step,
+    /// The whole state after the last op.
+    End,
+    /// Live allocations after every device is swapped off and every folio freed.
+    Teardown,
+}
+
+impl Divergence {
+    /// Stable identity for dedup: op kind / what differed / kernel function.
+    pub fn signature(&self) -> String {
+        let op = match (&self.op, self.phase) {
+            (Some(op), _) => op.kind(),
+            (None, Phase::End) => "end",
+            (None, _) => "teardown",
+        };
+        let func = self.mismatch.func.as_deref().unwrap_or(op);
+        format!("{op}/{}/{func}", self.mismatch.class)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Every op ran and the end state agreed.
+    Completed,
+    /// A BUG or hang stopped the program (on both sides alike).
+    Trapped,
+    Diverged,
+}
+
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub mode: Mode,
+    pub steps: Vec<Step>,
+    pub divergence: Option<Divergence>,
+    pub features: Features,
+    pub end: End,
+}
+
+impl Run {
+    /// The executed primitive steps as a program (raw mode: already steered).
+    pub fn executed(&self) -> Program {
+        Program { mode: Mode::Raw, ops: self.steps.iter().map(|s| s.op.clone()).collect() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Keep both outcomes of every step (replay traces, reports).
+    pub record: bool,
+}
+
+enum Stop {
+    Trapped,
+    Diverged(Box<Divergence>),
+}
+
+struct Runner<'a, M: Engine + ?Sized, K: Engine + ?Sized> {
+    model: &'a mut M,
+    kernel: Option<&'a mut K>,
+    mode: Mode,
+    opts: Options,
+    shadow: Shadow,
+    steps: Vec<Step>,
+    features: Features,
+    input: usize,
+}
+
+/// Runs `p` on both engines; `model` is the reference that steering reads.
+pub fn differential<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, p: &Program, opts: Options) -> Run {
+    model.env_reset();
+    kernel.env_reset();
+    Runner { model, kernel: Some(kernel), mode: p.mode, opts, shadow: Shadow::default(), steps: vec![], features: Features::default(), input: 0 }
+        .run(p)
+}
+
+/// Runs `p` on one engine alone (benchmarks, and reproducing on one side).
+pub fn single<E: Engine + ?Sized>(engine: &mut E, p: &Program, opts: Options) -> Run {
+    engine.env_reset();
+    Runner::<E, E> { model: engine, kernel: None, mode: p.mode, opts, shadow: Shadow::default(), steps: vec![], features: Features::default(), input: 0 }
+        .run(p)
+}
+
+impl<M: Engine + ?Sized, K: Engine + ?Sized> Runner<'_, M, K> {
+    fn run(mut self, p: &Program) -> Run {
+        let mut end = End::Completed;
+        let mut divergence = None;
+        for (i, op) in p.ops.iter().enumerate() {
+            self.input = i;
+            let op = match self.mode {
+                Mode::Contract => match steer(op, &*self.model, &self.shadow) {
+                    Some(op) => op,
+                    None => continue,
+                },
+                Mode::Raw => op.clone(),
+            };
+            match self.input_op(&op) {
+                Ok(()) => {}
+                Err(Stop::Trapped) => {
+                    end = End::Trapped;
+                    break;
+                }
+                Err(Stop::Diverged(d)) => {
+                    divergence = Some(*d);
+                    end = End::Diverged;
+                    break;
+                }
+            }
+        }
+        if end == End::Completed {
+            if let Some(d) = self.finish() {
+                divergence = Some(d);
+                end = End::Diverged;
+            }
+        }
+        Run { mode: self.mode, steps: self.steps, divergence, features: self.features, end }
+    }
+
+    fn input_op(&mut self, op: &Op) -> Result<(), Stop> {
+        match *op {
+            Op::SwapOut { ty, order, seed } => self.swap_out(ty, order, seed),
+            Op::SwapIn { slot, order } => self.swap_in(slot, order),
+            _ => self.step(op.clone()).map(drop),
+        }
+    }
+
+    /// Reclaim of a tagged folio, as vmscan does it: allocate slots (cache
+    /// only), add to the swap cache, save tags, one page-table reference per
+    /// page (try_to_unmap), then drop the cache and free the folio.
+    fn swap_out(&mut self, ty: u8, order: u8, seed: u8) -> Result<(), Stop> {
+        let h = self.step(Op::FolioNew { order })?.ret();
+        let Ok(folio) = u8::try_from(h) else { return Ok(()) };
+        let nr = 1u16 << order;
+        for idx in 0..nr as u8 {
+            self.step(Op::PageSet { folio, idx, seed, flags: 1 })?;
+        }
+        let Some(e) = allocated(&self.step(Op::AllocSwap { ty, order })?) else {
+            self.step(Op::FolioFree { folio })?;
+            return Ok(());
+        };
+        let slot = Slot { ty: entry_type(e) as u8, off: entry_offset(e) as u16 };
+        self.step(Op::FolioSetSwap { folio, slot })?;
+        self.step(Op::SwapcacheAdd { folio })?;
+        let saved = self.step(Op::ArchPrepareToSwap { folio })?.ret() == 0;
+        if saved {
+            for i in 0..nr {
+                self.step(Op::SwapDuplicate { slot: Slot { off: slot.off + i, ..slot }, times: 1 })?;
+            }
+        }
+        self.step(Op::SwapcacheDel { folio })?;
+        self.step(Op::PutSwapFolio { slot, order })?;
+        self.step(Op::FolioFree { folio })?;
+        Ok(())
+    }
+
+    /// A swap-in fault: a new folio takes the cache (swapcache_prepare), tags
+    /// come back, the page-table references move to the folio, and the swap
+    /// cache is dropped.
+    fn swap_in(&mut self, slot: Slot, order: u8) -> Result<(), Stop> {
+        let h = self.step(Op::FolioNew { order })?.ret();
+        let Ok(folio) = u8::try_from(h) else { return Ok(()) };
+        let nr = 1u16 << order;
+        if self.step(Op::SwapcachePrepare { slot, nr })?.ret() != 0 {
+            self.step(Op::FolioFree { folio })?;
+            return Ok(());
+        }
+        self.step(Op::FolioSetSwap { folio, slot })?;
+        self.step(Op::SwapcacheAdd { folio })?;
+        self.step(Op::ArchSwapRestore { slot, folio })?;
+        self.step(Op::SwapFreeNr { slot, nr, times: 1 })?;
+        self.step(Op::SwapcacheDel { folio })?;
+        self.step(Op::PutSwapFolio { slot, order })?;
+        self.step(Op::FolioFree { folio })?;
+        Ok(())
+    }
+
+    /// Calls one primitive op on both engines and compares.
+    fn step(&mut self, op: Op) -> Result<Outcome, Stop> {
+        let expected = exec(&mut *self.model, &op);
+        let actual = self.kernel.as_deref_mut().map(|k| exec(k, &op));
+        let index = self.steps.len();
+        let touch = touch(&op, &expected, &self.shadow);
+        self.steps.push(Step {
+            input: Some(self.input),
+            op: op.clone(),
+            expected: self.opts.record.then(|| expected.clone()),
+            actual: if self.opts.record { actual.clone() } else { None },
+        });
+        if let (Some(k), Some(actual)) = (self.kernel.as_deref(), &actual) {
+            let found = compare::outcomes(&expected, actual).or_else(|| compare::state(&*self.model, k, &touch));
+            if let Some(mismatch) = found {
+                return Err(Stop::Diverged(Box::new(Divergence { step: index, op: Some(op), phase: Phase::Step, mismatch })));
+            }
+        }
+        self.observe(&op, &expected);
+        self.shadow.update(&op, &expected, &*self.model);
+        let trapped = expected.trapped()
+            || expected.events.iter().any(|e| matches!(e.kind, EventKind::Bug | EventKind::Hang));
+        if trapped {
+            return Err(Stop::Trapped);
+        }
+        Ok(expected)
+    }
+
+    fn observe(&mut self, op: &Op, out: &Outcome) {
+        let m = &*self.model;
+        let list_len = match first_slot(op) {
+            Some(s) if m.live_allocs(Site::ContPage) >= 2 => m.cont_digits(s.entry()).len(),
+            _ => 0,
+        };
+        self.features.observe(op, out, self.mode, |s| m.live_allocs(s), list_len);
+        match op {
+            Op::ArchPrepareToSwap { folio } if out.ret() != 0 => {
+                if self.shadow.folio(*folio).is_some_and(|f| f.nr() > 1) {
+                    self.features.set(Feature::MteRollback);
+                }
+            }
+            Op::FreeSwapAndCacheNr { .. } => {
+                let before = self.shadow.live().filter(|(_, f)| f.in_cache).count();
+                let mut after = self.shadow.clone();
+                after.update(op, out, m);
+                if after.live().filter(|(_, f)| f.in_cache).count() < before {
+                    self.features.set(Feature::ReclaimFromCache);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The whole state after the last op, then a teardown that must leave
+    /// the same live allocations on both sides.
+    fn finish(&mut self) -> Option<Divergence> {
+        let k = self.kernel.as_deref_mut()?;
+        let at = self.steps.len();
+        let fail = |phase, mismatch| Some(Divergence { step: at, op: None, phase, mismatch });
+        if let Some(m) = compare::state(&*self.model, k, &Touch::everything()) {
+            return fail(Phase::End, m);
+        }
+        for ty in 0..MAX_DEVICES {
+            self.model.swapoff(ty);
+            k.swapoff(ty);
+        }
+        for f in 0..=u32::from(domain::FOLIO.1) {
+            self.model.folio_free(f);
+            k.folio_free(f);
+        }
+        let (a, b) = (self.model.take_events(), k.take_events());
+        if a != b {
+            let m = compare::outcomes(&Outcome { rets: vec![], events: a }, &Outcome { rets: vec![], events: b });
+            return fail(Phase::Teardown, m?);
+        }
+        compare::state(&*self.model, k, &Touch::default()).and_then(|m| fail(Phase::Teardown, m))
+    }
+}
+
+fn first_slot(op: &Op) -> Option<Slot> {
+    use Op::*;
+    match op {
+        SwapDuplicateRaw { slot, .. }
+        | SwapDuplicate { slot, .. }
+        | SwapFreeNr { slot, .. }
+        | AddSwapCountContinuation { slot }
+        | FreeSwapAndCacheNr { slot, .. }
+        | SwapcacheClear { slot, .. }
+        | PutSwapFolio { slot, .. } => Some(*slot),
+        _ => None,
+    }
+}
+
+/// What `op` may have changed (beyond return values, events and globals).
+fn touch(op: &Op, out: &Outcome, shadow: &Shadow) -> Touch {
+    use Op::*;
+    let mut t = Touch::default();
+    let slots = |t: &mut Touch, s: &Slot, nr: u64| t.slots(u32::from(s.ty), u64::from(s.off), nr);
+    match op {
+        Swapon { .. } => {
+            if let Ok(ty) = u32::try_from(out.ret()) {
+                t.slots(ty, 0, u64::from(domain::CLUSTERS.1) * 512);
+            }
+        }
+        Swapoff { .. } => t = Touch::everything(),
+        MarkBad { slot } | AddSwapCountContinuation { slot } | SwapCountRaw { slot } | SwapSwapcount { slot } | SwpSwapcount { slot } => {
+            slots(&mut t, slot, 1)
+        }
+        AllocSwap { order, .. } => {
+            if let Some(e) = allocated(out) {
+                t.slots(entry_type(e), entry_offset(e), 1 << order);
+            }
+        }
+        Fault { .. } | Mte { .. } => {}
+        FolioNew { .. } => {
+            if let Ok(f) = u32::try_from(out.ret()) {
+                t.folios.push(f);
+            }
+        }
+        FolioFree { folio } | FolioSetSwap { folio, .. } | PageSet { folio, .. } | SwapcacheAdd { folio } | SwapcacheDel { folio } | FolioSetMapped { folio, .. } => {
+            t.folios.push(u32::from(*folio))
+        }
+        SwapDuplicateRaw { slot, nr, .. }
+        | SwapcachePrepare { slot, nr }
+        | SwapShmemAlloc { slot, nr }
+        | SwapcacheClear { slot, nr }
+        | SwapFreeNr { slot, nr, .. } => {
+            slots(&mut t, slot, u64::from(*nr));
+            t.tag_store = matches!(op, SwapcacheClear { .. } | SwapFreeNr { .. });
+        }
+        SwapDuplicate { slot, .. } => slots(&mut t, slot, 1),
+        PutSwapFolio { slot, order } => {
+            slots(&mut t, slot, 1 << order);
+            t.tag_store = true;
+        }
+        SwapcacheFreeEntries { slots: list } => {
+            for s in list {
+                slots(&mut t, s, 1);
+            }
+            t.tag_store = true;
+        }
+        FreeSwapAndCacheNr { slot, nr } => {
+            slots(&mut t, slot, u64::from(*nr));
+            // Reclaim may put a whole cached folio that straddles the range.
+            for (f, sh) in shadow.live() {
+                if let (true, Some(e)) = (sh.in_cache, sh.swap) {
+                    t.slots(entry_type(e), entry_offset(e), u64::from(sh.nr()));
+                    t.folios.push(u32::from(f));
+                }
+            }
+            t.tag_store = true;
+        }
+        ArchPrepareToSwap { folio } | MteSaveTags { folio, .. } => {
+            t.folios.push(u32::from(*folio));
+            t.tag_store = true;
+        }
+        ArchSwapRestore { folio, .. } | MteRestoreTags { folio, .. } => t.folios.push(u32::from(*folio)),
+        MteInvalidateTags { .. } | MteInvalidateTagsArea { .. } | ArchSwapInvalidatePage { .. } | ArchSwapInvalidateArea { .. } => {
+            t.tag_store = true
+        }
+        SwapOut { .. } | SwapIn { .. } => unreachable!("composites are expanded"),
+    }
+    t
+}

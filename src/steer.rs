@@ -1,0 +1,250 @@
+//! Contract mode: moves each op onto arguments that respect the kernel's
+//! caller contracts, judged on the reference engine's state, so that a
+//! divergence is a bug and not misuse.
+//!
+//! An op that already respects its contract is left unchanged (steering is
+//! idempotent), so a steered program replays as itself. An op with no valid
+//! target is dropped (`None`).
+
+use crate::counts::{exact_count, SlotView};
+use crate::engine::{entry, Engine, CLUSTER, MAX_DEVICES};
+use crate::program::{Op, Slot, SWAP_HAS_CACHE, SWAP_MAP_SHMEM, USAGE_MAP};
+use crate::shadow::Shadow;
+
+type Pred = fn(SlotView) -> bool;
+
+/// Holds a mapping reference `swap_duplicate` may add to: the kernel
+/// duplicates entries found in page tables or freshly allocated for a folio
+/// being unmapped (cache only). Never shmem's, never a bad slot.
+fn dupable(v: SlotView) -> bool {
+    (v.has_cache() || v.has_ref()) && !v.is_shmem() && !v.is_bad()
+}
+fn has_ref(v: SlotView) -> bool {
+    v.has_ref()
+}
+fn has_cache(v: SlotView) -> bool {
+    v.has_cache()
+}
+fn cache_only(v: SlotView) -> bool {
+    v.cache_only()
+}
+fn in_use(v: SlotView) -> bool {
+    !v.is_free() && !v.is_bad()
+}
+fn anything(_: SlotView) -> bool {
+    true
+}
+
+fn view<E: Engine + ?Sized>(m: &E, ty: u32, off: u64) -> Option<SlotView> {
+    m.map_byte(entry(ty, off)).map(|byte| SlotView { byte })
+}
+
+/// `start` if it satisfies `pred`, else the next slot that does (scanning
+/// forward through its device, then the other devices).
+fn find<E: Engine + ?Sized>(m: &E, start: Slot, pred: Pred) -> Option<Slot> {
+    let first = u32::from(start.ty) % MAX_DEVICES;
+    for k in 0..MAX_DEVICES {
+        let ty = (first + k) % MAX_DEVICES;
+        let max = u64::from(m.device_max(ty));
+        if max == 0 {
+            continue;
+        }
+        let from = if k == 0 && u32::from(start.ty) == ty { u64::from(start.off) % max } else { 0 };
+        for i in 0..max {
+            let off = (from + i) % max;
+            if view(m, ty, off).is_some_and(pred) {
+                return Some(Slot { ty: ty as u8, off: off as u16 });
+            }
+        }
+    }
+    None
+}
+
+/// How many slots from `s` (at most `want`, never crossing a cluster or the
+/// device end) satisfy `pred`.
+fn run<E: Engine + ?Sized>(m: &E, s: Slot, want: u16, pred: Pred) -> u16 {
+    let (ty, off) = (u32::from(s.ty), u64::from(s.off));
+    let max = u64::from(m.device_max(ty));
+    let cluster_end = (off / u64::from(CLUSTER) + 1) * u64::from(CLUSTER);
+    let end = (off + u64::from(want)).min(max).min(cluster_end);
+    (off..end).take_while(|&o| view(m, ty, o).is_some_and(pred)).count() as u16
+}
+
+/// `s` moved onto a slot satisfying `pred`, with `nr` cut to the run there.
+fn ranged<E: Engine + ?Sized>(m: &E, s: Slot, nr: u16, pred: Pred) -> Option<(Slot, u16)> {
+    let s = find(m, s, pred)?;
+    Some((s, run(m, s, nr, pred).max(1)))
+}
+
+/// An aligned run of `1 << order` slots all satisfying `pred`, at or after `s`.
+fn aligned<E: Engine + ?Sized>(m: &E, s: Slot, order: u8, pred: Pred) -> Option<Slot> {
+    let nr = 1u16 << order;
+    let down = Slot { ty: s.ty, off: s.off & !(nr - 1) };
+    let ok = |x: Slot| x.off % nr == 0 && run(m, x, nr, pred) == nr;
+    if ok(down) {
+        return Some(down);
+    }
+    let ty = u32::from(s.ty) % MAX_DEVICES;
+    let max = m.device_max(ty) as u16;
+    (0..max).step_by(usize::from(nr)).map(|off| Slot { ty: ty as u8, off }).find(|&x| ok(x))
+}
+
+fn exact<E: Engine + ?Sized>(m: &E, s: Slot) -> u64 {
+    let e = s.entry();
+    m.map_byte(e).and_then(|b| exact_count(b, &m.cont_digits(e))).unwrap_or(0)
+}
+
+/// The contract-respecting version of `op`, or `None` when nothing fits.
+pub fn steer<E: Engine + ?Sized>(op: &Op, m: &E, shadow: &Shadow) -> Option<Op> {
+    use Op::*;
+    Some(match op.clone() {
+        SwapDuplicateRaw { slot, usage, nr } => {
+            // The kernel passes 1 (one mapping, never batched), SWAP_HAS_CACHE
+            // (swapcache_prepare) or SWAP_MAP_SHMEM (swap_shmem_alloc).
+            let usage = match usage {
+                USAGE_MAP | SWAP_HAS_CACHE | SWAP_MAP_SHMEM => usage,
+                u => [USAGE_MAP, SWAP_HAS_CACHE, SWAP_MAP_SHMEM][usize::from(u) % 3],
+            };
+            match usage {
+                USAGE_MAP => SwapDuplicateRaw { slot: find(m, slot, dupable)?, usage, nr: 1 },
+                SWAP_HAS_CACHE => {
+                    let (slot, nr) = ranged(m, slot, nr, anything)?;
+                    SwapDuplicateRaw { slot, usage, nr }
+                }
+                _ => {
+                    let (slot, nr) = ranged(m, slot, nr, cache_only)?;
+                    SwapDuplicateRaw { slot, usage, nr }
+                }
+            }
+        }
+        SwapDuplicate { slot, times } => SwapDuplicate { slot: find(m, slot, dupable)?, times },
+        // Swap-in readahead asks for any entry; -EEXIST and -ENOENT are answers, not misuse.
+        SwapcachePrepare { slot, nr } => {
+            let (slot, nr) = ranged(m, slot, nr, anything)?;
+            SwapcachePrepare { slot, nr }
+        }
+        // shmem marks slots it just allocated for a folio in its cache.
+        SwapShmemAlloc { slot, nr } => {
+            let (slot, nr) = ranged(m, slot, nr, cache_only)?;
+            SwapShmemAlloc { slot, nr }
+        }
+        SwapcacheClear { slot, nr } => {
+            let (slot, nr) = ranged(m, slot, nr, has_cache)?;
+            SwapcacheClear { slot, nr }
+        }
+        AddSwapCountContinuation { slot } => AddSwapCountContinuation { slot: find(m, slot, in_use)? },
+        SwapFreeNr { slot, nr, times } => {
+            let (slot, nr) = ranged(m, slot, nr, has_ref)?;
+            // Never drop more references than the fewest any slot holds.
+            let fewest = (0..nr)
+                .map(|i| exact(m, Slot { ty: slot.ty, off: slot.off + i }))
+                .min()
+                .unwrap_or(0);
+            let times = times.min(u16::try_from(fewest).unwrap_or(u16::MAX)).max(1);
+            SwapFreeNr { slot, nr, times }
+        }
+        PutSwapFolio { slot, order } => PutSwapFolio { slot: aligned(m, slot, order, has_cache)?, order },
+        SwapcacheFreeEntries { slots } => {
+            let mut picked: Vec<Slot> = Vec::with_capacity(slots.len());
+            for s in slots {
+                let mut at = s;
+                // Distinct slots: the slot cache never returns one twice.
+                while let Some(found) = find(m, at, cache_only) {
+                    if !picked.contains(&found) {
+                        picked.push(found);
+                        break;
+                    }
+                    at = Slot { ty: found.ty, off: found.off.wrapping_add(1) % (Slot::MAX_OFF + 1) };
+                    if picked.len() > 64 || at == s {
+                        break;
+                    }
+                }
+            }
+            if picked.is_empty() {
+                return None;
+            }
+            SwapcacheFreeEntries { slots: picked }
+        }
+        FreeSwapAndCacheNr { slot, nr } => {
+            let (slot, nr) = ranged(m, slot, nr, has_ref)?;
+            FreeSwapAndCacheNr { slot, nr }
+        }
+        SwapCountRaw { slot } => SwapCountRaw { slot: find(m, slot, anything)? },
+        SwapSwapcount { slot } => SwapSwapcount { slot: find(m, slot, anything)? },
+        SwpSwapcount { slot } => SwpSwapcount { slot: find(m, slot, anything)? },
+        MarkBad { slot } => MarkBad { slot: find(m, slot, SlotView::is_free)? },
+        // Tags are saved for a folio that owns cached slots.
+        ArchPrepareToSwap { folio } => {
+            let f = shadow_folio(shadow, folio, |f| f.swap.is_some())?;
+            ArchPrepareToSwap { folio: f }
+        }
+        MteSaveTags { folio, idx } => {
+            let f = shadow_folio(shadow, folio, |f| f.swap.is_some())?;
+            MteSaveTags { folio: f, idx: idx % shadow.folio(f)?.nr() as u8 }
+        }
+        // Swap-in restores into the folio that holds the entry.
+        ArchSwapRestore { folio, .. } => {
+            let f = shadow_folio(shadow, folio, |f| f.swap.is_some())?;
+            let swap = shadow.folio(f)?.swap?;
+            ArchSwapRestore { slot: slot_of(swap), folio: f }
+        }
+        MteRestoreTags { slot, folio, idx } => {
+            let f = shadow_folio(shadow, folio, |_| true)?;
+            MteRestoreTags { slot, folio: f, idx: idx % shadow.folio(f)?.nr() as u8 }
+        }
+        // A lock without the tagged flag is a tagger mid-way: nobody sets that
+        // on a page that is then swapped in.
+        PageSet { folio, idx, seed, flags } => {
+            let f = shadow_folio(shadow, folio, |_| true)?;
+            let flags = if flags == 2 { 3 } else { flags };
+            PageSet { folio: f, idx: idx % shadow.folio(f)?.nr() as u8, seed, flags }
+        }
+        FolioFree { folio } => FolioFree { folio: shadow_folio(shadow, folio, |_| true)? },
+        FolioSetSwap { folio, slot } => {
+            let f = shadow_folio(shadow, folio, |f| !f.in_cache)?;
+            let order = shadow.folio(f)?.order;
+            FolioSetSwap { folio: f, slot: aligned(m, slot, order, has_cache)? }
+        }
+        SwapcacheAdd { folio } => {
+            let f = shadow_folio(shadow, folio, |f| f.swap.is_some() && !f.in_cache)?;
+            let sh = shadow.folio(f)?;
+            let s = slot_of(sh.swap?);
+            // Only a folio whose slots all hold SWAP_HAS_CACHE and that no other
+            // cached folio covers.
+            if run(m, s, sh.nr() as u16, has_cache) != sh.nr() as u16 {
+                return None;
+            }
+            let overlaps = shadow.live().any(|(_, o)| {
+                o.in_cache && o.swap.is_some_and(|e| ranges_overlap(e, o.nr(), sh.swap.unwrap_or(0), sh.nr()))
+            });
+            if overlaps {
+                return None;
+            }
+            SwapcacheAdd { folio: f }
+        }
+        SwapcacheDel { folio } => SwapcacheDel { folio: shadow_folio(shadow, folio, |f| f.in_cache)? },
+        FolioSetMapped { folio, mapped } => FolioSetMapped { folio: shadow_folio(shadow, folio, |_| true)?, mapped },
+        SwapIn { slot, order } => {
+            // do_swap_page() faults in an aligned folio whose entries are all
+            // referenced by page tables.
+            SwapIn { slot: aligned(m, slot, order, has_ref)?, order }
+        }
+        other => other,
+    })
+}
+
+fn slot_of(e: u64) -> Slot {
+    Slot { ty: crate::engine::entry_type(e) as u8, off: crate::engine::entry_offset(e) as u16 }
+}
+
+fn ranges_overlap(a: u64, an: u32, b: u64, bn: u32) -> bool {
+    a < b + u64::from(bn) && b < a + u64::from(an)
+}
+
+/// `folio` if live and satisfying `pred`, else the first live one that does.
+fn shadow_folio(shadow: &Shadow, folio: u8, pred: impl Fn(&crate::shadow::FolioShadow) -> bool) -> Option<u8> {
+    if shadow.folio(folio).is_some_and(|f| pred(&f)) {
+        return Some(folio);
+    }
+    shadow.live().find(|(_, f)| pred(f)).map(|(i, _)| i)
+}
