@@ -1,0 +1,98 @@
+//! Inspection: read-only views of everything the harness compares. None of these change
+//! state or record events (except `take_events`, which empties the log).
+
+use crate::entry::{entry_offset, entry_type};
+use crate::kernel::{MAX_CONT_PAGES, MAX_DEVICES};
+use crate::vocab::{Event, Site, TAG_BYTES};
+use crate::Model;
+
+impl Model {
+    fn device(&self, ty: u32) -> Option<&crate::device::Device> {
+        self.devices.get(ty as usize).filter(|d| d.present)
+    }
+
+    /// Kernel version whose behaviour this model reproduces.
+    pub fn kernel_version(&self) -> &'static str {
+        "6.12"
+    }
+
+    /// `si->max` of device `ty`, 0 when there is none.
+    pub fn device_max(&self, ty: u32) -> u32 {
+        self.device(ty).map_or(0, |d| d.max)
+    }
+
+    pub fn device_has_clusters(&self, ty: u32) -> bool {
+        self.device(ty).is_some_and(|d| d.has_clusters())
+    }
+
+    /// `si->inuse_pages`, 0 without a device.
+    pub fn device_inuse_pages(&self, ty: u32) -> u32 {
+        self.device(ty).map_or(0, |d| d.inuse)
+    }
+
+    /// The raw map byte; `None` without a device or past the map.
+    pub fn map_byte(&self, entry: u64) -> Option<u8> {
+        self.device(entry_type(entry))?.get(entry_offset(entry))
+    }
+
+    /// The continuation list of the map page holding `entry`: the raw byte at the
+    /// entry's in-page offset in each list page, head first (at most 8). Empty without a
+    /// device, past the map, or when the map page has no list.
+    pub fn cont_digits(&self, entry: u64) -> Vec<u8> {
+        let offset = entry_offset(entry);
+        match self.device(entry_type(entry)) {
+            Some(d) if d.in_range(offset) => {
+                let (list, off) = d.cont(offset);
+                list.digits(off).take(MAX_CONT_PAGES).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Cluster `idx` of device `ty`: (count, flags); `None` without cluster info or past
+    /// the device.
+    pub fn cluster(&self, ty: u32, idx: u32) -> Option<(u32, u32)> {
+        let c = self.device(ty)?.cluster(idx)?;
+        Some((u32::from(c.count), u32::from(c.flags)))
+    }
+
+    /// The global `nr_swap_pages`.
+    pub fn nr_swap_pages(&self) -> i64 {
+        self.nr_swap_pages
+    }
+
+    /// The global `total_swap_pages`.
+    pub fn total_swap_pages(&self) -> i64 {
+        self.total_swap_pages
+    }
+
+    /// Allocations made at `site` and not yet freed.
+    pub fn live_allocs(&self, site: Site) -> u64 {
+        self.allocs.live(site)
+    }
+
+    /// The tag store (`mte_pages`), ascending by key.
+    pub fn tag_store(&self) -> Vec<(u64, [u8; TAG_BYTES])> {
+        self.tags.iter().copied().collect()
+    }
+
+    /// A page's tags and SD_PG_* flags; `None` for a bad handle or index.
+    pub fn page_get(&self, folio: u32, idx: u32) -> Option<([u8; TAG_BYTES], u32)> {
+        self.folios.page(folio, idx).map(|p| (p.tags, p.flags))
+    }
+
+    /// The events recorded since the last call, oldest first; the log is emptied.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        self.events.take()
+    }
+
+    /// Pages on the continuation lists of all devices (pages linked, not leaked ones).
+    pub fn cont_pages_linked(&self) -> usize {
+        self.devices.iter().take(MAX_DEVICES).filter(|d| d.present).map(|d| d.cont_pages()).sum()
+    }
+
+    /// Map bytes of device `ty` that are neither 0 nor BAD.
+    pub fn slots_in_use(&self, ty: u32) -> usize {
+        self.device(ty).map_or(0, |d| d.slots_in_use())
+    }
+}

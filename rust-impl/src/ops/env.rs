@@ -1,0 +1,159 @@
+//! The environment around the kernel code: devices on and off, the stand-in allocator,
+//! bad slots, fault injection, folios and the swap cache (ENVIRONMENT.md).
+
+use crate::entry::{entry, entry_offset};
+use crate::kernel::{
+    EBUSY, EINVAL, ENOSPC, MAX_CLUSTERS, MAX_DEVICES, MAX_FOLIO_ORDER, SWAP_HAS_CACHE, SWAP_MAP_BAD,
+};
+use crate::vocab::{Site, TAG_BYTES};
+use crate::Model;
+
+fn status(r: Result<(), i32>) -> i32 {
+    r.err().unwrap_or(0)
+}
+
+impl Model {
+    /// Everything back to the initial state (devices gone, folios freed, tag store empty,
+    /// events cleared, faults disarmed, counters zero, MTE on), keeping allocations.
+    pub fn env_reset(&mut self) {
+        for d in &mut self.devices {
+            if d.present {
+                d.teardown(&mut self.pool);
+            }
+        }
+        self.nr_swapfiles = 0;
+        self.nr_swap_pages = 0;
+        self.total_swap_pages = 0;
+        self.mte = true;
+        self.tags.clear();
+        self.folios.reset();
+        self.allocs.reset();
+        self.events.clear();
+    }
+
+    /// `system_supports_mte()` from now on.
+    pub fn set_mte(&mut self, on: bool) {
+        self.mte = on;
+    }
+
+    /// Add a device of `nr_clusters * 512` slots in the lowest free type (see
+    /// [`crate::device`] for its initial state); its good pages join both page counters.
+    /// -EINVAL for a size outside 1..=4 clusters, -EBUSY when all four types are used.
+    pub fn swapon(&mut self, nr_clusters: u32, with_cluster_info: bool) -> i32 {
+        if !(1..=MAX_CLUSTERS).contains(&nr_clusters) {
+            return -EINVAL;
+        }
+        let Some(ty) = self.devices.iter().position(|d| !d.present) else {
+            return -EBUSY;
+        };
+        let d = &mut self.devices[ty];
+        d.setup(nr_clusters, with_cluster_info);
+        self.nr_swap_pages += i64::from(d.pages);
+        self.total_swap_pages += i64::from(d.pages);
+        self.nr_swapfiles = self.nr_swapfiles.max(ty as u32 + 1);
+        ty as i32
+    }
+
+    /// swapoff's tail: `free_swap_count_continuations()`, `arch_swap_invalidate_area()`,
+    /// then the map goes. The free slots leave `nr_swap_pages` (slots still in use were
+    /// never in it) and the good pages leave `total_swap_pages`.
+    pub fn swapoff(&mut self, ty: u32) -> i32 {
+        if ty as usize >= MAX_DEVICES || !self.devices[ty as usize].present {
+            return -EINVAL;
+        }
+        let d = &mut self.devices[ty as usize];
+        let (pages, inuse) = (i64::from(d.pages), i64::from(d.inuse));
+        let freed = d.teardown(&mut self.pool);
+        self.allocs.free_n(Site::ContPage, freed as u64);
+        self.arch_swap_invalidate_area_inner(ty as i32);
+        self.nr_swap_pages -= pages - inuse;
+        self.total_swap_pages -= pages;
+        0
+    }
+
+    /// Mark a free slot bad, as swapon does for the header's bad-page list. -EINVAL: no
+    /// device or offset past the map; -EBUSY: the byte is not 0.
+    pub fn mark_bad(&mut self, entry: u64) -> i32 {
+        let Some(t) = self.swp_swap_info(entry) else {
+            return -EINVAL;
+        };
+        let offset = entry_offset(entry);
+        let d = &mut self.devices[t];
+        if !d.in_range(offset) {
+            return -EINVAL;
+        }
+        if d.byte(offset) != 0 {
+            return -EBUSY;
+        }
+        d.set(offset, SWAP_MAP_BAD);
+        d.cluster_take(offset, 1);
+        d.pages -= 1;
+        self.nr_swap_pages -= 1;
+        self.total_swap_pages -= 1;
+        0
+    }
+
+    /// The stand-in allocator: the lowest naturally aligned run of `1 << order` zero
+    /// bytes at offset >= 1, each set to `SWAP_HAS_CACHE`; the cluster counts them (a FREE
+    /// cluster becomes NONFULL), then `swap_range_alloc` and `nr_swap_pages`.
+    pub fn alloc_swap(&mut self, ty: u32, order: u32) -> Result<u64, i32> {
+        if ty as usize >= MAX_DEVICES || !self.devices[ty as usize].present || order > MAX_FOLIO_ORDER {
+            return Err(-EINVAL);
+        }
+        let n = 1u32 << order;
+        let d = &mut self.devices[ty as usize];
+        let offset = d.find_free_run(n).ok_or(-ENOSPC)?;
+        for i in 0..u64::from(n) {
+            d.set(offset + i, SWAP_HAS_CACHE);
+        }
+        d.cluster_take(offset, n as u16);
+        // swap_range_alloc(): only inuse_pages is observable (lowest/highest_bit are not).
+        d.inuse = d.inuse.wrapping_add(n);
+        self.nr_swap_pages -= i64::from(n);
+        Ok(entry(ty, offset))
+    }
+
+    /// The `nth` allocation at `site` from now fails (1 = the next); 0 disarms.
+    pub fn fault_arm(&mut self, site: Site, nth: u32) {
+        self.allocs.arm(site, nth);
+    }
+
+    /// A folio of `1 << order` pages: handle 0..8, -ENOSPC when all are live, -EINVAL
+    /// for an order above 4.
+    pub fn folio_new(&mut self, order: u32) -> i32 {
+        match self.folios.create(order) {
+            Ok(h) => h as i32,
+            Err(e) => e,
+        }
+    }
+
+    /// Free a folio: -EINVAL for a bad handle, -EBUSY while it is in the swap cache.
+    pub fn folio_free(&mut self, folio: u32) -> i32 {
+        status(self.folios.destroy(folio))
+    }
+
+    /// Set `folio->swap`: -EINVAL for a bad handle, -EBUSY while it is in the swap cache.
+    pub fn folio_set_swap(&mut self, folio: u32, entry: u64) -> i32 {
+        status(self.folios.set_swap(folio, entry))
+    }
+
+    /// Set one page's tags and SD_PG_* flags (-EINVAL: bad handle, index or flag bits).
+    pub fn page_set(&mut self, folio: u32, idx: u32, tags: &[u8; TAG_BYTES], flags: u32) -> i32 {
+        status(self.folios.set_page(folio, idx, tags, flags))
+    }
+
+    /// Link a folio into the swap cache at `folio->swap .. + nr_pages`.
+    pub fn swapcache_add(&mut self, folio: u32) -> i32 {
+        status(self.folios.cache_add(folio))
+    }
+
+    /// Unlink a folio from the swap cache (no count changes); -ENOENT if not linked.
+    pub fn swapcache_del(&mut self, folio: u32) -> i32 {
+        status(self.folios.cache_del(folio))
+    }
+
+    /// `folio_mapped()` from now on.
+    pub fn folio_set_mapped(&mut self, folio: u32, mapped: bool) -> i32 {
+        status(self.folios.set_mapped(folio, mapped))
+    }
+}
