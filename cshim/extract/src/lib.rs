@@ -1,1 +1,218 @@
-//! Kernel source extraction (work in progress).
+//! Extracts the kernel code swapdiff runs from a kernel source tree or tarball at build time.
+//!
+//! `cshim/build.rs` calls [`prepare`] with a [`Request`] (usually from [`request_from_env`]).
+//! The manifest (`cshim/manifest/kernel.toml`) says, per kernel series, which files to take and
+//! which functions of them; the extractor applies the user's patches, keeps the root functions
+//! and everything of the same file they need, and writes C files whose `#line` directives point
+//! at the kernel's own file and line. Results are cached by the source's hash, the patches, the
+//! manifest and this extractor's code.
+//!
+//! No kernel text is part of this crate: it only ever reads it from the source at build time.
+
+use std::path::{Path, PathBuf};
+
+mod cache;
+pub mod closure;
+pub mod emit;
+mod error;
+mod fingerprint;
+pub mod fnhash;
+mod generate;
+pub mod makefile;
+pub mod manifest;
+mod meta;
+pub mod patch_apply;
+pub mod patch_split;
+mod patching;
+pub mod scan;
+mod source;
+mod tarball;
+
+pub use error::{Error, HunkFailure};
+pub use source::DEFAULT_SOURCE;
+pub use tarball::tar_runs_on_this_thread;
+
+/// Environment variables [`request_from_env`] reads (for `cargo:rerun-if-env-changed`).
+pub const ENV_VARS: [&str; 2] = ["SWAPDIFF_KERNEL_SRC", "SWAPDIFF_PATCHES"];
+
+pub struct Request {
+    /// A kernel tree directory or a linux-*.tar.xz; None = [`DEFAULT_SOURCE`].
+    pub source: Option<PathBuf>,
+    /// Unified diffs applied in order with `patch -p1`; empty = the stock source.
+    pub patches: Vec<PathBuf>,
+    /// `cshim/manifest/kernel.toml`.
+    pub manifest: PathBuf,
+    /// Where extracts are cached.
+    pub cache_dir: PathBuf,
+}
+
+#[derive(Clone, Debug)]
+pub struct Extracted {
+    /// VERSION.PATCHLEVEL.SUBLEVEL + EXTRAVERSION from the top Makefile, e.g. "6.12.117".
+    pub version: String,
+    /// The manifest series chosen by VERSION.PATCHLEVEL, e.g. "6.12".
+    pub series: String,
+    /// Hex; identifies the source (tarball bytes, or the needed files of a tree).
+    pub source_hash: String,
+    /// Hex; the cache key of this variant (source, patches, manifest, extractor code).
+    pub variant_key: String,
+    /// File names of the patches applied, in order.
+    pub patches: Vec<String>,
+    pub files: Vec<ExtractedFile>,
+    /// Functions whose fingerprint differs from the manifest's.
+    pub changed_functions: Vec<String>,
+    /// Other warnings (dropped patch sections, hunks applied with fuzz, stale manifest).
+    pub notes: Vec<String>,
+    /// Files to emit `cargo:rerun-if-changed` for.
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExtractedFile {
+    /// Path in the kernel tree, e.g. "mm/swapfile.c".
+    pub kernel_path: String,
+    /// The generated C in the cache.
+    pub output: PathBuf,
+    /// Every function definition emitted: roots and pulled helpers, in file order.
+    pub functions: Vec<String>,
+}
+
+/// Reads SWAPDIFF_KERNEL_SRC (unset or empty: the default tarball) and SWAPDIFF_PATCHES
+/// (':'-separated, empty entries ignored).
+pub fn request_from_env(manifest: PathBuf, cache_dir: PathBuf) -> Request {
+    let source = std::env::var_os("SWAPDIFF_KERNEL_SRC").filter(|s| !s.is_empty()).map(PathBuf::from);
+    let patches = std::env::var_os("SWAPDIFF_PATCHES")
+        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .unwrap_or_default();
+    Request { source, patches, manifest, cache_dir }
+}
+
+/// Produces (or finds in the cache) the extract for `req`.
+pub fn prepare(req: &Request) -> Result<Extracted, Error> {
+    let manifest_err = |detail: String| Error::Manifest { path: req.manifest.clone(), detail };
+    let manifest_bytes = std::fs::read(&req.manifest).map_err(|e| manifest_err(format!("cannot read it: {e}")))?;
+    let manifest_text = std::str::from_utf8(&manifest_bytes).map_err(|e| manifest_err(format!("not UTF-8: {e}")))?;
+    let manifest = manifest::Manifest::parse(manifest_text, &req.manifest)?;
+
+    let source = source::Source::locate(req.source.as_deref())?;
+    // One pass over a tarball fetches the files of every series plus the Makefile (the version,
+    // hence the series, is only known once the Makefile is out).
+    let mut needed = manifest.all_paths();
+    needed.push("Makefile".to_string());
+    needed.sort();
+    needed.dedup();
+
+    let patches = patching::read_patches(&req.patches)?;
+    let source_hash = source.hash(&needed)?;
+    let variant_key = variant_key(&source_hash, &manifest_bytes, &patches);
+    let mut inputs = vec![req.manifest.clone()];
+    inputs.extend(source.inputs(&needed));
+    inputs.extend(req.patches.iter().cloned());
+
+    let cache = cache::Cache { dir: req.cache_dir.clone() };
+    let dir = cache.variant_dir(&variant_key);
+    let mut ex = match meta::read(&dir)? {
+        Some(hit) => hit,
+        None => {
+            let job = Job { source: &source, needed: &needed, source_hash, variant_key, manifest: &manifest, manifest_path: &req.manifest, patches: &patches };
+            build_variant(&job, &cache)?
+        }
+    };
+    ex.inputs = inputs;
+    Ok(ex)
+}
+
+/// The cache key of a variant.
+fn variant_key(source_hash: &str, manifest: &[u8], patches: &[patching::PatchInput]) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(b"swapdiff-extract variant\0");
+    h.update(fingerprint::code_identity().as_bytes());
+    h.update(source_hash.as_bytes());
+    h.update(&(manifest.len() as u64).to_le_bytes());
+    h.update(manifest);
+    for p in patches {
+        h.update(&(p.name.len() as u64).to_le_bytes());
+        h.update(p.name.as_bytes());
+        h.update(&(p.bytes.len() as u64).to_le_bytes());
+        h.update(&p.bytes);
+    }
+    h.finalize().to_hex()[..32].to_string()
+}
+
+struct Job<'a> {
+    source: &'a source::Source,
+    needed: &'a [String],
+    source_hash: String,
+    variant_key: String,
+    manifest: &'a manifest::Manifest,
+    manifest_path: &'a Path,
+    patches: &'a [patching::PatchInput],
+}
+
+/// A cache miss: reach the raw files, pick the series, patch, generate, publish.
+fn build_variant(job: &Job, cache: &cache::Cache) -> Result<Extracted, Error> {
+    let source_path = job.source.path().to_path_buf();
+    let raw = job.source.raw_root(job.needed, &job.source_hash, cache)?;
+    let makefile = match std::fs::read(raw.join("Makefile")) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NoMakefile { source: source_path }),
+        Err(e) => return Err(Error::UnreadableSource { path: raw.join("Makefile"), detail: e.to_string() }),
+    };
+    let kv = makefile::parse_version(&makefile).map_err(|detail| Error::NoVersion { source: source_path.clone(), detail })?;
+    let series = job.manifest.series.get(&kv.series).ok_or_else(|| Error::SeriesNotInManifest {
+        version: kv.version.clone(),
+        series: kv.series.clone(),
+        manifest: job.manifest_path.to_path_buf(),
+        known: job.manifest.series.keys().cloned().collect(),
+    })?;
+    let paths: Vec<String> = series.files.iter().map(|f| f.path.clone()).collect();
+    for p in &paths {
+        if !raw.join(p).is_file() {
+            return Err(Error::FileNotInSource { kernel_path: p.clone(), source: source_path });
+        }
+    }
+
+    let staging = cache.staging("variant")?;
+    let mut notes = Vec::new();
+    let src_root = if job.patches.is_empty() {
+        raw
+    } else {
+        let work = staging.path.join("work");
+        for p in &paths {
+            let bytes = std::fs::read(raw.join(p)).map_err(|e| Error::UnreadableSource { path: raw.join(p), detail: e.to_string() })?;
+            cache::write_file(&work.join(p), &bytes)?;
+        }
+        notes.extend(patching::apply_all(job.patches, &paths, &work, &staging.path.join("patches"))?);
+        work
+    };
+
+    let patch_names: Vec<String> = job.patches.iter().map(|p| p.name.clone()).collect();
+    let origin = generate::Origin { version: &kv.version, patches: &patch_names };
+    let out = staging.path.join("out");
+    let final_dir = cache.variant_dir(&job.variant_key);
+    let mut files = Vec::new();
+    let mut changed = Vec::new();
+    for spec in &series.files {
+        let path = src_root.join(&spec.path);
+        let src = std::fs::read(&path).map_err(|e| Error::UnreadableSource { path: path.clone(), detail: e.to_string() })?;
+        let g = generate::generate(spec, &src, &origin)?;
+        cache::write_file(&out.join(&spec.path), &g.text)?;
+        files.push(ExtractedFile { kernel_path: spec.path.clone(), output: final_dir.join(&spec.path), functions: g.functions });
+        changed.extend(g.changed);
+        notes.extend(g.notes);
+    }
+    let ex = Extracted {
+        version: kv.version,
+        series: kv.series,
+        source_hash: job.source_hash.clone(),
+        variant_key: job.variant_key.clone(),
+        patches: patch_names,
+        files,
+        changed_functions: changed,
+        notes,
+        inputs: Vec::new(),
+    };
+    meta::write(&out, &ex)?;
+    staging.publish(Path::new("out"), &final_dir)?;
+    Ok(ex)
+}
