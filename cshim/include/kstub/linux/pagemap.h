@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Stand-in for <linux/pagemap.h>: the swapdiff shim provides what it declares. */
+#include "../../shim/sd_kernel.h"

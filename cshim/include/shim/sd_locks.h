@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Locks as counters (ENVIRONMENT.md "Events"). Single-threaded, a lock can
+ * only be contended by its own holder, which is a self-deadlock: a HANG
+ * that abandons the call. The text names the lock as written at the call
+ * site, so the macros stringify their argument.
+ */
+#ifndef SD_LOCKS_H
+#define SD_LOCKS_H
+
+#include "sd_events.h"
+
+typedef struct {
+	int held;
+} spinlock_t;
+
+#define __SPIN_LOCK_UNLOCKED(name) { 0 }
+#define DEFINE_SPINLOCK(name) spinlock_t name = __SPIN_LOCK_UNLOCKED(name)
+static inline void spin_lock_init(spinlock_t *l) { l->held = 0; }
+
+/* Locks held right now, over all lock objects: an entry point that returns
+ * with this above zero leaked a lock. */
+static int sd_locks_held;
+
+static inline void sd_lock(spinlock_t *l, const char *func, const char *text, int line)
+{
+	if (l->held)
+		sd_trap(SD_EV_HANG, func, text, line);
+	l->held = 1;
+	sd_locks_held++;
+}
+static inline void sd_unlock(spinlock_t *l, const char *func, const char *text, int line)
+{
+	if (sd_warn_if(!l->held, func, text, line))
+		return;
+	l->held = 0;
+	sd_locks_held--;
+}
+
+#define spin_lock(l) sd_lock((l), __func__, "spin_lock(" #l ")", __LINE__)
+#define spin_unlock(l) sd_unlock((l), __func__, "spin_unlock(" #l ")", __LINE__)
+#define lockdep_assert_held(l) \
+	(void)sd_warn_if(!(l)->held, __func__, "lockdep_assert_held(" #l ")", __LINE__)
+/* The kernel's assert_spin_locked() is a BUG_ON, not a lockdep warning. */
+#define assert_spin_locked(l) SD_BUG_IF(!(l)->held, "assert_spin_locked(" #l ")")
+
+/* percpu_ref of a swap device: live from swapon to swapoff. */
+struct percpu_ref {
+	long count;
+	bool live;
+};
+static inline bool percpu_ref_tryget_live(struct percpu_ref *r)
+{
+	if (!r->live)
+		return false;
+	r->count++;
+	return true;
+}
+static inline void percpu_ref_put(struct percpu_ref *r) { r->count--; }
+
+struct completion { int done; };
+struct work_struct { int unused; };
+/* ENVIRONMENT.md: schedule_work() does nothing, work items never run. */
+static inline bool schedule_work(struct work_struct *w) { (void)w; return true; }
+
+#endif /* SD_LOCKS_H */

@@ -1,0 +1,27 @@
+//! What this build of the C side was made from, as recorded by build.rs.
+
+/// Kernel version of the extracted source, e.g. "6.12.117".
+pub const KERNEL_VERSION: &str = env!("SWAPDIFF_KERNEL_VERSION");
+/// Hash of the kernel source the extract came from.
+pub const SOURCE_HASH: &str = env!("SWAPDIFF_SOURCE_HASH");
+/// The applied patches (SWAPDIFF_PATCHES), separated by ';'; empty if none.
+pub const PATCHES_APPLIED: &str = env!("SWAPDIFF_PATCHES_APPLIED");
+/// Compiler and flags the extract was built with.
+pub const BUILD_FLAGS: &str = env!("SWAPDIFF_BUILD_FLAGS");
+
+pub fn kernel_version() -> &'static str {
+    KERNEL_VERSION
+}
+
+pub fn source_hash() -> &'static str {
+    SOURCE_HASH
+}
+
+/// The applied patches, in order of application.
+pub fn patches_applied() -> Vec<&'static str> {
+    PATCHES_APPLIED.split(';').filter(|p| !p.is_empty()).collect()
+}
+
+pub fn build_flags() -> &'static str {
+    BUILD_FLAGS
+}

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Part of the kernel_612.c translation unit: swap devices (ENVIRONMENT.md
+ * "Swap devices" and "Continuation pages"): swapon, swapoff, mark_bad, the
+ * stand-in allocator, vmalloc_to_page() over the swap maps, and device
+ * inspection. swap_info[], nr_swapfiles, nr_swap_pages and the avail list
+ * are the extract's own globals; this file sets them up as swapon would.
+ */
+
+#define SD_MAX_SLOTS (SD_MAX_CLUSTERS * SD_SWAPFILE_CLUSTER)
+#define SD_MAP_PAGES ((SD_MAX_SLOTS + PAGE_SIZE - 1) / PAGE_SIZE)
+
+_Static_assert(SD_SWAPFILE_CLUSTER == SWAPFILE_CLUSTER, "swapdiff.h and the extract disagree");
+_Static_assert(SD_MAX_DEVICES <= MAX_SWAPFILES, "more devices than swap types");
+_Static_assert(SD_PG_MTE_TAGGED == 1u << PG_mte_tagged && SD_PG_MTE_LOCK == 1u << PG_mte_lock,
+	       "page flag bits differ from swapdiff.h");
+
+/* What swapon's vmalloc() would give: page aligned map and its pages. */
+struct sd_device {
+	unsigned char *map;
+	struct page heads[SD_MAP_PAGES];
+};
+static struct sd_device sd_devices[SD_MAX_DEVICES];
+static struct plist_head sd_avail_heads[SD_NR_NODES];
+
+static struct swap_info_struct *sd_dev(long type)
+{
+	return type >= 0 && type < SD_MAX_DEVICES ? swap_info[type] : NULL;
+}
+
+static struct swap_info_struct *sd_dev_of_entry(uint64_t entry)
+{
+	return sd_dev((long)(entry >> SD_SWP_TYPE_SHIFT));
+}
+
+static struct page *vmalloc_to_page(const void *addr)
+{
+	for (int t = 0; t < SD_MAX_DEVICES; t++) {
+		uintptr_t base = (uintptr_t)sd_devices[t].map;
+
+		if (base && (uintptr_t)addr - base < SD_MAP_PAGES * PAGE_SIZE)
+			return &sd_devices[t].heads[((uintptr_t)addr - base) / PAGE_SIZE];
+	}
+	sd_trap(SD_EV_BUG, __func__, "address outside every swap_map", __LINE__);
+}
+
+/* A cluster gaining its first used slot leaves the free list (the kernel
+ * allocator would also set its order; order only matters for FRAG lists,
+ * which the stand-in never uses). */
+static void sd_cluster_take(struct swap_info_struct *si, unsigned long offset, unsigned int n)
+{
+	struct swap_cluster_info *ci;
+
+	if (!si->cluster_info)
+		return;
+	ci = &si->cluster_info[offset / SWAPFILE_CLUSTER];
+	ci->count += n;
+	if (ci->flags & CLUSTER_FLAG_FREE) {
+		ci->flags = CLUSTER_FLAG_NONFULL;
+		list_move_tail(&ci->list, &si->nonfull_clusters[0]);
+	}
+}
+
+int sd_swapon(int nr_clusters, bool with_cluster_info)
+{
+	struct swap_info_struct *si;
+	struct sd_device *dev;
+	int type, i;
+
+	if (nr_clusters < 1 || nr_clusters > SD_MAX_CLUSTERS)
+		return -EINVAL;
+	for (type = 0; type < SD_MAX_DEVICES && swap_info[type]; type++)
+		;
+	if (type == SD_MAX_DEVICES)
+		return -EBUSY;
+
+	si = sd_xmalloc(sizeof(*si));
+	memset(si, 0, sizeof(*si));
+	si->max = nr_clusters * SWAPFILE_CLUSTER;
+	dev = &sd_devices[type];
+	dev->map = aligned_alloc(PAGE_SIZE, SD_MAP_PAGES * PAGE_SIZE);
+	if (!dev->map)
+		abort();
+	memset(dev->map, 0, SD_MAP_PAGES * PAGE_SIZE);
+	dev->map[0] = SWAP_MAP_BAD; /* the header page */
+	for (i = 0; i < (int)SD_MAP_PAGES; i++) {
+		memset(&dev->heads[i], 0, sizeof(dev->heads[i]));
+		INIT_LIST_HEAD(&dev->heads[i].lru);
+		dev->heads[i].virtual = dev->map + i * PAGE_SIZE;
+		dev->heads[i].sd_kind = SD_PAGE_MAP_HEAD;
+	}
+	si->swap_map = dev->map;
+	si->zeromap = sd_xmalloc(BITS_TO_LONGS(si->max) * sizeof(long));
+	memset(si->zeromap, 0, BITS_TO_LONGS(si->max) * sizeof(long));
+	si->type = type;
+	si->flags = SWP_USED | SWP_WRITEOK;
+	si->prio = -1 - type;
+	si->pages = si->max - 1;
+	si->lowest_bit = 1;
+	si->highest_bit = si->max - 1;
+	si->users.live = true;
+	INIT_LIST_HEAD(&si->free_clusters);
+	INIT_LIST_HEAD(&si->full_clusters);
+	INIT_LIST_HEAD(&si->discard_clusters);
+	for (i = 0; i < SWAP_NR_ORDERS; i++) {
+		INIT_LIST_HEAD(&si->nonfull_clusters[i]);
+		INIT_LIST_HEAD(&si->frag_clusters[i]);
+	}
+	if (with_cluster_info) {
+		si->cluster_info = sd_xmalloc(nr_clusters * sizeof(*si->cluster_info));
+		memset(si->cluster_info, 0, nr_clusters * sizeof(*si->cluster_info));
+		for (i = 0; i < nr_clusters; i++) {
+			si->cluster_info[i].flags = CLUSTER_FLAG_FREE;
+			list_add_tail(&si->cluster_info[i].list, &si->free_clusters);
+		}
+		sd_cluster_take(si, 0, 1); /* the header slot */
+	}
+	/* _enable_swap_info(): on the avail list, higher priority first. */
+	plist_node_init(&si->avail_lists[0], -si->prio);
+	plist_add(&si->avail_lists[0], &swap_avail_heads[0]);
+
+	swap_info[type] = si;
+	if (nr_swapfiles < (unsigned int)type + 1)
+		nr_swapfiles = type + 1;
+	atomic_long_add(si->pages, &nr_swap_pages);
+	total_swap_pages += si->pages;
+	return type;
+}
+
+/* Frees what swapon allocated; continuation pages are the caller's. */
+static void sd_device_release(int type)
+{
+	struct swap_info_struct *si = swap_info[type];
+
+	plist_del(&si->avail_lists[0], &swap_avail_heads[0]);
+	free(si->cluster_info);
+	free(si->zeromap);
+	free(si);
+	free(sd_devices[type].map);
+	sd_devices[type].map = NULL;
+	swap_info[type] = NULL;
+}
+
+static int sd_swapoff_tail(struct swap_info_struct *si, int type)
+{
+	SD_CALL("swapoff", (free_swap_count_continuations(si),
+			    arch_swap_invalidate_area(type), 0L));
+}
+
+int sd_swapoff(int type)
+{
+	struct swap_info_struct *si = sd_dev(type);
+	int ret;
+
+	if (!si)
+		return -EINVAL;
+	ret = sd_swapoff_tail(si, type);
+	if (ret)
+		return ret;
+	atomic_long_sub(si->pages - si->inuse_pages, &nr_swap_pages);
+	total_swap_pages -= si->pages;
+	sd_swapcache_drop_type(type);
+	sd_device_release(type);
+	return 0;
+}
+
+int sd_mark_bad(uint64_t entry)
+{
+	struct swap_info_struct *si = sd_dev_of_entry(entry);
+	pgoff_t offset = swp_offset((swp_entry_t){ entry });
+
+	if (!si || offset >= si->max)
+		return -EINVAL;
+	if (si->swap_map[offset])
+		return -EBUSY;
+	si->swap_map[offset] = SWAP_MAP_BAD;
+	sd_cluster_take(si, offset, 1);
+	si->pages--;
+	atomic_long_sub(1, &nr_swap_pages);
+	total_swap_pages--;
+	return 0;
+}
+
+/* swap_range_alloc() asserts si->lock, as its kernel caller holds it. */
+static long sd_range_alloc(struct swap_info_struct *si, unsigned long offset, unsigned int n)
+{
+	SD_CALL("swap_range_alloc", (spin_lock(&si->lock), swap_range_alloc(si, offset, n),
+				     spin_unlock(&si->lock), 0L));
+}
+
+int sd_alloc_swap(int type, int order, uint64_t *entry)
+{
+	struct swap_info_struct *si = sd_dev(type);
+	unsigned long offset;
+	unsigned int n, i;
+	long ret;
+
+	if (!si || order < 0 || order > SD_MAX_FOLIO_ORDER || !entry)
+		return -EINVAL;
+	n = 1u << order;
+	for (offset = n; offset + n <= si->max; offset += n) {
+		for (i = 0; i < n && !si->swap_map[offset + i]; i++)
+			;
+		if (i == n)
+			break;
+	}
+	if (offset + n > si->max)
+		return -ENOSPC;
+	memset(si->swap_map + offset, SWAP_HAS_CACHE, n);
+	sd_cluster_take(si, offset, n);
+	ret = sd_range_alloc(si, offset, n);
+	if (ret)
+		return ret;
+	atomic_long_sub(n, &nr_swap_pages);
+	*entry = swp_entry(type, offset).val;
+	return 0;
+}
+
+unsigned int sd_device_max(int type)
+{
+	struct swap_info_struct *si = sd_dev(type);
+
+	return si ? si->max : 0;
+}
+
+bool sd_device_has_clusters(int type)
+{
+	struct swap_info_struct *si = sd_dev(type);
+
+	return si && si->cluster_info;
+}
+
+unsigned int sd_device_inuse_pages(int type)
+{
+	struct swap_info_struct *si = sd_dev(type);
+
+	return si ? si->inuse_pages : 0;
+}
+
+int sd_map_byte(uint64_t entry)
+{
+	struct swap_info_struct *si = sd_dev_of_entry(entry);
+	pgoff_t offset = swp_offset((swp_entry_t){ entry });
+
+	return si && offset < si->max ? si->swap_map[offset] : -1;
+}
+
+int sd_cont_digits(uint64_t entry, uint8_t *out, int max)
+{
+	struct swap_info_struct *si = sd_dev_of_entry(entry);
+	pgoff_t offset = swp_offset((swp_entry_t){ entry });
+	struct page *head, *page;
+	int n = 0;
+
+	if (!si || offset >= si->max)
+		return -EINVAL;
+	head = &sd_devices[swp_type((swp_entry_t){ entry })].heads[offset / PAGE_SIZE];
+	/* lru of a head is only a list once private says so */
+	if (page_private(head) != SWP_CONTINUED)
+		return 0;
+	list_for_each_entry(page, &head->lru, lru) {
+		if (out && n < max)
+			out[n] = ((unsigned char *)page->virtual)[offset % PAGE_SIZE];
+		n++;
+	}
+	return n;
+}
+
+int sd_cluster(int type, int idx, unsigned int *count, unsigned int *flags)
+{
+	struct swap_info_struct *si = sd_dev(type);
+
+	if (!si || !si->cluster_info || idx < 0 || (unsigned int)idx >= si->max / SWAPFILE_CLUSTER)
+		return -EINVAL;
+	if (count)
+		*count = si->cluster_info[idx].count;
+	if (flags)
+		*flags = si->cluster_info[idx].flags;
+	return 0;
+}
+
+long sd_nr_swap_pages(void)
+{
+	return atomic_long_read(&nr_swap_pages);
+}
+
+long sd_total_swap_pages(void)
+{
+	return total_swap_pages;
+}
+
+static void sd_devices_reset(void)
+{
+	for (int t = 0; t < SD_MAX_DEVICES; t++)
+		if (swap_info[t])
+			sd_device_release(t);
+	for (int t = 0; t < MAX_SWAPFILES; t++)
+		swap_info[t] = NULL;
+	nr_swapfiles = 0;
+	nr_swap_pages.counter = 0;
+	total_swap_pages = 0;
+	for (int n = 0; n < SD_NR_NODES; n++)
+		plist_head_init(&sd_avail_heads[n]);
+	swap_avail_heads = sd_avail_heads;
+	spin_lock_init(&swap_avail_lock);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The 6.12 kernel code behind swapdiff.h, as ONE translation unit so the
+ * sd_* wrappers can reach the extract's static functions and globals
+ * (swap_info[], nr_swapfiles, mte_pages) without changing the kernel text:
+ *
+ *   1. the shim (include/shim/): what the kernel files expect to exist;
+ *   2. the extracted kernel files, generated at build time by build.rs
+ *      (sd_kernel_files.h #includes them from the extraction cache);
+ *   3. our environment and the wrappers (src/c/), in dependency order.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "shim/sd_kernel.h"
+
+#include "sd_kernel_files.h"
+#include "sd_build_info.h"
+
+/* A swapfile.c global that no extracted function names (vm_swap_full() in
+ * our shim reads it), so the extract may leave it out. Repeating a tentative
+ * definition is harmless if the extract has it too. */
+long total_swap_pages;
+
+#include "c/events.c"
+#include "c/alloc.c"
+#include "c/sort.c"
+#include "c/xarray.c"
+#include "c/folios.c"
+#include "c/devices.c"
+#include "c/entry_points.c"
+#include "c/reset.c"

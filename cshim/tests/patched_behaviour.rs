@@ -1,0 +1,27 @@
+//! Behaviour that tests/patches/eexist-to-ebusy.patch changes. This test
+//! runs in every build: stock builds expect the kernel's -EEXIST, a build
+//! with that patch in SWAPDIFF_PATCHES expects -EBUSY. tests/patches.rs
+//! runs it in a patched build and sets SWAPDIFF_EXPECT_PATCHES so that a
+//! patch silently left out fails here instead of passing as stock.
+
+mod common;
+use common::*;
+
+const PATCH: &str = "eexist-to-ebusy.patch";
+
+#[test]
+fn expected_patches_are_applied() {
+    if let Ok(expected) = std::env::var("SWAPDIFF_EXPECT_PATCHES") {
+        assert_eq!(cshim::PATCHES_APPLIED, expected);
+    }
+}
+
+#[test]
+fn swapcache_prepare_on_a_cached_slot() {
+    let mut k = kernel_with_device(1);
+    let e = alloc_one(&mut k, 0);
+    // The allocator left SWAP_HAS_CACHE: __swap_duplicate's "has_cache"
+    // branch sets err = -EEXIST (-EBUSY with the patch).
+    let expected = if cshim::patches_applied().contains(&PATCH) { EBUSY } else { EEXIST };
+    assert_eq!(k.swapcache_prepare(e, 1), expected);
+}

@@ -1,0 +1,67 @@
+//! SWAPDIFF_PATCHES end to end: a patch changes the compiled kernel code,
+//! and a patch that does not apply stops the build with a clear message.
+//!
+//! Both need cshim rebuilt with the variable set, which cannot happen inside
+//! the running `cargo test` (it holds its target directory). So each test
+//! runs a nested cargo on this workspace with its own target directory,
+//! target/patch-check (kept between runs: the first run builds the build
+//! dependencies, ~1 min; later runs only redo the build script and the C).
+//! They are #[ignore]d to keep `cargo test` fast; tests/patch_check.sh runs
+//! them (`make test` calls it).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("cshim is inside the workspace").to_path_buf()
+}
+
+fn patch(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/patches").join(name)
+}
+
+/// `cargo <args>` on the workspace with SWAPDIFF_PATCHES=`patch`.
+fn nested_cargo(args: &[&str], patch: &Path, extra_env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(args)
+        .current_dir(workspace())
+        .env("CARGO_TARGET_DIR", workspace().join("target/patch-check"))
+        .env("SWAPDIFF_PATCHES", patch)
+        // The outer test run's flags (e.g. a sanitizer build) are not ours.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("cargo runs")
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+#[ignore = "rebuilds cshim in target/patch-check; run by tests/patch_check.sh"]
+fn a_patch_changes_the_compiled_kernel() {
+    let out = nested_cargo(
+        &["test", "-p", "cshim", "--test", "patched_behaviour"],
+        &patch("eexist-to-ebusy.patch"),
+        &[("SWAPDIFF_EXPECT_PATCHES", "eexist-to-ebusy.patch")],
+    );
+    let log = text(&out);
+    assert!(out.status.success(), "the patched build or its test failed:\n{log}");
+    // Both tests of patched_behaviour ran, with the patch applied (checked
+    // inside through SWAPDIFF_EXPECT_PATCHES) and -EBUSY observed.
+    assert!(log.contains("test result: ok. 2 passed"), "{log}");
+}
+
+#[test]
+#[ignore = "rebuilds cshim in target/patch-check; run by tests/patch_check.sh"]
+fn a_patch_that_does_not_apply_stops_the_build() {
+    let out = nested_cargo(&["build", "-p", "cshim"], &patch("does-not-apply.patch"), &[]);
+    let log = text(&out);
+    assert!(!out.status.success(), "the build succeeded with a patch that cannot apply:\n{log}");
+    assert!(log.contains("swapdiff: extracting the kernel source failed"), "{log}");
+    assert!(log.contains("does-not-apply.patch"), "the message does not name the patch:\n{log}");
+    assert!(log.contains("mm/swapfile.c"), "the message does not name the file:\n{log}");
+}
