@@ -1,6 +1,7 @@
 //! Runs the extraction the way cshim/build.rs does and reports what it produced and how long it
 //! took: `cargo run -p swapdiff-extract --release --example extract -- [CACHE_DIR]`.
-//! SWAPDIFF_KERNEL_SRC and SWAPDIFF_PATCHES apply. `--list` prints every emitted function.
+//! SWAPDIFF_KERNEL_SRC and SWAPDIFF_PATCHES apply. `--list` prints every emitted function;
+//! `--manifest=PATH` replaces cshim/manifest/kernel.toml.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +14,10 @@ fn main() -> ExitCode {
         .iter()
         .find(|a| !a.starts_with("--"))
         .map_or_else(|| std::env::temp_dir().join("swapdiff-extract-cache"), PathBuf::from);
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../manifest/kernel.toml");
+    let manifest = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--manifest=").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../manifest/kernel.toml"));
     let req = swapdiff_extract::request_from_env(manifest, cache.clone());
     let tar_before = swapdiff_extract::tar_runs_on_this_thread();
     let t = Instant::now();

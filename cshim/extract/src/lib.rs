@@ -114,6 +114,11 @@ pub fn prepare(req: &Request) -> Result<Extracted, Error> {
     let mut ex = match meta::read(&dir)? {
         Some(hit) => hit,
         None => {
+            // Entries appear complete (renamed into place), so one that does not read back was
+            // damaged by hand: rebuild it.
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).map_err(|e| Error::Cache { path: dir.clone(), detail: e.to_string() })?;
+            }
             let job = Job { source: &source, needed: &needed, source_hash, variant_key, manifest: &manifest, manifest_path: &req.manifest, patches: &patches };
             build_variant(&job, &cache)?
         }

@@ -4,12 +4,22 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::cache::Cache;
+use crate::cache::{cache_err, write_file, Cache};
 use crate::error::Error;
 use crate::tarball;
 
 /// The Debian package linux-source-6.12 installs this.
 pub const DEFAULT_SOURCE: &str = "/usr/src/linux-source-6.12.tar.xz";
+
+/// In a raw extract: the kernel paths the archive held, one per line.
+const RAW_LISTING: &str = ".swapdiff-members";
+
+fn raw_is_intact(dir: &Path) -> bool {
+    match std::fs::read_to_string(dir.join(RAW_LISTING)) {
+        Ok(list) => list.lines().filter(|l| !l.is_empty()).all(|p| dir.join(p).is_file()),
+        Err(_) => false,
+    }
+}
 
 pub enum Source {
     Tarball(PathBuf),
@@ -101,10 +111,17 @@ impl Source {
         }
         let dest = cache.raw_dir(&h.finalize().to_hex()[..32]);
         if dest.is_dir() {
-            return Ok(dest);
+            if raw_is_intact(&dest) {
+                return Ok(dest);
+            }
+            std::fs::remove_dir_all(&dest).map_err(|e| cache_err(&dest, e))?;
         }
         let staging = cache.staging("raw")?;
         let top = tarball::extract(tarball, &staging.path, needed)?;
+        // Record what the archive held, so that a file deleted from the cache by hand is told
+        // apart from a file the kernel does not have.
+        let found: Vec<&str> = needed.iter().filter(|p| top.join(p).is_file()).map(String::as_str).collect();
+        write_file(&top.join(RAW_LISTING), found.join("\n").as_bytes())?;
         let inner = top.strip_prefix(&staging.path).unwrap_or(&top).to_path_buf();
         staging.publish(&inner, &dest)?;
         Ok(dest)

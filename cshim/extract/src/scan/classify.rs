@@ -143,6 +143,12 @@ fn classify_declaration(v: &View, elems: &[Elem]) -> Classified {
         let cut = chunk.iter().position(|&e| v.is_punct(e, "=")).unwrap_or(chunk.len());
         let chunk = &chunk[..cut];
         if n == 0 && is_bare_tag(v, chunk) {
+            // `struct tag;` declares the tag (kept code may need the declaration).
+            let kw = chunk.iter().position(|&e| matches!(v.ident(e), Some("struct" | "union" | "enum")));
+            let tag = kw.and_then(|k| chunk[k + 1..].iter().find_map(|&e| v.ident(e).filter(|w| !is_attribute(w))));
+            if let Some(t) = tag.map(str::to_string).filter(|t| !names.contains(t)) {
+                names.push(t);
+            }
             continue;
         }
         if let Some((k, is_fn)) = declarator(v, chunk) {
