@@ -1,11 +1,25 @@
 //! Folios (pages with MTE tags and flags) and the swap cache that maps swap entries to
 //! them. Handles are small integers, lowest free first, like the C environment's.
+//!
+//! The swap cache holds a folio at the indices it was inserted at: a folio added covers
+//! `folio->swap .. + nr_pages` *as it was when added* (its `cache_base`), whatever
+//! `folio->swap` is set to later. Lookups go through the kernel's index function,
+//! `swap_cache_index(entry) = offset & (2^14 - 1)` within the entry type's address space.
 
-use crate::kernel::{EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, MAX_FOLIOS, MAX_FOLIO_ORDER, PG_MTE_LOCK, PG_MTE_TAGGED};
+use crate::entry::{entry_offset, entry_type};
+use crate::kernel::{EEXIST, EINVAL, ENOENT, ENOSPC, MAX_FOLIOS, MAX_FOLIO_ORDER, PG_MTE_LOCK, PG_MTE_TAGGED};
 use crate::tags::Tags;
 use crate::vocab::TAG_BYTES;
 
 const MAX_PAGES: usize = 1 << MAX_FOLIO_ORDER;
+
+/// SWAP_ADDRESS_SPACE_SHIFT: one swap address space covers 2^14 offsets.
+const SWAP_ADDRESS_SPACE_MASK: u64 = (1 << 14) - 1;
+
+/// `swap_cache_index(entry)`.
+fn swap_cache_index(entry: u64) -> u64 {
+    entry_offset(entry) & SWAP_ADDRESS_SPACE_MASK
+}
 
 /// One page: its 128 tag bytes and the SD_PG_* flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +43,10 @@ pub struct Folio {
     pub order: u32,
     /// `folio->swap.val`; `page_swap_entry(page i)` is this plus i.
     pub swap: u64,
-    /// Linked into the swap cache (covering `swap .. swap + nr_pages`).
+    /// Linked into the swap cache, covering `cache_base .. + nr_pages`.
     pub in_cache: bool,
+    /// `folio->swap` when the folio was added to the swap cache.
+    cache_base: u64,
     /// `folio_mapped()`.
     pub mapped: bool,
     pages: [Page; MAX_PAGES],
@@ -38,15 +54,28 @@ pub struct Folio {
 
 impl Folio {
     const EMPTY: Folio =
-        Folio { live: false, order: 0, swap: 0, in_cache: false, mapped: false, pages: [Page::BLANK; MAX_PAGES] };
+        Folio {
+        live: false,
+        order: 0,
+        swap: 0,
+        in_cache: false,
+        cache_base: 0,
+        mapped: false,
+        pages: [Page::BLANK; MAX_PAGES],
+    };
 
     pub fn nr_pages(&self) -> u32 {
         1 << self.order
     }
 
-    /// Does the cached range of this folio cover `entry`?
-    fn covers(&self, entry: u64) -> bool {
-        self.in_cache && entry.wrapping_sub(self.swap) < u64::from(self.nr_pages())
+    /// Is this folio in the swap cache of type `ty` at cache index `index`?
+    fn covers(&self, ty: u32, index: u64) -> bool {
+        let first = swap_cache_index(self.cache_base);
+        self.live
+            && self.in_cache
+            && entry_type(self.cache_base) == ty
+            && index >= first
+            && index - first < u64::from(self.nr_pages())
     }
 }
 
@@ -104,36 +133,27 @@ impl Folios {
         Ok(handle as u32)
     }
 
-    /// `sd_folio_free`. A folio still in the swap cache is refused with -EBUSY: the cache
-    /// would otherwise point at a freed folio.
+    /// `sd_folio_free`. A folio in the swap cache leaves it with the folio.
     pub fn destroy(&mut self, handle: u32) -> Result<(), i32> {
         let f = self.get_mut(handle).ok_or(-EINVAL)?;
-        if f.in_cache {
-            return Err(-EBUSY);
-        }
         f.live = false;
+        f.in_cache = false;
         Ok(())
     }
 
-    /// `sd_folio_set_swap`. Refused with -EBUSY while in the swap cache (the kernel only
-    /// changes `folio->swap` outside it; the cache is indexed by it).
+    /// `sd_folio_set_swap`. Allowed in the swap cache too: the cache keeps the range it
+    /// was added at, while reclaim then works on the new `folio->swap`.
     pub fn set_swap(&mut self, handle: u32, entry: u64) -> Result<(), i32> {
-        let f = self.get_mut(handle).ok_or(-EINVAL)?;
-        if f.in_cache {
-            return Err(-EBUSY);
-        }
-        f.swap = entry;
+        self.get_mut(handle).ok_or(-EINVAL)?.swap = entry;
         Ok(())
     }
 
-    /// `sd_page_set`: tags and flags of one page; unknown flag bits are -EINVAL.
+    /// `sd_page_set`: tags and flags of one page; flag bits other than SD_PG_* are
+    /// dropped.
     pub fn set_page(&mut self, handle: u32, idx: u32, tags: &Tags, flags: u32) -> Result<(), i32> {
-        if flags & !(PG_MTE_TAGGED | PG_MTE_LOCK) != 0 {
-            return Err(-EINVAL);
-        }
         let page = self.page_mut(handle, idx).ok_or(-EINVAL)?;
         page.tags = *tags;
-        page.flags = flags;
+        page.flags = flags & (PG_MTE_TAGGED | PG_MTE_LOCK);
         Ok(())
     }
 
@@ -142,22 +162,21 @@ impl Folios {
         Ok(())
     }
 
-    /// `sd_swapcache_add`: cover `swap .. swap + nr_pages`; -EEXIST if any of those is
-    /// covered already (by this folio or another).
+    /// `sd_swapcache_add`: cover the cache indices `swap_cache_index(swap) ..
+    /// + nr_pages` of the entry's type; -EEXIST if a cached folio (this one included)
+    /// covers any of them already.
     pub fn cache_add(&mut self, handle: u32) -> Result<(), i32> {
         let f = self.get(handle).ok_or(-EINVAL)?;
         if f.swap == 0 {
             return Err(-EINVAL);
         }
-        let (start, n) = (f.swap, u64::from(f.nr_pages()));
-        let overlaps = self.slots.iter().filter(|o| o.live && o.in_cache).any(|o| {
-            let on = u64::from(o.nr_pages());
-            start.wrapping_sub(o.swap) < on || o.swap.wrapping_sub(start) < n
-        });
-        if overlaps {
+        let (ty, first, n) = (entry_type(f.swap), swap_cache_index(f.swap), u64::from(f.nr_pages()));
+        if self.slots.iter().any(|o| (first..first + n).any(|index| o.covers(ty, index))) {
             return Err(-EEXIST);
         }
-        self.slots[handle as usize].in_cache = true;
+        let f = &mut self.slots[handle as usize];
+        f.in_cache = true;
+        f.cache_base = f.swap;
         Ok(())
     }
 
@@ -172,9 +191,21 @@ impl Folios {
         Ok(())
     }
 
-    /// `filemap_get_folio()` on the swap cache: the folio covering `entry`.
+    /// `filemap_get_folio(swap_address_space(entry), swap_cache_index(entry))`: the
+    /// lowest-handle cached folio covering the entry's index.
     pub fn cache_lookup(&self, entry: u64) -> Option<u32> {
-        self.slots.iter().position(|f| f.live && f.covers(entry)).map(|h| h as u32)
+        let (ty, index) = (entry_type(entry), swap_cache_index(entry));
+        self.slots.iter().position(|f| f.covers(ty, index)).map(|h| h as u32)
+    }
+
+    /// swapoff tears down the type's swap address space: its folios leave the cache
+    /// (`folio->swap` is left as it is).
+    pub fn cache_drop_type(&mut self, ty: u32) {
+        for f in &mut self.slots {
+            if f.live && f.in_cache && entry_type(f.cache_base) == ty {
+                f.in_cache = false;
+            }
+        }
     }
 
     /// `__delete_from_swap_cache`: unlink and clear `folio->swap`; returns the old entry.
@@ -217,10 +248,19 @@ mod tests {
         assert_eq!(f.cache_add(b), Err(-EEXIST));
         assert_eq!(f.cache_lookup(11), Some(a));
         assert_eq!(f.cache_lookup(12), None);
-        assert_eq!(f.set_swap(a, 40), Err(-EBUSY));
-        assert_eq!(f.destroy(a), Err(-EBUSY));
-        assert_eq!(f.cache_remove(a), 8);
+        // The cache keeps the range it was added at when folio->swap changes.
+        assert_eq!(f.set_swap(a, 40), Ok(()));
+        assert_eq!(f.cache_lookup(9), Some(a));
+        // Indices alias modulo 2^14 within a type (swap_cache_index).
+        assert_eq!(f.cache_lookup(8 + (1 << 14)), Some(a));
+        assert_eq!(f.cache_lookup(crate::entry::entry(1, 8)), None);
+        assert_eq!(f.cache_remove(a), 40);
         assert_eq!(f.get(a).unwrap().swap, 0);
         assert_eq!(f.cache_del(a), Err(-ENOENT));
+        // Freeing a cached folio takes it out of the cache.
+        f.set_swap(a, 8).unwrap();
+        f.cache_add(a).unwrap();
+        assert_eq!(f.destroy(a), Ok(()));
+        assert_eq!(f.cache_lookup(8), None);
     }
 }

@@ -11,11 +11,6 @@ impl Model {
         self.devices.get(ty as usize).filter(|d| d.present)
     }
 
-    /// Kernel version whose behaviour this model reproduces.
-    pub fn kernel_version(&self) -> &'static str {
-        "6.12"
-    }
-
     /// `si->max` of device `ty`, 0 when there is none.
     pub fn device_max(&self, ty: u32) -> u32 {
         self.device(ty).map_or(0, |d| d.max)

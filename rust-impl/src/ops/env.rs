@@ -56,18 +56,22 @@ impl Model {
 
     /// swapoff's tail: `free_swap_count_continuations()`, `arch_swap_invalidate_area()`,
     /// then the map goes. The free slots leave `nr_swap_pages` (slots still in use were
-    /// never in it) and the good pages leave `total_swap_pages`.
+    /// never in it) and the good pages leave `total_swap_pages`; the type's folios leave
+    /// the swap cache. `pages - inuse_pages` is C `unsigned int` arithmetic: should more
+    /// slots be in use than the device has (a slot can be counted twice when a wrapped
+    /// count makes its byte 0 and it is allocated again), it wraps before the subtraction.
     pub fn swapoff(&mut self, ty: u32) -> i32 {
         if ty as usize >= MAX_DEVICES || !self.devices[ty as usize].present {
             return -EINVAL;
         }
         let d = &mut self.devices[ty as usize];
-        let (pages, inuse) = (i64::from(d.pages), i64::from(d.inuse));
+        let (pages, inuse) = (d.pages, d.inuse);
         let freed = d.teardown(&mut self.pool);
         self.allocs.free_n(Site::ContPage, freed as u64);
         self.arch_swap_invalidate_area_inner(ty as i32);
-        self.nr_swap_pages -= pages - inuse;
-        self.total_swap_pages -= pages;
+        self.nr_swap_pages -= i64::from(pages.wrapping_sub(inuse));
+        self.total_swap_pages -= i64::from(pages);
+        self.folios.cache_drop_type(ty);
         0
     }
 
@@ -127,17 +131,19 @@ impl Model {
         }
     }
 
-    /// Free a folio: -EINVAL for a bad handle, -EBUSY while it is in the swap cache.
+    /// Free a folio (it leaves the swap cache with it); -EINVAL for a bad handle.
     pub fn folio_free(&mut self, folio: u32) -> i32 {
         status(self.folios.destroy(folio))
     }
 
-    /// Set `folio->swap`: -EINVAL for a bad handle, -EBUSY while it is in the swap cache.
+    /// Set `folio->swap` (also while in the swap cache, which keeps the range it was
+    /// added at); -EINVAL for a bad handle.
     pub fn folio_set_swap(&mut self, folio: u32, entry: u64) -> i32 {
         status(self.folios.set_swap(folio, entry))
     }
 
-    /// Set one page's tags and SD_PG_* flags (-EINVAL: bad handle, index or flag bits).
+    /// Set one page's tags and SD_PG_* flags (other bits dropped); -EINVAL for a bad
+    /// handle or index.
     pub fn page_set(&mut self, folio: u32, idx: u32, tags: &[u8; TAG_BYTES], flags: u32) -> i32 {
         status(self.folios.set_page(folio, idx, tags, flags))
     }
