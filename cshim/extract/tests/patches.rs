@@ -78,7 +78,7 @@ fn patches_apply_in_order() {
 fn a_failing_patch_is_named_with_its_hunk_and_changes_nothing() {
     let s = Scratch::new("patch-fail");
     let p = s.write("patches/broken.patch", BROKEN_SECOND_HUNK);
-    let Err(e) = prepare_tree(&s, &[p.clone()]) else { panic!("must fail") };
+    let Err(e) = prepare_tree(&s, std::slice::from_ref(&p)) else { panic!("must fail") };
     match &e {
         Error::PatchFailed { patch, failures, output } => {
             assert_eq!(patch, &p);
@@ -147,7 +147,7 @@ fn a_patch_variant_has_its_own_cache_key() {
 fn unusable_patch_files_are_reported() {
     let s = Scratch::new("patch-bad");
     let missing = s.path("nope.patch");
-    let Err(e) = prepare_tree(&s, &[missing.clone()]) else { panic!("must fail") };
+    let Err(e) = prepare_tree(&s, std::slice::from_ref(&missing)) else { panic!("must fail") };
     assert!(e.to_string().starts_with(&format!("cannot read patch {}", missing.display())), "{e}");
     let prose = s.write("prose.patch", "Just a description, no diff.\n");
     let Err(e) = prepare_tree(&s, &[prose]) else { panic!("must fail") };

@@ -198,3 +198,44 @@ fn member_names_and_labels_are_not_file_scope_references() {
     // count and flags follow -> and `.`; `out` is a label (harmless: no file item has that name).
     assert_eq!(refs, ["LIMIT", "helper", "out", "p", "s"]);
 }
+
+#[test]
+fn branches_that_open_braces_differently_follow_the_first_branch() {
+    // Each branch opens the loop its own way; the function must still end at its last `}`.
+    let src = "int sum(int n)\n{\n\tint s = 0;\n#ifdef FAST\n\tfor (int i = 0; i < n; i += 2) {\n#else\n\tfor (int i = 0; i < n; i++) {\n#endif\n\t\ts += i;\n\t}\n\treturn s;\n}\nint after;\n";
+    assert_eq!(
+        shape(src),
+        [(ItemKind::Function, names(&["sum"]), 1, 12), (ItemKind::Global, names(&["after"]), 13, 13)]
+    );
+}
+
+#[test]
+fn macro_defined_function_heads_in_alternative_branches() {
+    // Two spellings of the head under #if/#else, one body after #endif.
+    let src = "#ifdef WIDE_ARGS\nSYSCALL_DEFINE2(frob, long, a, long, b)\n#else\nSYSCALL_DEFINE1(frob, long, a)\n#endif\n{\n\treturn 0;\n}\nint after;\n";
+    let it = items(src);
+    let f = it.iter().find(|i| i.kind == ItemKind::Function).expect("a function");
+    assert_eq!((f.names.clone(), f.line, f.end_line), (names(&["frob"]), 1, 8));
+    assert_eq!(it.last().map(|i| i.names.clone()), Some(names(&["after"])));
+}
+
+#[test]
+fn a_declaration_ending_in_each_branch_is_one_item() {
+    let src = "static int limit =\n#ifdef BIG\n\t100;\n#else\n\t10;\n#endif\nint after;\n";
+    assert_eq!(
+        shape(src),
+        [(ItemKind::Global, names(&["limit"]), 1, 6), (ItemKind::Global, names(&["after"]), 7, 7)]
+    );
+}
+
+#[test]
+fn an_initcall_without_semicolon_at_the_end_of_a_conditional() {
+    // Without a `;` the invocation must still end before the #endif, or the whole #ifdef
+    // block would be taken for one declaration.
+    let src = "#ifdef CONFIG_X\nstatic int __init setup(void)\n{\n\treturn 0;\n}\nsubsys_initcall(setup)\n#endif\n";
+    let kinds: Vec<(ItemKind, u32)> = items(src).iter().map(|i| (i.kind, i.line)).collect();
+    assert_eq!(
+        kinds,
+        [(ItemKind::Conditional, 1), (ItemKind::Function, 2), (ItemKind::Initcall, 6), (ItemKind::Conditional, 7)]
+    );
+}

@@ -17,6 +17,14 @@ pub struct RawItem {
     pub lo: usize,
     pub hi: usize,
     pub fn_body: bool,
+    /// Ended by [`ends_macro_line`] rather than by `;` or `}`.
+    pub macro_line: bool,
+}
+
+impl RawItem {
+    fn new(lo: usize, hi: usize, fn_body: bool) -> Self {
+        RawItem { lo, hi, fn_body, macro_line: false }
+    }
 }
 
 pub fn split(src: &[u8], toks: &[Token]) -> Result<Vec<RawItem>, ScanError> {
@@ -33,72 +41,110 @@ fn punct<'a>(src: &'a [u8], t: &Token) -> &'a [u8] {
     }
 }
 
+/// Where the splitter stands; snapshotted at `#if` so that each branch of a conditional starts
+/// from the same place.
+#[derive(Clone, Default)]
+struct State {
+    /// First token of the declaration in progress.
+    cur: Option<usize>,
+    paren: i32,
+    bracket: i32,
+    brace: i32,
+    fn_body: bool,
+    open_parens: Vec<usize>,
+}
+
+/// Branches of a conditional may open or close brackets differently (`#ifdef X` / `for (..) {`
+/// / `#else` / `while (..) {` / `#endif`). Like ctags, the splitter starts every branch from
+/// the state at the `#if` and continues after `#endif` from the end of the first branch; when
+/// the branches agree (almost always) this changes nothing.
+struct Conditional {
+    at_if: State,
+    first_end: Option<State>,
+}
+
 fn split_spans(src: &[u8], toks: &[Token]) -> Result<Vec<RawItem>, ScanError> {
     let mut items: Vec<RawItem> = Vec::new();
-    let mut cur: Option<usize> = None;
-    let (mut paren, mut bracket, mut brace) = (0i32, 0i32, 0i32);
-    let mut fn_body = false;
-    let mut open_parens: Vec<usize> = Vec::new();
+    let mut st = State::default();
+    let mut conds: Vec<Conditional> = Vec::new();
 
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
-        if t.kind == Kind::Directive {
-            if cur.is_none() {
-                items.push(RawItem { lo: i, hi: i + 1, fn_body: false });
+        if let Some(d) = &t.directive {
+            if st.cur.is_none() {
+                push_item(&mut items, RawItem::new(i, i + 1, false));
+            }
+            match d.name.as_str() {
+                "if" | "ifdef" | "ifndef" => conds.push(Conditional { at_if: st.clone(), first_end: None }),
+                "elif" | "else" | "elifdef" | "elifndef" => {
+                    if let Some(c) = conds.last_mut() {
+                        if c.first_end.is_none() {
+                            c.first_end = Some(st.clone());
+                        }
+                        st = c.at_if.clone();
+                    }
+                }
+                "endif" => {
+                    if let Some(Conditional { first_end: Some(first), .. }) = conds.pop() {
+                        st = first;
+                    }
+                }
+                _ => {}
             }
             i += 1;
             continue;
         }
-        let mut lo = *cur.get_or_insert(i);
-        let at_top = paren == 0 && bracket == 0 && brace == 0;
+        let mut lo = *st.cur.get_or_insert(i);
+        let at_top = st.paren == 0 && st.bracket == 0 && st.brace == 0;
         let mut end_here = false;
         match punct(src, t) {
             b"(" => {
-                paren += 1;
-                open_parens.push(i);
+                st.paren += 1;
+                st.open_parens.push(i);
             }
             b")" => {
-                paren -= 1;
-                let open = open_parens.pop();
-                if paren < 0 {
+                st.paren -= 1;
+                let open = st.open_parens.pop();
+                if st.paren < 0 {
                     return Err(ScanError::at(t.line, "')' without a matching '('"));
                 }
-                if paren == 0 && bracket == 0 && brace == 0 {
+                if st.paren == 0 && st.bracket == 0 && st.brace == 0 {
                     if let Some(open) = open {
                         end_here = ends_macro_line(src, toks, lo, open, i);
                     }
                 }
             }
-            b"[" => bracket += 1,
+            b"[" => st.bracket += 1,
             b"]" => {
-                bracket -= 1;
-                if bracket < 0 {
+                st.bracket -= 1;
+                if st.bracket < 0 {
                     return Err(ScanError::at(t.line, "']' without a matching '['"));
                 }
             }
             b"{" => {
                 if at_top {
                     if lo == i {
-                        // A body with nothing before it: only valid after an old-style (K&R)
-                        // parameter declaration list, which the `;`s split into pieces.
-                        lo = merge_knr_head(src, toks, &mut items).ok_or_else(|| {
-                            ScanError::at(t.line, "'{' at file scope follows no declaration")
-                        })?;
-                        cur = Some(lo);
-                        fn_body = true;
+                        // A body with nothing before it: the head was taken for a stand-alone
+                        // macro invocation (`SYSCALL_DEFINE1(..)` / `#endif` / `{`), or is an
+                        // old-style (K&R) parameter list, which the `;`s split into pieces.
+                        lo = merge_macro_head(toks, &mut items)
+                            .or_else(|| merge_knr_head(src, toks, &mut items))
+                            .ok_or_else(|| ScanError::at(t.line, "'{' at file scope follows no declaration"))?;
+                        st.cur = Some(lo);
+                        st.fn_body = true;
                     } else {
-                        fn_body = is_function_body(src, toks, lo, i);
+                        st.fn_body = is_function_body(src, toks, lo, i);
                     }
                 }
-                brace += 1;
+                st.brace += 1;
             }
             b"}" => {
-                brace -= 1;
-                if brace < 0 {
+                st.brace -= 1;
+                if st.brace < 0 {
                     return Err(ScanError::at(t.line, "'}' without a matching '{'"));
                 }
-                if brace == 0 && paren == 0 && bracket == 0 && fn_body {
+                if st.brace == 0 && st.paren == 0 && st.bracket == 0 && st.fn_body {
                     end_here = true;
                 }
             }
@@ -106,22 +152,44 @@ fn split_spans(src: &[u8], toks: &[Token]) -> Result<Vec<RawItem>, ScanError> {
             _ => {}
         }
         if end_here {
-            items.push(RawItem { lo, hi: i + 1, fn_body });
-            cur = None;
-            fn_body = false;
+            let macro_line = !st.fn_body && punct(src, t) == b")";
+            push_item(&mut items, RawItem { lo, hi: i + 1, fn_body: st.fn_body, macro_line });
+            st.cur = None;
+            st.fn_body = false;
         }
         i += 1;
     }
-    if let Some(lo) = cur {
-        if paren != 0 || bracket != 0 || brace != 0 {
+    if let Some(lo) = st.cur {
+        if st.paren != 0 || st.bracket != 0 || st.brace != 0 {
             return Err(ScanError::at(
                 toks[lo].line,
                 "the declaration starting here is not closed at the end of the file (unbalanced brackets)",
             ));
         }
-        items.push(RawItem { lo, hi: toks.len(), fn_body });
+        // A last declaration without `;` (a macro invocation): directives after it are items of
+        // their own, not part of it.
+        let last = (lo..toks.len()).rev().find(|&k| toks[k].kind != Kind::Directive).unwrap_or(lo);
+        push_item(&mut items, RawItem::new(lo, last + 1, st.fn_body));
+        for k in last + 1..toks.len() {
+            push_item(&mut items, RawItem::new(k, k + 1, false));
+        }
     }
     Ok(items)
+}
+
+/// Appends an item. A declaration that began before a conditional and ends in each of its
+/// branches ends twice (`int x =` / `#ifdef A` / `1;` / `#else` / `2;` / `#endif`): the later
+/// end absorbs the spans it overlaps.
+fn push_item(items: &mut Vec<RawItem>, mut item: RawItem) {
+    while let Some(last) = items.last() {
+        if last.hi <= item.lo {
+            break;
+        }
+        item.lo = item.lo.min(last.lo);
+        item.fn_body |= last.fn_body;
+        items.pop();
+    }
+    items.push(item);
 }
 
 /// Non-directive token indices of `[lo, hi)`.
@@ -129,20 +197,20 @@ fn plain(toks: &[Token], lo: usize, hi: usize) -> impl Iterator<Item = usize> + 
     (lo..hi).filter(move |&k| toks[k].kind != Kind::Directive)
 }
 
-/// A macro invocation standing alone without a `;` (`DEFINE_FOO(x)` on its own line) ends at
-/// its `)` when the next token starts a new declaration on a later line. Without this, the
-/// invocation would swallow the function after it.
+/// A macro invocation standing alone without a `;` (`DEFINE_FOO(x)` or `subsys_initcall(f)` on
+/// its own line) ends at its `)` when the next token starts a new declaration on a later line,
+/// or at the end of the file. Without this, the invocation would swallow what follows.
 fn ends_macro_line(src: &[u8], toks: &[Token], lo: usize, open: usize, close: usize) -> bool {
     let head: Vec<usize> = plain(toks, lo, open).collect();
     let Some((&name, before)) = head.split_last() else { return false };
     let Some(w) = toks[name].ident(src) else { return false };
-    if !super::words::is_macro_like(w) {
+    if !super::words::is_macro_like(w) && super::words::registration_kind(w).is_none() {
         return false;
     }
     if !before.iter().all(|&k| toks[k].ident(src).is_some_and(is_storage_or_qualifier)) {
         return false;
     }
-    let Some(next) = plain(toks, close + 1, toks.len()).next() else { return false };
+    let Some(next) = plain(toks, close + 1, toks.len()).next() else { return true };
     let nt = &toks[next];
     nt.line > toks[close].end_line
         && nt.kind == Kind::Ident
@@ -188,6 +256,18 @@ fn is_function_body(src: &[u8], toks: &[Token], lo: usize, brace: usize) -> bool
         return false;
     }
     has_params
+}
+
+/// Reopens the last declaration when it was ended as a stand-alone macro invocation, with only
+/// directive lines after it; returns its first token.
+fn merge_macro_head(toks: &[Token], items: &mut Vec<RawItem>) -> Option<usize> {
+    let j = items.iter().rposition(|it| !(it.hi - it.lo == 1 && toks[it.lo].kind == Kind::Directive))?;
+    if !items[j].macro_line {
+        return None;
+    }
+    let lo = items[j].lo;
+    items.truncate(j);
+    Some(lo)
 }
 
 /// Old-style definitions `int f(a, b) int a; int b; { ... }` reach the `{` as separate
@@ -290,7 +370,7 @@ fn merge_unbalanced_conditionals(toks: &[Token], items: &mut Vec<RawItem>) -> Re
     for (a, b) in merged {
         out.extend_from_slice(&items[n..a]);
         let fn_body = items[a..=b].iter().any(|it| it.fn_body);
-        out.push(RawItem { lo: items[a].lo, hi: items[b].hi, fn_body });
+        out.push(RawItem::new(items[a].lo, items[b].hi, fn_body));
         n = b + 1;
     }
     out.extend_from_slice(&items[n..]);
