@@ -26,9 +26,8 @@ pub fn closure(file: &ScannedFile, roots: &[String], exclude: &[String]) -> Resu
         }
     }
     for root in roots {
-        let is_fn = defs
-            .get(root.as_str())
-            .is_some_and(|v| v.iter().any(|&n| file.items[n].kind == ItemKind::Function));
+        let is_fn =
+            defs.get(root.as_str()).is_some_and(|v| v.iter().any(|&n| file.items[n].kind == ItemKind::Function));
         if !is_fn {
             return Err(root.clone());
         }
@@ -100,10 +99,7 @@ int root(void) { helper(); return 0; }
     #[test]
     fn pulls_helpers_macros_globals_and_prototypes_transitively() {
         // root -> helper (its prototype and definition) -> leaf, counter, msg -> LIMIT.
-        assert_eq!(
-            kept_names(SRC, &["root"], &[]),
-            ["LIMIT", "counter", "msg", "helper", "leaf", "helper", "root"]
-        );
+        assert_eq!(kept_names(SRC, &["root"], &[]), ["LIMIT", "counter", "msg", "helper", "leaf", "helper", "root"]);
     }
 
     #[test]

@@ -88,11 +88,9 @@ impl fmt::Display for Error {
                 if known.is_empty() { "none".to_string() } else { known.join(", ") }
             ),
             Error::Manifest { path, detail } => write!(f, "manifest {}: {detail}", path.display()),
-            Error::FileNotInSource { kernel_path, source } => write!(
-                f,
-                "{kernel_path} is not in the kernel source {} (the manifest lists it)",
-                source.display()
-            ),
+            Error::FileNotInSource { kernel_path, source } => {
+                write!(f, "{kernel_path} is not in the kernel source {} (the manifest lists it)", source.display())
+            }
             Error::RootNotFound { kernel_path, function, patched } => write!(
                 f,
                 "function {function} (a root in the manifest) has no definition in {kernel_path}{}; \
@@ -105,7 +103,12 @@ impl fmt::Display for Error {
                 if *patched { " (as patched)" } else { "" }
             ),
             Error::PatchUnreadable { patch, detail } => {
-                write!(f, "cannot read patch {}: {detail} (from SWAPDIFF_PATCHES){}", patch.display(), relative_hint(patch))
+                write!(
+                    f,
+                    "cannot read patch {}: {detail} (from SWAPDIFF_PATCHES){}",
+                    patch.display(),
+                    relative_hint(patch)
+                )
             }
             Error::PatchMalformed { patch, detail } => {
                 write!(f, "patch {} is not a usable unified diff: {detail}", patch.display())
@@ -129,11 +132,9 @@ impl fmt::Display for Error {
                 "the `{tool}` program is needed to extract the kernel code but is not installed: \
                  `apt-get install {package}`"
             ),
-            Error::Cache { path, detail } => write!(
-                f,
-                "kernel extract cache {}: {detail} (deleting the cache directory is safe)",
-                path.display()
-            ),
+            Error::Cache { path, detail } => {
+                write!(f, "kernel extract cache {}: {detail} (deleting the cache directory is safe)", path.display())
+            }
         }
     }
 }

@@ -119,7 +119,15 @@ pub fn prepare(req: &Request) -> Result<Extracted, Error> {
             if dir.exists() {
                 std::fs::remove_dir_all(&dir).map_err(|e| Error::Cache { path: dir.clone(), detail: e.to_string() })?;
             }
-            let job = Job { source: &source, needed: &needed, source_hash, variant_key, manifest: &manifest, manifest_path: &req.manifest, patches: &patches };
+            let job = Job {
+                source: &source,
+                needed: &needed,
+                source_hash,
+                variant_key,
+                manifest: &manifest,
+                manifest_path: &req.manifest,
+                patches: &patches,
+            };
             build_variant(&job, &cache)?
         }
     };
@@ -163,7 +171,8 @@ fn build_variant(job: &Job, cache: &cache::Cache) -> Result<Extracted, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NoMakefile { source: source_path }),
         Err(e) => return Err(Error::UnreadableSource { path: raw.join("Makefile"), detail: e.to_string() }),
     };
-    let kv = makefile::parse_version(&makefile).map_err(|detail| Error::NoVersion { source: source_path.clone(), detail })?;
+    let kv = makefile::parse_version(&makefile)
+        .map_err(|detail| Error::NoVersion { source: source_path.clone(), detail })?;
     let series = job.manifest.series.get(&kv.series).ok_or_else(|| Error::SeriesNotInManifest {
         version: kv.version.clone(),
         series: kv.series.clone(),
@@ -184,7 +193,8 @@ fn build_variant(job: &Job, cache: &cache::Cache) -> Result<Extracted, Error> {
     } else {
         let work = staging.path.join("work");
         for p in &paths {
-            let bytes = std::fs::read(raw.join(p)).map_err(|e| Error::UnreadableSource { path: raw.join(p), detail: e.to_string() })?;
+            let bytes = std::fs::read(raw.join(p))
+                .map_err(|e| Error::UnreadableSource { path: raw.join(p), detail: e.to_string() })?;
             cache::write_file(&work.join(p), &bytes)?;
         }
         notes.extend(patching::apply_all(job.patches, &paths, &work, &staging.path.join("patches"))?);
@@ -199,10 +209,15 @@ fn build_variant(job: &Job, cache: &cache::Cache) -> Result<Extracted, Error> {
     let mut changed = Vec::new();
     for spec in &series.files {
         let path = src_root.join(&spec.path);
-        let src = std::fs::read(&path).map_err(|e| Error::UnreadableSource { path: path.clone(), detail: e.to_string() })?;
+        let src =
+            std::fs::read(&path).map_err(|e| Error::UnreadableSource { path: path.clone(), detail: e.to_string() })?;
         let g = generate::generate(spec, &src, &origin)?;
         cache::write_file(&out.join(&spec.path), &g.text)?;
-        files.push(ExtractedFile { kernel_path: spec.path.clone(), output: final_dir.join(&spec.path), functions: g.functions });
+        files.push(ExtractedFile {
+            kernel_path: spec.path.clone(),
+            output: final_dir.join(&spec.path),
+            functions: g.functions,
+        });
         changed.extend(g.changed);
         notes.extend(g.notes);
     }

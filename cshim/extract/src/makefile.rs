@@ -47,7 +47,8 @@ mod tests {
 
     #[test]
     fn stable_release() {
-        let v = parse_version(b"# SPDX\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\nNAME = x\n").unwrap();
+        let v =
+            parse_version(b"# SPDX\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\nNAME = x\n").unwrap();
         assert_eq!(v, KernelVersion { version: "6.12.117".into(), series: "6.12".into() });
     }
 

@@ -38,8 +38,7 @@ pub struct Manifest {
 impl Manifest {
     /// Every file path of every series (what one tar pass fetches).
     pub fn all_paths(&self) -> Vec<String> {
-        let mut v: Vec<String> =
-            self.series.values().flat_map(|s| s.files.iter().map(|f| f.path.clone())).collect();
+        let mut v: Vec<String> = self.series.values().flat_map(|s| s.files.iter().map(|f| f.path.clone())).collect();
         v.sort();
         v.dedup();
         v

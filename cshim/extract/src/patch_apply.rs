@@ -68,7 +68,8 @@ fn fuzz_notes(name: &Path, output: &str) -> Vec<String> {
         if let Some(f) = line.strip_prefix("patching file ") {
             file = f.trim().to_string();
         } else if line.starts_with("Hunk #") && line.contains("with fuzz") {
-            let short = name.file_name().map_or_else(|| name.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let short =
+                name.file_name().map_or_else(|| name.display().to_string(), |n| n.to_string_lossy().into_owned());
             out.push(format!("patch {short}: {file}: {}", line.trim_end_matches('.')));
         }
     }

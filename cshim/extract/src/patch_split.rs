@@ -41,7 +41,8 @@ pub fn split(text: &str) -> Result<Vec<Section>, String> {
         i += 2;
         let mut hunks = 0;
         while let Some(h) = lines.get(i).filter(|l| l.starts_with("@@ ")) {
-            let (mut old, mut new) = hunk_counts(h).ok_or_else(|| format!("line {}: malformed hunk header {}", i + 1, h.trim_end()))?;
+            let (mut old, mut new) =
+                hunk_counts(h).ok_or_else(|| format!("line {}: malformed hunk header {}", i + 1, h.trim_end()))?;
             i += 1;
             hunks += 1;
             while old > 0 || new > 0 {
@@ -56,7 +57,9 @@ pub fn split(text: &str) -> Result<Vec<Section>, String> {
                     Some(b'-') => old = old.saturating_sub(1),
                     Some(b'+') => new = new.saturating_sub(1),
                     Some(b'\\') => {}
-                    _ => return Err(format!("line {}: hunk #{hunks} of {path} is shorter than its header says", i + 1)),
+                    _ => {
+                        return Err(format!("line {}: hunk #{hunks} of {path} is shorter than its header says", i + 1))
+                    }
                 }
                 i += 1;
             }
@@ -79,8 +82,17 @@ pub fn split(text: &str) -> Result<Vec<Section>, String> {
 /// Lines `git diff` puts between `diff --git` and `---`.
 fn is_extended_header(line: &str) -> bool {
     [
-        "index ", "old mode ", "new mode ", "deleted file mode ", "new file mode ", "similarity index ",
-        "dissimilarity index ", "rename from ", "rename to ", "copy from ", "copy to ",
+        "index ",
+        "old mode ",
+        "new mode ",
+        "deleted file mode ",
+        "new file mode ",
+        "similarity index ",
+        "dissimilarity index ",
+        "rename from ",
+        "rename to ",
+        "copy from ",
+        "copy to ",
     ]
     .iter()
     .any(|p| line.starts_with(p))
@@ -140,7 +152,8 @@ diff --git a/mm/swapfile.c b/mm/swapfile.c\n--- a/mm/swapfile.c\n+++ b/mm/swapfi
 
     #[test]
     fn plain_diff_u_with_timestamps() {
-        let p = "--- a/mm/swapfile.c\t2024-01-01 00:00:00\n+++ b/mm/swapfile.c\t2024-01-02 00:00:00\n@@ -1 +1 @@\n-a\n+b\n";
+        let p =
+            "--- a/mm/swapfile.c\t2024-01-01 00:00:00\n+++ b/mm/swapfile.c\t2024-01-02 00:00:00\n@@ -1 +1 @@\n-a\n+b\n";
         let s = split(p).unwrap();
         assert_eq!(s[0].path, "mm/swapfile.c");
         assert_eq!(s[0].text, p);

@@ -17,7 +17,8 @@ pub fn read_patches(paths: &[PathBuf]) -> Result<Vec<PatchInput>, Error> {
     paths
         .iter()
         .map(|p| {
-            let bytes = std::fs::read(p).map_err(|e| Error::PatchUnreadable { patch: p.clone(), detail: e.to_string() })?;
+            let bytes =
+                std::fs::read(p).map_err(|e| Error::PatchUnreadable { patch: p.clone(), detail: e.to_string() })?;
             let name = p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
             Ok(PatchInput { path: p.clone(), name, bytes })
         })
@@ -26,14 +27,18 @@ pub fn read_patches(paths: &[PathBuf]) -> Result<Vec<PatchInput>, Error> {
 
 /// Applies `patches` in order to the files of `extracted` (kernel paths) under `work`. Sections
 /// for other files are dropped with a note. `scratch` holds the reduced patch files.
-pub fn apply_all(patches: &[PatchInput], extracted: &[String], work: &Path, scratch: &Path) -> Result<Vec<String>, Error> {
+pub fn apply_all(
+    patches: &[PatchInput],
+    extracted: &[String],
+    work: &Path,
+    scratch: &Path,
+) -> Result<Vec<String>, Error> {
     let mut notes = Vec::new();
     for (n, p) in patches.iter().enumerate() {
-        let text = std::str::from_utf8(&p.bytes).map_err(|e| Error::PatchMalformed {
-            patch: p.path.clone(),
-            detail: format!("not UTF-8 text ({e})"),
-        })?;
-        let sections = patch_split::split(text).map_err(|detail| Error::PatchMalformed { patch: p.path.clone(), detail })?;
+        let text = std::str::from_utf8(&p.bytes)
+            .map_err(|e| Error::PatchMalformed { patch: p.path.clone(), detail: format!("not UTF-8 text ({e})") })?;
+        let sections =
+            patch_split::split(text).map_err(|detail| Error::PatchMalformed { patch: p.path.clone(), detail })?;
         let mut kept = String::new();
         for s in &sections {
             if extracted.contains(&s.path) {

@@ -49,7 +49,8 @@ impl Source {
     /// Hex BLAKE3 identifying the source: the tarball's bytes, or for a tree the needed files
     /// (paths and contents; absent ones count as absent).
     pub fn hash(&self, needed: &[String]) -> Result<String, Error> {
-        let unreadable = |p: &Path, e: std::io::Error| Error::UnreadableSource { path: p.to_path_buf(), detail: e.to_string() };
+        let unreadable =
+            |p: &Path, e: std::io::Error| Error::UnreadableSource { path: p.to_path_buf(), detail: e.to_string() };
         match self {
             Source::Tarball(p) => {
                 let mut f = std::fs::File::open(p).map_err(|e| unreadable(p, e))?;

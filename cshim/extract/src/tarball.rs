@@ -51,11 +51,7 @@ pub fn extract(tarball: &Path, dest: &Path, paths: &[String]) -> Result<PathBuf,
             .filter(|l| !l.contains("Not found in archive") && !l.contains("Exiting with failure status"))
             .collect();
         if !serious.is_empty() {
-            let hint = if stderr.contains("xz: Cannot exec") {
-                " (install the `xz-utils` package)"
-            } else {
-                ""
-            };
+            let hint = if stderr.contains("xz: Cannot exec") { " (install the `xz-utils` package)" } else { "" };
             return Err(Error::UnreadableSource {
                 path: tarball.to_path_buf(),
                 detail: format!("tar failed{hint}: {}", serious.join(" | ")),
@@ -67,12 +63,8 @@ pub fn extract(tarball: &Path, dest: &Path, paths: &[String]) -> Result<PathBuf,
 
 /// The single directory tar created (the one holding the Makefile when there are several).
 fn top_directory(dest: &Path) -> Option<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dest)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(dest).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
     dirs.sort();
     dirs.iter().find(|d| d.join("Makefile").is_file()).or(dirs.first()).cloned()
 }

@@ -22,7 +22,8 @@ const COUNT_MASK_FUZZY: &str = "--- a/mm/table.c\n+++ b/mm/table.c\n\
 @@ -20,4 +20,4 @@\n static int count_of(unsigned char b)\n {\n-\treturn b & ~HAS_CACHE;\n+\treturn b & 0x3f;\n }\n";
 
 /// Depends on COUNT_MASK: rewrites the line COUNT_MASK wrote.
-const COUNT_MASK_AGAIN: &str = "--- a/mm/table.c\n+++ b/mm/table.c\n@@ -21,3 +21,3 @@\n {\n-\treturn b & 0x3f;\n+\treturn b & 0x1f;\n }\n";
+const COUNT_MASK_AGAIN: &str =
+    "--- a/mm/table.c\n+++ b/mm/table.c\n@@ -21,3 +21,3 @@\n {\n-\treturn b & 0x3f;\n+\treturn b & 0x1f;\n }\n";
 
 /// Hunk #1 applies; hunk #2's removed line is not in table_put (line 43 reads `table[i] = v;`).
 const BROKEN_SECOND_HUNK: &str = "--- a/mm/table.c\n+++ b/mm/table.c\n\
@@ -35,10 +36,7 @@ fn a_patch_changes_the_extract_and_its_other_sections_are_dropped_with_a_note() 
     let p = s.write("patches/mask.patch", COUNT_MASK);
     let ex = must(prepare_tree(&s, &[p]));
     assert_eq!(ex.patches, ["mask.patch"]);
-    assert_eq!(
-        ex.notes,
-        ["patch mask.patch: hunks for include/linux/other.h ignored: not part of the extracted set"]
-    );
+    assert_eq!(ex.notes, ["patch mask.patch: hunks for include/linux/other.h ignored: not part of the extracted set"]);
     // count_of's fingerprint was recorded from the stock text.
     assert_eq!(ex.changed_functions, ["count_of"]);
     let out = output_of(&ex, "mm/table.c");
@@ -90,7 +88,10 @@ fn a_failing_patch_is_named_with_its_hunk_and_changes_nothing() {
         other => panic!("expected PatchFailed, got {other}"),
     }
     let text = e.to_string();
-    assert!(text.starts_with(&format!("patch {} does not apply: mm/table.c hunk #2 FAILED at line 42.", p.display())), "{text}");
+    assert!(
+        text.starts_with(&format!("patch {} does not apply: mm/table.c hunk #2 FAILED at line 42.", p.display())),
+        "{text}"
+    );
     assert!(text.contains("output of `patch --dry-run`:\nchecking file mm/table.c"), "{text}");
     // No variant was published and no staging directory is left behind.
     let cache = s.path("cache");

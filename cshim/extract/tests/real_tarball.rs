@@ -61,12 +61,27 @@ fn extracts_6_12_from_the_tarball_then_hits_the_cache() {
     // Helpers the closure must find: swap_count (the count without SWAP_HAS_CACHE, used by
     // __swap_duplicate, swp_swapcount, ...), lock_cluster_or_swap_info (the locking every
     // count update takes), dec_cluster_info_page (swap_entry_range_free's cluster accounting).
-    for helper in ["swap_count", "lock_cluster_or_swap_info", "unlock_cluster_or_swap_info", "dec_cluster_info_page", "lock_cluster"] {
+    for helper in [
+        "swap_count",
+        "lock_cluster_or_swap_info",
+        "unlock_cluster_or_swap_info",
+        "dec_cluster_info_page",
+        "lock_cluster",
+    ] {
         assert!(swapfile.functions.iter().any(|f| f == helper), "helper {helper} missing");
     }
     // Nothing of swapon/swapoff or the allocator's scan or the discard worker is reachable from
     // the roots (they are only reached from syscalls, INIT_WORK and the slot cache).
-    for absent in ["swapon", "swapoff", "try_to_unuse", "setup_clusters", "scan_swap_map_slots", "get_swap_pages", "swap_discard_work", "swap_do_scheduled_discard"] {
+    for absent in [
+        "swapon",
+        "swapoff",
+        "try_to_unuse",
+        "setup_clusters",
+        "scan_swap_map_slots",
+        "get_swap_pages",
+        "swap_discard_work",
+        "swap_do_scheduled_discard",
+    ] {
         assert!(!swapfile.functions.iter().any(|f| f == absent), "{absent} must not be pulled in");
     }
     let out = std::fs::read_to_string(&swapfile.output).expect("output");
@@ -81,7 +96,14 @@ fn extracts_6_12_from_the_tarball_then_hits_the_cache() {
     let mte_out = std::fs::read_to_string(&mte.output).expect("mte output");
     let body = mte_out.split_once("#line 1 \"arch/arm64/mm/mteswap.c\"\n").expect("#line 1").1;
     assert_eq!(body, raw_file(&cache, "arch/arm64/mm/mteswap.c"));
-    for f in ["mte_save_tags", "mte_restore_tags", "mte_invalidate_tags", "mte_invalidate_tags_area", "arch_prepare_to_swap", "arch_swap_restore"] {
+    for f in [
+        "mte_save_tags",
+        "mte_restore_tags",
+        "mte_invalidate_tags",
+        "mte_invalidate_tags_area",
+        "arch_prepare_to_swap",
+        "arch_swap_restore",
+    ] {
         assert!(mte.functions.iter().any(|x| x == f), "{f} missing from mteswap.c");
     }
     // The fingerprints in the manifest were taken from 6.12.117.

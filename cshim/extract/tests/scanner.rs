@@ -22,10 +22,7 @@ fn names(v: &[&str]) -> Vec<String> {
 #[test]
 fn braces_and_quotes_in_comments_do_not_count() {
     let src = "/* a { brace and a \" quote and ' */\nint f(void)\n{\n\t// } ' \"\n\treturn 0; /* } */\n}\nint g;\n";
-    assert_eq!(
-        shape(src),
-        [(ItemKind::Function, names(&["f"]), 2, 6), (ItemKind::Global, names(&["g"]), 7, 7)]
-    );
+    assert_eq!(shape(src), [(ItemKind::Function, names(&["f"]), 2, 6), (ItemKind::Global, names(&["g"]), 7, 7)]);
 }
 
 #[test]
@@ -99,10 +96,7 @@ fn prototypes_with_unnamed_parameters_and_split_lines() {
 #[test]
 fn old_style_definition_is_one_function() {
     let src = "int add(a, b)\n\tint a;\n\tlong b;\n{\n\treturn a + b;\n}\nint next;\n";
-    assert_eq!(
-        shape(src),
-        [(ItemKind::Function, names(&["add"]), 1, 6), (ItemKind::Global, names(&["next"]), 7, 7)]
-    );
+    assert_eq!(shape(src), [(ItemKind::Function, names(&["add"]), 1, 6), (ItemKind::Global, names(&["next"]), 7, 7)]);
 }
 
 #[test]
@@ -159,19 +153,13 @@ fn a_conditional_inside_a_declaration_widens_it_to_the_whole_group() {
     // The #ifdef opens between `x` and its initializer; splitting at each `;` would emit an
     // #ifdef without its #endif whenever x is kept.
     let src = "static int x\n#ifdef CONFIG_A\n\t= 1;\n#else\n\t= 2;\n#endif\nint y;\n";
-    assert_eq!(
-        shape(src),
-        [(ItemKind::Global, names(&["x"]), 1, 6), (ItemKind::Global, names(&["y"]), 7, 7)]
-    );
+    assert_eq!(shape(src), [(ItemKind::Global, names(&["x"]), 1, 6), (ItemKind::Global, names(&["y"]), 7, 7)]);
 }
 
 #[test]
 fn a_conditional_inside_a_parameter_list_stays_inside_the_function() {
     let src = "#define N 1\nint f(int a\n#ifdef CONFIG_B\n      , int b\n#endif\n      )\n{\n\treturn a;\n}\n";
-    assert_eq!(
-        shape(src),
-        [(ItemKind::Define, names(&["N"]), 1, 1), (ItemKind::Function, names(&["f"]), 2, 9)]
-    );
+    assert_eq!(shape(src), [(ItemKind::Define, names(&["N"]), 1, 1), (ItemKind::Function, names(&["f"]), 2, 9)]);
 }
 
 #[test]
@@ -222,10 +210,7 @@ fn macro_defined_function_heads_in_alternative_branches() {
 #[test]
 fn a_declaration_ending_in_each_branch_is_one_item() {
     let src = "static int limit =\n#ifdef BIG\n\t100;\n#else\n\t10;\n#endif\nint after;\n";
-    assert_eq!(
-        shape(src),
-        [(ItemKind::Global, names(&["limit"]), 1, 6), (ItemKind::Global, names(&["after"]), 7, 7)]
-    );
+    assert_eq!(shape(src), [(ItemKind::Global, names(&["limit"]), 1, 6), (ItemKind::Global, names(&["after"]), 7, 7)]);
 }
 
 #[test]

@@ -29,7 +29,9 @@ fn extracts_roots_their_helpers_and_the_conditional_skeleton() {
     ] {
         assert!(out.contains(wanted), "missing {wanted:?} in:\n{out}");
     }
-    for unwanted in ["#include", "EXPORT_SYMBOL", "late_initcall", "unused_helper", "untouched_global", "UNUSED_FLAG", "table_put"] {
+    for unwanted in
+        ["#include", "EXPORT_SYMBOL", "late_initcall", "unused_helper", "untouched_global", "UNUSED_FLAG", "table_put"]
+    {
         assert!(!out.contains(unwanted), "{unwanted:?} must not be emitted:\n{out}");
     }
     // Every item sits behind a #line naming its real line: 1 prototype, 2 globals, 1 define,

@@ -5,8 +5,8 @@ use super::items::ItemKind;
 use super::lexer::Kind;
 use super::split::RawItem;
 use super::words::{
-    is_attribute, is_keyword, is_macro_like, is_storage_or_qualifier, names_last_argument,
-    registration_kind, takes_operand_group,
+    is_attribute, is_keyword, is_macro_like, is_storage_or_qualifier, names_last_argument, registration_kind,
+    takes_operand_group,
 };
 
 pub struct Classified {
@@ -69,16 +69,19 @@ fn classify_directive(v: &View, d: &super::lexer::Directive) -> Classified {
         }
         "undef" => {
             let names = d.tokens.first().and_then(|t| t.ident(v.src)).map(str::to_string);
-            Classified { kind: ItemKind::Undef, names: names.into_iter().collect(), hidden: Vec::new(), member_tokens: Vec::new() }
-        }
-        "if" | "ifdef" | "ifndef" | "elif" | "else" | "endif" | "elifdef" | "elifndef" => {
             Classified {
-                kind: ItemKind::Conditional,
-                names: Vec::new(),
-                hidden: vec!["defined".into()],
+                kind: ItemKind::Undef,
+                names: names.into_iter().collect(),
+                hidden: Vec::new(),
                 member_tokens: Vec::new(),
             }
         }
+        "if" | "ifdef" | "ifndef" | "elif" | "else" | "endif" | "elifdef" | "elifndef" => Classified {
+            kind: ItemKind::Conditional,
+            names: Vec::new(),
+            hidden: vec!["defined".into()],
+            member_tokens: Vec::new(),
+        },
         "include" | "include_next" | "import" => plain(ItemKind::Include),
         _ => plain(ItemKind::OtherDirective),
     }
@@ -114,10 +117,7 @@ fn macro_defined_name(v: &View, elems: &[Elem], name: &str) -> Option<String> {
 fn classify_declaration(v: &View, elems: &[Elem]) -> Classified {
     let mk = |kind, names| Classified { kind, names, hidden: Vec::new(), member_tokens: Vec::new() };
     // `NAME(args)` alone, after storage words: a registration line or a macro invocation.
-    let start = elems
-        .iter()
-        .position(|&e| !v.ident(e).is_some_and(is_storage_or_qualifier))
-        .unwrap_or(elems.len());
+    let start = elems.iter().position(|&e| !v.ident(e).is_some_and(is_storage_or_qualifier)).unwrap_or(elems.len());
     if let [head, group] = &elems[start..] {
         if let (Some(w), true) = (v.ident(*head), is_group(*group, b'(')) {
             if let Some(kind) = registration_kind(w) {
@@ -185,11 +185,7 @@ fn member_declarators(v: &View, elems: &[Elem], out: &mut Vec<usize>) {
         if !is_group(e, b'{') {
             continue;
         }
-        let tagged = elems[..k]
-            .iter()
-            .rev()
-            .take(2)
-            .any(|&p| matches!(v.ident(p), Some("struct" | "union")));
+        let tagged = elems[..k].iter().rev().take(2).any(|&p| matches!(v.ident(p), Some("struct" | "union")));
         if !tagged {
             continue;
         }

@@ -7,7 +7,11 @@ use super::lexer::{Kind, Token};
 pub enum Elem {
     Tok(usize),
     /// `open` and `close` are token indices of the brackets; `kind` is `(`, `[` or `{`.
-    Group { open: usize, close: usize, kind: u8 },
+    Group {
+        open: usize,
+        close: usize,
+        kind: u8,
+    },
 }
 
 pub struct View<'a> {

@@ -301,10 +301,7 @@ mod tests {
     use super::*;
 
     fn texts(src: &str) -> Vec<String> {
-        tokenize(src.as_bytes())
-            .iter()
-            .map(|t| String::from_utf8_lossy(t.text(src.as_bytes())).into_owned())
-            .collect()
+        tokenize(src.as_bytes()).iter().map(|t| String::from_utf8_lossy(t.text(src.as_bytes())).into_owned()).collect()
     }
 
     #[test]
@@ -323,7 +320,9 @@ mod tests {
             .map(|t| String::from_utf8_lossy(t.text(src.as_bytes())).into_owned())
             .collect();
         assert_eq!(strs, [r#""a\"{""#, "'{'", r"'\''", r#""}\\""#]);
-        assert!(!toks.iter().any(|t| t.kind == Kind::Punct && (t.is(src.as_bytes(), "{") || t.is(src.as_bytes(), "}"))));
+        assert!(!toks
+            .iter()
+            .any(|t| t.kind == Kind::Punct && (t.is(src.as_bytes(), "{") || t.is(src.as_bytes(), "}"))));
     }
 
     #[test]

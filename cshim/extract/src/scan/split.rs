@@ -212,9 +212,7 @@ fn ends_macro_line(src: &[u8], toks: &[Token], lo: usize, open: usize, close: us
     }
     let Some(next) = plain(toks, close + 1, toks.len()).next() else { return true };
     let nt = &toks[next];
-    nt.line > toks[close].end_line
-        && nt.kind == Kind::Ident
-        && !nt.ident(src).is_some_and(is_attribute)
+    nt.line > toks[close].end_line && nt.kind == Kind::Ident && !nt.ident(src).is_some_and(is_attribute)
 }
 
 /// Decides, at a `{` outside any bracket, whether it opens a function body (the item then ends

@@ -36,7 +36,8 @@ impl Drop for Scratch {
     }
 }
 
-pub const MAKEFILE: &str = "# made-up top Makefile\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 9\nEXTRAVERSION =\nNAME = Test\n";
+pub const MAKEFILE: &str =
+    "# made-up top Makefile\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 9\nEXTRAVERSION =\nNAME = Test\n";
 
 /// Our own C, laid out like a kernel file: includes, a forward prototype, macro-style and plain
 /// globals, a config-dependent macro, a used and an unused helper, two entry points, an export
