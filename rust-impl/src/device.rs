@@ -208,12 +208,6 @@ impl Device {
         }
         None
     }
-
-    /// Bytes that are not 0 and not BAD: what the allocator handed out and nobody
-    /// released (for tests and invariants).
-    pub fn slots_in_use(&self) -> usize {
-        self.map.iter().filter(|&&b| b != 0 && b != SWAP_MAP_BAD).count()
-    }
 }
 
 #[cfg(test)]

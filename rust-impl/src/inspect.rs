@@ -85,9 +85,4 @@ impl Model {
     pub fn cont_pages_linked(&self) -> usize {
         self.devices.iter().take(MAX_DEVICES).filter(|d| d.present).map(|d| d.cont_pages()).sum()
     }
-
-    /// Map bytes of device `ty` that are neither 0 nor BAD.
-    pub fn slots_in_use(&self, ty: u32) -> usize {
-        self.device(ty).map_or(0, |d| d.slots_in_use())
-    }
 }

@@ -303,3 +303,17 @@ fn reclaim_bugs_on_a_covered_slot_without_the_cache_flag() {
     assert_eq!(m.free_swap_and_cache_nr(entry(0, 5), 1), TRAPPED);
     assert_eq!(m.take_events(), vec![bug("swap_is_has_cache", "!(*map & SWAP_HAS_CACHE)")]);
 }
+
+#[test]
+fn the_fallback_underflows_a_cache_only_slot() {
+    let mut m = with_device(1, true);
+    alloc_n(&mut m, 2);
+    m.swap_duplicate(entry(0, 1));
+    m.swap_duplicate(entry(0, 1));
+    m.swapcache_clear(entry(0, 1), 1);
+    // Bytes 2, 0x40: the first count is not 1 -> slot by slot. Slot 2 is not 0, so it is
+    // "freed": count 0 - 1 wraps to 0xff, with the cache flag the byte is 0xff.
+    assert_eq!(m.free_swap_and_cache_nr(entry(0, 1), 2), 0);
+    assert_eq!(bytes(&m, 1..=2), vec![1, 0xff]);
+    assert_eq!(m.take_events(), vec![]);
+}
