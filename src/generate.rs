@@ -79,6 +79,10 @@ pub fn program(r: &mut Rng, family: Family) -> Program {
     }
     let n = r.range(4, 32);
     while ops.len() < n as usize {
+        if family != Family::Counts && r.chance(4) {
+            ops.extend(scenario(r, mode));
+            continue;
+        }
         let op = match family {
             Family::Counts => count_op(r),
             Family::Mte => mte_op(r),
@@ -93,6 +97,33 @@ pub fn program(r: &mut Rng, family: Family) -> Program {
         ops.push(op);
     }
     Program { mode, ops }
+}
+
+/// Short sequences that single random ops rarely line up.
+fn scenario(r: &mut Rng, mode: Mode) -> Vec<Op> {
+    use Op::*;
+    let o = order(r);
+    let slot = Slot { ty: 0, off: 0 };
+    if mode == Mode::Raw && r.chance(30) {
+        // A page locked for tagging that never got tagged: restore spins.
+        return vec![
+            SwapOut { ty: 0, order: 0, seed: 1 },
+            FolioNew { order: 0 },
+            PageSet { folio: 0, idx: 0, seed: 0, flags: 2 },
+            MteRestoreTags { slot: Slot { ty: 0, off: 1 }, folio: 0, idx: 0 },
+        ];
+    }
+    // A folio still in the swap cache when its last page-table reference goes:
+    // free_swap_and_cache_nr reclaims it unless it is mapped.
+    vec![
+        FolioNew { order: o },
+        AllocSwap { ty: 0, order: o },
+        FolioSetSwap { folio: 0, slot },
+        SwapcacheAdd { folio: 0 },
+        SwapDuplicate { slot, times: 1 },
+        FolioSetMapped { folio: 0, mapped: r.chance(30) },
+        FreeSwapAndCacheNr { slot, nr: 1 << o },
+    ]
 }
 
 fn fault(r: &mut Rng, sites: &[Site]) -> Op {

@@ -7,13 +7,18 @@
 //! - [`runner`]: steering, composites, per-step comparison ([`compare`]);
 //! - [`features`]: which interesting states a run reached.
 
+pub mod bench;
+pub mod campaign;
 pub mod compare;
+pub mod corpus;
 pub mod counts;
 pub mod engine;
 pub mod exec;
 pub mod features;
 pub mod generate;
+pub mod harness;
 pub mod program;
+pub mod render;
 pub mod runner;
 mod shadow;
 mod steer;

@@ -42,6 +42,11 @@ fn view<E: Engine + ?Sized>(m: &E, ty: u32, off: u64) -> Option<SlotView> {
 /// `start` if it satisfies `pred`, else the next slot that does (scanning
 /// forward through its device, then the other devices).
 fn find<E: Engine + ?Sized>(m: &E, start: Slot, pred: Pred) -> Option<Slot> {
+    find_where(m, start, |_, v| pred(v))
+}
+
+/// [`find`] with a predicate that also sees the slot. One bounded pass.
+fn find_where<E: Engine + ?Sized>(m: &E, start: Slot, pred: impl Fn(Slot, SlotView) -> bool) -> Option<Slot> {
     let first = u32::from(start.ty) % MAX_DEVICES;
     for k in 0..MAX_DEVICES {
         let ty = (first + k) % MAX_DEVICES;
@@ -52,8 +57,9 @@ fn find<E: Engine + ?Sized>(m: &E, start: Slot, pred: Pred) -> Option<Slot> {
         let from = if k == 0 && u32::from(start.ty) == ty { u64::from(start.off) % max } else { 0 };
         for i in 0..max {
             let off = (from + i) % max;
-            if view(m, ty, off).is_some_and(pred) {
-                return Some(Slot { ty: ty as u8, off: off as u16 });
+            let slot = Slot { ty: ty as u8, off: off as u16 };
+            if view(m, ty, off).is_some_and(|v| pred(slot, v)) {
+                return Some(slot);
             }
         }
     }
@@ -145,19 +151,11 @@ pub fn steer<E: Engine + ?Sized>(op: &Op, m: &E, shadow: &Shadow) -> Option<Op> 
         }
         PutSwapFolio { slot, order } => PutSwapFolio { slot: aligned(m, slot, order, has_cache)?, order },
         SwapcacheFreeEntries { slots } => {
+            // Distinct slots: the slot cache never returns one twice.
             let mut picked: Vec<Slot> = Vec::with_capacity(slots.len());
             for s in slots {
-                let mut at = s;
-                // Distinct slots: the slot cache never returns one twice.
-                while let Some(found) = find(m, at, cache_only) {
-                    if !picked.contains(&found) {
-                        picked.push(found);
-                        break;
-                    }
-                    at = Slot { ty: found.ty, off: found.off.wrapping_add(1) % (Slot::MAX_OFF + 1) };
-                    if picked.len() > 64 || at == s {
-                        break;
-                    }
+                if let Some(found) = find_where(m, s, |x, v| cache_only(v) && !picked.contains(&x)) {
+                    picked.push(found);
                 }
             }
             if picked.is_empty() {

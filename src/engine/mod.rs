@@ -6,11 +6,12 @@
 //! kernel entry point's three faces (C wrapper `sd_K`, model method `K`,
 //! op `K`) are found by one search.
 
-// mod kernel;
-// mod model;
+mod kernel;
+mod forward;
+mod model;
 
-// pub use kernel::KernelEngine;
-// pub use model::ModelEngine;
+pub use kernel::{kernel_version, patches_applied, KernelEngine};
+pub use model::ModelEngine;
 
 /// A raw `swp_entry_t` value: `type << 58 | offset`.
 pub type Entry = u64;

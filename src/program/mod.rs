@@ -3,7 +3,7 @@
 
 mod bytes;
 mod op;
-mod text;
+pub mod text;
 
 pub use bytes::{decode, encode};
 pub use op::{domain, tags_from_seed, Family, Op, Slot, KINDS, SWAP_HAS_CACHE, SWAP_MAP_SHMEM, USAGE_MAP};

@@ -1,0 +1,57 @@
+# swapdiff — the two commands a new user needs:
+#   make fuzz   fuzz stock 6.12 (or SWAPDIFF_PATCHES) with every target for FUZZ_SECONDS
+#   make test   every test, C side under ASan/UBSan included
+# Both install what is missing first (scripts/install-deps.sh), idempotently.
+
+SHELL := /bin/bash
+FUZZ_SECONDS ?= 60
+BENCH_SECONDS ?= 2
+TARGETS := swap_counts mte_tags swap_mte
+CARGO ?= cargo
+
+.PHONY: all deps test test-rust test-sanitize test-patches fuzz fuzz-build seeds afl bench campaign clean-cache help
+
+help:
+	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence"
+	@echo "make test            every test (cargo test, C side under sanitizers, patch handling)"
+	@echo "make bench           exec/s: kernel-only, model-only, differential (BENCH_SECONDS each)"
+	@echo "make afl             the AFL++ targets for FUZZ_SECONDS in all"
+	@echo "make seeds           text seeds (corpus/seeds) -> binary seeds (fuzz/corpus/<target>)"
+	@echo "make campaign        a long deterministic campaign (CAMPAIGN_PROGRAMS, default 200000)"
+	@echo "env: SWAPDIFF_KERNEL_SRC (tree or tarball), SWAPDIFF_PATCHES (a.patch:b.patch)"
+
+deps:
+	@scripts/install-deps.sh base
+
+test: deps test-rust test-sanitize test-patches
+
+test-rust:
+	$(CARGO) test --workspace --release
+
+test-sanitize: deps
+	@cshim/tests/sanitize.sh
+
+test-patches: deps
+	@cshim/tests/patch_check.sh
+
+seeds: deps
+	$(CARGO) run --release -q --bin swapdiff -- seeds --out fuzz/corpus
+
+fuzz:
+	@scripts/install-deps.sh base fuzz
+	@$(MAKE) -s seeds
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(TARGETS)
+
+afl:
+	@scripts/install-deps.sh base afl
+	@$(MAKE) -s seeds
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/afl.sh $(TARGETS)
+
+bench: deps
+	$(CARGO) run --release -q --bin swapdiff -- bench --seconds $(BENCH_SECONDS)
+
+campaign: deps
+	$(CARGO) run --release -q --bin swapdiff -- campaign --programs $${CAMPAIGN_PROGRAMS:-200000}
+
+clean-cache:
+	rm -rf target/kernel-cache

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs what swapdiff needs, only what is missing, so it is cheap to run
+# before every make target. Usage: scripts/install-deps.sh [base|fuzz|afl|coverage]...
+#   base      clang, libclang (bindgen), patch, xz, the 6.12 kernel source package
+#   fuzz      + nightly toolchain and cargo-fuzz
+#   afl       + cargo-afl, with AFL++ built for the toolchain in use
+#   coverage  + llvm-tools-preview (llvm-profdata, llvm-cov)
+set -euo pipefail
+
+say() { printf 'swapdiff deps: %s\n' "$*" >&2; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+apt_missing=()
+need_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || apt_missing+=("$1"); }
+
+base() {
+  need_pkg clang
+  need_pkg libclang-dev
+  need_pkg llvm
+  need_pkg patch
+  need_pkg xz-utils
+  need_pkg zip
+  need_pkg linux-source-6.12
+  if [ ${#apt_missing[@]} -gt 0 ]; then
+    say "installing Debian packages: ${apt_missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+  fi
+}
+
+nightly() {
+  if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    say "installing the nightly toolchain"
+    rustup toolchain install nightly --profile minimal
+  fi
+}
+
+fuzz() {
+  nightly
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
+  fi
+}
+
+afl() {
+  if ! cargo afl --version >/dev/null 2>&1; then
+    say "installing cargo-afl"
+    cargo install cargo-afl --locked
+  fi
+  # AFL++ must be built for the exact toolchain that builds the targets.
+  if ! cargo afl config --build --help >/dev/null 2>&1; then :; fi
+  if [ ! -e "$(afl_marker)" ]; then
+    say "building AFL++ for $(rustc --version)"
+    cargo afl config --build --force >/dev/null
+    mkdir -p "$(dirname "$(afl_marker)")" && touch "$(afl_marker)"
+  fi
+}
+afl_marker() { echo "${XDG_DATA_HOME:-$HOME/.local/share}/swapdiff/afl-built-$(rustc --version | tr ' ()' '___')"; }
+
+coverage() {
+  nightly
+  if ! rustup component list --installed --toolchain nightly 2>/dev/null | grep -q llvm-tools; then
+    say "adding llvm-tools-preview"
+    rustup component add llvm-tools-preview --toolchain nightly
+  fi
+}
+
+base
+for what in "$@"; do
+  case "$what" in
+    base) ;;
+    fuzz) fuzz ;;
+    afl) afl ;;
+    coverage) coverage ;;
+    *) say "unknown set '$what' (base, fuzz, afl, coverage)"; exit 2 ;;
+  esac
+done

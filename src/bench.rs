@@ -1,0 +1,50 @@
+//! Executions per second of the same fixed programs on the kernel alone, the
+//! model alone and both compared, measured in one run so the ratio holds.
+
+use crate::engine::Engine;
+use crate::generate::{program, Rng};
+use crate::program::{Family, Program};
+use crate::runner::{differential, single, Options};
+use std::time::{Duration, Instant};
+
+/// The fixed benchmark set: `n` generated programs from seed 0x5eed.
+pub fn programs(n: usize) -> Vec<Program> {
+    let mut rng = Rng::new(0x5eed);
+    let families = [Family::All, Family::Counts, Family::Mte];
+    (0..n).map(|i| program(&mut rng, families[i % 3])).collect()
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Rates {
+    pub kernel_only: f64,
+    pub model_only: f64,
+    pub differential: f64,
+}
+
+impl Rates {
+    /// Differential over kernel-only executions per second (target ≥ 0.5).
+    pub fn ratio(&self) -> f64 {
+        self.differential / self.kernel_only
+    }
+}
+
+fn rate(programs: &[Program], min: Duration, mut f: impl FnMut(&Program)) -> f64 {
+    let start = Instant::now();
+    let mut runs = 0u64;
+    while start.elapsed() < min || runs == 0 {
+        for p in programs {
+            f(p);
+        }
+        runs += programs.len() as u64;
+    }
+    runs as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Measures the three rates, each for at least `min` over the whole set.
+pub fn measure<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, programs: &[Program], min: Duration) -> Rates {
+    let o = Options::default();
+    let kernel_only = rate(programs, min, |p| drop(single(kernel, p, o)));
+    let model_only = rate(programs, min, |p| drop(single(model, p, o)));
+    let differential = rate(programs, min, |p| drop(differential(model, kernel, p, o)));
+    Rates { kernel_only, model_only, differential }
+}
