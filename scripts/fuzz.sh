@@ -22,7 +22,7 @@ log="fuzz/logs/$variant"
 mkdir -p "$log"
 
 echo "swapdiff fuzz: building ${targets[*]} ($variant kernel)"
-if ! (cd fuzz && cargo +nightly fuzz build -O --target-dir "target/$variant" "${targets[@]}" 2>"logs/$variant/build.log"); then
+if ! (cd fuzz && cargo +nightly fuzz build -O --target-dir "target/$variant" 2>"logs/$variant/build.log"); then
   echo "swapdiff fuzz: build failed; the last lines of fuzz/logs/$variant/build.log:" >&2
   tail -25 "fuzz/logs/$variant/build.log" >&2
   exit 2
@@ -34,8 +34,7 @@ for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$variant/$t"
   echo "swapdiff fuzz: $t for ${per}s"
   # ASan's quarantine grows without bound in long runs; keep it small.
-  ASAN_OPTIONS=quarantine_size_mb=16:detect_leaks=0 \
-  (cd fuzz && cargo +nightly fuzz run -O --target-dir "target/$variant" "$t" "corpus/$t" -- \
+  (cd fuzz && ASAN_OPTIONS=quarantine_size_mb=16:detect_leaks=0 cargo +nightly fuzz run -O --target-dir "target/$variant" "$t" "corpus/$t" -- \
       -max_total_time="$per" -print_final_stats=1 -rss_limit_mb=4096 \
       -artifact_prefix="artifacts/$variant/$t/" ) >"$log/$t.log" 2>&1
   rc=$?

@@ -8,7 +8,9 @@
 //! Layout: a header byte (bit 0: raw mode; bits 2..=4: leading devices,
 //! 0..=4), one byte per leading device (bits 0..=1: clusters - 1; bit 2: no
 //! cluster_info), then ops: a selector byte (index into the family's kinds)
-//! followed by the op's fields. Only single bytes are read from
+//! followed by the op's fields. Counts (`nr`, repeat) are skewed: one byte
+//! below 224 picks one of the 16 smallest values, 224 and up escape to a
+//! 16-bit value over the whole domain. Only single bytes are read from
 //! `Unstructured`; wider fields are assembled here, so the encoder does not
 //! depend on how `arbitrary` lays out integers.
 
@@ -16,6 +18,10 @@ use super::op::{domain, Family, Op, Slot, KINDS};
 use super::{Mode, Program, MAX_OPS};
 use crate::engine::Site;
 use arbitrary::Unstructured;
+
+/// Bytes below this select one of the first [`SMALL`] values of a skewed field.
+const ESCAPE: u8 = 224;
+const SMALL: u16 = 16;
 
 struct Reader<'a, 'b>(&'b mut Unstructured<'a>);
 
@@ -31,6 +37,17 @@ impl Reader<'_, '_> {
     }
     fn range16(&mut self, (lo, hi): (u16, u16)) -> u16 {
         lo + self.word() % (hi - lo + 1)
+    }
+    /// Small values from one byte (most inputs), the whole domain behind an
+    /// escape byte: bulk ops and wide batches stay possible without making
+    /// every execution slow.
+    fn skewed(&mut self, (lo, hi): (u16, u16)) -> u16 {
+        let b = self.byte();
+        if b < ESCAPE {
+            lo + u16::from(b) % SMALL
+        } else {
+            self.range16((lo, hi))
+        }
     }
     fn range8(&mut self, (lo, hi): (u8, u8)) -> u8 {
         lo + self.byte() % (hi - lo + 1)
@@ -97,20 +114,20 @@ fn decode_op(r: &mut Reader<'_, '_>, kind: u8) -> Op {
         "swapcache_add" => SwapcacheAdd { folio: r.range8(domain::FOLIO) },
         "swapcache_del" => SwapcacheDel { folio: r.range8(domain::FOLIO) },
         "folio_set_mapped" => FolioSetMapped { folio: r.range8(domain::FOLIO), mapped: r.flag() },
-        "__swap_duplicate" => SwapDuplicateRaw { slot: r.slot(), usage: r.usage(), nr: r.range16(domain::NR) },
-        "swap_duplicate" => SwapDuplicate { slot: r.slot(), times: r.range16(domain::TIMES) },
-        "swapcache_prepare" => SwapcachePrepare { slot: r.slot(), nr: r.range16(domain::NR) },
-        "swap_shmem_alloc" => SwapShmemAlloc { slot: r.slot(), nr: r.range16(domain::NR) },
-        "swapcache_clear" => SwapcacheClear { slot: r.slot(), nr: r.range16(domain::NR) },
+        "__swap_duplicate" => SwapDuplicateRaw { slot: r.slot(), usage: r.usage(), nr: r.skewed(domain::NR) },
+        "swap_duplicate" => SwapDuplicate { slot: r.slot(), times: r.skewed(domain::TIMES) },
+        "swapcache_prepare" => SwapcachePrepare { slot: r.slot(), nr: r.skewed(domain::NR) },
+        "swap_shmem_alloc" => SwapShmemAlloc { slot: r.slot(), nr: r.skewed(domain::NR) },
+        "swapcache_clear" => SwapcacheClear { slot: r.slot(), nr: r.skewed(domain::NR) },
         "add_swap_count_continuation" => AddSwapCountContinuation { slot: r.slot() },
-        "swap_free_nr" => SwapFreeNr { slot: r.slot(), nr: r.range16(domain::NR), times: r.range16(domain::TIMES) },
+        "swap_free_nr" => SwapFreeNr { slot: r.slot(), nr: r.skewed(domain::NR), times: r.skewed(domain::TIMES) },
         "put_swap_folio" => PutSwapFolio { slot: r.slot(), order: r.range8(domain::ORDER) },
         "swapcache_free_entries" => {
             let (lo, hi) = domain::ENTRIES;
             let n = lo + usize::from(r.byte()) % (hi - lo + 1);
             SwapcacheFreeEntries { slots: (0..n).map(|_| r.slot()).collect() }
         }
-        "free_swap_and_cache_nr" => FreeSwapAndCacheNr { slot: r.slot(), nr: r.range16(domain::NR) },
+        "free_swap_and_cache_nr" => FreeSwapAndCacheNr { slot: r.slot(), nr: r.skewed(domain::NR) },
         "__swap_count" => SwapCountRaw { slot: r.slot() },
         "swap_swapcount" => SwapSwapcount { slot: r.slot() },
         "swp_swapcount" => SwpSwapcount { slot: r.slot() },
@@ -172,6 +189,15 @@ fn word(out: &mut Vec<u8>, v: u16) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
+fn skewed(out: &mut Vec<u8>, v: u16, (lo, _): (u16, u16)) {
+    if v - lo < SMALL {
+        out.push((v - lo) as u8);
+    } else {
+        out.push(ESCAPE);
+        word(out, v - lo);
+    }
+}
+
 fn slot(out: &mut Vec<u8>, s: Slot) {
     out.push(s.ty);
     word(out, s.off);
@@ -179,8 +205,8 @@ fn slot(out: &mut Vec<u8>, s: Slot) {
 
 fn encode_op(op: &Op, out: &mut Vec<u8>) {
     use Op::*;
-    let nr = |out: &mut Vec<u8>, v: u16| word(out, v - domain::NR.0);
-    let times = |out: &mut Vec<u8>, v: u16| word(out, v - domain::TIMES.0);
+    let nr = |out: &mut Vec<u8>, v: u16| skewed(out, v, domain::NR);
+    let times = |out: &mut Vec<u8>, v: u16| skewed(out, v, domain::TIMES);
     match op {
         Swapon { clusters, cluster_info } => out.push(device_byte(*clusters, *cluster_info)),
         Swapoff { ty } | MteInvalidateTagsArea { ty } | ArchSwapInvalidateArea { ty } => out.push(*ty),
