@@ -47,8 +47,11 @@ afl:
 	@$(MAKE) -s seeds
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/afl.sh $(TARGETS)
 
-bench: deps
+bench:
+	@scripts/install-deps.sh base fuzz
 	$(CARGO) run --release -q --bin swapdiff -- bench --seconds $(BENCH_SECONDS)
+	@$(MAKE) -s seeds >/dev/null
+	@scripts/bench-fuzz.sh
 
 campaign: deps
 	$(CARGO) run --release -q --bin swapdiff -- campaign --programs $${CAMPAIGN_PROGRAMS:-200000}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the AFL++ targets (fuzz/afl, cargo afl) and runs each for an equal
+# share of FUZZ_SECONDS from the binary seeds. Exit 0 only when AFL saved no
+# crash (a divergence aborts the target, so AFL files it as a crash).
+#   FUZZ_SECONDS       total fuzzing time (default 60)
+#   SWAPDIFF_PATCHES   fuzz a patched kernel (built in its own target dir)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+targets=("$@")
+total=${FUZZ_SECONDS:-60}
+per=$(( total / ${#targets[@]} ))
+[ "$per" -lt 5 ] && per=5
+
+variant=stock
+if [ -n "${SWAPDIFF_PATCHES:-}" ]; then
+  variant=patched-$(IFS=:; cat $SWAPDIFF_PATCHES 2>/dev/null | sha256sum | cut -c1-12)
+fi
+tdir="$PWD/fuzz/afl/target/$variant"
+out="fuzz/afl/out/$variant"
+mkdir -p "$out" fuzz/logs/afl
+
+echo "swapdiff afl: building ${targets[*]} ($variant kernel)"
+if ! (cd fuzz/afl && cargo afl build --release --target-dir "$tdir" 2>../logs/afl/build.log); then
+  echo "swapdiff afl: build failed; the last lines of fuzz/logs/afl/build.log:" >&2
+  tail -25 fuzz/logs/afl/build.log >&2
+  exit 2
+fi
+
+status=0
+for t in "${targets[@]}"; do
+  echo "swapdiff afl: $t for ${per}s"
+  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
+    cargo afl fuzz -V "$per" -i "fuzz/corpus/$t" -o "$out/$t" -- "$tdir/release/$t" \
+    >"fuzz/logs/afl/$t.log" 2>&1
+  stats="$out/$t/default/fuzzer_stats"
+  execs=$(awk -F: '/^execs_done/ {gsub(/ /,"",$2); print $2}' "$stats" 2>/dev/null)
+  crashes=$(find "$out/$t/default/crashes" -name 'id:*' 2>/dev/null | wc -l)
+  printf '  %-12s %10s execs  %s crash inputs\n' "$t" "${execs:-?}" "$crashes"
+  [ "$crashes" -gt 0 ] && status=1
+done
+[ $status -ne 0 ] && echo "divergences found: inputs in $out/<target>/default/crashes/"
+exit $status
