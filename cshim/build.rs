@@ -47,6 +47,7 @@ fn main() {
     println!("cargo:rustc-env=SWAPDIFF_SOURCE_HASH={}", extracted.source_hash);
     println!("cargo:rustc-env=SWAPDIFF_PATCHES_APPLIED={}", extracted.patches.join(";"));
     println!("cargo:rustc-env=SWAPDIFF_BUILD_FLAGS={}", flags.describe());
+    println!("cargo:rustc-env=SWAPDIFF_C_STANDALONE={}", standalone_command(&crate_dir, &out_dir));
 }
 
 /// Runs swapdiff-extract over the manifest, into the shared cache.
@@ -71,6 +72,19 @@ fn extract(crate_dir: &Path) -> swapdiff_extract::Extracted {
         println!("cargo:warning={note}");
     }
     extracted
+}
+
+/// The command that compiles the same kernel translation unit into a
+/// standalone program (reproducers append their own file and `-o`). No fuzz
+/// or sanitizer instrumentation: those need runtimes a plain program lacks.
+fn standalone_command(crate_dir: &Path, out_dir: &Path) -> String {
+    let mut words: Vec<String> = vec!["clang".into(), "-O1".into(), "-g".into(), "-w".into()];
+    words.extend(c_flags::KERNEL_SEMANTICS.iter().map(|s| s.to_string()));
+    for dir in [crate_dir.join("include"), crate_dir.join("include/kstub"), crate_dir.join("src"), out_dir.to_path_buf()] {
+        words.push(format!("-I{}", dir.display()));
+    }
+    words.push(crate_dir.join("src/kernel_612.c").display().to_string());
+    words.join(" ")
 }
 
 fn compile_c(crate_dir: &Path, out_dir: &Path, flags: &c_flags::Flags) {

@@ -68,7 +68,7 @@ impl Flags {
 /// The kernel builds with these semantics (-fno-strict-overflow is
 /// -fwrapv for clang), so the extract must too: signed overflow wraps,
 /// aliasing is unrestricted, NULL checks are never optimised away.
-const KERNEL_SEMANTICS: &[&str] = &[
+pub const KERNEL_SEMANTICS: &[&str] = &[
     "-std=gnu11",
     "-fwrapv",
     "-fno-strict-aliasing",

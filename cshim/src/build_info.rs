@@ -25,3 +25,7 @@ pub fn patches_applied() -> Vec<&'static str> {
 pub fn build_flags() -> &'static str {
     BUILD_FLAGS
 }
+
+/// Compiles the extracted kernel code into a standalone C program: append
+/// your source file and `-o NAME` (used by the reproducers `swapdiff report` writes).
+pub const C_STANDALONE: &str = env!("SWAPDIFF_C_STANDALONE");

@@ -16,7 +16,7 @@ mod kernel;
 mod vocabulary;
 
 pub use build_info::{
-    build_flags, kernel_version, patches_applied, source_hash, BUILD_FLAGS, KERNEL_VERSION,
+    build_flags, kernel_version, C_STANDALONE, patches_applied, source_hash, BUILD_FLAGS, KERNEL_VERSION,
     PATCHES_APPLIED, SOURCE_HASH,
 };
 pub use inspect::c_kernel_version;

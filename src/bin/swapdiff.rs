@@ -4,7 +4,86 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use swapdiff::engine::{KernelEngine, ModelEngine};
+use swapdiff::engine::{kernel_version, patches_applied, KernelEngine, ModelEngine};
+use swapdiff::findings::{FileOptions, Filed};
+use swapdiff::input::load;
+use swapdiff::program::Family;
+use swapdiff::runner::{differential, Options};
+
+fn variant() -> String {
+    let p = patches_applied();
+    if p.is_empty() {
+        kernel_version().to_string()
+    } else {
+        format!("{} + {}", kernel_version(), p.join(" + "))
+    }
+}
+
+fn describe(f: &Filed) -> String {
+    match f {
+        Filed::New { dir, signature, ops_before, ops_after } => {
+            format!("new finding {signature}: {} ({ops_before} -> {ops_after} ops)", dir.display())
+        }
+        Filed::Seen { dir, signature, times } => format!("known finding {signature}: {} (seen {times} times)", dir.display()),
+    }
+}
+
+/// Files every crash input under `dir`; one line per signature.
+fn triage(dir: &std::path::Path, out: PathBuf, fam: Option<Family>, regressions: PathBuf) -> Result<ExitCode, String> {
+    let mut files = vec![];
+    collect(dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
+    files.sort();
+    let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+    let opts = FileOptions { minimize: true, regressions: Some(regressions) };
+    // signature -> (new?, inputs, minimal ops, dir)
+    let mut table: std::collections::BTreeMap<String, (bool, usize, usize, PathBuf)> = Default::default();
+    let mut agreeing = 0;
+    for f in &files {
+        let input = match load(f, fam) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("swapdiff triage: skipping {e}");
+                continue;
+            }
+        };
+        match swapdiff::findings::file(&mut model, &mut kernel, &input, &out, &opts)? {
+            None => agreeing += 1,
+            Some(Filed::New { dir, signature, ops_after, .. }) => {
+                table.insert(signature, (true, 1, ops_after, dir));
+            }
+            Some(Filed::Seen { dir, signature, .. }) => {
+                let minimal = std::fs::read_to_string(dir.join("program.txt"))
+                    .ok()
+                    .and_then(|t| swapdiff::program::parse(&t).ok())
+                    .map_or(0, |p| p.ops.len());
+                let e = table.entry(signature).or_insert((false, 0, minimal, dir));
+                e.1 += 1;
+            }
+        }
+    }
+    println!("triage of {} ({} files, kernel {}): {} signatures, {} inputs without divergence", dir.display(), files.len(), variant(), table.len(), agreeing);
+    for (sig, (new, n, ops, d)) in &table {
+        println!("  {:<5} {:>4} inputs  {:>3} ops  {sig}  {}", if *new { "new" } else { "known" }, n, ops, d.display());
+    }
+    Ok(if table.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Crash files: every regular file except READMEs and hidden ones.
+fn collect(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name.starts_with("README") {
+            continue;
+        }
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
 
 #[derive(Parser)]
 #[command(name = "swapdiff", version, about = "Differential fuzzing of the kernel swap-count and MTE code against a Rust model")]
@@ -15,6 +94,51 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Run inputs (text programs or fuzzer files) through both engines and print the trace.
+    /// Exit 0: they agree; 1: a divergence; 2: an input is not usable.
+    Replay {
+        files: Vec<PathBuf>,
+        /// Decode binary inputs for this target (default: guessed from the path, else swap_mte).
+        #[arg(long)]
+        target: Option<String>,
+        /// One JSON object per file instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reduce a diverging input to a small program with the same divergence signature.
+    Minimize {
+        file: PathBuf,
+        /// Write the minimal program here (text form) instead of stdout.
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        target: Option<String>,
+    },
+    /// File a diverging input as a finding: DIR/<signature>/ with README, program, input and repro.c.
+    Report {
+        file: PathBuf,
+        /// Findings directory (default $SWAPDIFF_FINDINGS, else findings/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        target: Option<String>,
+        /// File the input as it is, without minimizing.
+        #[arg(long)]
+        no_minimize: bool,
+        /// Where the regression entry goes.
+        #[arg(long, default_value = "corpus/regressions")]
+        regressions: PathBuf,
+    },
+    /// Report every crash file in a directory (libFuzzer artifacts/, AFL crashes/): one line per signature.
+    Triage {
+        dir: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long, default_value = "corpus/regressions")]
+        regressions: PathBuf,
+    },
     /// Convert the text corpus into binary seeds, one directory per fuzz target.
     Seeds {
         /// Text programs (searched recursively).
@@ -51,8 +175,73 @@ fn main() -> ExitCode {
     }
 }
 
+fn family(target: &Option<String>) -> Result<Option<Family>, String> {
+    match target {
+        None => Ok(None),
+        Some(t) => swapdiff::harness::target_family(t)
+            .map(Some)
+            .ok_or_else(|| format!("unknown target `{t}` (swap_counts, mte_tags, swap_mte)")),
+    }
+}
+
+fn findings_dir(out: Option<PathBuf>) -> PathBuf {
+    out.or_else(|| std::env::var_os("SWAPDIFF_FINDINGS").map(PathBuf::from)).unwrap_or_else(|| PathBuf::from("findings"))
+}
+
 fn run(cmd: Cmd) -> Result<ExitCode, String> {
     match cmd {
+        Cmd::Replay { files, target, json } => {
+            let fam = family(&target)?;
+            let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+            let mut diverged = false;
+            for f in &files {
+                let input = load(f, fam).map_err(|e| e.to_string())?;
+                let run = differential(&mut model, &mut kernel, &input.program, Options { record: true });
+                diverged |= run.divergence.is_some();
+                if json {
+                    println!("{}", swapdiff::trace::json(&run, &f.display().to_string()));
+                } else {
+                    println!("== {} (kernel {})
+{}", f.display(), variant(), input.program);
+                    print!("{}", swapdiff::trace::text(&run));
+                    if let Some(d) = &run.divergence {
+                        println!("\n{}", swapdiff::render::divergence(&run, d));
+                    }
+                }
+            }
+            Ok(if diverged { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Cmd::Minimize { file, out, target } => {
+            let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
+            let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+            let Some(m) = swapdiff::minimize::minimize(&mut model, &mut kernel, &input.program) else {
+                eprintln!("swapdiff: {} does not diverge on kernel {}: nothing to minimize", file.display(), variant());
+                return Ok(ExitCode::SUCCESS);
+            };
+            eprintln!("{}: {} ops -> {} ops ({} runs), signature {}", file.display(), m.before, m.after, m.runs, m.signature);
+            let text = format!("# swapdiff minimized: {}\n{}", m.signature, m.program);
+            match out {
+                Some(o) => std::fs::write(&o, text).map_err(|e| format!("{}: {e}", o.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Cmd::Report { file, out, target, no_minimize, regressions } => {
+            let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
+            let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+            let opts = FileOptions { minimize: !no_minimize, regressions: Some(regressions) };
+            match swapdiff::findings::file(&mut model, &mut kernel, &input, &findings_dir(out), &opts)? {
+                None => {
+                    println!("{}: no divergence on kernel {}", file.display(), variant());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(filed) => {
+                    println!("{}", describe(&filed));
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Cmd::Triage { dir, out, target, regressions } => triage(&dir, findings_dir(out), family(&target)?, regressions),
         Cmd::Seeds { from, out } => {
             let programs = swapdiff::corpus::text_programs(&from)?;
             for (target, n) in swapdiff::corpus::write_binary_seeds(&programs, &out)? {

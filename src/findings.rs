@@ -1,0 +1,192 @@
+//! Turning a diverging input into a finding directory a kernel developer can
+//! file: `DIR/<signature>/` with README.md, program.txt, input.bin, repro.c
+//! and every input seen with that signature, plus a regression entry that
+//! `cargo test` replays.
+//!
+//! Writes are atomic (a finding is assembled in a temporary directory and
+//! renamed into place) and nothing existing is overwritten: a second input
+//! with a known signature is added to that finding ("seen N times").
+
+use crate::engine::{kernel_version, patches_applied, Engine};
+use crate::input::{target_name, Input};
+use crate::minimize::minimize;
+use crate::program::{encode, Program};
+use crate::runner::{differential, Options, Run};
+use crate::{render, repro, trace};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+pub enum Filed {
+    /// A new finding directory, with the minimized program's length.
+    New { dir: PathBuf, signature: String, ops_before: usize, ops_after: usize },
+    /// The signature was filed already; the input was added to it.
+    Seen { dir: PathBuf, signature: String, times: usize },
+}
+
+/// A signature as a directory name: `op/class/func` → `op--class--func`.
+pub fn dir_name(signature: &str) -> String {
+    signature
+        .split('/')
+        .map(|part| part.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("--")
+}
+
+fn hash(bytes: &[u8]) -> String {
+    // FNV-1a: a stable name for an input file, not a security property.
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+    format!("{h:016x}")
+}
+
+fn io(path: &Path, e: std::io::Error) -> String {
+    format!("{}: {e}", path.display())
+}
+
+/// Writes `data` to `path` only if it does not exist yet (never overwrites).
+fn write_new(path: &Path, data: &[u8]) -> Result<bool, String> {
+    if path.exists() {
+        return Ok(false);
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, data).map_err(|e| io(&tmp, e))?;
+    // hard_link fails if the target appeared meanwhile: no overwrite, ever.
+    let linked = std::fs::hard_link(&tmp, path).is_ok();
+    let _ = std::fs::remove_file(&tmp);
+    Ok(linked)
+}
+
+/// The bytes a fuzzer would replay for this input.
+fn input_bytes(input: &Input) -> Vec<u8> {
+    input.bytes.clone().unwrap_or_else(|| encode(&input.program, input.family).unwrap_or_default())
+}
+
+pub struct FileOptions {
+    pub minimize: bool,
+    /// Where regression entries go (`corpus/regressions`); `None`: none.
+    pub regressions: Option<PathBuf>,
+}
+
+/// Files `input` under `out` if it diverges. `Ok(None)`: it does not.
+pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    input: &Input,
+    out: &Path,
+    opts: &FileOptions,
+) -> Result<Option<Filed>, String> {
+    let first = differential(model, kernel, &input.program, Options::default());
+    let Some(d) = &first.divergence else { return Ok(None) };
+    let signature = d.signature();
+    let name = dir_name(&signature);
+    let dir = out.join(&name);
+    let bytes = input_bytes(input);
+    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+
+    if dir.exists() {
+        return seen(&dir, &bytes, signature);
+    }
+
+    let (program, before, after) = if opts.minimize {
+        match minimize(model, kernel, &input.program) {
+            Some(m) => (m.program, m.before, m.after),
+            None => (input.program.clone(), first.steps.len(), input.program.ops.len()),
+        }
+    } else {
+        (input.program.clone(), first.steps.len(), input.program.ops.len())
+    };
+    let run = differential(model, kernel, &program, Options { record: true });
+
+    let tmp = out.join(format!(".tmp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("inputs")).map_err(|e| io(&tmp, e))?;
+    let put = |file: &str, data: &[u8]| std::fs::write(tmp.join(file), data).map_err(|e| io(&tmp.join(file), e));
+    put("program.txt", program_text(&program, &signature).as_bytes())?;
+    put("input.bin", &bytes)?;
+    put(&format!("inputs/{}.bin", hash(&bytes)), &bytes)?;
+    put("repro.c", repro_source(&run, &signature).as_bytes())?;
+    put("README.md", readme(&run, &program, input, &signature, before, after).as_bytes())?;
+    if std::fs::rename(&tmp, &dir).is_err() {
+        // Another process filed the same signature first.
+        let _ = std::fs::remove_dir_all(&tmp);
+        return seen(&dir, &bytes, signature);
+    }
+    if let Some(reg) = &opts.regressions {
+        std::fs::create_dir_all(reg).map_err(|e| io(reg, e))?;
+        write_new(&reg.join(format!("{name}.txt")), regression(&program, &signature).as_bytes())?;
+    }
+    Ok(Some(Filed::New { dir, signature, ops_before: before, ops_after: after }))
+}
+
+fn seen(dir: &Path, bytes: &[u8], signature: String) -> Result<Option<Filed>, String> {
+    let inputs = dir.join("inputs");
+    std::fs::create_dir_all(&inputs).map_err(|e| io(&inputs, e))?;
+    write_new(&inputs.join(format!("{}.bin", hash(bytes))), bytes)?;
+    let times = std::fs::read_dir(&inputs).map_err(|e| io(&inputs, e))?.count();
+    Ok(Some(Filed::Seen { dir: dir.to_path_buf(), signature, times }))
+}
+
+fn variant() -> String {
+    let patches = patches_applied();
+    if patches.is_empty() {
+        format!("{} (stock)", kernel_version())
+    } else {
+        format!("{} + {}", kernel_version(), patches.join(" + "))
+    }
+}
+
+fn program_text(p: &Program, signature: &str) -> String {
+    format!("# swapdiff finding: {signature}\n# kernel: {}\n{p}", variant())
+}
+
+/// A regression entry: the program, and what `cargo test` must see when it
+/// replays it on the kernel it was found on (`expect`) and on stock 6.12.
+fn regression(p: &Program, signature: &str) -> String {
+    let patches = patches_applied().join(" ");
+    let stock = if patches.is_empty() { signature.to_string() } else { "agree".to_string() };
+    format!(
+        "# swapdiff regression, found on {}\n# patches: {patches}\n# expect: {signature}\n# stock: {stock}\n{p}",
+        variant()
+    )
+}
+
+fn repro_source(run: &Run, signature: &str) -> String {
+    let d = run.divergence.as_ref();
+    let mut header = format!("swapdiff reproducer for {signature}\nkernel: {}\n\n", variant());
+    if let Some(d) = d {
+        let _ = writeln!(header, "{}:", d.mismatch.detail);
+        let _ = writeln!(header, "  expected (model): {}", d.mismatch.expected);
+        let _ = writeln!(header, "  actual (kernel):  {}", d.mismatch.actual);
+    }
+    let _ = write!(header, "\nbuild and run:\n  {} repro.c -o repro && ./repro", cshim::C_STANDALONE);
+    let upto = d.map_or(run.steps.len(), |d| (d.step + 1).min(run.steps.len()));
+    let ops: Vec<_> = run.steps[..upto].iter().map(|s| s.op.clone()).collect();
+    repro::c_source(&ops, &header)
+}
+
+fn readme(run: &Run, p: &Program, input: &Input, signature: &str, before: usize, after: usize) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# swapdiff: {signature}\n");
+    if let Some(d) = &run.divergence {
+        let _ = writeln!(s, "The kernel's `{}` and the swapdiff model disagree on {}.\n", d.op.as_ref().map_or("end state", |o| o.kind()), d.mismatch.detail);
+        let _ = writeln!(s, "| | value |\n| --- | --- |");
+        let _ = writeln!(s, "| expected (model) | `{}` |", d.mismatch.expected);
+        let _ = writeln!(s, "| actual (kernel) | `{}` |\n", d.mismatch.actual);
+    }
+    let _ = writeln!(s, "## Kernel\n");
+    let _ = writeln!(s, "- version: {}", kernel_version());
+    let _ = writeln!(s, "- source hash: {}", cshim::source_hash());
+    let patches = patches_applied();
+    let _ = writeln!(s, "- patches: {}", if patches.is_empty() { "none".to_string() } else { patches.join(", ") });
+    let _ = writeln!(s, "- C build flags: `{}`\n", cshim::build_flags());
+    let _ = writeln!(s, "## Minimal program\n");
+    let _ = writeln!(s, "Found by the `{}` target; {before} steps executed, minimized to {after} ops.\n", target_name(input.family));
+    let _ = writeln!(s, "```text\n{p}```\n");
+    let _ = writeln!(s, "## Trace\n\n```text\n{}```\n", trace::text(run));
+    if let Some(d) = &run.divergence {
+        let _ = writeln!(s, "## Divergence\n\n```text\n{}```\n", render::divergence(run, d));
+    }
+    let _ = writeln!(s, "## Reproduce\n");
+    let _ = writeln!(s, "With swapdiff (built for the same kernel and patches):\n\n```sh\ncargo run --release --bin swapdiff -- replay program.txt\n```\n");
+    let _ = writeln!(s, "Without it, `repro.c` runs the same calls on the same extracted kernel code:\n\n```sh\n{} repro.c -o repro && ./repro\n```", cshim::C_STANDALONE);
+    s
+}

@@ -1,0 +1,169 @@
+//! Structure-aware reduction of a diverging program that keeps its
+//! divergence signature: delta debugging over the executed steps, then each
+//! op made simpler (fewer repeats, smaller batches, lower orders and offsets,
+//! earlier faults), to a fixpoint. Deterministic: the same input always
+//! minimizes to the same program.
+//!
+//! It works on the executed steps (raw mode: steering already applied,
+//! composites expanded), so the result says exactly which kernel calls
+//! diverge, and replays without steering.
+
+use crate::engine::Engine;
+use crate::program::{Mode, Op, Program};
+use crate::runner::{differential, Options, Phase};
+
+pub struct Minimized {
+    pub program: Program,
+    pub signature: String,
+    /// Steps the input executed (composites expanded) and ops in the result.
+    pub before: usize,
+    pub after: usize,
+    /// Differential runs it took.
+    pub runs: u64,
+}
+
+struct Oracle<'a, M: Engine + ?Sized, K: Engine + ?Sized> {
+    model: &'a mut M,
+    kernel: &'a mut K,
+    signature: String,
+    runs: u64,
+}
+
+impl<M: Engine + ?Sized, K: Engine + ?Sized> Oracle<'_, M, K> {
+    /// The candidate with the same divergence, cut after its divergent step;
+    /// `None` when it diverges otherwise or not at all.
+    fn keeps(&mut self, ops: &[Op]) -> Option<Vec<Op>> {
+        self.runs += 1;
+        let p = Program { mode: Mode::Raw, ops: ops.to_vec() };
+        let run = differential(self.model, self.kernel, &p, Options::default());
+        let d = run.divergence.as_ref()?;
+        if d.signature() != self.signature {
+            return None;
+        }
+        Some(match d.phase {
+            Phase::Step => run.steps[..=d.step].iter().map(|s| s.op.clone()).collect(),
+            _ => ops.to_vec(),
+        })
+    }
+}
+
+/// Minimizes `p`, which must diverge. `None` when it does not.
+pub fn minimize<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, p: &Program) -> Option<Minimized> {
+    let first = differential(model, kernel, p, Options::default());
+    let d = first.divergence.as_ref()?;
+    let signature = d.signature();
+    let executed: Vec<Op> = match d.phase {
+        Phase::Step => first.steps[..=d.step].iter().map(|s| s.op.clone()).collect(),
+        _ => first.steps.iter().map(|s| s.op.clone()).collect(),
+    };
+    let mut o = Oracle { model, kernel, signature: signature.clone(), runs: 1 };
+    // The executed steps replay the divergence in raw mode; if steering state
+    // somehow mattered, keep the input as it was.
+    let before = executed.len();
+    let Some(mut ops) = o.keeps(&executed) else {
+        return Some(Minimized { before: executed.len(), after: p.ops.len(), program: p.clone(), signature, runs: o.runs });
+    };
+    loop {
+        let before = ops.clone();
+        ops = ddmin(&mut o, ops);
+        ops = simplify(&mut o, ops);
+        if ops == before {
+            break;
+        }
+    }
+    let after = ops.len();
+    Some(Minimized { program: Program { mode: Mode::Raw, ops }, signature, before, after, runs: o.runs })
+}
+
+/// Zeller's ddmin over whole ops: remove chunks while the divergence stays.
+fn ddmin<M: Engine + ?Sized, K: Engine + ?Sized>(o: &mut Oracle<'_, M, K>, mut ops: Vec<Op>) -> Vec<Op> {
+    let mut n = 2usize;
+    while ops.len() >= 2 {
+        let chunk = ops.len().div_ceil(n);
+        let mut reduced = false;
+        for start in (0..ops.len()).step_by(chunk) {
+            let candidate: Vec<Op> = ops[..start].iter().chain(&ops[(start + chunk).min(ops.len())..]).cloned().collect();
+            if let Some(kept) = o.keeps(&candidate) {
+                ops = kept;
+                n = (n - 1).max(2);
+                reduced = true;
+                break;
+            }
+        }
+        if !reduced {
+            if n >= ops.len() {
+                break;
+            }
+            n = (n * 2).min(ops.len());
+        }
+    }
+    ops
+}
+
+/// Tries simpler versions of each op, first the simplest.
+fn simplify<M: Engine + ?Sized, K: Engine + ?Sized>(o: &mut Oracle<'_, M, K>, mut ops: Vec<Op>) -> Vec<Op> {
+    let mut i = 0;
+    while i < ops.len() {
+        for simpler in simpler_versions(&ops[i]) {
+            let mut candidate = ops.clone();
+            candidate[i] = simpler;
+            if let Some(kept) = o.keeps(&candidate) {
+                ops = kept;
+                break;
+            }
+        }
+        i += 1;
+    }
+    ops
+}
+
+fn smaller(v: u16, floor: u16) -> Vec<u16> {
+    let mut out = vec![];
+    for c in [floor, v / 2, v.saturating_sub(1)] {
+        if c >= floor && c < v && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn smaller8(v: u8, floor: u8) -> Vec<u8> {
+    smaller(u16::from(v), u16::from(floor)).into_iter().map(|x| x as u8).collect()
+}
+
+/// Simpler variants of one op, simplest first (never the op itself).
+fn simpler_versions(op: &Op) -> Vec<Op> {
+    use Op::*;
+    let mut out = vec![];
+    match op.clone() {
+        SwapDuplicate { slot, times } => out.extend(smaller(times, 1).into_iter().map(|times| SwapDuplicate { slot, times })),
+        SwapFreeNr { slot, nr, times } => {
+            out.extend(smaller(times, 1).into_iter().map(|times| SwapFreeNr { slot, nr, times }));
+            out.extend(smaller(nr, 1).into_iter().map(|nr| SwapFreeNr { slot, nr, times }));
+        }
+        SwapDuplicateRaw { slot, usage, nr } => {
+            out.extend(smaller(nr, 1).into_iter().map(|nr| SwapDuplicateRaw { slot, usage, nr }));
+        }
+        SwapcachePrepare { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapcachePrepare { slot, nr })),
+        SwapShmemAlloc { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapShmemAlloc { slot, nr })),
+        SwapcacheClear { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapcacheClear { slot, nr })),
+        FreeSwapAndCacheNr { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| FreeSwapAndCacheNr { slot, nr })),
+        SwapcacheFreeEntries { slots } if slots.len() > 1 => {
+            for i in 0..slots.len() {
+                let mut fewer = slots.clone();
+                fewer.remove(i);
+                out.push(SwapcacheFreeEntries { slots: fewer });
+            }
+        }
+        AllocSwap { ty, order } => out.extend(smaller8(order, 0).into_iter().map(|order| AllocSwap { ty, order })),
+        FolioNew { order } => out.extend(smaller8(order, 0).into_iter().map(|order| FolioNew { order })),
+        PutSwapFolio { slot, order } => out.extend(smaller8(order, 0).into_iter().map(|order| PutSwapFolio { slot, order })),
+        Swapon { clusters, cluster_info } => {
+            out.extend(smaller8(clusters, 1).into_iter().map(|clusters| Swapon { clusters, cluster_info }));
+        }
+        Fault { site, nth } => out.extend(smaller8(nth, 1).into_iter().map(|nth| Fault { site, nth })),
+        PageSet { folio, idx, seed, flags } => out.extend(smaller8(seed, 0).into_iter().map(|seed| PageSet { folio, idx, seed, flags })),
+        _ => {}
+    }
+    out
+}

@@ -1,0 +1,195 @@
+//! A standalone C reproducer: the executed steps as calls into the same
+//! extracted kernel code (through swapdiff.h), printing every return value
+//! and event, then the state the harness compared. No Rust, no fuzzer:
+//! `cc` and a kernel extract are enough.
+
+use crate::program::text::print_op;
+use crate::program::Op;
+use std::fmt::Write;
+
+/// The reproducer's source. `header` is put in the leading comment (the
+/// signature, expected against actual, how to build).
+pub fn c_source(ops: &[Op], header: &str) -> String {
+    let mut s = String::new();
+    s.push_str("/*\n");
+    for line in header.lines() {
+        let _ = writeln!(s, " * {line}");
+    }
+    s.push_str(" */\n");
+    s.push_str(PRELUDE);
+    s.push_str("int main(void)\n{\n\tuint8_t t[SD_MTE_PAGE_TAG_STORAGE];\n\tuint64_t e = 0;\n\tlong r = 0;\n\t(void)t; (void)e;\n\n\tsd_env_reset();\n");
+    for (i, op) in ops.iter().enumerate() {
+        let _ = writeln!(s, "\n\t/* {} */", print_op(op));
+        s.push_str(&call(op));
+        let _ = writeln!(s, "\tstep({}, \"{}\", r);", i + 1, print_op(op));
+    }
+    s.push_str("\n\tdump();\n\tteardown();\n\treturn 0;\n}\n");
+    s
+}
+
+fn e(slot: &crate::program::Slot) -> String {
+    format!("E({}, {})", slot.ty, slot.off)
+}
+
+fn repeat(times: u16, call: String) -> String {
+    if times == 1 {
+        format!("\tr = {call};\n")
+    } else {
+        format!("\tfor (int i = 0; i < {times}; i++)\n\t\tif ((r = {call}) == SD_TRAPPED)\n\t\t\tbreak;\n")
+    }
+}
+
+fn call(op: &Op) -> String {
+    use Op::*;
+    let simple = |c: String| format!("\tr = {c};\n");
+    match op {
+        Swapon { clusters, cluster_info } => simple(format!("sd_swapon({clusters}, {cluster_info})")),
+        Swapoff { ty } => simple(format!("sd_swapoff({ty})")),
+        MarkBad { slot } => simple(format!("sd_mark_bad({})", e(slot))),
+        AllocSwap { ty, order } => format!("\tr = sd_alloc_swap({ty}, {order}, &e);\n\tif (r == 0)\n\t\tr = (long)e;\n"),
+        Fault { site, nth } => format!("\tsd_fault_arm({}, {nth});\n\tr = 0;\n", *site as u8),
+        Mte { on } => format!("\tsd_set_mte({on});\n\tr = 0;\n"),
+        FolioNew { order } => simple(format!("sd_folio_new({order})")),
+        FolioFree { folio } => simple(format!("sd_folio_free({folio})")),
+        FolioSetSwap { folio, slot } => simple(format!("sd_folio_set_swap({folio}, {})", e(slot))),
+        PageSet { folio, idx, seed, flags } => {
+            format!("\ttags_from_seed({seed}, {idx}, t);\n\tr = sd_page_set({folio}, {idx}, t, {flags});\n")
+        }
+        SwapcacheAdd { folio } => simple(format!("sd_swapcache_add({folio})")),
+        SwapcacheDel { folio } => simple(format!("sd_swapcache_del({folio})")),
+        FolioSetMapped { folio, mapped } => simple(format!("sd_folio_set_mapped({folio}, {mapped})")),
+        SwapDuplicateRaw { slot, usage, nr } => simple(format!("sd___swap_duplicate({}, {usage:#04x}, {nr})", e(slot))),
+        SwapDuplicate { slot, times } => repeat(*times, format!("sd_swap_duplicate({})", e(slot))),
+        SwapcachePrepare { slot, nr } => simple(format!("sd_swapcache_prepare({}, {nr})", e(slot))),
+        SwapShmemAlloc { slot, nr } => simple(format!("sd_swap_shmem_alloc({}, {nr})", e(slot))),
+        SwapcacheClear { slot, nr } => simple(format!("sd_swapcache_clear({}, {nr})", e(slot))),
+        AddSwapCountContinuation { slot } => simple(format!("sd_add_swap_count_continuation({})", e(slot))),
+        SwapFreeNr { slot, nr, times } => repeat(*times, format!("sd_swap_free_nr({}, {nr})", e(slot))),
+        PutSwapFolio { slot, order } => simple(format!("sd_put_swap_folio({}, {order})", e(slot))),
+        SwapcacheFreeEntries { slots } => {
+            let list: Vec<String> = slots.iter().map(e).collect();
+            format!(
+                "\t{{\n\t\tuint64_t es[] = {{ {} }};\n\t\tr = sd_swapcache_free_entries(es, {});\n\t}}\n",
+                list.join(", "),
+                slots.len()
+            )
+        }
+        FreeSwapAndCacheNr { slot, nr } => simple(format!("sd_free_swap_and_cache_nr({}, {nr})", e(slot))),
+        SwapCountRaw { slot } => simple(format!("sd___swap_count({})", e(slot))),
+        SwapSwapcount { slot } => simple(format!("sd_swap_swapcount({})", e(slot))),
+        SwpSwapcount { slot } => simple(format!("sd_swp_swapcount({})", e(slot))),
+        ArchPrepareToSwap { folio } => simple(format!("sd_arch_prepare_to_swap({folio})")),
+        ArchSwapRestore { slot, folio } => simple(format!("sd_arch_swap_restore({}, {folio})", e(slot))),
+        MteSaveTags { folio, idx } => simple(format!("sd_mte_save_tags({folio}, {idx})")),
+        MteRestoreTags { slot, folio, idx } => simple(format!("sd_mte_restore_tags({}, {folio}, {idx})", e(slot))),
+        MteInvalidateTags { slot } => simple(format!("sd_mte_invalidate_tags({}, {})", slot.ty, slot.off)),
+        MteInvalidateTagsArea { ty } => simple(format!("sd_mte_invalidate_tags_area({ty})")),
+        ArchSwapInvalidatePage { slot } => simple(format!("sd_arch_swap_invalidate_page({}, {})", slot.ty, slot.off)),
+        ArchSwapInvalidateArea { ty } => simple(format!("sd_arch_swap_invalidate_area({ty})")),
+        SwapOut { .. } | SwapIn { .. } => "\t/* composite: not reproduced (reproducers take executed steps) */\n\tr = 0;\n".into(),
+    }
+}
+
+/// Helpers every reproducer carries: entry encoding, the harness's tag
+/// pattern (the same function as `program::tags_from_seed`), event and state
+/// printing.
+const PRELUDE: &str = r#"#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "swapdiff.h"
+
+#define E(type, offset) (((uint64_t)(type) << SD_SWP_TYPE_SHIFT) | (uint64_t)(offset))
+
+/* The tags swapdiff gives page `page` for `seed` (program::tags_from_seed). */
+static void tags_from_seed(uint8_t seed, uint8_t page, uint8_t out[SD_MTE_PAGE_TAG_STORAGE])
+{
+	for (unsigned long i = 0; i < SD_MTE_PAGE_TAG_STORAGE; i++) {
+		unsigned long x = (unsigned long)seed * 31 ^ (unsigned long)page * 131 ^ i * 7;
+		out[i] = (uint8_t)((uint8_t)x + seed);
+	}
+}
+
+static const char *kinds[] = { "WARN", "BUG", "HANG", "LOG" };
+
+static void events(void)
+{
+	struct sd_event ev;
+
+	for (int i = 0; i < sd_events_count(); i++)
+		if (sd_event_get(i, &ev) == 0)
+			printf("      %s in %s: %s\n", kinds[ev.kind & 3], ev.func, ev.text);
+	sd_events_clear();
+}
+
+static void step(int n, const char *what, long r)
+{
+	printf("%4d  %-44s -> %ld\n", n, what, r);
+	events();
+}
+
+static void hex(const uint8_t *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		printf("%02x", b[i]);
+	printf("\n");
+}
+
+/* The state swapdiff compares, as the kernel code leaves it. */
+static void dump(void)
+{
+	uint8_t t[SD_MTE_PAGE_TAG_STORAGE], d[SD_MAX_CONT_PAGES];
+	unsigned int count, flags;
+	uint64_t key;
+
+	printf("state:\n  nr_swap_pages %ld total_swap_pages %ld\n", sd_nr_swap_pages(), sd_total_swap_pages());
+	printf("  live allocations: cont_page %lu tag_storage %lu xa_node %lu\n",
+	       sd_live_allocs(SD_SITE_CONT_PAGE), sd_live_allocs(SD_SITE_TAG_STORAGE), sd_live_allocs(SD_SITE_XA_NODE));
+	for (int type = 0; type < SD_MAX_DEVICES; type++) {
+		unsigned int max = sd_device_max(type);
+
+		if (!max)
+			continue;
+		printf("  swap type %d: max %u inuse_pages %u\n", type, max, sd_device_inuse_pages(type));
+		for (unsigned int off = 0; off < max; off++) {
+			int b = sd_map_byte(E(type, off));
+			int n;
+
+			if (b <= 0)
+				continue;
+			printf("    %d:%u byte %#04x", type, off, b);
+			n = sd_cont_digits(E(type, off), d, SD_MAX_CONT_PAGES);
+			if ((b & 0x80) && n > 0) {
+				printf(" digits");
+				for (int k = 0; k < n && k < SD_MAX_CONT_PAGES; k++)
+					printf(" %#04x", d[k]);
+			}
+			printf("\n");
+		}
+		for (int c = 0; sd_cluster(type, c, &count, &flags) == 0; c++)
+			printf("    cluster %d: count %u flags %#x\n", c, count, flags);
+	}
+	for (int i = 0; i < sd_tags_count(); i++)
+		if (sd_tags_get(i, &key, t) == 0) {
+			printf("  tags %#llx: ", (unsigned long long)key);
+			hex(t, SD_MTE_PAGE_TAG_STORAGE);
+		}
+	for (int f = 0; f < SD_MAX_FOLIOS; f++)
+		for (int p = 0; sd_page_get(f, p, t, &flags) == 0; p++) {
+			printf("  folio f%d page %d flags 0x%x tags ", f, p, flags);
+			hex(t, SD_MTE_PAGE_TAG_STORAGE);
+		}
+}
+
+/* Swap off every device and free every folio: what is still allocated leaked. */
+static void teardown(void)
+{
+	for (int type = 0; type < SD_MAX_DEVICES; type++)
+		sd_swapoff(type);
+	for (int f = 0; f < SD_MAX_FOLIOS; f++)
+		sd_folio_free(f);
+	events();
+	printf("after teardown: cont_page %lu tag_storage %lu xa_node %lu\n",
+	       sd_live_allocs(SD_SITE_CONT_PAGE), sd_live_allocs(SD_SITE_TAG_STORAGE), sd_live_allocs(SD_SITE_XA_NODE));
+}
+
+"#;

@@ -1,0 +1,142 @@
+//! From a divergence to a filed finding: minimization, dedup, replay of the
+//! filed program, the C reproducer, and the CLI's handling of bad inputs.
+//!
+//! A divergence is planted by using a model with the THP review bug
+//! (arch_swap_restore restoring every page from the first entry) as the
+//! reference: against the real kernel every multi-page restore then differs,
+//! and the "actual" values come from the kernel C, as in a real finding.
+
+use std::ops::{Deref, DerefMut};
+use std::path::Path;
+use std::process::Command;
+use swapdiff::engine::{Engine, KernelEngine, ModelEngine};
+use swapdiff::findings::{file, FileOptions, Filed};
+use swapdiff::input::load;
+use swapdiff::program::{parse, Family};
+use swapdiff::runner::{differential, Options};
+
+struct Buggy(ModelEngine);
+impl Deref for Buggy {
+    type Target = ModelEngine;
+    fn deref(&self) -> &ModelEngine {
+        &self.0
+    }
+}
+impl DerefMut for Buggy {
+    fn deref_mut(&mut self) -> &mut ModelEngine {
+        &mut self.0
+    }
+}
+impl Buggy {
+    fn arch_swap_restore(&mut self, e: u64, folio: u32) -> i64 {
+        let pages = (0..16).take_while(|&i| self.0.page_get(folio, i).is_some()).count() as u32;
+        for i in 0..pages {
+            self.0.mte_restore_tags(e, folio, i);
+        }
+        0
+    }
+}
+struct Planted(Buggy);
+swapdiff::forward_engine!(Planted, "planted", |s| s, |e| e);
+
+fn planted() -> Planted {
+    Planted(Buggy(ModelEngine::new()))
+}
+
+const SIGNATURE: &str = "arch_swap_restore/page/arch_swap_restore";
+
+fn seed_input(name: &str) -> swapdiff::input::Input {
+    load(Path::new(&format!("corpus/seeds/{name}")), Some(Family::All)).unwrap()
+}
+
+#[test]
+fn minimizing_a_planted_divergence_reaches_a_small_program() {
+    let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
+    let input = seed_input("17-mte-swap-out-in.txt");
+    let m = swapdiff::minimize::minimize(&mut reference, &mut kernel, &input.program).expect("the seed diverges");
+    assert_eq!(m.signature, SIGNATURE);
+    // The least that shows the bug: a two-page folio with a tagged page 0,
+    // an entry, tags saved, and the restore (cf. the finding in README).
+    assert!(m.after <= 6, "minimized to {} ops:\n{}", m.after, m.program);
+    assert!(m.after < m.before);
+    assert_eq!(m.program.ops.last().map(|o| o.kind()), Some("arch_swap_restore"));
+    // Deterministic: the same input minimizes to the same program.
+    let again = swapdiff::minimize::minimize(&mut reference, &mut kernel, &input.program).unwrap();
+    assert_eq!(again.program, m.program);
+}
+
+#[test]
+fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
+    let tmp = std::env::temp_dir().join(format!("swapdiff-findings-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let (out, regs) = (tmp.join("findings"), tmp.join("regressions"));
+    let opts = FileOptions { minimize: true, regressions: Some(regs.clone()) };
+    let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
+
+    let first = file(&mut reference, &mut kernel, &seed_input("17-mte-swap-out-in.txt"), &out, &opts).unwrap();
+    let Some(Filed::New { dir, signature, .. }) = first else { panic!("expected a new finding") };
+    assert_eq!(signature, SIGNATURE);
+    for f in ["README.md", "program.txt", "input.bin", "repro.c"] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    assert!(regs.join("arch_swap_restore--page--arch_swap_restore.txt").is_file());
+
+    // Another input with the same signature joins the finding.
+    let second = file(&mut reference, &mut kernel, &seed_input("31-no-cluster-info.txt"), &out, &opts).unwrap();
+    match second {
+        Some(Filed::Seen { times, dir: d, .. }) => {
+            assert_eq!(times, 2);
+            assert_eq!(d, dir);
+        }
+        _ => panic!("the second input should join the first finding"),
+    }
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "one finding directory");
+
+    // program.txt replays to the same signature.
+    let program = parse(&std::fs::read_to_string(dir.join("program.txt")).unwrap()).unwrap();
+    let run = differential(&mut reference, &mut kernel, &program, Options::default());
+    assert_eq!(run.divergence.map(|d| d.signature()).as_deref(), Some(SIGNATURE));
+
+    // repro.c builds against the extracted kernel and prints the kernel's
+    // (actual) value of page 1, the value the finding records.
+    let src = std::fs::read_to_string(dir.join("repro.c")).unwrap();
+    let build = format!("{} repro.c -o repro", cshim::C_STANDALONE);
+    let status = Command::new("sh").arg("-c").arg(&build).current_dir(&dir).status().unwrap();
+    assert!(status.success(), "{build}");
+    let out = Command::new(dir.join("repro")).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let actual = src.lines().find_map(|l| l.split("actual (kernel):").nth(1)).unwrap().trim();
+    assert!(actual.starts_with("flags "), "{actual}");
+    assert!(stdout.contains(&format!("folio f0 page 1 {actual}")), "want `{actual}` in repro output:\n{stdout}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn the_cli_rejects_unusable_inputs_with_exit_2_and_names_the_line() {
+    let tmp = std::env::temp_dir().join(format!("swapdiff-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let bad = tmp.join("bad.txt");
+    std::fs::write(&bad, "swapon 1\nswap_duplicate 0:1 x0\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff")).arg("replay").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.txt:2:") && err.contains("repeat count 0"), "{err}");
+
+    let missing = Command::new(env!("CARGO_BIN_EXE_swapdiff")).args(["replay", "/nonexistent/input"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+
+    // A seed replays clean on the stock kernel: exit 0.
+    let ok = Command::new(env!("CARGO_BIN_EXE_swapdiff")).args(["replay", "corpus/seeds/01-duplicate-basic.txt"]).output().unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn the_planted_reference_really_differs_from_the_model() {
+    // Control for the tests above: the planted bug is what they find.
+    let (mut m, mut p) = (ModelEngine::new(), planted());
+    let run = differential(&mut m, &mut p, &seed_input("17-mte-swap-out-in.txt").program, Options::default());
+    assert_eq!(run.divergence.map(|d| d.signature()).as_deref(), Some(SIGNATURE));
+    let _ = p.name();
+}
