@@ -235,9 +235,19 @@ fn continued_count_without_a_list_bugs_and_leaks_the_new_page() {
     // The page was allocated before the BUG and never freed.
     assert_eq!(m.live_allocs(Site::ContPage), 1);
     assert_eq!(m.cont_digits(e), Vec::<u8>::new());
-    // The carry itself BUGs the same way in swap_count_continued.
+}
+
+#[test]
+fn a_carry_from_a_continued_count_without_a_list_bugs() {
+    // A program ends at a BUG (the C side keeps its locks held), so a fresh model.
+    let mut m = with_device(1, true);
+    counted(&mut m, 1, 1);
+    let e = entry(0, 1);
+    assert_eq!(m.__swap_duplicate(e, 0xbd, 1), 0);
+    // The carry BUGs in swap_count_continued before any page is allocated.
     assert_eq!(m.swap_duplicate(e), TRAPPED);
     assert_eq!(m.take_events(), vec![bug("swap_count_continued", "count & COUNT_CONTINUED")]);
+    assert_eq!(m.live_allocs(Site::ContPage), 0);
 }
 
 #[test]
@@ -259,12 +269,13 @@ fn any_usage_byte_is_added_with_wraparound() {
     let mut m = with_device(1, true);
     counted(&mut m, 1, 1);
     let e = entry(0, 1);
-    // 1 + 0x7f = 0x80: COUNT_CONTINUED with no list; the exact count BUGs.
+    // 1 + 0x7f = 0x80: COUNT_CONTINUED with no list.
     assert_eq!(m.__swap_duplicate(e, 0x7f, 1), 0);
     assert_eq!(m.map_byte(e), Some(0x80));
-    assert_eq!(m.swp_swapcount(e), TRAPPED);
-    assert_eq!(m.take_events(), vec![bug("swp_swapcount", "page_private(page) != SWP_CONTINUED")]);
     // usage 0 is "add nothing".
     assert_eq!(m.__swap_duplicate(e, 0, 1), 0);
     assert_eq!(m.map_byte(e), Some(0x80));
+    // The exact count follows COUNT_CONTINUED to a list that does not exist.
+    assert_eq!(m.swp_swapcount(e), TRAPPED);
+    assert_eq!(m.take_events(), vec![bug("swp_swapcount", "page_private(page) != SWP_CONTINUED")]);
 }

@@ -120,6 +120,10 @@ fn put_swap_folio_bugs_on_a_slot_without_the_cache_flag() {
     counted(&mut m, 8, 1);
     assert_eq!(m.put_swap_folio(entry(0, 4), 2), TRAPPED);
     assert_eq!(m.take_events(), vec![bug("swap_is_has_cache", "!(*map & SWAP_HAS_CACHE)")]);
+    // A program ends at a BUG: the single-slot case on a fresh model.
+    m.env_reset();
+    m.swapon(1, true);
+    counted(&mut m, 1, 1);
     assert_eq!(m.put_swap_folio(entry(0, 1), 0), TRAPPED);
     assert_eq!(m.take_events(), vec![bug("__swap_entry_free_locked", "!has_cache")]);
 }
