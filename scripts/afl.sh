@@ -39,5 +39,8 @@ for t in "${targets[@]}"; do
   printf '  %-12s %10s execs  %s crash inputs\n' "$t" "${execs:-?}" "$crashes"
   [ "$crashes" -gt 0 ] && status=1
 done
-[ $status -ne 0 ] && echo "divergences found: inputs in $out/<target>/default/crashes/"
+if [ $status -ne 0 ]; then
+  echo "divergences found: inputs in $out/<target>/default/crashes/"
+  scripts/triage.sh "$out" "$variant"
+fi
 exit $status

@@ -54,5 +54,6 @@ echo "swapdiff fuzz summary ($variant kernel, ${total}s):"
 printf '  %s\n' "${summary[@]}"
 if [ $status -ne 0 ]; then
   echo "divergences found: inputs in fuzz/artifacts/$variant/, logs in $log/"
+  scripts/triage.sh "fuzz/artifacts/$variant" "$variant"
 fi
 exit $status
