@@ -6,9 +6,7 @@
 
 use crate::continuation::{ContList, PagePool};
 use crate::events::{self, Check};
-use crate::kernel::{
-    CLUSTER_FLAG_FREE, CLUSTER_FLAG_NONFULL, PAGE_SIZE, SWAPFILE_CLUSTER, SWAP_MAP_BAD,
-};
+use crate::kernel::{CLUSTER_FLAG_FREE, CLUSTER_FLAG_NONFULL, PAGE_SIZE, SWAPFILE_CLUSTER, SWAP_MAP_BAD};
 
 /// `struct swap_cluster_info`'s observable part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -86,11 +84,13 @@ impl Device {
         self.has_clusters
     }
 
+    #[inline]
     pub fn in_range(&self, offset: u64) -> bool {
         offset < u64::from(self.max)
     }
 
     /// The map byte at an offset known to be in range.
+    #[inline]
     pub fn byte(&self, offset: u64) -> u8 {
         self.map[offset as usize]
     }
@@ -98,15 +98,18 @@ impl Device {
     /// The byte the kernel would read at `offset`, 0 past the end of the map. Only
     /// `swap_is_has_cache` on a swap-cache folio that hangs over the end of the device can
     /// read there; the environment's map page is zero beyond `max`.
+    #[inline]
     pub fn byte_or_zero(&self, offset: u64) -> u8 {
         self.map.get(offset as usize).copied().unwrap_or(0)
     }
 
+    #[inline]
     pub fn get(&self, offset: u64) -> Option<u8> {
         self.map.get(usize::try_from(offset).ok()?).copied()
     }
 
     /// Write a map byte (all writes come through here to keep the zero bitmap exact).
+    #[inline]
     pub fn set(&mut self, offset: u64, byte: u8) {
         let i = offset as usize;
         self.map[i] = byte;
@@ -119,11 +122,13 @@ impl Device {
     }
 
     /// The list and in-page offset of a slot's continuation digits.
+    #[inline]
     pub fn cont_mut(&mut self, offset: u64) -> (&mut ContList, usize) {
         let (page, off) = cont_position(offset);
         (&mut self.cont[page], off)
     }
 
+    #[inline]
     pub fn cont(&self, offset: u64) -> (&ContList, usize) {
         let (page, off) = cont_position(offset);
         (&self.cont[page], off)

@@ -54,19 +54,13 @@ pub const SWAPCOUNT_NOT_CONTINUED: Check = bug("swp_swapcount", "page_private(pa
 pub const ADD_CONT_ALREADY_CONTINUED: Check = bug("add_swap_count_continuation", "count & COUNT_CONTINUED");
 
 /// The hang of `try_page_mte_tagging` (ENVIRONMENT.md).
-pub const MTE_TAGGING_SPIN: Check = Check {
-    kind: EventKind::Hang,
-    func: "try_page_mte_tagging",
-    text: "PG_mte_lock set, PG_mte_tagged clear",
-};
+pub const MTE_TAGGING_SPIN: Check =
+    Check { kind: EventKind::Hang, func: "try_page_mte_tagging", text: "PG_mte_lock set, PG_mte_tagged clear" };
 
 /// Model-only: `swp_swapcount`'s digit walk would wrap to the map page and never end.
 /// Unreachable through kernel operations (see `ContList::total`); never seen in practice.
-pub const SWAPCOUNT_ENDLESS_WALK: Check = Check {
-    kind: EventKind::Hang,
-    func: "swp_swapcount",
-    text: "continuation walk wraps to the swap_map page",
-};
+pub const SWAPCOUNT_ENDLESS_WALK: Check =
+    Check { kind: EventKind::Hang, func: "swp_swapcount", text: "continuation walk wraps to the swap_map page" };
 
 impl From<ContBug> for Check {
     fn from(b: ContBug) -> Check {

@@ -53,8 +53,7 @@ pub struct Folio {
 }
 
 impl Folio {
-    const EMPTY: Folio =
-        Folio {
+    const EMPTY: Folio = Folio {
         live: false,
         order: 0,
         swap: 0,
@@ -162,9 +161,9 @@ impl Folios {
         Ok(())
     }
 
-    /// `sd_swapcache_add`: cover the cache indices `swap_cache_index(swap) ..
-    /// + nr_pages` of the entry's type; -EEXIST if a cached folio (this one included)
-    /// covers any of them already.
+    /// `sd_swapcache_add`: cover the cache indices from `swap_cache_index(swap)` on, one
+    /// per page, in the entry type's address space; -EEXIST if a cached folio (this one
+    /// included) covers any of them already.
     pub fn cache_add(&mut self, handle: u32) -> Result<(), i32> {
         let f = self.get(handle).ok_or(-EINVAL)?;
         if f.swap == 0 {

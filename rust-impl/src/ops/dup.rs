@@ -5,9 +5,7 @@ use super::ret;
 use crate::continuation::Provision;
 use crate::entry::entry_offset;
 use crate::events::{self, Flow, BAD_FILE};
-use crate::kernel::{
-    COUNT_CONTINUED, EINVAL, ENOMEM, SWAPFILE_CLUSTER, SWAP_HAS_CACHE, SWAP_MAP_MAX, SWAP_MAP_SHMEM,
-};
+use crate::kernel::{COUNT_CONTINUED, EINVAL, ENOMEM, SWAPFILE_CLUSTER, SWAP_HAS_CACHE, SWAP_MAP_MAX, SWAP_MAP_SHMEM};
 use crate::slot::{dup_check, dup_commit, DupStep, SlotByte, Usage};
 use crate::vocab::{Site, REFUSED};
 use crate::Model;
@@ -158,4 +156,3 @@ impl Model {
         }
     }
 }
-

@@ -2,9 +2,7 @@
 //! bad slots, fault injection, folios and the swap cache (ENVIRONMENT.md).
 
 use crate::entry::{entry, entry_offset};
-use crate::kernel::{
-    EBUSY, EINVAL, ENOSPC, MAX_CLUSTERS, MAX_DEVICES, MAX_FOLIO_ORDER, SWAP_HAS_CACHE, SWAP_MAP_BAD,
-};
+use crate::kernel::{EBUSY, EINVAL, ENOSPC, MAX_CLUSTERS, MAX_DEVICES, MAX_FOLIO_ORDER, SWAP_HAS_CACHE, SWAP_MAP_BAD};
 use crate::vocab::{Site, TAG_BYTES};
 use crate::Model;
 

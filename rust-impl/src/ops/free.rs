@@ -10,8 +10,8 @@ use super::{bad_nr, ret};
 use crate::entry::{entry, entry_offset, entry_type};
 use crate::events::{self, Flow};
 use crate::kernel::{
-    BITS_PER_LONG, COUNT_CONTINUED, MAX_FOLIO_ORDER, MAX_FREE_ENTRIES, MAX_SWAPFILES, SWAPFILE_CLUSTER,
-    SWAP_HAS_CACHE, SWAP_MAP_MAX,
+    BITS_PER_LONG, COUNT_CONTINUED, MAX_FOLIO_ORDER, MAX_FREE_ENTRIES, MAX_SWAPFILES, SWAPFILE_CLUSTER, SWAP_HAS_CACHE,
+    SWAP_MAP_MAX,
 };
 use crate::slot::{put_ref, settle, PutStep, Release, SlotByte};
 use crate::vocab::REFUSED;

@@ -51,10 +51,7 @@ fn a_range_crossing_a_cluster_only_warns() {
     // 2 > SWAPFILE_CLUSTER - 511 % 512 = 1: VM_WARN_ON, then the check pass runs and
     // finds the cache flag already set on 511.
     assert_eq!(m.swapcache_prepare(entry(0, 511), 2), -EEXIST as i64);
-    assert_eq!(
-        m.take_events(),
-        vec![warn("__swap_duplicate", "nr > SWAPFILE_CLUSTER - offset % SWAPFILE_CLUSTER")]
-    );
+    assert_eq!(m.take_events(), vec![warn("__swap_duplicate", "nr > SWAPFILE_CLUSTER - offset % SWAPFILE_CLUSTER")]);
 }
 
 #[test]

@@ -175,10 +175,8 @@ proptest! {
                     };
                     prop_assert_eq!(r, 0);
                 }
-                SlotOp::MarkBad(off) => {
-                    if m.mark_bad(entry(0, off)) == 0 {
-                        bad.insert(off);
-                    }
+                SlotOp::MarkBad(off) if m.mark_bad(entry(0, off)) == 0 => {
+                    bad.insert(off);
                 }
                 _ => {}
             }
@@ -243,10 +241,8 @@ proptest! {
         for op in ops {
             match op {
                 TagOp::Swapon(c) => { m.swapon(c, true); }
-                TagOp::Swapoff(ty) => {
-                    if m.swapoff(ty) == 0 {
-                        live.retain(|&(e, _)| rust_impl::entry_type(e) != ty);
-                    }
+                TagOp::Swapoff(ty) if m.swapoff(ty) == 0 => {
+                    live.retain(|&(e, _)| rust_impl::entry_type(e) != ty);
                 }
                 TagOp::SwapOut { ty, order, tagged, seed } => {
                     let Ok(e) = m.alloc_swap(ty, order) else { continue };
