@@ -35,7 +35,7 @@ pub fn run<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K
         if let Some(d) = &r.divergence {
             let signature = d.signature();
             if !c.findings.iter().any(|f| f.signature == signature) {
-                let full = differential(model, kernel, &p, Options { record: true });
+                let full = differential(model, kernel, &p, Options { record: true, ..Options::default() });
                 let report = full.divergence.as_ref().map_or_else(String::new, |d| render::divergence(&full, d));
                 c.findings.push(Finding { signature, program: p, report });
             }

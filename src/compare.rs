@@ -5,7 +5,7 @@
 //! counters, and the state the op touched ([`Touch`]); at the end of a program
 //! it compares everything ([`Touch::everything`]).
 
-use crate::counts::{SlotView, COUNT_CONTINUED};
+use crate::counts::{exact_count, SlotView, COUNT_CONTINUED};
 use crate::engine::{entry, Engine, Site, CLUSTER, MAX_DEVICES};
 use crate::exec::Outcome;
 use crate::program::domain;
@@ -27,6 +27,36 @@ pub struct Mismatch {
 
 fn mismatch(class: &'static str, detail: impl Into<String>, e: impl std::fmt::Debug, a: impl std::fmt::Debug) -> Mismatch {
     Mismatch { class, detail: detail.into(), func: None, expected: format!("{e:?}"), actual: format!("{a:?}") }
+}
+
+/// How much of the state is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Level {
+    /// Everything: raw map bytes, continuation digits, cluster accounting,
+    /// every allocation site.
+    #[default]
+    Raw,
+    /// What a caller can observe, not how it is encoded: return values,
+    /// events, each slot's exact count and cache presence, slot accounting,
+    /// and the tag state (tag store, pages, tag allocations). For patches that
+    /// change the encoding on purpose (e.g. removing SWAP_MAP_SHMEM).
+    Logical,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Raw => "raw",
+            Level::Logical => "logical",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Level> {
+        match s {
+            "raw" => Some(Level::Raw),
+            "logical" => Some(Level::Logical),
+            _ => None,
+        }
+    }
 }
 
 /// The part of the state an op may change.
@@ -89,11 +119,11 @@ pub fn outcomes(expected: &Outcome, actual: &Outcome) -> Option<Mismatch> {
 }
 
 /// Globals, then the touched state.
-pub fn state<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, t: &Touch) -> Option<Mismatch> {
-    globals(m, k).or_else(|| touched(m, k, t))
+pub fn state<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, t: &Touch, level: Level) -> Option<Mismatch> {
+    globals(m, k, level).or_else(|| touched(m, k, t, level))
 }
 
-fn globals<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B) -> Option<Mismatch> {
+fn globals<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, level: Level) -> Option<Mismatch> {
     if m.nr_swap_pages() != k.nr_swap_pages() {
         return Some(mismatch("swap_pages", "nr_swap_pages", m.nr_swap_pages(), k.nr_swap_pages()));
     }
@@ -101,6 +131,10 @@ fn globals<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B) -> Option<Misma
         return Some(mismatch("swap_pages", "total_swap_pages", m.total_swap_pages(), k.total_swap_pages()));
     }
     for site in Site::ALL {
+        // Continuation pages are how counts are encoded, not what they are.
+        if level == Level::Logical && site == Site::ContPage {
+            continue;
+        }
         let (a, b) = (m.live_allocs(site), k.live_allocs(site));
         if a != b {
             return Some(mismatch("allocs", format!("live {} allocations", site.name()), a, b));
@@ -109,11 +143,11 @@ fn globals<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B) -> Option<Misma
     None
 }
 
-fn touched<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, t: &Touch) -> Option<Mismatch> {
+fn touched<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, t: &Touch, level: Level) -> Option<Mismatch> {
     if t.everything {
         for ty in 0..MAX_DEVICES {
             let max = u64::from(m.device_max(ty).max(k.device_max(ty)));
-            if let Some(x) = device(m, k, ty).or_else(|| range(m, k, ty, 0, max)) {
+            if let Some(x) = device(m, k, ty).or_else(|| range(m, k, ty, 0, max, level)) {
                 return Some(x);
             }
         }
@@ -124,7 +158,7 @@ fn touched<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, t: &Touch) -> O
         }
     } else {
         for &(ty, lo, hi) in &t.ranges {
-            if let Some(x) = device(m, k, ty).or_else(|| range(m, k, ty, lo, hi)) {
+            if let Some(x) = device(m, k, ty).or_else(|| range(m, k, ty, lo, hi, level)) {
                 return Some(x);
             }
         }
@@ -165,9 +199,12 @@ fn device<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32) -> Opti
 /// never read by the kernel before it rewrites them. With no continuation
 /// page alive on either side (globals are compared first) there are no
 /// digits at all.
-fn range<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, lo: u64, hi: u64) -> Option<Mismatch> {
+fn range<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, lo: u64, hi: u64, level: Level) -> Option<Mismatch> {
     let max = u64::from(m.device_max(ty));
     let hi = hi.min(max);
+    if level == Level::Logical {
+        return logical_range(m, k, ty, lo, hi);
+    }
     let pages_alive = m.live_allocs(Site::ContPage) > 0;
     for off in lo..hi {
         let e = entry(ty, off);
@@ -196,6 +233,37 @@ fn range<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, lo: u64,
             if a != b {
                 return Some(mismatch("cluster", format!("cluster {idx} of swap type {ty} (count, flags)"), a, b));
             }
+        }
+    }
+    None
+}
+
+/// A slot as callers see it: exact references (`None`: bad slot) and whether
+/// the swap cache holds it.
+fn logical<E: Engine + ?Sized>(e: &E, x: u64) -> Option<(Option<u64>, bool)> {
+    let v = SlotView { byte: e.map_byte(x)? };
+    let digits = if v.is_continued() { e.cont_digits(x) } else { vec![] };
+    Some((exact_count(v.byte, &digits), v.has_cache()))
+}
+
+/// Per slot: the exact number of references (None: bad) and the cache bit.
+fn logical_range<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, lo: u64, hi: u64) -> Option<Mismatch> {
+    for off in lo..hi {
+        let x = entry(ty, off);
+        let (a, b) = (logical(m, x), logical(k, x));
+        if a != b {
+            let show = |v: Option<(Option<u64>, bool)>| match v {
+                None => "no slot".to_string(),
+                Some((None, c)) => format!("bad slot, cache {c}"),
+                Some((Some(n), c)) => format!("{n} references, cache {c}"),
+            };
+            return Some(Mismatch {
+                class: "count",
+                detail: format!("references to {ty}:{off}"),
+                func: None,
+                expected: show(a),
+                actual: show(b),
+            });
         }
     }
     None

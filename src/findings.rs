@@ -62,6 +62,8 @@ fn input_bytes(input: &Input) -> Vec<u8> {
 
 pub struct FileOptions {
     pub minimize: bool,
+    /// The comparison level the divergence was found at.
+    pub level: crate::compare::Level,
     /// Where regression entries go (`corpus/regressions`); `None`: none.
     pub regressions: Option<PathBuf>,
 }
@@ -74,7 +76,8 @@ pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
     out: &Path,
     opts: &FileOptions,
 ) -> Result<Option<Filed>, String> {
-    let first = differential(model, kernel, &input.program, Options::default());
+    let level = Options { level: opts.level, ..Options::default() };
+    let first = differential(model, kernel, &input.program, level);
     let Some(d) = &first.divergence else { return Ok(None) };
     let signature = d.signature();
     let name = dir_name(&signature);
@@ -87,14 +90,14 @@ pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
     }
 
     let (program, before, after) = if opts.minimize {
-        match minimize(model, kernel, &input.program) {
+        match minimize(model, kernel, &input.program, opts.level) {
             Some(m) => (m.program, m.before, m.after),
             None => (input.program.clone(), first.steps.len(), input.program.ops.len()),
         }
     } else {
         (input.program.clone(), first.steps.len(), input.program.ops.len())
     };
-    let run = differential(model, kernel, &program, Options { record: true });
+    let run = differential(model, kernel, &program, Options { record: true, ..level });
 
     let tmp = out.join(format!(".tmp-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);

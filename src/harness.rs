@@ -23,7 +23,7 @@ pub fn fuzz_one(data: &[u8], family: Family) {
         let run = differential(model, kernel, &program, Options::default());
         run.divergence.as_ref().map(|d| {
             // Re-run with outcomes recorded for a full report; cheap, and only on a find.
-            let full = differential(model, kernel, &program, Options { record: true });
+            let full = differential(model, kernel, &program, Options { record: true, ..Options::default() });
             let d2 = full.divergence.clone().unwrap_or_else(|| d.clone());
             render::divergence(&full, &d2)
         })

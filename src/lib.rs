@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod campaign;
+pub mod catalog;
 pub mod compare;
 pub mod corpus;
 pub mod counts;
@@ -18,6 +19,7 @@ pub mod features;
 pub mod findings;
 pub mod generate;
 pub mod harness;
+pub mod hunt;
 pub mod input;
 pub mod minimize;
 pub mod program;

@@ -8,6 +8,7 @@
 //! composites expanded), so the result says exactly which kernel calls
 //! diverge, and replays without steering.
 
+use crate::compare::Level;
 use crate::engine::Engine;
 use crate::program::{Mode, Op, Program};
 use crate::runner::{differential, Options, Phase};
@@ -23,6 +24,7 @@ pub struct Minimized {
 }
 
 struct Oracle<'a, M: Engine + ?Sized, K: Engine + ?Sized> {
+    level: Level,
     model: &'a mut M,
     kernel: &'a mut K,
     signature: String,
@@ -35,7 +37,7 @@ impl<M: Engine + ?Sized, K: Engine + ?Sized> Oracle<'_, M, K> {
     fn keeps(&mut self, ops: &[Op]) -> Option<Vec<Op>> {
         self.runs += 1;
         let p = Program { mode: Mode::Raw, ops: ops.to_vec() };
-        let run = differential(self.model, self.kernel, &p, Options::default());
+        let run = differential(self.model, self.kernel, &p, Options { level: self.level, ..Options::default() });
         let d = run.divergence.as_ref()?;
         if d.signature() != self.signature {
             return None;
@@ -48,15 +50,15 @@ impl<M: Engine + ?Sized, K: Engine + ?Sized> Oracle<'_, M, K> {
 }
 
 /// Minimizes `p`, which must diverge. `None` when it does not.
-pub fn minimize<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, p: &Program) -> Option<Minimized> {
-    let first = differential(model, kernel, p, Options::default());
+pub fn minimize<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, p: &Program, level: Level) -> Option<Minimized> {
+    let first = differential(model, kernel, p, Options { level, ..Options::default() });
     let d = first.divergence.as_ref()?;
     let signature = d.signature();
     let executed: Vec<Op> = match d.phase {
         Phase::Step => first.steps[..=d.step].iter().map(|s| s.op.clone()).collect(),
         _ => first.steps.iter().map(|s| s.op.clone()).collect(),
     };
-    let mut o = Oracle { model, kernel, signature: signature.clone(), runs: 1 };
+    let mut o = Oracle { level, model, kernel, signature: signature.clone(), runs: 1 };
     // The executed steps replay the divergence in raw mode; if steering state
     // somehow mattered, keep the input as it was.
     let before = executed.len();

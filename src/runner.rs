@@ -6,7 +6,7 @@
 //! primitive steps, and every primitive step actually called is recorded:
 //! the executed steps, in raw mode, replay the run exactly.
 
-use crate::compare::{self, Mismatch, Touch};
+use crate::compare::{self, Level, Mismatch, Touch};
 use crate::engine::{entry_offset, entry_type, Engine, EventKind, Site, MAX_DEVICES};
 use crate::exec::{allocated, exec, Outcome};
 use crate::features::{Feature, Features};
@@ -89,6 +89,8 @@ impl Run {
 pub struct Options {
     /// Keep both outcomes of every step (replay traces, reports).
     pub record: bool,
+    /// How much state is compared.
+    pub level: Level,
 }
 
 enum Stop {
@@ -228,7 +230,7 @@ impl<M: Engine + ?Sized, K: Engine + ?Sized> Runner<'_, M, K> {
             actual: if self.opts.record { actual.clone() } else { None },
         });
         if let (Some(k), Some(actual)) = (self.kernel.as_deref(), &actual) {
-            let found = compare::outcomes(&expected, actual).or_else(|| compare::state(&*self.model, k, &touch));
+            let found = compare::outcomes(&expected, actual).or_else(|| compare::state(&*self.model, k, &touch, self.opts.level));
             if let Some(mismatch) = found {
                 return Err(Stop::Diverged(Box::new(Divergence { step: index, op: Some(op), phase: Phase::Step, mismatch })));
             }
@@ -274,7 +276,7 @@ impl<M: Engine + ?Sized, K: Engine + ?Sized> Runner<'_, M, K> {
         let k = self.kernel.as_deref_mut()?;
         let at = self.steps.len();
         let fail = |phase, mismatch| Some(Divergence { step: at, op: None, phase, mismatch });
-        if let Some(m) = compare::state(&*self.model, k, &Touch::everything()) {
+        if let Some(m) = compare::state(&*self.model, k, &Touch::everything(), self.opts.level) {
             return fail(Phase::End, m);
         }
         for ty in 0..MAX_DEVICES {
@@ -290,7 +292,7 @@ impl<M: Engine + ?Sized, K: Engine + ?Sized> Runner<'_, M, K> {
             let m = compare::outcomes(&Outcome { rets: vec![], events: a }, &Outcome { rets: vec![], events: b });
             return fail(Phase::Teardown, m?);
         }
-        compare::state(&*self.model, k, &Touch::default()).and_then(|m| fail(Phase::Teardown, m))
+        compare::state(&*self.model, k, &Touch::default(), self.opts.level).and_then(|m| fail(Phase::Teardown, m))
     }
 }
 

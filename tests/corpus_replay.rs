@@ -11,7 +11,7 @@ fn every_seed_agrees_on_stock_kernel() {
     let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
     let mut failures = vec![];
     for (path, p) in &seeds {
-        let run = differential(&mut model, &mut kernel, p, Options { record: true });
+        let run = differential(&mut model, &mut kernel, p, Options { record: true, ..Options::default() });
         if let Some(d) = &run.divergence {
             failures.push(format!("{}:\n{}", path.display(), swapdiff::render::divergence(&run, d)));
         }

@@ -53,7 +53,7 @@ fn seed_input(name: &str) -> swapdiff::input::Input {
 fn minimizing_a_planted_divergence_reaches_a_small_program() {
     let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
     let input = seed_input("17-mte-swap-out-in.txt");
-    let m = swapdiff::minimize::minimize(&mut reference, &mut kernel, &input.program).expect("the seed diverges");
+    let m = swapdiff::minimize::minimize(&mut reference, &mut kernel, &input.program, Default::default()).expect("the seed diverges");
     assert_eq!(m.signature, SIGNATURE);
     // The least that shows the bug: a two-page folio with a tagged page 0,
     // an entry, tags saved, and the restore (cf. the finding in README).
@@ -61,7 +61,7 @@ fn minimizing_a_planted_divergence_reaches_a_small_program() {
     assert!(m.after < m.before);
     assert_eq!(m.program.ops.last().map(|o| o.kind()), Some("arch_swap_restore"));
     // Deterministic: the same input minimizes to the same program.
-    let again = swapdiff::minimize::minimize(&mut reference, &mut kernel, &input.program).unwrap();
+    let again = swapdiff::minimize::minimize(&mut reference, &mut kernel, &input.program, Default::default()).unwrap();
     assert_eq!(again.program, m.program);
 }
 
@@ -70,7 +70,7 @@ fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
     let tmp = std::env::temp_dir().join(format!("swapdiff-findings-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let (out, regs) = (tmp.join("findings"), tmp.join("regressions"));
-    let opts = FileOptions { minimize: true, regressions: Some(regs.clone()) };
+    let opts = FileOptions { minimize: true, regressions: Some(regs.clone()), level: Default::default() };
     let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
 
     let first = file(&mut reference, &mut kernel, &seed_input("17-mte-swap-out-in.txt"), &out, &opts).unwrap();

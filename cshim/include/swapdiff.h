@@ -138,6 +138,7 @@ void sd_fault_arm(int site, unsigned int nth);
  * (-EINVAL for a bad order). */
 int sd_folio_new(int order);
 int sd_folio_free(int folio);
+/* -EBUSY while the folio is in the swap cache. */
 int sd_folio_set_swap(int folio, uint64_t entry);
 int sd_page_set(int folio, int idx, const uint8_t tags[SD_MTE_PAGE_TAG_STORAGE],
 		unsigned int flags);

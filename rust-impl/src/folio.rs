@@ -7,7 +7,7 @@
 //! `swap_cache_index(entry) = offset & (2^14 - 1)` within the entry type's address space.
 
 use crate::entry::{entry_offset, entry_type};
-use crate::kernel::{EEXIST, EINVAL, ENOENT, ENOSPC, MAX_FOLIOS, MAX_FOLIO_ORDER, PG_MTE_LOCK, PG_MTE_TAGGED};
+use crate::kernel::{EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, MAX_FOLIOS, MAX_FOLIO_ORDER, PG_MTE_LOCK, PG_MTE_TAGGED};
 use crate::tags::Tags;
 use crate::vocab::TAG_BYTES;
 
@@ -142,8 +142,14 @@ impl Folios {
 
     /// `sd_folio_set_swap`. Allowed in the swap cache too: the cache keeps the range it
     /// was added at, while reclaim then works on the new `folio->swap`.
+    /// `sd_folio_set_swap`: -EBUSY while the folio is in the swap cache (the
+    /// kernel never re-points a cached folio).
     pub fn set_swap(&mut self, handle: u32, entry: u64) -> Result<(), i32> {
-        self.get_mut(handle).ok_or(-EINVAL)?.swap = entry;
+        let f = self.get_mut(handle).ok_or(-EINVAL)?;
+        if f.in_cache {
+            return Err(-EBUSY);
+        }
+        f.swap = entry;
         Ok(())
     }
 

@@ -34,7 +34,7 @@ fn triage(dir: &std::path::Path, out: PathBuf, fam: Option<Family>, regressions:
     collect(dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
     files.sort();
     let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-    let opts = FileOptions { minimize: true, regressions: Some(regressions) };
+    let opts = FileOptions { minimize: true, regressions: Some(regressions), level: Default::default() };
     // signature -> (new?, inputs, minimal ops, dir)
     let mut table: std::collections::BTreeMap<String, (bool, usize, usize, PathBuf)> = Default::default();
     let mut agreeing = 0;
@@ -139,6 +139,48 @@ enum Cmd {
         #[arg(long, default_value = "corpus/regressions")]
         regressions: PathBuf,
     },
+    /// Check kernel patches: build the patched kernel, hunt for divergences
+    /// from the model, file findings. Exit 0: none; 1: found and filed; 2: bad patch or usage.
+    CheckPatch {
+        #[arg(required = true)]
+        patches: Vec<PathBuf>,
+        /// Hunting time (each job runs this long).
+        #[arg(long, default_value_t = 60.0)]
+        seconds: f64,
+        /// Parallel hunting processes, each with its own seed.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// raw: compare everything; logical: counts, returns, events and tags, not encodings.
+        #[arg(long, default_value = "raw")]
+        level: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Hunt every known bug of corpus/known-bugs with 3 fixed seeds; write RESULTS.md.
+    Hunt {
+        #[arg(long, default_value = "corpus/known-bugs")]
+        catalog: PathBuf,
+        /// Budget per seed.
+        #[arg(long, default_value_t = 120.0)]
+        seconds: f64,
+        /// Budget per seed for the stock kernel (which must show no divergence).
+        #[arg(long, default_value_t = 120.0)]
+        stock_seconds: f64,
+    },
+    /// (internal) Hunt in this build's kernel; one result line per event.
+    #[command(hide = true)]
+    HuntRun {
+        #[arg(long)]
+        seed: u64,
+        #[arg(long)]
+        seconds: f64,
+        #[arg(long, default_value = "raw")]
+        level: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        stop_at_first: bool,
+    },
     /// Convert the text corpus into binary seeds, one directory per fuzz target.
     Seeds {
         /// Text programs (searched recursively).
@@ -184,6 +226,45 @@ fn family(target: &Option<String>) -> Result<Option<Family>, String> {
     }
 }
 
+fn parse_level(s: &str) -> Result<swapdiff::compare::Level, String> {
+    swapdiff::compare::Level::from_name(s).ok_or_else(|| format!("unknown level `{s}` (raw or logical)"))
+}
+
+fn check_patch(patches: &[PathBuf], seconds: f64, jobs: usize, level: &str, out: PathBuf) -> Result<ExitCode, String> {
+    let level = parse_level(level)?;
+    let patches: Vec<PathBuf> = patches
+        .iter()
+        .map(|p| std::fs::canonicalize(p).map_err(|e| format!("patch {}: {e}", p.display())))
+        .collect::<Result<_, _>>()?;
+    let bin = swapdiff::hunt::build_variant(&patches)?;
+    let out = std::path::absolute(&out).map_err(|e| e.to_string())?;
+    let seeds: Vec<u64> = (1..=jobs.max(1) as u64).collect();
+    eprintln!("swapdiff: hunting for {seconds}s with {} job(s) at the {} level ...", seeds.len(), level.name());
+    let results = swapdiff::hunt::run_variant(&bin, &seeds, seconds, level, false, jobs, &out)?;
+    let programs: u64 = results.iter().map(|r| r.programs).sum();
+    let mut sigs: Vec<&String> = results.iter().flat_map(|r| &r.signatures).collect();
+    sigs.sort();
+    sigs.dedup();
+    if sigs.is_empty() {
+        println!("no divergence in {programs} programs ({} level)", level.name());
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{} divergence signature(s) in {programs} programs, filed in {}:", sigs.len(), out.display());
+    for s in sigs {
+        println!("  {s}  {}", out.join(swapdiff::findings::dir_name(s)).display());
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+fn swapdiff_hunt(catalog: &std::path::Path, seconds: f64, stock_seconds: f64) -> Result<ExitCode, String> {
+    let report = swapdiff::catalog::hunt_all(catalog, seconds, stock_seconds)?;
+    print!("{}", report.table);
+    let results = catalog.join("RESULTS.md");
+    std::fs::write(&results, &report.markdown).map_err(|e| format!("{}: {e}", results.display()))?;
+    println!("written to {}", results.display());
+    Ok(if report.all_as_expected { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
 fn findings_dir(out: Option<PathBuf>) -> PathBuf {
     out.or_else(|| std::env::var_os("SWAPDIFF_FINDINGS").map(PathBuf::from)).unwrap_or_else(|| PathBuf::from("findings"))
 }
@@ -196,7 +277,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             let mut diverged = false;
             for f in &files {
                 let input = load(f, fam).map_err(|e| e.to_string())?;
-                let run = differential(&mut model, &mut kernel, &input.program, Options { record: true });
+                let run = differential(&mut model, &mut kernel, &input.program, Options { record: true, ..Options::default() });
                 diverged |= run.divergence.is_some();
                 if json {
                     println!("{}", swapdiff::trace::json(&run, &f.display().to_string()));
@@ -214,7 +295,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         Cmd::Minimize { file, out, target } => {
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            let Some(m) = swapdiff::minimize::minimize(&mut model, &mut kernel, &input.program) else {
+            let Some(m) = swapdiff::minimize::minimize(&mut model, &mut kernel, &input.program, Default::default()) else {
                 eprintln!("swapdiff: {} does not diverge on kernel {}: nothing to minimize", file.display(), variant());
                 return Ok(ExitCode::SUCCESS);
             };
@@ -229,7 +310,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         Cmd::Report { file, out, target, no_minimize, regressions } => {
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            let opts = FileOptions { minimize: !no_minimize, regressions: Some(regressions) };
+            let opts = FileOptions { minimize: !no_minimize, regressions: Some(regressions), level: Default::default() };
             match swapdiff::findings::file(&mut model, &mut kernel, &input, &findings_dir(out), &opts)? {
                 None => {
                     println!("{}: no divergence on kernel {}", file.display(), variant());
@@ -240,6 +321,28 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                     Ok(ExitCode::FAILURE)
                 }
             }
+        }
+        Cmd::CheckPatch { patches, seconds, jobs, level, out } => check_patch(&patches, seconds, jobs, &level, findings_dir(out)),
+        Cmd::Hunt { catalog, seconds, stock_seconds } => swapdiff_hunt(&catalog, seconds, stock_seconds),
+        Cmd::HuntRun { seed, seconds, level, out, stop_at_first } => {
+            let level = parse_level(&level)?;
+            let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+            let h = swapdiff::hunt::hunt(&mut model, &mut kernel, seed, Duration::from_secs_f64(seconds), level, stop_at_first);
+            if let Some((sig, n, t)) = &h.first {
+                println!("found {sig} programs {n} seconds {t:.3}");
+            }
+            println!("programs {} seconds {:.3}", h.programs, h.seconds);
+            let opts = FileOptions { minimize: true, regressions: None, level };
+            for f in &h.findings {
+                let input = swapdiff::input::Input { program: f.program.clone(), bytes: None, family: Family::All };
+                let filed = swapdiff::findings::file(&mut model, &mut kernel, &input, &out, &opts)?;
+                let ops = match &filed {
+                    Some(Filed::New { ops_after, .. }) => *ops_after,
+                    _ => 0,
+                };
+                println!("finding {} ops {ops}", f.signature);
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Cmd::Triage { dir, out, target, regressions } => triage(&dir, findings_dir(out), family(&target)?, regressions),
         Cmd::Seeds { from, out } => {

@@ -68,6 +68,10 @@ int sd_folio_set_swap(int handle, uint64_t entry)
 
 	if (!f)
 		return -EINVAL;
+	/* The kernel never re-points a folio that sits in the swap cache; doing
+	 * so would let reclaim walk a range the cache does not cover. */
+	if (folio_test_swapcache(f))
+		return -EBUSY;
 	f->swap.val = entry;
 	return 0;
 }

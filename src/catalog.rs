@@ -1,0 +1,158 @@
+//! The known-bug catalog (`corpus/known-bugs/<name>/`: bug.patch,
+//! level.txt, expected.txt, README.md) and the hunt that proves, with
+//! numbers, that swapdiff finds each bug: 3 fixed seeds per entry, each until
+//! its first divergence or the budget, and the same budget on stock 6.12,
+//! which must show none.
+
+use crate::compare::Level;
+use crate::hunt::{build_variant, run_variant, workspace, RunResult};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+const SEEDS: [u64; 3] = [1, 2, 3];
+
+pub struct Entry {
+    pub name: String,
+    pub patch: PathBuf,
+    pub level: Level,
+    /// A signature or a prefix of one; `None` for a control that must not diverge.
+    pub expected: Option<String>,
+}
+
+pub fn entries(catalog: &Path) -> Result<Vec<Entry>, String> {
+    let mut out = vec![];
+    let dir = std::fs::read_dir(catalog).map_err(|e| format!("{}: {e}", catalog.display()))?;
+    for d in dir.flatten() {
+        let path = d.path();
+        let patch = path.join("bug.patch");
+        if !patch.is_file() {
+            continue;
+        }
+        let read = |f: &str| std::fs::read_to_string(path.join(f)).map(|s| s.trim().to_string()).unwrap_or_default();
+        let level = Level::from_name(&read("level.txt")).unwrap_or_default();
+        let expected = Some(read("expected.txt")).filter(|e| !e.is_empty() && e != "none");
+        let name = d.file_name().to_string_lossy().into_owned();
+        out.push(Entry { name, patch: std::fs::canonicalize(&patch).map_err(|e| e.to_string())?, level, expected });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+pub struct Report {
+    pub table: String,
+    pub markdown: String,
+    pub all_as_expected: bool,
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    Some(v[v.len() / 2])
+}
+
+struct Row {
+    name: String,
+    level: Level,
+    detected: usize,
+    control: bool,
+    programs: Option<f64>,
+    seconds: Option<f64>,
+    ops: Option<usize>,
+    signature: String,
+}
+
+fn row(name: &str, level: Level, expected: Option<&str>, results: &[RunResult], ops: Option<usize>) -> Row {
+    let hits: Vec<&RunResult> = results
+        .iter()
+        .filter(|r| r.first.as_ref().is_some_and(|(sig, ..)| expected.is_some_and(|e| sig.starts_with(e))))
+        .collect();
+    let any: Vec<&str> = results.iter().filter_map(|r| r.first.as_ref().map(|f| f.0.as_str())).collect();
+    Row {
+        name: name.to_string(),
+        level,
+        detected: if expected.is_some() { hits.len() } else { any.len() },
+        control: expected.is_none(),
+        programs: median(hits.iter().filter_map(|r| r.first.as_ref().map(|f| f.1 as f64)).collect()),
+        seconds: median(hits.iter().filter_map(|r| r.first.as_ref().map(|f| f.2)).collect()),
+        ops,
+        signature: any.first().map_or("none".to_string(), |s| s.to_string()),
+    }
+}
+
+/// Hunts every entry, then the stock kernel.
+pub fn hunt_all(catalog: &Path, seconds: f64, stock_seconds: f64) -> Result<Report, String> {
+    let findings = workspace().join("target/hunt-findings");
+    let mut rows = vec![];
+    for e in entries(catalog)? {
+        let bin = build_variant(std::slice::from_ref(&e.patch)).map_err(|m| format!("{}: {m}", e.name))?;
+        let budget = if e.expected.is_some() { seconds } else { stock_seconds };
+        eprintln!("swapdiff hunt: {} ({} level, {budget}s per seed)", e.name, e.level.name());
+        let results = run_variant(&bin, &SEEDS, budget, e.level, true, 1, &findings.join(&e.name))?;
+        let ops = minimized_ops(&findings.join(&e.name));
+        rows.push(row(&e.name, e.level, e.expected.as_deref(), &results, ops));
+    }
+    let bin = build_variant(&[])?;
+    eprintln!("swapdiff hunt: stock 6.12 ({stock_seconds}s per seed)");
+    let results = run_variant(&bin, &SEEDS, stock_seconds, Level::Raw, true, 1, &findings.join("stock"))?;
+    let mut stock = row("stock 6.12 (no patch)", Level::Raw, None, &results, None);
+    stock.programs = Some(results.iter().map(|r| r.programs as f64).sum());
+    rows.push(stock);
+    Ok(render(&rows, seconds, stock_seconds))
+}
+
+/// Ops of the smallest finding filed under `dir`.
+fn minimized_ops(dir: &Path) -> Option<usize> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter_map(|d| std::fs::read_to_string(d.path().join("program.txt")).ok())
+        .filter_map(|t| crate::program::parse(&t).ok())
+        .map(|p| p.ops.len())
+        .min()
+}
+
+fn render(rows: &[Row], seconds: f64, stock_seconds: f64) -> Report {
+    let fmt = |v: Option<f64>, digits: usize| v.map_or("-".to_string(), |x| format!("{x:.digits$}"));
+    let mut md = String::new();
+    let _ = writeln!(md, "# Known-bug hunt\n");
+    let _ = writeln!(
+        md,
+        "Written by `make hunt` (`swapdiff hunt`) for kernel {}. Each entry's patch is built into its own \
+         kernel; generated programs from seeds 1, 2 and 3 run until the first divergence (budget {seconds} s per \
+         seed; {stock_seconds} s for the controls). *Detected* counts seeds whose first divergence matches \
+         `expected.txt`; medians are over those seeds. Controls (no expected divergence) must show 0/3.\n",
+        crate::engine::kernel_version()
+    );
+    let _ = writeln!(md, "| entry | level | detected | median programs | median seconds | minimized ops | first signature |");
+    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- |");
+    let mut table = format!("{:<32} {:<8} {:>8} {:>9} {:>9} {:>5}  {}\n", "entry", "level", "detected", "programs", "seconds", "ops", "first signature");
+    let mut ok = true;
+    for r in rows {
+        let det = format!("{}/3", r.detected);
+        ok &= if r.control { r.detected == 0 } else { r.detected == 3 };
+        let ops = r.ops.map_or("-".to_string(), |o| o.to_string());
+        let _ = writeln!(
+            md,
+            "| {} | {} | {det} | {} | {} | {ops} | `{}` |",
+            r.name,
+            r.level.name(),
+            fmt(r.programs, 0),
+            fmt(r.seconds, 3),
+            r.signature
+        );
+        table.push_str(&format!(
+            "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5}  {}\n",
+            r.name,
+            r.level.name(),
+            det,
+            fmt(r.programs, 0),
+            fmt(r.seconds, 3),
+            ops,
+            r.signature
+        ));
+    }
+    let _ = writeln!(md, "\n{}", if ok { "Every entry as expected." } else { "Some entries were NOT as expected." });
+    Report { table, markdown: md, all_as_expected: ok }
+}
