@@ -9,7 +9,12 @@ BENCH_SECONDS ?= 2
 TARGETS := swap_counts mte_tags swap_mte
 CARGO ?= cargo
 
-.PHONY: all deps test test-rust test-sanitize test-patches fuzz fuzz-build seeds afl bench campaign clean-cache help
+CHECK_SECONDS ?= 60
+JOBS ?= 2
+LEVEL ?= raw
+HUNT_SECONDS ?= 120
+
+.PHONY: check-patch hunt all deps test test-rust test-sanitize test-patches fuzz fuzz-build seeds afl bench campaign clean-cache help
 
 help:
 	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence"
@@ -17,6 +22,8 @@ help:
 	@echo "make bench           exec/s: kernel-only, model-only, differential (BENCH_SECONDS each)"
 	@echo "make afl             the AFL++ targets for FUZZ_SECONDS in all"
 	@echo "make seeds           text seeds (corpus/seeds) -> binary seeds (fuzz/corpus/<target>)"
+	@echo "make check-patch PATCH=x.patch   check a kernel patch: build it, hunt, file findings (CHECK_SECONDS, JOBS, LEVEL)"
+	@echo "make hunt            hunt every known bug in corpus/known-bugs; writes RESULTS.md (HUNT_SECONDS per seed)"
 	@echo "make campaign        a long deterministic campaign (CAMPAIGN_PROGRAMS, default 200000)"
 	@echo "env: SWAPDIFF_KERNEL_SRC (tree or tarball), SWAPDIFF_PATCHES (a.patch:b.patch)"
 
@@ -55,6 +62,13 @@ bench:
 
 campaign: deps
 	$(CARGO) run --release -q --bin swapdiff -- campaign --programs $${CAMPAIGN_PROGRAMS:-200000}
+
+check-patch: deps
+	@test -n "$(PATCH)" || { echo "usage: make check-patch PATCH=my.patch[:other.patch] [CHECK_SECONDS=60 JOBS=2 LEVEL=raw|logical]"; exit 2; }
+	$(CARGO) run --release -q --bin swapdiff -- check-patch $(subst :, ,$(PATCH)) --seconds $(CHECK_SECONDS) --jobs $(JOBS) --level $(LEVEL)
+
+hunt: deps
+	$(CARGO) run --release -q --bin swapdiff -- hunt --seconds $(HUNT_SECONDS) --stock-seconds $(HUNT_SECONDS)
 
 clean-cache:
 	rm -rf target/kernel-cache

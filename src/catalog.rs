@@ -122,7 +122,7 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64) -> Report {
         "Written by `make hunt` (`swapdiff hunt`) for kernel {}. Each entry's patch is built into its own \
          kernel; generated programs from seeds 1, 2 and 3 run until the first divergence (budget {seconds} s per \
          seed; {stock_seconds} s for the controls). *Detected* counts seeds whose first divergence matches \
-         `expected.txt`; medians are over those seeds. Controls (no expected divergence) must show 0/3.\n",
+         `expected.txt`; medians are over those seeds. Controls (no expected divergence) must show 0/3; their programs column is the total run.\n",
         crate::engine::kernel_version()
     );
     let _ = writeln!(md, "| entry | level | detected | median programs | median seconds | minimized ops | first signature |");
