@@ -253,10 +253,8 @@ impl<M: Engine + ?Sized, K: Engine + ?Sized> Runner<'_, M, K> {
         };
         self.features.observe(op, out, self.mode, |s| m.live_allocs(s), list_len);
         match op {
-            Op::ArchPrepareToSwap { folio } if out.ret() != 0 => {
-                if self.shadow.folio(*folio).is_some_and(|f| f.nr() > 1) {
-                    self.features.set(Feature::MteRollback);
-                }
+            Op::ArchPrepareToSwap { folio } if out.ret() != 0 && self.shadow.folio(*folio).is_some_and(|f| f.nr() > 1) => {
+                self.features.set(Feature::MteRollback);
             }
             Op::FreeSwapAndCacheNr { .. } => {
                 let before = self.shadow.live().filter(|(_, f)| f.in_cache).count();

@@ -86,7 +86,7 @@ fn ranged<E: Engine + ?Sized>(m: &E, s: Slot, nr: u16, pred: Pred) -> Option<(Sl
 fn aligned<E: Engine + ?Sized>(m: &E, s: Slot, order: u8, pred: Pred) -> Option<Slot> {
     let nr = 1u16 << order;
     let down = Slot { ty: s.ty, off: s.off & !(nr - 1) };
-    let ok = |x: Slot| x.off % nr == 0 && run(m, x, nr, pred) == nr;
+    let ok = |x: Slot| x.off.is_multiple_of(nr) && run(m, x, nr, pred) == nr;
     if ok(down) {
         return Some(down);
     }

@@ -32,7 +32,7 @@ fn decoding_is_total_and_canonical() {
     // Any bytes decode; re-encoding the result decodes to the same program.
     let mut r = Rng::new(3);
     for len in 0..3_000usize {
-        let bytes: Vec<u8> = (0..len % 300).map(|_| r.next() as u8).collect();
+        let bytes: Vec<u8> = (0..len % 300).map(|_| r.next_u64() as u8).collect();
         for fam in FAMILIES {
             let p = decode(&bytes, fam);
             assert!(p.ops.len() <= swapdiff::program::MAX_OPS);
