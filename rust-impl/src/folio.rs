@@ -253,13 +253,14 @@ mod tests {
         assert_eq!(f.cache_add(b), Err(-EEXIST));
         assert_eq!(f.cache_lookup(11), Some(a));
         assert_eq!(f.cache_lookup(12), None);
-        // The cache keeps the range it was added at when folio->swap changes.
-        assert_eq!(f.set_swap(a, 40), Ok(()));
+        // A cached folio cannot be re-pointed (sd_folio_set_swap: -EBUSY):
+        // the range it was added at stays its swap range.
+        assert_eq!(f.set_swap(a, 40), Err(-EBUSY));
         assert_eq!(f.cache_lookup(9), Some(a));
         // Indices alias modulo 2^14 within a type (swap_cache_index).
         assert_eq!(f.cache_lookup(8 + (1 << 14)), Some(a));
         assert_eq!(f.cache_lookup(crate::entry::entry(1, 8)), None);
-        assert_eq!(f.cache_remove(a), 40);
+        assert_eq!(f.cache_remove(a), 8);
         assert_eq!(f.get(a).unwrap().swap, 0);
         assert_eq!(f.cache_del(a), Err(-ENOENT));
         // Freeing a cached folio takes it out of the cache.
