@@ -72,3 +72,4 @@ hunt: deps
 
 clean-cache:
 	rm -rf target/kernel-cache
+include mk/continuous.mk

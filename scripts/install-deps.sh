@@ -4,7 +4,7 @@
 #   base      clang, libclang (bindgen), patch, xz, the 6.12 kernel source package
 #   fuzz      + nightly toolchain and cargo-fuzz
 #   afl       + cargo-afl, with AFL++ built for the toolchain in use
-#   coverage  + llvm-tools-preview (llvm-profdata, llvm-cov)
+#   coverage  + llvm-tools-preview (llvm-profdata, llvm-cov), clang-19 and jq (scripts/coverage.sh)
 set -euo pipefail
 
 say() { printf 'swapdiff deps: %s\n' "$*" >&2; }
@@ -65,6 +65,21 @@ coverage() {
   if ! rustup component list --installed --toolchain nightly 2>/dev/null | grep -q llvm-tools; then
     say "adding llvm-tools-preview"
     rustup component add llvm-tools-preview --toolchain nightly
+  fi
+  # scripts/coverage.sh: the C side's profile counters must be laid out the
+  # way nightly's profiler runtime (LLVM 22) writes them; Debian 12's clang 14
+  # is too old for that, its clang-19 works. jq reads llvm-cov's JSON.
+  apt_missing=()
+  need_pkg clang-19
+  need_pkg jq
+  apt_install_missing
+}
+
+apt_install_missing() {
+  if [ ${#apt_missing[@]} -gt 0 ]; then
+    say "installing Debian packages: ${apt_missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_missing[@]}" >/dev/null
   fi
 }
 

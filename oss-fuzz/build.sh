@@ -1,0 +1,83 @@
+#!/bin/bash -eu
+# OSS-Fuzz / ClusterFuzzLite build of swapdiff's fuzz targets.
+#
+# Runs inside base-builder-rust (`compile` calls it with $SRC, $OUT, $WORK,
+# CC, CFLAGS, RUSTFLAGS, SANITIZER, FUZZING_ENGINE set). For each target of
+# fuzz/fuzz_targets it leaves in $OUT:
+#   <target>                  the fuzzer
+#   <target>_seed_corpus.zip  the text programs of corpus/ as binary inputs
+#   <target>.dict             fuzz/swapdiff.dict
+#   <target>.options          fuzz/swapdiff.options, its dict line naming <target>.dict
+#
+# The C side (the kernel code extracted at build time) is compiled by
+# cshim/build.rs with $CC and $CFLAGS: when CFLAGS already carries
+# -fsanitize or -fprofile flags, as OSS-Fuzz's do, the build adds no
+# instrumentation of its own, so the kernel code gets exactly OSS-Fuzz's
+# sanitizer and coverage flags.
+#
+# The kernel source: $SWAPDIFF_KERNEL_SRC if set, else the tarball the
+# Dockerfile fetched (oss-fuzz/fetch-kernel.sh) to $SRC/linux-source-6.12.tar.xz.
+
+repo="$SRC/swapdiff"
+cd "$repo"
+
+export SWAPDIFF_KERNEL_SRC="${SWAPDIFF_KERNEL_SRC:-$SRC/linux-source-6.12.tar.xz}"
+if [ ! -e "$SWAPDIFF_KERNEL_SRC" ]; then
+  echo "swapdiff: no kernel source at $SWAPDIFF_KERNEL_SRC (the Dockerfile runs oss-fuzz/fetch-kernel.sh)" >&2
+  exit 1
+fi
+# The extraction cache goes to $WORK, not into the source tree.
+export SWAPDIFF_CACHE_DIR="$WORK/swapdiff-kernel-cache"
+
+targets=()
+for f in fuzz/fuzz_targets/*.rs; do
+  targets+=("$(basename "${f%.rs}")")
+done
+
+# 1. Seeds. The CLI that encodes the text programs is an ordinary program:
+#    built with plain clang and no fuzzing flags (a C side instrumented for
+#    ASan, libFuzzer or AFL++ would not link into it), in its own target dir.
+(
+  export RUSTFLAGS="" CFLAGS="" CXXFLAGS="" CC=clang CXX=clang++
+  cargo build --release --bin swapdiff --target-dir "$WORK/seed-tool"
+)
+# The programs: corpus/seeds, and corpus/regressions (inputs that once
+# diverged). corpus/known-bugs holds patches and expected reports, not seeds.
+rm -rf "$WORK/seeds"
+for from in corpus/seeds corpus/regressions; do
+  [ -d "$from" ] && "$WORK/seed-tool/release/swapdiff" seeds --from "$from" --out "$WORK/seeds"
+done
+
+# 2. The fuzzers.
+cd fuzz
+if [ "${FUZZING_ENGINE:-libfuzzer}" = "afl" ]; then
+  # AFL++'s runtime counts trace-pc-guard edges, not the inline 8-bit
+  # counters cargo fuzz instruments Rust with, so the Rust side is built with
+  # the flags cargo-afl uses, linked against AFL++'s driver (the
+  # CUSTOM_LIBFUZZER_PATH OSS-Fuzz sets) and its runtime. The C side gets
+  # AFL++'s own instrumentation from CC=afl-clang-fast.
+  afl_rt="${AFL_COMPILER_RT:-}"
+  for candidate in "$OUT/afl-compiler-rt.o" "$SRC/aflplusplus/afl-compiler-rt.o"; do
+    [ -z "$afl_rt" ] && [ -f "$candidate" ] && afl_rt="$candidate"
+  done
+  if [ -z "$afl_rt" ]; then
+    echo "swapdiff: AFL++ runtime afl-compiler-rt.o not found (set AFL_COMPILER_RT)" >&2
+    exit 1
+  fi
+  export RUSTFLAGS="$RUSTFLAGS -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=3 \
+-Cllvm-args=-sanitizer-coverage-trace-pc-guard -Cllvm-args=-sanitizer-coverage-prune-blocks=0 \
+-Cllvm-args=-sanitizer-coverage-trace-compares -Ccodegen-units=1 -Clink-arg=$afl_rt"
+  cargo build --release --bins --target x86_64-unknown-linux-gnu
+else
+  cargo fuzz build -O
+fi
+cd ..
+
+built=fuzz/target/x86_64-unknown-linux-gnu/release
+for t in "${targets[@]}"; do
+  cp "$built/$t" "$OUT/"
+  rm -f "$OUT/${t}_seed_corpus.zip"
+  (cd "$WORK/seeds/$t" && zip -q -r "$OUT/${t}_seed_corpus.zip" .)
+  cp fuzz/swapdiff.dict "$OUT/$t.dict"
+  sed "s/^dict = .*/dict = $t.dict/" fuzz/swapdiff.options >"$OUT/$t.options"
+done
