@@ -47,12 +47,12 @@ seeds: deps
 fuzz:
 	@scripts/install-deps.sh base fuzz
 	@$(MAKE) -s seeds
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(TARGETS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) $(FUZZ_DRIVER) $(TARGETS)
 
 afl:
 	@scripts/install-deps.sh base afl
 	@$(MAKE) -s seeds
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/afl.sh $(TARGETS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) $(AFL_DRIVER) $(TARGETS)
 
 bench:
 	@scripts/install-deps.sh base fuzz
