@@ -65,8 +65,10 @@ for t in "${targets[@]}"; do
   sig=$(grep -o 'swapdiff divergence: .*' "$log/$t.log" | head -1 | sed 's/swapdiff divergence: //')
   if [ "$crashes" -gt 0 ]; then
     status=1
-    [ -z "$sig" ] && sig="crash (see $log/$t.log)"
-    sig="$sig ($crashes inputs)"
+    # Fork-mode workers' own logs are gone by now: the triage below names
+    # the signatures when the log does not.
+    [ -z "$sig" ] && sig="divergence"
+    sig="$sig ($crashes crash inputs)"
   elif [ $rc -ne 0 ]; then
     # The supervisor itself failed (bad flag, no corpus dir, ...).
     status=1
@@ -87,7 +89,7 @@ if [ $status -ne 0 ]; then
       [ -n "$(ls -A "$artifacts/$t" 2>/dev/null)" ] || continue
       echo
       echo "triage of $artifacts/$t:"
-      cargo run --release -q --bin swapdiff -- triage "$artifacts/$t"
+      cargo run --release -q --bin swapdiff -- triage --target "$t" "$artifacts/$t"
     done
   fi
 else

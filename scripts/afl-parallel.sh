@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# make afl JOBS=N (N > 1): the AFL++ targets on N cores of one machine.
+#
+# Each target in turn gets an equal share of FUZZ_SECONDS of wall time: one
+# main instance (-M main) and JOBS-1 secondaries (-S s1, s2, ...) share one
+# sync directory, so each imports what the others find. The secondaries use
+# different power schedules so they do not all walk the same paths. Every
+# instance stops by itself (-V). Crash inputs are triaged at the end. Same
+# build and exit status as scripts/afl.sh (0 only when no instance saved a
+# crash, i.e. no divergence).
+#   JOBS               instances per target (default: all cores)
+#   FUZZ_SECONDS       total wall time (default 60)
+#   SWAPDIFF_PATCHES   fuzz a patched kernel (built in its own target dir)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+die() { printf 'swapdiff afl: %s\n' "$*" >&2; exit 2; }
+
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || die "usage: $0 TARGET..."
+jobs=${JOBS:-$(nproc)}
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "JOBS must be a positive number, not '$jobs'"
+total=${FUZZ_SECONDS:-60}
+[[ "$total" =~ ^[0-9]+$ ]] || die "FUZZ_SECONDS must be a number of seconds, not '$total'"
+per=$(( total / ${#targets[@]} ))
+[ "$per" -lt 5 ] && per=5
+
+# The same variant naming and target dir as scripts/afl.sh: one build serves both.
+variant=stock
+if [ -n "${SWAPDIFF_PATCHES:-}" ]; then
+  variant=patched-$(IFS=:; cat $SWAPDIFF_PATCHES 2>/dev/null | sha256sum | cut -c1-12)
+fi
+tdir="$PWD/fuzz/afl/target/$variant"
+run_id=jobs-$(date +%Y%m%d-%H%M%S)
+out="fuzz/afl/out/$variant/$run_id"
+log="fuzz/logs/afl/$run_id"
+mkdir -p "$out" "$log"
+
+echo "swapdiff afl: building ${targets[*]} ($variant kernel)"
+if ! (cd fuzz/afl && cargo afl build --release --target-dir "$tdir" 2>"../../$log/build.log"); then
+  echo "swapdiff afl: build failed; the last lines of $log/build.log:" >&2
+  tail -25 "$log/build.log" >&2
+  exit 2
+fi
+
+# Power schedules of the secondaries, in turn (the main instance keeps the default).
+schedules=(explore coe lin quad exploit rare fast)
+
+stat_of() { # fuzzer_stats key
+  awk -F: -v k="$2" '$1 ~ "^" k " *$" { gsub(/ /, "", $2); print $2 }' "$1" 2>/dev/null
+}
+
+status=0
+summary=()
+for t in "${targets[@]}"; do
+  bin="$tdir/release/$t"
+  [ -x "$bin" ] || die "no AFL++ target '$t' in $tdir/release"
+  echo "swapdiff afl: $t for ${per}s, 1 main + $((jobs - 1)) secondary instances"
+  pids=()
+  for i in $(seq 0 $((jobs - 1))); do
+    if [ "$i" -eq 0 ]; then
+      role=(-M main); name=main
+    else
+      name="s$i"; role=(-S "$name" -p "${schedules[$(( (i - 1) % ${#schedules[@]} ))]}")
+    fi
+    # AFL_SYNC_TIME=1: import the others' finds every minute, not every 20
+    # (AFL++'s default), so bounded runs share their corpus too.
+    AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_SYNC_TIME=1 \
+      cargo afl fuzz "${role[@]}" -V "$per" -i "fuzz/corpus/$t" -o "$out/$t" -- "$bin" \
+      >"$log/$t-$name.log" 2>&1 &
+    pids+=($!)
+  done
+  failed_start=0
+  for pid in "${pids[@]}"; do wait "$pid" || failed_start=$((failed_start + 1)); done
+
+  execs=0
+  crashes=0
+  started=0
+  for inst in "$out/$t"/*/; do
+    [ -f "$inst/fuzzer_stats" ] || continue
+    started=$((started + 1))
+    execs=$(( execs + $(stat_of "$inst/fuzzer_stats" execs_done || echo 0) ))
+    crashes=$(( crashes + $(find "$inst/crashes" -name 'id:*' 2>/dev/null | wc -l) ))
+  done
+  edges=$(stat_of "$out/$t/main/fuzzer_stats" edges_found)
+  if [ "$crashes" -gt 0 ]; then
+    status=1
+    note="$crashes crash inputs"
+  elif [ "$started" -lt "$jobs" ]; then
+    status=1
+    note="only $started of $jobs instances ran (see $log/$t-*.log)"
+  else
+    note="no divergence"
+  fi
+  summary+=("$(printf '%-12s %10s execs  edges %6s  %d instances  %s' "$t" "$execs" "${edges:-?}" "$started" "$note")")
+done
+
+echo
+echo "swapdiff afl summary ($variant kernel, ${total}s, $jobs instances per target):"
+printf '  %s\n' "${summary[@]}"
+if [ $status -ne 0 ]; then
+  echo "divergences or failures: inputs in $out/<target>/<instance>/crashes/, logs in $log/"
+  if cargo run --release -q --bin swapdiff -- triage --help >/dev/null 2>&1; then
+    for t in "${targets[@]}"; do
+      for dir in "$out/$t"/*/crashes; do
+        [ -n "$(find "$dir" -name 'id:*' 2>/dev/null)" ] || continue
+        echo
+        echo "triage of $dir:"
+        cargo run --release -q --bin swapdiff -- triage --target "$t" "$dir"
+      done
+    done
+  fi
+fi
+exit $status
