@@ -6,16 +6,12 @@
 #   SWAPDIFF_PATCHES   fuzz a patched kernel (built in its own target dir)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/common.sh
 
 targets=("$@")
-total=${FUZZ_SECONDS:-60}
-per=$(( total / ${#targets[@]} ))
-[ "$per" -lt 5 ] && per=5
+split_budget 5 "${targets[@]}"
 
-variant=stock
-if [ -n "${SWAPDIFF_PATCHES:-}" ]; then
-  variant=patched-$(IFS=:; cat $SWAPDIFF_PATCHES 2>/dev/null | sha256sum | cut -c1-12)
-fi
+variant=$(variant_name)
 tdir="$PWD/fuzz/afl/target/$variant"
 out="fuzz/afl/out/$variant"
 mkdir -p "$out" fuzz/logs/afl

@@ -13,6 +13,7 @@
 #   SWAPDIFF_PATCHES   fuzz a patched kernel (built in its own target dir)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/common.sh
 
 die() { printf 'swapdiff fuzz: %s\n' "$*" >&2; exit 2; }
 
@@ -20,16 +21,10 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || die "usage: $0 TARGET..."
 jobs=${JOBS:-$(nproc)}
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "JOBS must be a positive number, not '$jobs'"
-total=${FUZZ_SECONDS:-60}
-[[ "$total" =~ ^[0-9]+$ ]] || die "FUZZ_SECONDS must be a number of seconds, not '$total'"
-per=$(( total / ${#targets[@]} ))
-[ "$per" -lt 1 ] && per=1
+split_budget 1 "${targets[@]}"
 
 # The same variant naming and target dir as scripts/fuzz.sh: one build serves both.
-variant=stock
-if [ -n "${SWAPDIFF_PATCHES:-}" ]; then
-  variant=patched-$(IFS=:; cat $SWAPDIFF_PATCHES 2>/dev/null | sha256sum | cut -c1-12)
-fi
+variant=$(variant_name)
 run_id=jobs-$(date +%Y%m%d-%H%M%S)
 log="fuzz/logs/$variant/$run_id"
 artifacts="fuzz/artifacts/$variant/$run_id"

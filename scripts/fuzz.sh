@@ -6,17 +6,13 @@
 #   SWAPDIFF_PATCHES   fuzz a patched kernel (built in its own target dir)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/common.sh
 
 targets=("$@")
-total=${FUZZ_SECONDS:-60}
-per=$(( total / ${#targets[@]} ))
-[ "$per" -lt 1 ] && per=1
+split_budget 1 "${targets[@]}"
 
 # A patched kernel builds in its own target dir: the stock build stays as it is.
-variant=stock
-if [ -n "${SWAPDIFF_PATCHES:-}" ]; then
-  variant=patched-$(IFS=:; cat $SWAPDIFF_PATCHES 2>/dev/null | sha256sum | cut -c1-12)
-fi
+variant=$(variant_name)
 tdir="fuzz/target/$variant"
 log="fuzz/logs/$variant"
 mkdir -p "$log"
