@@ -119,10 +119,16 @@ fn simplify<M: Engine + ?Sized, K: Engine + ?Sized>(o: &mut Oracle<'_, M, K>, mu
     ops
 }
 
+/// Smaller values to try, closing in geometrically (never one by one: a
+/// repeat count of 8064 must not cost thousands of runs).
 fn smaller(v: u16, floor: u16) -> Vec<u16> {
     let mut out = vec![];
-    for c in [floor, v / 2, v.saturating_sub(1)] {
-        if c >= floor && c < v && !out.contains(&c) {
+    if v <= floor {
+        return out;
+    }
+    let gap = v - floor;
+    for c in [floor, floor + gap / 2, floor + gap * 3 / 4, floor + gap * 7 / 8] {
+        if c < v && !out.contains(&c) {
             out.push(c);
         }
     }
