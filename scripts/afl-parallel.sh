@@ -95,15 +95,7 @@ echo "swapdiff afl summary ($variant kernel, ${total}s, $jobs instances per targ
 printf '  %s\n' "${summary[@]}"
 if [ $status -ne 0 ]; then
   echo "divergences or failures: inputs in $out/<target>/<instance>/crashes/, logs in $log/"
-  if cargo run --release -q --bin swapdiff -- triage --help >/dev/null 2>&1; then
-    for t in "${targets[@]}"; do
-      for dir in "$out/$t"/*/crashes; do
-        [ -n "$(find "$dir" -name 'id:*' 2>/dev/null)" ] || continue
-        echo
-        echo "triage of $dir:"
-        cargo run --release -q --bin swapdiff -- triage --target "$t" "$dir"
-      done
-    done
-  fi
+  # The same triage as scripts/afl.sh: one line per signature, findings filed.
+  scripts/triage.sh "$out" "$variant"
 fi
 exit $status

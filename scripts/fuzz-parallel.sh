@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # make fuzz JOBS=N (N > 1): the cargo-fuzz targets on N cores of one machine.
 #
-# Each target in turn gets an equal share of FUZZ_SECONDS of wall time, run
-# in libFuzzer's fork mode: one supervisor, JOBS worker processes, all
-# merging what they find into the shared corpus fuzz/corpus/<target>. With
-# -ignore_crashes=1 a divergence does not stop the run: every crash input of
-# the run lands in its own artifacts directory and is triaged at the end.
-# Same build, same summary and the same exit status as scripts/fuzz.sh
-# (0 only when no target diverged).
+# Each target in turn gets an equal share of FUZZ_SECONDS of wall time and
+# JOBS libFuzzer processes (libFuzzer's -jobs mode, run by this script so it
+# can keep every core busy): all of them read and grow the one corpus
+# fuzz/corpus/<target>, reloading it every second to pick up what the others
+# found. A worker that stops on a divergence starts again with the time
+# left, so one finding does not idle a core; every crash input of the run
+# lands in its own artifacts directory and is triaged at the end. Same build,
+# summary and exit status as scripts/fuzz.sh (0 only when no target diverged).
+#
+# Why not -fork=N: fork mode restarts its workers every few seconds and each
+# restart re-runs part of the corpus; in 20-60 s budgets that cost a third
+# of the executions (measured: 13.7k execs against 18.1k for one process).
 #   JOBS               worker processes per target (default: all cores)
 #   FUZZ_SECONDS       total wall time (default 60)
 #   SWAPDIFF_PATCHES   fuzz a patched kernel (built in its own target dir)
@@ -44,30 +49,38 @@ for t in "${targets[@]}"; do
   [ -x "$bindir/$t" ] || die "no fuzz target '$t' in $bindir"
   mkdir -p "fuzz/corpus/$t" "$artifacts/$t"
   echo "swapdiff fuzz: $t for ${per}s on $jobs workers"
-  # Fork mode: workers restart every few seconds from the merged corpus, so
-  # each sees what the others found. -rss_limit_mb is per worker.
-  ASAN_OPTIONS=quarantine_size_mb=16:detect_leaks=0 "$bindir/$t" \
-      -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-      -max_total_time="$per" -rss_limit_mb=2048 \
-      -artifact_prefix="$artifacts/$t/" "fuzz/corpus/$t" >"$log/$t.log" 2>&1
-  rc=$?
-  # Fork-mode status lines: "#<execs>: cov: C ft: F corp: N exec/s: E oom/timeout/crash: a/b/c ..."
-  last=$(grep -E '^#[0-9]+: cov:' "$log/$t.log" | tail -1)
-  runs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
-  cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*')
-  ft=$(grep -o 'ft: [0-9]*' <<<"$last" | grep -o '[0-9]*')
+  deadline=$(( $(date +%s) + per ))
+  for w in $(seq 1 "$jobs"); do
+    (
+      run=0
+      while left=$(( deadline - $(date +%s) )); [ "$left" -ge 1 ]; do
+        started=$(date +%s)
+        # ASan's quarantine grows without bound in long runs; keep it small.
+        ASAN_OPTIONS=quarantine_size_mb=16:detect_leaks=0 "$bindir/$t" \
+          -max_total_time="$left" -print_final_stats=1 -rss_limit_mb=2048 -seed=$(( w * 7919 + run )) \
+          -artifact_prefix="$artifacts/$t/" "fuzz/corpus/$t" >>"$log/$t-w$w.log" 2>&1 && break
+        # It stopped on a finding. A worker that fails within seconds would
+        # only fail again (a corpus input that diverges, a bad flag): stop it.
+        [ $(( $(date +%s) - started )) -lt 3 ] && break
+        run=$(( run + 1 ))
+      done
+    ) &
+  done
+  wait
+  logs=("$log/$t"-w*.log)
+  runs=$(cat "${logs[@]}" | grep -o 'stat::number_of_executed_units: *[0-9]*' | grep -o '[0-9]*$' | awk '{ s += $1 } END { if (NR) print s }')
+  # Coverage is per process: report the best worker's last line.
+  cov=$(cat "${logs[@]}" | grep -o 'cov: [0-9]*' | grep -o '[0-9]*' | sort -n | tail -1)
+  ft=$(cat "${logs[@]}" | grep -o 'ft: [0-9]*' | grep -o '[0-9]*' | sort -n | tail -1)
   crashes=$(find "$artifacts/$t" -type f 2>/dev/null | wc -l)
-  sig=$(grep -o 'swapdiff divergence: .*' "$log/$t.log" | head -1 | sed 's/swapdiff divergence: //')
+  sig=$(cat "${logs[@]}" | grep -o 'swapdiff divergence: .*' | head -1 | sed 's/swapdiff divergence: //')
   if [ "$crashes" -gt 0 ]; then
     status=1
-    # Fork-mode workers' own logs are gone by now: the triage below names
-    # the signatures when the log does not.
-    [ -z "$sig" ] && sig="divergence"
+    [ -z "$sig" ] && sig="crash (see $log/$t-w*.log)"
     sig="$sig ($crashes crash inputs)"
-  elif [ $rc -ne 0 ]; then
-    # The supervisor itself failed (bad flag, no corpus dir, ...).
+  elif [ -z "$runs" ]; then
     status=1
-    sig="libFuzzer exited with $rc (see $log/$t.log)"
+    sig="no worker ran (see $log/$t-w*.log)"
   fi
   summary+=("$(printf '%-12s %10s execs  cov %6s  ft %6s  %s' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}" "${sig:-no divergence}")")
 done
@@ -77,16 +90,8 @@ echo "swapdiff fuzz summary ($variant kernel, ${total}s, $jobs workers per targe
 printf '  %s\n' "${summary[@]}"
 if [ $status -ne 0 ]; then
   echo "divergences found: inputs in $artifacts/<target>/, logs in $log/"
-  # The triage command groups a directory's crash inputs by signature; use it
-  # when this checkout has it.
-  if cargo run --release -q --bin swapdiff -- triage --help >/dev/null 2>&1; then
-    for t in "${targets[@]}"; do
-      [ -n "$(ls -A "$artifacts/$t" 2>/dev/null)" ] || continue
-      echo
-      echo "triage of $artifacts/$t:"
-      cargo run --release -q --bin swapdiff -- triage --target "$t" "$artifacts/$t"
-    done
-  fi
+  # The same triage as scripts/fuzz.sh: one line per signature, findings filed.
+  scripts/triage.sh "$artifacts" "$variant"
 else
   rmdir "$artifacts"/* "$artifacts" 2>/dev/null
 fi
