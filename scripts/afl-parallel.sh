@@ -94,8 +94,19 @@ echo
 echo "swapdiff afl summary ($variant kernel, ${total}s, $jobs instances per target):"
 printf '  %s\n' "${summary[@]}"
 if [ $status -ne 0 ]; then
-  echo "divergences or failures: inputs in $out/<target>/<instance>/crashes/, logs in $log/"
-  # The same triage as scripts/afl.sh: one line per signature, findings filed.
-  scripts/triage.sh "$out" "$variant"
+  echo "divergences or failures: inputs in $out/<target>/<instance>/crashes/ (all of them in $out/crashes/), logs in $log/"
+  # Triage the crash inputs only (not the queues and stats files beside them),
+  # gathered per target so the target shows in every path.
+  crashes_dir="$out/crashes"
+  for t in "${targets[@]}"; do
+    for inst in "$out/$t"/*/; do
+      for f in "$inst"crashes/id:*; do
+        [ -f "$f" ] || continue
+        mkdir -p "$crashes_dir/$t"
+        ln -f "$f" "$crashes_dir/$t/$(basename "$inst")-$(basename "$f")"
+      done
+    done
+  done
+  [ -d "$crashes_dir" ] && scripts/triage.sh "$crashes_dir" "$variant"
 fi
 exit $status
