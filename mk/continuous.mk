@@ -1,6 +1,6 @@
 # Continuous and parallel fuzzing, coverage (included at the end of the Makefile).
 #
-#   make fuzz JOBS=N        the cargo-fuzz targets on N cores (libFuzzer fork mode, shared corpus)
+#   make fuzz JOBS=N        the cargo-fuzz targets on N cores (N libFuzzer workers, one shared corpus)
 #   make afl JOBS=N         AFL++ with one main (-M) and N-1 secondary (-S) instances per target
 #   make coverage           HTML + lcov coverage of the kernel C and the Rust model reached by the corpus
 #   make oss-fuzz-check     build oss-fuzz/build.sh the way OSS-Fuzz does, run every target, check $OUT
