@@ -45,7 +45,9 @@ done
 # diverged). corpus/known-bugs holds patches and expected reports, not seeds.
 rm -rf "$WORK/seeds"
 for from in corpus/seeds corpus/regressions; do
-  [ -d "$from" ] && "$WORK/seed-tool/release/swapdiff" seeds --from "$from" --out "$WORK/seeds"
+  if [ -d "$from" ]; then
+    "$WORK/seed-tool/release/swapdiff" seeds --from "$from" --out "$WORK/seeds"
+  fi
 done
 
 # 2. The fuzzers.
