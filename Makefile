@@ -25,6 +25,9 @@ help:
 	@echo "make check-patch PATCH=x.patch   check a kernel patch: build it, hunt, file findings (CHECK_SECONDS, JOBS, LEVEL)"
 	@echo "make hunt            hunt every known bug in corpus/known-bugs; writes RESULTS.md (HUNT_SECONDS per seed)"
 	@echo "make campaign        a long deterministic campaign (CAMPAIGN_PROGRAMS, default 200000)"
+	@echo "make fuzz JOBS=N     / make afl JOBS=N: every target on N cores (libFuzzer workers, AFL++ -M/-S)"
+	@echo "make coverage        HTML + lcov coverage of the kernel C and the model, per-function table"
+	@echo "make oss-fuzz-check  build and run the targets the way OSS-Fuzz does"
 	@echo "env: SWAPDIFF_KERNEL_SRC (tree or tarball), SWAPDIFF_PATCHES (a.patch:b.patch)"
 
 deps:

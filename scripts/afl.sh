@@ -26,8 +26,8 @@ fi
 status=0
 for t in "${targets[@]}"; do
   echo "swapdiff afl: $t for ${per}s"
-  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
-    cargo afl fuzz -V "$per" -i "fuzz/corpus/$t" -o "$out/$t" -- "$tdir/release/$t" \
+  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_CRASHING_SEEDS_AS_NEW_CRASH=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
+    cargo afl fuzz -V "$per" -t 1000 -i "fuzz/corpus/$t" -o "$out/$t" -- "$tdir/release/$t" \
     >"fuzz/logs/afl/$t.log" 2>&1
   stats="$out/$t/default/fuzzer_stats"
   execs=$(awk -F: '/^execs_done/ {gsub(/ /,"",$2); print $2}' "$stats" 2>/dev/null)
@@ -37,6 +37,13 @@ for t in "${targets[@]}"; do
 done
 if [ $status -ne 0 ]; then
   echo "divergences found: inputs in $out/<target>/default/crashes/"
-  scripts/triage.sh "$out" "$variant"
+  # Only the crash inputs: the queue and stats files are not findings.
+  crashdir=$(mktemp -d)
+  for t in "${targets[@]}"; do
+    mkdir -p "$crashdir/$t"
+    find "$out/$t/default/crashes" -name 'id:*' -exec cp {} "$crashdir/$t/" \; 2>/dev/null
+  done
+  scripts/triage.sh "$crashdir" "$variant"
+  rm -rf "$crashdir"
 fi
 exit $status

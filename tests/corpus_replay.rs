@@ -62,3 +62,17 @@ fn every_regression_replays_with_its_recorded_outcome() {
         assert_eq!(got, want, "{}", path.display());
     }
 }
+
+#[test]
+fn make_seeds_converts_the_default_corpus() {
+    // `make fuzz` starts with this command; the known-bug catalog's
+    // expected.txt/level.txt files must not be read as programs.
+    let out = std::env::temp_dir().join(format!("swapdiff-seeds-{}", std::process::id()));
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_swapdiff")).arg("seeds").arg("--out").arg(&out).output().unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    for (target, _) in swapdiff::harness::TARGETS {
+        let n = std::fs::read_dir(out.join(target)).unwrap().count();
+        assert!(n >= 10, "{target}: only {n} seeds");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}

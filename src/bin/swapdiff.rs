@@ -183,9 +183,10 @@ enum Cmd {
     },
     /// Convert the text corpus into binary seeds, one directory per fuzz target.
     Seeds {
-        /// Text programs (searched recursively).
-        #[arg(long, default_value = "corpus")]
-        from: PathBuf,
+        /// Directories of text programs (searched recursively). The known-bug
+        /// catalog is not a seed source: its programs belong to patched kernels.
+        #[arg(long, default_values = ["corpus/seeds", "corpus/regressions"])]
+        from: Vec<PathBuf>,
         #[arg(long, default_value = "fuzz/corpus")]
         out: PathBuf,
     },
@@ -346,7 +347,10 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         }
         Cmd::Triage { dir, out, target, regressions } => triage(&dir, findings_dir(out), family(&target)?, regressions),
         Cmd::Seeds { from, out } => {
-            let programs = swapdiff::corpus::text_programs(&from)?;
+            let mut programs = vec![];
+            for dir in &from {
+                programs.extend(swapdiff::corpus::text_programs(dir)?);
+            }
             for (target, n) in swapdiff::corpus::write_binary_seeds(&programs, &out)? {
                 println!("{target}: {n} seeds in {}", out.join(target).display());
             }
