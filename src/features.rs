@@ -24,10 +24,11 @@ pub enum Feature {
     BugInRaw,
     Hang,
     ReclaimFromCache,
+    ComparedAfterTrap,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 14] = [
+    pub const ALL: [Feature; 15] = [
         Feature::ContinuationPage,
         Feature::SecondContinuationPage,
         Feature::Shmem,
@@ -42,6 +43,7 @@ impl Feature {
         Feature::BugInRaw,
         Feature::Hang,
         Feature::ReclaimFromCache,
+        Feature::ComparedAfterTrap,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +62,7 @@ impl Feature {
             Feature::BugInRaw => "a BUG in raw mode",
             Feature::Hang => "a hang",
             Feature::ReclaimFromCache => "swap cache reclaim in free_swap_and_cache_nr",
+            Feature::ComparedAfterTrap => "a BUG or hang ending the program, end state compared after it",
         }
     }
 }

@@ -11,6 +11,7 @@ pub fn divergence(run: &Run, d: &Divergence) -> String {
     let _ = writeln!(s, "swapdiff divergence: {}", d.signature());
     let where_ = match d.phase {
         Phase::Step => format!("at step {}", d.step + 1),
+        Phase::End if run.trapped => format!("in the state the trapped call (step {}) left behind", run.steps.len()),
         Phase::End => "in the state after the last op".to_string(),
         Phase::Teardown => "after swapoff of every device and freeing every folio (a leak)".to_string(),
     };

@@ -41,7 +41,8 @@ pub struct Divergence {
 pub enum Phase {
     /// After a step.
     Step,
-    /// The whole state after the last op.
+    /// The whole state after the last op, or after the call that trapped
+    /// (what a BUG or hang left behind is compared like a finished program).
     End,
     /// Live allocations after every device is swapped off and every folio freed.
     Teardown,
@@ -76,6 +77,9 @@ pub struct Run {
     pub divergence: Option<Divergence>,
     pub features: Features,
     pub end: End,
+    /// A BUG or hang, hit alike on both sides, ended the program at its last
+    /// step (the end state and teardown were then compared after it).
+    pub trapped: bool,
 }
 
 impl Run {
@@ -110,23 +114,46 @@ struct Runner<'a, M: Engine + ?Sized, K: Engine + ?Sized> {
 }
 
 /// Runs `p` on both engines; `model` is the reference that steering reads.
-pub fn differential<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, p: &Program, opts: Options) -> Run {
+pub fn differential<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    p: &Program,
+    opts: Options,
+) -> Run {
     model.env_reset();
     kernel.env_reset();
-    Runner { model, kernel: Some(kernel), mode: p.mode, opts, shadow: Shadow::default(), steps: vec![], features: Features::default(), input: 0 }
-        .run(p)
+    Runner {
+        model,
+        kernel: Some(kernel),
+        mode: p.mode,
+        opts,
+        shadow: Shadow::default(),
+        steps: vec![],
+        features: Features::default(),
+        input: 0,
+    }
+    .run(p)
 }
 
 /// Runs `p` on one engine alone (benchmarks, and reproducing on one side).
 pub fn single<E: Engine + ?Sized>(engine: &mut E, p: &Program, opts: Options) -> Run {
     engine.env_reset();
-    Runner::<E, E> { model: engine, kernel: None, mode: p.mode, opts, shadow: Shadow::default(), steps: vec![], features: Features::default(), input: 0 }
-        .run(p)
+    Runner::<E, E> {
+        model: engine,
+        kernel: None,
+        mode: p.mode,
+        opts,
+        shadow: Shadow::default(),
+        steps: vec![],
+        features: Features::default(),
+        input: 0,
+    }
+    .run(p)
 }
 
 impl<M: Engine + ?Sized, K: Engine + ?Sized> Runner<'_, M, K> {
     fn run(mut self, p: &Program) -> Run {
-        let mut end = End::Completed;
+        let mut trapped = false;
         let mut divergence = None;
         for (i, op) in p.ops.iter().enumerate() {
             self.input = i;
@@ -140,23 +167,31 @@ impl<M: Engine + ?Sized, K: Engine + ?Sized> Runner<'_, M, K> {
             match self.input_op(&op) {
                 Ok(()) => {}
                 Err(Stop::Trapped) => {
-                    end = End::Trapped;
+                    trapped = true;
                     break;
                 }
                 Err(Stop::Diverged(d)) => {
                     divergence = Some(*d);
-                    end = End::Diverged;
                     break;
                 }
             }
         }
-        if end == End::Completed {
-            if let Some(d) = self.finish() {
-                divergence = Some(d);
-                end = End::Diverged;
+        // A trap both sides hit alike ends the program like its last op: the
+        // 6.12 model follows the kernel statement for statement up to the
+        // BUG, so whatever the trapped call wrote before it is defined and
+        // compared, at the program's level.
+        if divergence.is_none() {
+            if trapped {
+                self.features.set(Feature::ComparedAfterTrap);
             }
+            divergence = self.finish();
         }
-        Run { mode: self.mode, steps: self.steps, divergence, features: self.features, end }
+        let end = match (&divergence, trapped) {
+            (Some(_), _) => End::Diverged,
+            (None, true) => End::Trapped,
+            (None, false) => End::Completed,
+        };
+        Run { mode: self.mode, steps: self.steps, divergence, features: self.features, end, trapped }
     }
 
     fn input_op(&mut self, op: &Op) -> Result<(), Stop> {
@@ -230,15 +265,21 @@ impl<M: Engine + ?Sized, K: Engine + ?Sized> Runner<'_, M, K> {
             actual: if self.opts.record { actual.clone() } else { None },
         });
         if let (Some(k), Some(actual)) = (self.kernel.as_deref(), &actual) {
-            let found = compare::outcomes(&expected, actual).or_else(|| compare::state(&*self.model, k, &touch, self.opts.level));
+            let found = compare::outcomes(&expected, actual)
+                .or_else(|| compare::state(&*self.model, k, &touch, self.opts.level));
             if let Some(mismatch) = found {
-                return Err(Stop::Diverged(Box::new(Divergence { step: index, op: Some(op), phase: Phase::Step, mismatch })));
+                return Err(Stop::Diverged(Box::new(Divergence {
+                    step: index,
+                    op: Some(op),
+                    phase: Phase::Step,
+                    mismatch,
+                })));
             }
         }
         self.observe(&op, &expected);
         self.shadow.update(&op, &expected, &*self.model);
-        let trapped = expected.trapped()
-            || expected.events.iter().any(|e| matches!(e.kind, EventKind::Bug | EventKind::Hang));
+        let trapped =
+            expected.trapped() || expected.events.iter().any(|e| matches!(e.kind, EventKind::Bug | EventKind::Hang));
         if trapped {
             return Err(Stop::Trapped);
         }
@@ -253,7 +294,9 @@ impl<M: Engine + ?Sized, K: Engine + ?Sized> Runner<'_, M, K> {
         };
         self.features.observe(op, out, self.mode, |s| m.live_allocs(s), list_len);
         match op {
-            Op::ArchPrepareToSwap { folio } if out.ret() != 0 && self.shadow.folio(*folio).is_some_and(|f| f.nr() > 1) => {
+            Op::ArchPrepareToSwap { folio }
+                if out.ret() != 0 && self.shadow.folio(*folio).is_some_and(|f| f.nr() > 1) =>
+            {
                 self.features.set(Feature::MteRollback);
             }
             Op::FreeSwapAndCacheNr { .. } => {
@@ -268,8 +311,24 @@ impl<M: Engine + ?Sized, K: Engine + ?Sized> Runner<'_, M, K> {
         }
     }
 
-    /// The whole state after the last op, then a teardown that must leave
-    /// the same live allocations on both sides.
+    /// The whole state after the last op (or the trapped call), then a
+    /// teardown that must leave the same live allocations on both sides.
+    ///
+    /// After a trap the teardown runs too, every check of it. The C side
+    /// abandons a trapped call with its locks still marked held
+    /// (ENVIRONMENT.md "Details") and the model has no locks, so a teardown
+    /// step that took one of them would self-deadlock (HANG) on the C side
+    /// only. None does: the environment's swapoff runs
+    /// `free_swap_count_continuations` (no lock) and, MTE on,
+    /// `mte_invalidate_tags_area` (`xa_lock(&mte_pages)`); folio_free is
+    /// environment code without locks. Every 6.12 trap site holds at most
+    /// `si->lock`, a `ci->lock` and `si->cont_lock` (the BUGs of mm/swapfile.c
+    /// sit under `lock_cluster_or_swap_info`, `lock_cluster`, or inside
+    /// `add_swap_count_continuation`/`swap_count_continued`), and
+    /// mteswap.c's one trap (`try_page_mte_tagging`'s hang) holds none. A
+    /// patched kernel that BUGs alike inside mteswap.c's xa_lock section is
+    /// reported by the teardown's HANG: a true difference from stock, whose
+    /// later tag operations would all deadlock.
     fn finish(&mut self) -> Option<Divergence> {
         let k = self.kernel.as_deref_mut()?;
         let at = self.steps.len();
@@ -320,9 +379,11 @@ fn touch(op: &Op, out: &Outcome, shadow: &Shadow) -> Touch {
             }
         }
         Swapoff { .. } => t = Touch::everything(),
-        MarkBad { slot } | AddSwapCountContinuation { slot } | SwapCountRaw { slot } | SwapSwapcount { slot } | SwpSwapcount { slot } => {
-            slots(&mut t, slot, 1)
-        }
+        MarkBad { slot }
+        | AddSwapCountContinuation { slot }
+        | SwapCountRaw { slot }
+        | SwapSwapcount { slot }
+        | SwpSwapcount { slot } => slots(&mut t, slot, 1),
         AllocSwap { order, .. } => {
             if let Some(e) = allocated(out) {
                 t.slots(entry_type(e), entry_offset(e), 1 << order);
@@ -334,9 +395,12 @@ fn touch(op: &Op, out: &Outcome, shadow: &Shadow) -> Touch {
                 t.folios.push(f);
             }
         }
-        FolioFree { folio } | FolioSetSwap { folio, .. } | PageSet { folio, .. } | SwapcacheAdd { folio } | SwapcacheDel { folio } | FolioSetMapped { folio, .. } => {
-            t.folios.push(u32::from(*folio))
-        }
+        FolioFree { folio }
+        | FolioSetSwap { folio, .. }
+        | PageSet { folio, .. }
+        | SwapcacheAdd { folio }
+        | SwapcacheDel { folio }
+        | FolioSetMapped { folio, .. } => t.folios.push(u32::from(*folio)),
         SwapDuplicateRaw { slot, nr, .. }
         | SwapcachePrepare { slot, nr }
         | SwapShmemAlloc { slot, nr }
@@ -372,9 +436,10 @@ fn touch(op: &Op, out: &Outcome, shadow: &Shadow) -> Touch {
             t.tag_store = true;
         }
         ArchSwapRestore { folio, .. } | MteRestoreTags { folio, .. } => t.folios.push(u32::from(*folio)),
-        MteInvalidateTags { .. } | MteInvalidateTagsArea { .. } | ArchSwapInvalidatePage { .. } | ArchSwapInvalidateArea { .. } => {
-            t.tag_store = true
-        }
+        MteInvalidateTags { .. }
+        | MteInvalidateTagsArea { .. }
+        | ArchSwapInvalidatePage { .. }
+        | ArchSwapInvalidateArea { .. } => t.tag_store = true,
         SwapOut { .. } | SwapIn { .. } => unreachable!("composites are expanded"),
     }
     t
