@@ -11,13 +11,15 @@ CARGO ?= cargo
 
 CHECK_SECONDS ?= 60
 JOBS ?= 2
-LEVEL ?= raw
+# The comparison level of check-patch, fuzz and afl (raw or logical; the
+# environment's SWAPDIFF_LEVEL if set, else raw).
+LEVEL ?= $(or $(SWAPDIFF_LEVEL),raw)
 HUNT_SECONDS ?= 120
 
 .PHONY: check-patch hunt all deps test test-rust test-sanitize test-patches fuzz fuzz-build seeds afl bench campaign clean-cache help
 
 help:
-	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence"
+	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence (LEVEL=raw|logical)"
 	@echo "make test            every test (cargo test, C side under sanitizers, patch handling)"
 	@echo "make bench           exec/s: kernel-only, model-only, differential (BENCH_SECONDS each)"
 	@echo "make afl             the AFL++ targets for FUZZ_SECONDS in all"
@@ -50,12 +52,12 @@ seeds: deps
 fuzz:
 	@scripts/install-deps.sh base fuzz
 	@$(MAKE) -s seeds
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) $(FUZZ_DRIVER) $(TARGETS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) SWAPDIFF_LEVEL=$(LEVEL) $(FUZZ_DRIVER) $(TARGETS)
 
 afl:
 	@scripts/install-deps.sh base afl
 	@$(MAKE) -s seeds
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) $(AFL_DRIVER) $(TARGETS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) SWAPDIFF_LEVEL=$(LEVEL) $(AFL_DRIVER) $(TARGETS)
 
 bench:
 	@scripts/install-deps.sh base fuzz

@@ -21,12 +21,12 @@ AFL_DRIVER = $(if $(filter-out 0 1,$(FUZZ_JOBS)),JOBS=$(FUZZ_JOBS) scripts/afl-p
 fuzz-parallel:
 	@scripts/install-deps.sh base fuzz
 	@$(MAKE) -s seeds
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(if $(filter-out 0 1,$(FUZZ_JOBS)),$(FUZZ_JOBS),$$(nproc)) scripts/fuzz-parallel.sh $(TARGETS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) SWAPDIFF_LEVEL=$(LEVEL) JOBS=$(if $(filter-out 0 1,$(FUZZ_JOBS)),$(FUZZ_JOBS),$$(nproc)) scripts/fuzz-parallel.sh $(TARGETS)
 
 afl-parallel:
 	@scripts/install-deps.sh base afl
 	@$(MAKE) -s seeds
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(if $(filter-out 0 1,$(FUZZ_JOBS)),$(FUZZ_JOBS),$$(nproc)) scripts/afl-parallel.sh $(TARGETS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) SWAPDIFF_LEVEL=$(LEVEL) JOBS=$(if $(filter-out 0 1,$(FUZZ_JOBS)),$(FUZZ_JOBS),$$(nproc)) scripts/afl-parallel.sh $(TARGETS)
 
 coverage:
 	@scripts/install-deps.sh base fuzz coverage

@@ -17,6 +17,15 @@
 #
 # The kernel source: $SWAPDIFF_KERNEL_SRC if set, else the tarball the
 # Dockerfile fetched (oss-fuzz/fetch-kernel.sh) to $SRC/linux-source-6.12.tar.xz.
+#
+# The comparison level: the targets compare at the raw level, the strictest
+# and the right one for the stock kernel OSS-Fuzz builds. A fuzzer's
+# environment cannot be set there (.options files carry flags, not
+# variables), so the level is chosen at build time instead: SWAPDIFF_LEVEL
+# (raw or logical) in this script's environment is baked into the targets
+# as their default (src/harness.rs); at run time SWAPDIFF_LEVEL, when set,
+# still wins. Only a patched tree whose encoding changes on purpose (a
+# ClusterFuzzLite setup fuzzing such a patch) wants logical.
 
 repo="$SRC/swapdiff"
 cd "$repo"
@@ -26,6 +35,11 @@ if [ ! -e "$SWAPDIFF_KERNEL_SRC" ]; then
   echo "swapdiff: no kernel source at $SWAPDIFF_KERNEL_SRC (the Dockerfile runs oss-fuzz/fetch-kernel.sh)" >&2
   exit 1
 fi
+case "${SWAPDIFF_LEVEL:-raw}" in
+  raw | logical) ;;
+  *) echo "swapdiff: SWAPDIFF_LEVEL is \`$SWAPDIFF_LEVEL\`; the comparison level is \`raw\` or \`logical\`" >&2; exit 1 ;;
+esac
+echo "swapdiff: the targets compare at the ${SWAPDIFF_LEVEL:-raw} level"
 # The extraction cache goes to $WORK, not into the source tree.
 export SWAPDIFF_CACHE_DIR="$WORK/swapdiff-kernel-cache"
 

@@ -11,9 +11,11 @@
 #   JOBS               instances per target (default: all cores)
 #   FUZZ_SECONDS       total wall time (default 60)
 #   SWAPDIFF_PATCHES   fuzz a patched kernel (built in its own target dir)
+#   SWAPDIFF_LEVEL     raw (default) or logical: how much state is compared
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
+. scripts/level.sh
 
 die() { printf 'swapdiff afl: %s\n' "$*" >&2; exit 2; }
 
@@ -32,7 +34,7 @@ log="fuzz/logs/afl/$run_id"
 mkdir -p "$out" "$log"
 
 echo "swapdiff afl: building ${targets[*]} ($variant kernel)"
-if ! (cd fuzz/afl && cargo afl build --release --target-dir "$tdir" 2>"../../$log/build.log"); then
+if ! (cd fuzz/afl && unleveled cargo afl build --release --target-dir "$tdir" 2>"../../$log/build.log"); then
   echo "swapdiff afl: build failed; the last lines of $log/build.log:" >&2
   tail -25 "$log/build.log" >&2
   exit 2
@@ -50,7 +52,7 @@ summary=()
 for t in "${targets[@]}"; do
   bin="$tdir/release/$t"
   [ -x "$bin" ] || die "no AFL++ target '$t' in $tdir/release"
-  echo "swapdiff afl: $t for ${per}s, 1 main + $((jobs - 1)) secondary instances"
+  echo "swapdiff afl: $t for ${per}s, 1 main + $((jobs - 1)) secondary instances, $level level"
   pids=()
   for i in $(seq 0 $((jobs - 1))); do
     if [ "$i" -eq 0 ]; then
@@ -97,7 +99,7 @@ for t in "${targets[@]}"; do
 done
 
 echo
-echo "swapdiff afl summary ($variant kernel, ${total}s, $jobs instances per target):"
+echo "swapdiff afl summary ($variant kernel, ${total}s, $jobs instances per target, $level level):"
 printf '  %s\n' "${summary[@]}"
 if [ $status -ne 0 ]; then
   echo "divergences or failures: inputs in $out/<target>/<instance>/crashes/ (all of them in $out/crashes/), logs in $log/"

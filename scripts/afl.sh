@@ -4,9 +4,11 @@
 # crash (a divergence aborts the target, so AFL files it as a crash).
 #   FUZZ_SECONDS       total fuzzing time (default 60)
 #   SWAPDIFF_PATCHES   fuzz a patched kernel (built in its own target dir)
+#   SWAPDIFF_LEVEL     raw (default) or logical: how much state is compared
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
+. scripts/level.sh
 
 targets=("$@")
 split_budget 5 "${targets[@]}"
@@ -17,7 +19,7 @@ out="fuzz/afl/out/$variant"
 mkdir -p "$out" fuzz/logs/afl
 
 echo "swapdiff afl: building ${targets[*]} ($variant kernel)"
-if ! (cd fuzz/afl && cargo afl build --release --target-dir "$tdir" 2>../logs/afl/build.log); then
+if ! (cd fuzz/afl && unleveled cargo afl build --release --target-dir "$tdir" 2>../logs/afl/build.log); then
   echo "swapdiff afl: build failed; the last lines of fuzz/logs/afl/build.log:" >&2
   tail -25 fuzz/logs/afl/build.log >&2
   exit 2
@@ -25,7 +27,7 @@ fi
 
 status=0
 for t in "${targets[@]}"; do
-  echo "swapdiff afl: $t for ${per}s"
+  echo "swapdiff afl: $t for ${per}s at the $level level"
   AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_CRASHING_SEEDS_AS_NEW_CRASH=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
     cargo afl fuzz -V "$per" -t 1000 -i "fuzz/corpus/$t" -o "$out/$t" -- "$tdir/release/$t" \
     >"fuzz/logs/afl/$t.log" 2>&1

@@ -16,9 +16,11 @@
 #   JOBS               worker processes per target (default: all cores)
 #   FUZZ_SECONDS       total wall time (default 60)
 #   SWAPDIFF_PATCHES   fuzz a patched kernel (built in its own target dir)
+#   SWAPDIFF_LEVEL     raw (default) or logical: how much state is compared
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
+. scripts/level.sh
 
 die() { printf 'swapdiff fuzz: %s\n' "$*" >&2; exit 2; }
 
@@ -36,7 +38,7 @@ artifacts="fuzz/artifacts/$variant/$run_id"
 mkdir -p "$log"
 
 echo "swapdiff fuzz: building ${targets[*]} ($variant kernel)"
-if ! (cd fuzz && cargo +nightly fuzz build -O --target-dir "target/$variant" 2>"../$log/build.log"); then
+if ! (cd fuzz && unleveled cargo +nightly fuzz build -O --target-dir "target/$variant" 2>"../$log/build.log"); then
   echo "swapdiff fuzz: build failed; the last lines of $log/build.log:" >&2
   tail -25 "$log/build.log" >&2
   exit 2
@@ -48,7 +50,7 @@ summary=()
 for t in "${targets[@]}"; do
   [ -x "$bindir/$t" ] || die "no fuzz target '$t' in $bindir"
   mkdir -p "fuzz/corpus/$t" "$artifacts/$t"
-  echo "swapdiff fuzz: $t for ${per}s on $jobs workers"
+  echo "swapdiff fuzz: $t for ${per}s on $jobs workers at the $level level"
   deadline=$(( $(date +%s) + per ))
   for w in $(seq 1 "$jobs"); do
     (
@@ -86,7 +88,7 @@ for t in "${targets[@]}"; do
 done
 
 echo
-echo "swapdiff fuzz summary ($variant kernel, ${total}s, $jobs workers per target):"
+echo "swapdiff fuzz summary ($variant kernel, ${total}s, $jobs workers per target, $level level):"
 printf '  %s\n' "${summary[@]}"
 if [ $status -ne 0 ]; then
   echo "divergences found: inputs in $artifacts/<target>/, logs in $log/"

@@ -4,9 +4,11 @@
 # target found a divergence.
 #   FUZZ_SECONDS       total fuzzing time (default 60)
 #   SWAPDIFF_PATCHES   fuzz a patched kernel (built in its own target dir)
+#   SWAPDIFF_LEVEL     raw (default) or logical: how much state is compared
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
+. scripts/level.sh
 
 targets=("$@")
 split_budget 1 "${targets[@]}"
@@ -18,7 +20,7 @@ log="fuzz/logs/$variant"
 mkdir -p "$log"
 
 echo "swapdiff fuzz: building ${targets[*]} ($variant kernel)"
-if ! (cd fuzz && cargo +nightly fuzz build -O --target-dir "target/$variant" 2>"logs/$variant/build.log"); then
+if ! (cd fuzz && unleveled cargo +nightly fuzz build -O --target-dir "target/$variant" 2>"logs/$variant/build.log"); then
   echo "swapdiff fuzz: build failed; the last lines of fuzz/logs/$variant/build.log:" >&2
   tail -25 "fuzz/logs/$variant/build.log" >&2
   exit 2
@@ -28,7 +30,7 @@ status=0
 summary=()
 for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$variant/$t"
-  echo "swapdiff fuzz: $t for ${per}s"
+  echo "swapdiff fuzz: $t for ${per}s at the $level level"
   # ASan's quarantine grows without bound in long runs; keep it small.
   (cd fuzz && ASAN_OPTIONS=quarantine_size_mb=16:detect_leaks=0 cargo +nightly fuzz run -O --target-dir "target/$variant" "$t" "corpus/$t" -- \
       -max_total_time="$per" -print_final_stats=1 -rss_limit_mb=4096 \
@@ -46,7 +48,7 @@ for t in "${targets[@]}"; do
 done
 
 echo
-echo "swapdiff fuzz summary ($variant kernel, ${total}s):"
+echo "swapdiff fuzz summary ($variant kernel, ${total}s, $level level):"
 printf '  %s\n' "${summary[@]}"
 if [ $status -ne 0 ]; then
   echo "divergences found: inputs in fuzz/artifacts/$variant/, logs in $log/"

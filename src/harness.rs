@@ -1,12 +1,21 @@
 //! The fuzz entry shared by the cargo-fuzz and AFL targets: bytes in, a
 //! differential run, and on divergence a panic whose message starts with the
 //! signature (libFuzzer, AFL and OSS-Fuzz dedup crashes on it).
+//!
+//! The comparison level is the process's: `SWAPDIFF_LEVEL` (`raw` or
+//! `logical`) read once, at the target's start ([`init`]). Unset, it is the
+//! level the targets were built with (`SWAPDIFF_LEVEL` at build time, for
+//! OSS-Fuzz and ClusterFuzzLite, where a fuzzer's environment cannot be set),
+//! else `raw`. A value that is neither stops the target with a message: a
+//! typo must not fuzz at a level nobody asked for.
 
-use crate::engine::{KernelEngine, ModelEngine};
+use crate::compare::Level;
+use crate::engine::{Engine, KernelEngine, ModelEngine};
 use crate::program::{decode, Family};
 use crate::render;
 use crate::runner::{differential, Options};
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
 thread_local! {
     /// Engines live for the whole fuzzing process: resets are cheaper than
@@ -14,32 +23,101 @@ thread_local! {
     static ENGINES: RefCell<Option<(ModelEngine, KernelEngine)>> = const { RefCell::new(None) };
 }
 
-/// Runs one fuzzer input. Panics with the rendered divergence, if any.
+/// The level baked in at build time (`SWAPDIFF_LEVEL` in the build's
+/// environment; cargo rebuilds when it changes).
+const BUILT_LEVEL: Option<&str> = option_env!("SWAPDIFF_LEVEL");
+
+static LEVEL: OnceLock<Level> = OnceLock::new();
+
+/// The level a run-time value (else the build-time one, else raw) selects,
+/// or the message that explains a bad one.
+pub fn level_from(runtime: Option<&str>, built: Option<&str>) -> Result<Level, String> {
+    let (value, from) = match (runtime, built) {
+        (Some(v), _) => (v, "SWAPDIFF_LEVEL"),
+        (None, Some(v)) => (v, "SWAPDIFF_LEVEL at build time"),
+        (None, None) => return Ok(Level::Raw),
+    };
+    Level::from_name(value.trim())
+        .ok_or_else(|| format!("swapdiff: {from} is `{value}`; the comparison level is `raw` or `logical`"))
+}
+
+/// Reads the process's level once: the first call decides, later calls
+/// return it. A bad value prints why and exits (status 2) before any input
+/// runs.
+pub fn init() -> Level {
+    *LEVEL.get_or_init(|| {
+        let runtime = std::env::var("SWAPDIFF_LEVEL").ok();
+        match level_from(runtime.as_deref(), BUILT_LEVEL) {
+            Ok(level) => {
+                eprintln!("swapdiff: comparing at the {} level", level.name());
+                level
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                std::process::exit(2);
+            }
+        }
+    })
+}
+
+/// Runs one fuzzer input at the process's level. Panics with the rendered
+/// divergence, if any.
 pub fn fuzz_one(data: &[u8], family: Family) {
-    let program = decode(data, family);
-    let found = ENGINES.with(|cell| {
+    let level = init();
+    ENGINES.with(|cell| {
         let mut slot = cell.borrow_mut();
         let (model, kernel) = slot.get_or_insert_with(|| (ModelEngine::new(), KernelEngine::acquire()));
-        let run = differential(model, kernel, &program, Options::default());
-        run.divergence.as_ref().map(|d| {
-            // Re-run with outcomes recorded for a full report; cheap, and only on a find.
-            let full = differential(model, kernel, &program, Options { record: true, ..Options::default() });
-            let d2 = full.divergence.clone().unwrap_or_else(|| d.clone());
-            render::divergence(&full, &d2)
-        })
+        fuzz_with(model, kernel, data, family, level);
     });
-    if let Some(report) = found {
-        panic!("{report}");
+}
+
+/// One input through `model` and `kernel` at `level`; panics on divergence.
+/// [`fuzz_one`] with the engines given (tests plant bugs through it).
+pub fn fuzz_with<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    data: &[u8],
+    family: Family,
+    level: Level,
+) {
+    let program = decode(data, family);
+    let opts = Options { level, ..Options::default() };
+    let run = differential(model, kernel, &program, opts);
+    if let Some(d) = &run.divergence {
+        // Re-run with outcomes recorded for a full report; cheap, and only on a find.
+        let full = differential(model, kernel, &program, Options { record: true, ..opts });
+        let d2 = full.divergence.clone().unwrap_or_else(|| d.clone());
+        panic!("{}(compared at the {} level)", render::divergence(&full, &d2), level.name());
     }
 }
 
 /// The fuzz targets and the op family each draws from.
-pub const TARGETS: [(&str, Family); 3] = [
-    ("swap_counts", Family::Counts),
-    ("mte_tags", Family::Mte),
-    ("swap_mte", Family::All),
-];
+pub const TARGETS: [(&str, Family); 3] =
+    [("swap_counts", Family::Counts), ("mte_tags", Family::Mte), ("swap_mte", Family::All)];
 
 pub fn target_family(name: &str) -> Option<Family> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_run_time_value_wins_then_the_build_time_one_then_raw() {
+        assert_eq!(level_from(Some("logical"), Some("raw")), Ok(Level::Logical));
+        assert_eq!(level_from(None, Some("logical")), Ok(Level::Logical));
+        assert_eq!(level_from(None, None), Ok(Level::Raw));
+        assert_eq!(level_from(Some("raw"), None), Ok(Level::Raw));
+    }
+
+    #[test]
+    fn a_bad_value_is_an_error_naming_it_never_a_default() {
+        let e = level_from(Some("Logical!"), None).unwrap_err();
+        assert!(e.contains("`Logical!`") && e.contains("`raw` or `logical`"), "{e}");
+        // An empty value (SWAPDIFF_LEVEL= ) is a mistake too, not raw.
+        assert!(level_from(Some(""), None).is_err());
+        let e = level_from(None, Some("lgical")).unwrap_err();
+        assert!(e.contains("at build time"), "{e}");
+    }
 }

@@ -8,7 +8,8 @@
 use std::ops::{Deref, DerefMut};
 use swapdiff::compare::Level;
 use swapdiff::engine::ModelEngine;
-use swapdiff::program::parse;
+use swapdiff::harness::fuzz_with;
+use swapdiff::program::{decode, encode, parse, Family};
 use swapdiff::runner::{differential, Options};
 
 struct Rfc(ModelEngine);
@@ -60,4 +61,29 @@ fn logical_still_flags_the_warning_for_large_folios() {
         first_divergence(LARGE_FOLIO, Level::Logical).as_deref(),
         Some("swap_shmem_alloc/events/__swap_duplicate")
     );
+}
+
+/// `fuzz_with` (what `fuzz_one` runs at the process's `SWAPDIFF_LEVEL`) on
+/// the RFC engine, for the one-slot program as a fuzzer input: `Ok` when
+/// nothing diverged, else the panic message.
+fn fuzz_at(level: Level) -> Result<(), String> {
+    let p = parse(ONE_SLOT).unwrap();
+    let data = encode(&p, Family::All).unwrap();
+    assert_eq!(decode(&data, Family::All).ops, p.ops, "the input decodes to the program");
+    let (mut model, mut rfc) = (ModelEngine::new(), Patched(Rfc(ModelEngine::new())));
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        fuzz_with(&mut model, &mut rfc, &data, Family::All, level)
+    }))
+    .map_err(|e| e.downcast_ref::<String>().cloned().unwrap_or_default())
+}
+
+#[test]
+fn the_fuzz_entry_panics_on_an_encoding_change_at_raw_only() {
+    // The same divergence as raw_flags_the_changed_encoding, through the fuzz
+    // entry: the fuzzer's crash, whose first line is the signature.
+    let raw = fuzz_at(Level::Raw).unwrap_err();
+    assert!(raw.starts_with("swapdiff divergence: swap_shmem_alloc/map/swap_shmem_alloc\n"), "{raw}");
+    assert!(raw.ends_with("(compared at the raw level)"), "{raw}");
+    // At the logical level the counts agree: no panic, no crash.
+    assert_eq!(fuzz_at(Level::Logical), Ok(()));
 }

@@ -1,7 +1,14 @@
 //! cargo-fuzz target `mte_tags`: programs from the Mte family, contract or raw
-//! mode as the input's header says, through the kernel C and the Rust model.
+//! mode as the input's header says, through the kernel C and the Rust model,
+//! compared at the level `SWAPDIFF_LEVEL` selects (read once at start; raw
+//! by default; src/harness.rs).
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    swapdiff::harness::fuzz_one(data, swapdiff::program::Family::Mte);
-});
+libfuzzer_sys::fuzz_target!(
+    init: {
+        swapdiff::harness::init();
+    },
+    |data: &[u8]| {
+        swapdiff::harness::fuzz_one(data, swapdiff::program::Family::Mte);
+    }
+);
