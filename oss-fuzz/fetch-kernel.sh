@@ -1,64 +1,73 @@
 #!/bin/bash -eu
-# Fetches the kernel source swapdiff extracts its C from, pinned and
-# hash-checked, to the tarball path given as $1 (the Dockerfiles use
-# $SRC/linux-source-6.12.tar.xz; oss-fuzz/build.sh reads it from there).
+# Fetches the kernel source swapdiff extracts its C from, from the kernel's
+# own release hosting, checks it, and leaves at $1 (the Dockerfiles use
+# $SRC/linux-source-6.12.tar.xz; oss-fuzz/build.sh reads it from there) a
+# small tarball holding only the files swapdiff reads, each hash-checked.
 #
-# KERNEL_SOURCE selects where from:
-#   debian (default)  Debian's linux-source-6.12 package, version 6.12.117-1~deb12u1:
-#                     the same tarball `make fuzz` uses on Debian 12, so OSS-Fuzz
-#                     fuzzes exactly what was fuzzed locally. Both hashes below were
-#                     taken on a machine with that package installed: the .deb's from
-#                     the archive's signed Packages index, the tarball's from the
-#                     installed file (which matched the package's md5sums).
-#   kernel.org        the upstream release tarball linux-6.12.117.tar.xz. Its sha256
-#                     must be given in KERNEL_ORG_SHA256 (take it from
-#                     https://cdn.kernel.org/pub/linux/kernel/v6.x/sha256sums.asc after
-#                     checking that file's signature): it could not be computed where
-#                     this script was written (no network there), and an unchecked
-#                     download is refused.
+# The source: the upstream release tarball linux-6.12.117.tar.xz from the
+# kernel.org CDN (KERNEL_ORG_URL overrides, e.g. a mirror of the same file).
+#
+# The check. The build reads three files of the tree and nothing else
+# (cshim/extract: the manifest's files and the top Makefile):
+#   mm/swapfile.c, arch/arm64/mm/mteswap.c  pinned by sha256 below;
+#   Makefile                                its VERSION/PATCHLEVEL/SUBLEVEL/
+#                                           EXTRAVERSION lines must say 6.12.117
+#                                           (the extractor reads nothing else
+#                                           from it).
+# Only those files, once checked, go into $1, so every byte of kernel source
+# the build sees is verified; a member missing or different stops the build.
+# The two pins were taken from the 6.12.117 tree Debian ships as
+# linux-source-6.12 (6.12.117-1~deb12u1, the tree `make fuzz` fuzzes
+# locally), and they are the upstream files too: Debian's packaging patches
+# neither file (every change to the swap code in that package's changelog,
+# back to its first release, is an upstream stable change; none of its own
+# patches touches mm/swapfile.c or arch/arm64/mm/mteswap.c). Should that
+# ever be wrong, the check fails closed, naming the file.
+#
+# KERNEL_ORG_SHA256, if set, additionally pins the whole tarball (take it
+# from kernel.org's signed sha256sums.asc after checking its signature; it
+# could not be computed where this was written, which has no network).
 
 dest=${1:?usage: fetch-kernel.sh DEST.tar.xz}
 
-DEB_NAME=linux-source-6.12_6.12.117-1~deb12u1_all.deb
-DEB_SHA256=e849faf31ca3555757f3a8877cb01af92122f744f75d1f3102734651c4e14703
-TARBALL_SHA256=585a4a074597aefa2b1a68ada83a3184ba351c127544dea80618bbcceaa3961f
-# The security archive keeps superseded versions for a while; the snapshot
-# archive keeps them for good (the timestamp is just after this version was
-# published).
-DEB_URLS=(
-  "https://deb.debian.org/debian-security/pool/updates/main/l/linux-6.12/$DEB_NAME"
-  "https://snapshot.debian.org/archive/debian-security/20261121T000000Z/pool/updates/main/l/linux-6.12/$DEB_NAME"
+VERSION=6.12.117
+KERNEL_ORG_URL=${KERNEL_ORG_URL:-https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-$VERSION.tar.xz}
+PINS=(
+  "83ab7314a07d4566be1dfb9fb6ad8a3640273a577ee6086fd3adcdcbb7b475ba mm/swapfile.c"
+  "552560b1ab4d84f05ef395b9f13d81e2dec6366518ce637253bb96681a060fb7 arch/arm64/mm/mteswap.c"
 )
-KERNEL_ORG_URL=https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.12.117.tar.xz
 
-check() { # file sha256
-  echo "$2  $1" | sha256sum -c --quiet - || { echo "fetch-kernel: $1 does not have sha256 $2" >&2; return 1; }
-}
+die() { echo "fetch-kernel: $*" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-case "${KERNEL_SOURCE:-debian}" in
-  debian)
-    for url in "${DEB_URLS[@]}"; do
-      curl -fsSL --retry 3 -o "$tmp/k.deb" "$url" && check "$tmp/k.deb" "$DEB_SHA256" && break
-      rm -f "$tmp/k.deb"
-    done
-    [ -f "$tmp/k.deb" ] || { echo "fetch-kernel: could not download $DEB_NAME" >&2; exit 1; }
-    dpkg-deb --fsys-tarfile "$tmp/k.deb" | tar -xO ./usr/src/linux-source-6.12.tar.xz >"$tmp/k.tar.xz"
-    check "$tmp/k.tar.xz" "$TARBALL_SHA256"
-    ;;
-  kernel.org)
-    if [ -z "${KERNEL_ORG_SHA256:-}" ]; then
-      echo "fetch-kernel: set KERNEL_ORG_SHA256 to the sha256 of linux-6.12.117.tar.xz (see the header)" >&2
-      exit 1
-    fi
-    curl -fsSL --retry 3 -o "$tmp/k.tar.xz" "$KERNEL_ORG_URL"
-    check "$tmp/k.tar.xz" "$KERNEL_ORG_SHA256"
-    ;;
-  *)
-    echo "fetch-kernel: KERNEL_SOURCE is debian or kernel.org, not '$KERNEL_SOURCE'" >&2
-    exit 1
-    ;;
-esac
-mv "$tmp/k.tar.xz" "$dest"
+curl -fsSL --retry 3 -o "$tmp/k.tar.xz" "$KERNEL_ORG_URL" || die "could not download $KERNEL_ORG_URL"
+if [ -n "${KERNEL_ORG_SHA256:-}" ]; then
+  echo "$KERNEL_ORG_SHA256  $tmp/k.tar.xz" | sha256sum -c --quiet - \
+    || die "$KERNEL_ORG_URL does not have sha256 $KERNEL_ORG_SHA256"
+fi
+
+# The same member patterns as cshim/extract/src/tarball.rs: any top directory.
+mkdir "$tmp/x"
+members=("*/Makefile")
+for pin in "${PINS[@]}"; do members+=("*/${pin#* }"); done
+tar -xJf "$tmp/k.tar.xz" -C "$tmp/x" --occurrence --wildcards --no-wildcards-match-slash --no-same-owner \
+  "${members[@]}" || die "the tarball lacks a file swapdiff reads (${members[*]})"
+top=$(find "$tmp/x" -mindepth 1 -maxdepth 1 -type d)
+[ "$(echo "$top" | wc -l)" = 1 ] || die "the tarball has more than one top directory"
+
+for pin in "${PINS[@]}"; do
+  sum=${pin%% *} path=${pin#* }
+  echo "$sum  $top/$path" | sha256sum -c --quiet - \
+    || die "$path of $KERNEL_ORG_URL does not have the pinned sha256 $sum"
+done
+want="VERSION = 6|PATCHLEVEL = 12|SUBLEVEL = 117|EXTRAVERSION ="
+got=$(grep -E '^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION) =' "$top/Makefile" | sed 's/ *$//' | paste -sd'|')
+[ "$got" = "$want" ] || die "the top Makefile says '$got', not '$want'"
+
+# Only the checked files, under the upstream top directory name.
+mv "$top" "$tmp/linux-$VERSION"
+tar -C "$tmp" -cJf "$tmp/checked.tar.xz" "linux-$VERSION"
+mv "$tmp/checked.tar.xz" "$dest"
+echo "fetch-kernel: linux-$VERSION checked (mm/swapfile.c, arch/arm64/mm/mteswap.c, Makefile) -> $dest"
