@@ -16,11 +16,11 @@ JOBS ?= 2
 LEVEL ?= $(or $(SWAPDIFF_LEVEL),raw)
 HUNT_SECONDS ?= 120
 
-.PHONY: check-patch hunt all deps test test-rust test-sanitize test-patches fuzz fuzz-build seeds afl bench campaign clean-cache help
+.PHONY: check-patch hunt all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench campaign clean-cache help
 
 help:
 	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence (LEVEL=raw|logical)"
-	@echo "make test            every test (cargo test, C side under sanitizers, patch handling)"
+	@echo "make test            every test (cargo test, C side under sanitizers, patch handling, every fuzz target builds)"
 	@echo "make bench           exec/s: kernel-only, model-only, differential (BENCH_SECONDS each)"
 	@echo "make afl             the AFL++ targets for FUZZ_SECONDS in all"
 	@echo "make seeds           text seeds (corpus/seeds) -> binary seeds (fuzz/corpus/<target>)"
@@ -35,7 +35,7 @@ help:
 deps:
 	@scripts/install-deps.sh base
 
-test: deps test-rust test-sanitize test-patches
+test: deps test-rust test-sanitize test-patches test-fuzz-build
 
 test-rust:
 	$(CARGO) test --workspace --release
@@ -45,6 +45,12 @@ test-sanitize: deps
 
 test-patches: deps
 	@cshim/tests/patch_check.sh
+
+# Every fuzz target must build, libFuzzer and AFL++ (not run): a target that
+# no longer builds fails make test, not the next make fuzz.
+test-fuzz-build:
+	@scripts/install-deps.sh base fuzz afl
+	@scripts/fuzz-build.sh
 
 seeds: deps
 	$(CARGO) run --release -q --bin swapdiff -- seeds --out fuzz/corpus

@@ -31,10 +31,12 @@ summary=()
 for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$variant/$t"
   echo "swapdiff fuzz: $t for ${per}s at the $level level"
+  # The binary the build above made, run directly: `cargo fuzz run` would
+  # build again with SWAPDIFF_LEVEL in its environment, baking it in.
   # ASan's quarantine grows without bound in long runs; keep it small.
-  (cd fuzz && ASAN_OPTIONS=quarantine_size_mb=16:detect_leaks=0 cargo +nightly fuzz run -O --target-dir "target/$variant" "$t" "corpus/$t" -- \
+  (cd fuzz && ASAN_OPTIONS=quarantine_size_mb=16:detect_leaks=0 "target/$variant/x86_64-unknown-linux-gnu/release/$t" \
       -max_total_time="$per" -print_final_stats=1 -rss_limit_mb=4096 \
-      -artifact_prefix="artifacts/$variant/$t/" ) >"$log/$t.log" 2>&1
+      -artifact_prefix="artifacts/$variant/$t/" "corpus/$t" ) >"$log/$t.log" 2>&1
   rc=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log/$t.log" | grep -o '[0-9]*$' | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log/$t.log" | tail -1 | grep -o '[0-9]*')
