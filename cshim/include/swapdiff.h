@@ -244,8 +244,9 @@ void sd_events_clear(void);
  * HANG, func = the entry point, text "no return within <ms> ms". */
 void sd_set_call_timeout_ms(unsigned long ms);
 unsigned long sd_call_timeout_ms(void);
-/* Work units one call may spend at shim hooks before it is trapped as a
- * HANG "work budget exceeded" at the kernel function that crossed it. */
+/* Work units one call may spend at shim hooks (and events it may record,
+ * SD_EVENT_BUDGET in shim/sd_bounds.h) before it is trapped as a HANG
+ * "work budget exceeded" at the kernel function that crossed it. */
 unsigned long sd_work_budget(void);
 /* Watchdog signals that found the thread in environment code and were
  * retried (monotonic, for tests). */
@@ -271,6 +272,7 @@ enum sd_test_hook {
 	SD_TEST_HEAP_OVERFLOW_IN_CALL = 5, /* ASan builds: a heap-buffer-overflow in a call (else -ENOSYS) */
 	SD_TEST_FORK_SPIN = 6,             /* fork; the child's SD_TEST_SPIN must be trapped: 0 if so */
 	SD_TEST_ENV_DONE = 7,              /* 1 if the last SD_TEST_ENV_THEN_SPIN finished its env part */
+	SD_TEST_WARN_LOOP = 8,             /* WARN forever: the per-call event budget traps it */
 };
 long sd_test_hook(int which, unsigned long arg);
 

@@ -30,6 +30,12 @@ impl Kernel {
         hook(ffi::sd_test_hook_SD_TEST_HOOK_LOOP, 0)
     }
 
+    /// A call that WARNs forever: TRAPPED at the per-call event budget.
+    #[doc(hidden)]
+    pub fn test_hook_warn_loop(&mut self) -> i64 {
+        hook(ffi::sd_test_hook_SD_TEST_WARN_LOOP, 0)
+    }
+
     /// `ms` milliseconds in environment code, then a spin. Returns TRAPPED
     /// and whether the environment part ran to its end (the watchdog must
     /// not cut it short).

@@ -52,7 +52,23 @@ fn the_work_budget_is_deterministic() {
     let runs: Vec<_> = (0..2).map(|_| (k.test_hook_hook_loop(), k.take_events())).collect();
     cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
     assert_eq!(runs[0], runs[1]);
-    assert!(cshim::work_budget() >= 1_000_000, "{}", cshim::work_budget());
+    // ENVIRONMENT.md: at least 100 times the largest legitimate call (6100).
+    assert!(cshim::work_budget() >= 610_000, "{}", cshim::work_budget());
+}
+
+#[test]
+fn a_loop_of_warnings_ends_at_the_event_budget() {
+    // Each WARN allocates its record: a call may record 65536 of them
+    // (SD_EVENT_BUDGET), then it is trapped before memory fills.
+    let mut k = Kernel::acquire();
+    cshim::set_call_timeout(Duration::ZERO);
+    assert_eq!(k.test_hook_warn_loop(), TRAPPED);
+    cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    let events = k.take_events();
+    assert_eq!(events.len(), 65536 + 1);
+    assert!(events[..65536].iter().all(|e| e.kind == EventKind::Warn && e.func == "sd_test_warn_loop"));
+    assert_eq!(events[65536], event(EventKind::Hang, "sd_test_warn_loop", "work budget exceeded"));
+    still_works(&mut k);
 }
 
 #[test]

@@ -53,6 +53,7 @@ static void sd_wd_start(void);
 static void sd_call_prepare(const char *entry)
 {
 	sd_work = 0;
+	sd_call_events = 0;
 	sd_env_depth = 0;
 	if (unlikely(!sd_wd_running))
 		sd_wd_start();
@@ -131,7 +132,8 @@ static unsigned long sd_ms_since(const struct timespec *t0)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (unsigned long)((now.tv_sec - t0->tv_sec) * 1000L + (now.tv_nsec - t0->tv_nsec) / 1000000L);
+	/* whole nanoseconds first: never rounds up to a millisecond not yet run */
+	return (unsigned long)(((now.tv_sec - t0->tv_sec) * 1000000000L + (now.tv_nsec - t0->tv_nsec)) / 1000000L);
 }
 
 static void *sd_wd_main(void *arg)

@@ -71,7 +71,7 @@ static void sd_event_add(int kind, const char *func, const char *text, int line)
 static bool sd_warn_if(bool cond, const char *func, const char *text, int line)
 {
 	if (cond) {
-		sd_work_charge(SD_EVENT_WORK, func, line);
+		sd_event_charge(func, line);
 		sd_event_add(SD_EV_WARN, func, text, line);
 	}
 	return cond;
@@ -111,7 +111,7 @@ static void sd_log(const char *func, int line, const char *fmt, ...)
 	va_list ap;
 	size_t len;
 
-	sd_work_charge(SD_EVENT_WORK, func, line);
+	sd_event_charge(func, line);
 	sd_env_enter(); /* vsnprintf is libc: no jump out of it */
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);

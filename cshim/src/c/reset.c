@@ -21,6 +21,7 @@ void sd_env_reset(void)
 	sd_locks_held = 0;
 	sd_trap_armed = false;
 	sd_work = 0;
+	sd_call_events = 0;
 	sd_env_depth = 0;
 	sd_mte_on = true;
 }

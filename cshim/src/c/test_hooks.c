@@ -36,6 +36,14 @@ static long sd_test_hook_loop(void)
 	return 0;
 }
 
+/* WARN for ever: the per-call event budget ends it. */
+static long sd_test_warn_loop(void)
+{
+	for (;;)
+		WARN_ON(sd_test_spins != (unsigned long)-1);
+	return 0;
+}
+
 /* `ms` milliseconds inside environment code (where the watchdog must not
  * jump), then a loop in "kernel" code. */
 static long sd_test_env_then_spin(unsigned long ms)
@@ -119,6 +127,8 @@ long sd_test_hook(int which, unsigned long arg)
 		SD_CALL("sd_test_heap_overflow", sd_test_heap_overflow());
 	case SD_TEST_FORK_SPIN:
 		return sd_test_fork_spin();
+	case SD_TEST_WARN_LOOP:
+		SD_CALL("sd_test_warn_loop", sd_test_warn_loop());
 	case SD_TEST_ENV_DONE:
 		return sd_test_env_done;
 	default:
