@@ -69,7 +69,14 @@ static long sd_test_fault(int sig)
  * silent heap corruption). */
 static long sd_test_heap_overflow(void)
 {
-#if defined(__SANITIZE_ADDRESS__) || (defined(__has_feature) && __has_feature(address_sanitizer))
+#if defined(__SANITIZE_ADDRESS__)
+#define SD_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SD_TEST_ASAN 1
+#endif
+#endif
+#ifdef SD_TEST_ASAN
 	volatile unsigned char *p = sd_xmalloc(16);
 
 	p[16] = 1;
