@@ -56,11 +56,11 @@ pub fn set_call_timeout(timeout: Duration) {
 pub fn call_timeout() -> Duration {
     init_from_env();
     // SAFETY: a relaxed atomic load on the C side.
-    Duration::from_millis(u64::from(unsafe { ffi::sd_call_timeout_ms() }))
+    Duration::from_millis(unsafe { ffi::sd_call_timeout_ms() } as u64)
 }
 
 /// Work units a call may spend at shim hooks (SD_WORK_BUDGET).
 pub fn work_budget() -> u64 {
     // SAFETY: returns a constant.
-    u64::from(unsafe { ffi::sd_work_budget() })
+    unsafe { ffi::sd_work_budget() as u64 }
 }

@@ -78,6 +78,6 @@ impl Kernel {
     #[doc(hidden)]
     pub fn test_hook_watchdog_deferrals(&self) -> u64 {
         // SAFETY: a relaxed atomic load on the C side.
-        u64::from(unsafe { ffi::sd_watchdog_deferrals() })
+        unsafe { ffi::sd_watchdog_deferrals() as u64 }
     }
 }
