@@ -17,6 +17,21 @@ use std::time::{Duration, Instant};
 
 use cshim::{entry, EventKind, TRAPPED};
 
+/// The call timeout until dropped (then the default again, also when an
+/// assertion fails halfway).
+struct Timeout;
+
+fn timeout(t: Duration) -> Timeout {
+    cshim::set_call_timeout(t);
+    Timeout
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    }
+}
+
 fn applied(name: &str) -> bool {
     let on = cshim::patches_applied().contains(&name);
     if on {
@@ -46,11 +61,11 @@ fn hang_infinite_loop() {
         assert_eq!(k.swapcache_prepare(e, 1), EEXIST);
         return;
     }
-    cshim::set_call_timeout(Duration::from_millis(200));
+    let t = timeout(Duration::from_millis(200));
     let start = Instant::now();
     let ret = k.swapcache_prepare(e, 1);
     let took = start.elapsed();
-    cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    drop(t);
     println!("hang-infinite-loop: trapped after {took:?}");
     // The spin calls no hook: only the watchdog ends it, and it names the
     // entry point the trampoline was running.
@@ -88,11 +103,11 @@ fn hang_runaway_continuation() {
     // Patched: at digit 126 the carry looks for a next page, none exists,
     // swap_duplicate adds one, add_swap_count_continuation frees it (126 is
     // not full): forever. The work budget ends it, wall-clock bound or not.
-    cshim::set_call_timeout(Duration::ZERO);
+    let t = timeout(Duration::ZERO);
     let start = Instant::now();
     let ret = k.swap_duplicate(e);
     let took = start.elapsed();
-    cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    drop(t);
     let events = k.take_events();
     println!("hang-runaway-continuation: trapped after {took:?}: {events:?}");
     assert_eq!(ret, TRAPPED);

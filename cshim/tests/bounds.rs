@@ -15,6 +15,22 @@ use std::time::{Duration, Instant};
 
 use cshim::{EventKind, Kernel, TRAPPED};
 
+/// Sets the process-wide call timeout until dropped, then restores the
+/// default, also when the test fails halfway (a zero timeout left behind
+/// would let a later spin test run for ever instead of failing).
+struct Timeout;
+
+fn timeout(t: Duration) -> Timeout {
+    cshim::set_call_timeout(t);
+    Timeout
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    }
+}
+
 /// After a trapped call, the environment still works: a reset, then a
 /// device, a slot and a reference, as on a fresh kernel.
 fn still_works(k: &mut Kernel) {
@@ -30,11 +46,11 @@ fn still_works(k: &mut Kernel) {
 fn a_loop_of_hook_calls_ends_at_the_work_budget() {
     let mut k = Kernel::acquire();
     // No wall-clock bound: only the budget can end this call.
-    cshim::set_call_timeout(Duration::ZERO);
+    let t = timeout(Duration::ZERO);
     let start = Instant::now();
     assert_eq!(k.test_hook_hook_loop(), TRAPPED);
     let took = start.elapsed();
-    cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    drop(t);
     // The HANG names the function that called spin_lock/spin_unlock (the
     // macros pass __func__ through), not the shim's lock code.
     assert_eq!(k.take_events(), vec![event(EventKind::Hang, "sd_test_hook_loop", "work budget exceeded")]);
@@ -48,9 +64,9 @@ fn the_work_budget_is_deterministic() {
     // The same loop is trapped at the same hook every time: the budget counts
     // hook calls, not time. Two runs record identical events.
     let mut k = Kernel::acquire();
-    cshim::set_call_timeout(Duration::ZERO);
+    let t = timeout(Duration::ZERO);
     let runs: Vec<_> = (0..2).map(|_| (k.test_hook_hook_loop(), k.take_events())).collect();
-    cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    drop(t);
     assert_eq!(runs[0], runs[1]);
     // ENVIRONMENT.md: at least 100 times the largest legitimate call (6100).
     assert!(cshim::work_budget() >= 610_000, "{}", cshim::work_budget());
@@ -61,9 +77,9 @@ fn a_loop_of_warnings_ends_at_the_event_budget() {
     // Each WARN allocates its record: a call may record 65536 of them
     // (SD_EVENT_BUDGET), then it is trapped before memory fills.
     let mut k = Kernel::acquire();
-    cshim::set_call_timeout(Duration::ZERO);
+    let t = timeout(Duration::ZERO);
     assert_eq!(k.test_hook_warn_loop(), TRAPPED);
-    cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    drop(t);
     let events = k.take_events();
     assert_eq!(events.len(), 65536 + 1);
     assert!(events[..65536].iter().all(|e| e.kind == EventKind::Warn && e.func == "sd_test_warn_loop"));
@@ -74,11 +90,11 @@ fn a_loop_of_warnings_ends_at_the_event_budget() {
 #[test]
 fn a_loop_without_hooks_ends_at_the_wall_clock_bound() {
     let mut k = Kernel::acquire();
-    cshim::set_call_timeout(Duration::from_millis(50));
+    let t = timeout(Duration::from_millis(50));
     let start = Instant::now();
     assert_eq!(k.test_hook_spin(), TRAPPED);
     let took = start.elapsed();
-    cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    drop(t);
     // func: the entry point the trampoline was given; the text names the bound.
     assert_eq!(k.take_events(), vec![event(EventKind::Hang, "sd_test_spin", "no return within 50 ms")]);
     // Never early; late by at most the watchdog's poll (timeout / 10) plus
@@ -87,9 +103,9 @@ fn a_loop_without_hooks_ends_at_the_wall_clock_bound() {
     assert!(took < Duration::from_secs(2), "trapped after {took:?}");
     still_works(&mut k);
     // And the watchdog keeps working for later calls.
-    cshim::set_call_timeout(Duration::from_millis(30));
+    let t = timeout(Duration::from_millis(30));
     assert_eq!(k.test_hook_spin(), TRAPPED);
-    cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    drop(t);
     assert_eq!(k.take_events(), vec![event(EventKind::Hang, "sd_test_spin", "no return within 30 ms")]);
 }
 
@@ -97,14 +113,14 @@ fn a_loop_without_hooks_ends_at_the_wall_clock_bound() {
 fn the_watchdog_never_jumps_out_of_environment_code() {
     let mut k = Kernel::acquire();
     let deferred_before = k.test_hook_watchdog_deferrals();
-    cshim::set_call_timeout(Duration::from_millis(30));
+    let t = timeout(Duration::from_millis(30));
     let start = Instant::now();
     // 300 ms in environment code, ten times the timeout: the watchdog fires
     // inside it, must leave it alone, and retries until the call is back in
     // "kernel" code.
     let (ret, env_part_finished) = k.test_hook_env_then_spin(300);
     let took = start.elapsed();
-    cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    drop(t);
     assert_eq!(ret, TRAPPED);
     assert!(env_part_finished, "the watchdog jumped out of environment code");
     assert!(took >= Duration::from_millis(300), "trapped after {took:?}");
@@ -116,13 +132,13 @@ fn the_watchdog_never_jumps_out_of_environment_code() {
 #[test]
 fn a_fork_child_gets_its_own_watchdog() {
     let mut k = Kernel::acquire();
-    cshim::set_call_timeout(Duration::from_millis(50));
+    let t = timeout(Duration::from_millis(50));
     // A call in this process first, so the watchdog thread exists here and
     // the child (which has only the forking thread) must start its own, as
     // under AFL++'s forkserver.
     assert_eq!(k.swapon(1, true), 0);
     let child = k.test_hook_fork_spin();
-    cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    drop(t);
     // 0: the child's spin was trapped as HANG sd_test_spin; 128 + 14 would
     // be the child's 10 s alarm (no watchdog in the child).
     assert_eq!(child, 0);
@@ -134,7 +150,9 @@ fn legitimate_calls_stay_inside_the_default_bounds() {
     // keys at once. None comes near either bound (a trap would return
     // TRAPPED and record a HANG).
     let mut k = Kernel::acquire();
-    assert_eq!(cshim::call_timeout(), cshim::DEFAULT_CALL_TIMEOUT);
+    if std::env::var_os(cshim::CALL_TIMEOUT_ENV).is_none() {
+        assert_eq!(cshim::call_timeout(), cshim::DEFAULT_CALL_TIMEOUT);
+    }
     let folio = k.folio_new(4) as u32;
     for idx in 0..16 {
         assert_eq!(k.page_set(folio, idx, &[0x5a; cshim::TAG_BYTES], PG_MTE_TAGGED), 0);
