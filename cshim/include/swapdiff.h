@@ -246,7 +246,8 @@ void sd_set_call_timeout_ms(unsigned long ms);
 unsigned long sd_call_timeout_ms(void);
 /* Work units one call may spend at shim hooks (and events it may record,
  * SD_EVENT_BUDGET in shim/sd_bounds.h) before it is trapped as a HANG
- * "work budget exceeded" at the kernel function that crossed it. */
+ * under the entry point's name, text "work budget exceeded in <the kernel
+ * function whose hook crossed it>". */
 unsigned long sd_work_budget(void);
 /* Watchdog signals that found the thread in environment code and were
  * retried (monotonic, for tests). */

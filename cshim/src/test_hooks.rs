@@ -24,7 +24,7 @@ impl Kernel {
     }
 
     /// A call locking and unlocking forever: TRAPPED at the work budget
-    /// (HANG in `sd_test_hook_loop`, "work budget exceeded").
+    /// (HANG in `sd_test_hook_loop`, "work budget exceeded in sd_test_hook_loop").
     #[doc(hidden)]
     pub fn test_hook_hook_loop(&mut self) -> i64 {
         hook(ffi::sd_test_hook_SD_TEST_HOOK_LOOP, 0)

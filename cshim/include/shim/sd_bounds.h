@@ -9,9 +9,10 @@
  *    percpu refs, schedule_work, swap cache lookups, recorded events) costs
  *    one unit; the trampoline zeroes the count when a call starts. Past
  *    SD_WORK_BUDGET units (or SD_EVENT_BUDGET events) the hook traps: HANG
- *    at the kernel function that called it (its __func__, passed through
- *    the macros), text "work budget exceeded". This ends runaway allocate/free loops at the same point on
- *    every run.
+ *    under the running entry point's name, text "work budget exceeded in F"
+ *    with F the kernel function that called the hook (its __func__, passed
+ *    through the macros). This ends runaway allocate/free loops at the same
+ *    point on every run.
  * 2. Wall clock (bounds.c): for loops that reach no hook. A watchdog thread
  *    signals the calling thread when one call has run longer than the
  *    timeout, and the handler jumps back to the trampoline, but only while

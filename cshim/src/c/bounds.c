@@ -50,6 +50,12 @@ static int sd_wd_signo;
 
 static void sd_wd_start(void);
 
+/* The entry point whose call is running, or NULL between calls. */
+static const char *sd_call_entry_name(void)
+{
+	return atomic_load_explicit(&sd_call_entry, memory_order_relaxed);
+}
+
 static void sd_call_prepare(const char *entry)
 {
 	sd_work = 0;

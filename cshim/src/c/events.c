@@ -93,16 +93,31 @@ static _Noreturn void sd_trap(int kind, const char *func, const char *text, int 
 	siglongjmp(sd_trap_env, SD_JUMP_TRAP);
 }
 
-/* Past the work budget: a HANG at the kernel function whose hook crossed
- * it. Outside a trampoline (environment code calling a hook) nothing is
- * being bounded, so the count just starts over. */
+/* Past the work budget: a HANG under the name of the entry point whose
+ * call ran away (sd_call_entry, bounds.c), the same name the wall-clock
+ * bound uses. Which hook crosses the budget depends on how much work the
+ * program did before the loop began (a runaway continuation loop crosses it
+ * in lock_cluster in one program, in add_swap_count_continuation in
+ * another), so naming the hook's function would file one bug under several
+ * signatures; the text keeps where it ran out. Outside a trampoline
+ * (environment code calling a hook) nothing is being bounded, so the count
+ * just starts over. */
+static const char *sd_call_entry_name(void);
+
 static void sd_work_exceeded(const char *func, int line)
 {
+	char text[128];
+	const char *entry;
+
 	if (!sd_trap_armed) {
 		sd_work = 0;
 		return;
 	}
-	sd_trap(SD_EV_HANG, func, "work budget exceeded", line);
+	entry = sd_call_entry_name();
+	sd_env_enter(); /* snprintf is libc: no jump out of it */
+	snprintf(text, sizeof(text), "work budget exceeded in %s", func);
+	sd_env_leave();
+	sd_trap(SD_EV_HANG, entry ? entry : func, text, line);
 }
 
 static void sd_log(const char *func, int line, const char *fmt, ...)
