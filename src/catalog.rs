@@ -2,10 +2,13 @@
 //! level.txt, expected.txt, README.md) and the hunt that proves, with
 //! numbers, that swapdiff finds each bug: 3 fixed seeds per entry, each until
 //! its first divergence or the budget, and the same budget on stock 6.12,
-//! which must show none.
+//! which must show none. A worker that crashes, hangs or reports a sanitizer
+//! error is a finding of that class (never a pass): a control or the stock
+//! run with one fails.
 
 use crate::compare::Level;
-use crate::hunt::{build_variant, run_variant, workspace, RunResult};
+use crate::jobs::{run_variant, RunResult, Spec};
+use crate::variant::{build_variant, workspace};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -42,6 +45,7 @@ pub struct Report {
     pub table: String,
     pub markdown: String,
     pub all_as_expected: bool,
+    pub interrupted: bool,
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -61,6 +65,13 @@ struct Row {
     seconds: Option<f64>,
     ops: Option<usize>,
     signature: String,
+    /// Some worker ended abnormally (crash, hang, sanitizer).
+    abnormal: bool,
+}
+
+/// The class in a signature `op/class/function`.
+fn class_of(signature: &str) -> &str {
+    signature.split('/').nth(1).unwrap_or("-")
 }
 
 fn row(name: &str, level: Level, expected: Option<&str>, results: &[RunResult], ops: Option<usize>) -> Row {
@@ -78,28 +89,40 @@ fn row(name: &str, level: Level, expected: Option<&str>, results: &[RunResult], 
         seconds: median(hits.iter().filter_map(|r| r.first.as_ref().map(|f| f.2)).collect()),
         ops,
         signature: any.first().map_or("none".to_string(), |s| s.to_string()),
+        abnormal: results.iter().any(|r| !r.clean || r.abnormal > 0),
     }
 }
 
-/// Hunts every entry, then the stock kernel.
-pub fn hunt_all(catalog: &Path, seconds: f64, stock_seconds: f64) -> Result<Report, String> {
+/// Hunts every entry, then the stock kernel. `stop()`: interrupted (the
+/// report then holds the rows done so far).
+pub fn hunt_all(catalog: &Path, seconds: f64, stock_seconds: f64, stop: &(dyn Fn() -> bool + Sync)) -> Result<Report, String> {
     let findings = workspace().join("target/hunt-findings");
     let mut rows = vec![];
+    let one = |name: &str, patches: &[PathBuf], level: Level, budget: f64| -> Result<Vec<RunResult>, String> {
+        let variant = build_variant(patches, false).map_err(|m| format!("{name}: {m}"))?;
+        let out = findings.join(name);
+        let spec = Spec { variant: &variant, seeds: &SEEDS, seconds: budget, level, stop_at_first: true, jobs: 1, findings: &out, minimize_seconds: 60.0 };
+        run_variant(&spec, stop)
+    };
     for e in entries(catalog)? {
-        let bin = build_variant(std::slice::from_ref(&e.patch)).map_err(|m| format!("{}: {m}", e.name))?;
+        if stop() {
+            return Ok(render(&rows, seconds, stock_seconds, true));
+        }
         let budget = if e.expected.is_some() { seconds } else { stock_seconds };
         eprintln!("swapdiff hunt: {} ({} level, {budget}s per seed)", e.name, e.level.name());
-        let results = run_variant(&bin, &SEEDS, budget, e.level, true, 1, &findings.join(&e.name))?;
+        let results = one(&e.name, std::slice::from_ref(&e.patch), e.level, budget)?;
         let ops = minimized_ops(&findings.join(&e.name));
         rows.push(row(&e.name, e.level, e.expected.as_deref(), &results, ops));
     }
-    let bin = build_variant(&[])?;
+    if stop() {
+        return Ok(render(&rows, seconds, stock_seconds, true));
+    }
     eprintln!("swapdiff hunt: stock 6.12 ({stock_seconds}s per seed)");
-    let results = run_variant(&bin, &SEEDS, stock_seconds, Level::Raw, true, 1, &findings.join("stock"))?;
+    let results = one("stock", &[], Level::Raw, stock_seconds)?;
     let mut stock = row("stock 6.12 (no patch)", Level::Raw, None, &results, None);
     stock.programs = Some(results.iter().map(|r| r.programs as f64).sum());
     rows.push(stock);
-    Ok(render(&rows, seconds, stock_seconds))
+    Ok(render(&rows, seconds, stock_seconds, stop()))
 }
 
 /// Ops of the smallest finding filed under `dir`.
@@ -113,7 +136,7 @@ fn minimized_ops(dir: &Path) -> Option<usize> {
         .min()
 }
 
-fn render(rows: &[Row], seconds: f64, stock_seconds: f64) -> Report {
+fn render(rows: &[Row], seconds: f64, stock_seconds: f64, interrupted: bool) -> Report {
     let fmt = |v: Option<f64>, digits: usize| v.map_or("-".to_string(), |x| format!("{x:.digits$}"));
     let mut md = String::new();
     let _ = writeln!(md, "# Known-bug hunt\n");
@@ -122,20 +145,26 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64) -> Report {
         "Written by `make hunt` (`swapdiff hunt`) for kernel {}. Each entry's patch is built into its own \
          kernel; generated programs from seeds 1, 2 and 3 run until the first divergence (budget {seconds} s per \
          seed; {stock_seconds} s for the controls). *Detected* counts seeds whose first divergence matches \
-         `expected.txt`; medians are over those seeds. Controls (no expected divergence) must show 0/3; their programs column is the total run.\n",
+         `expected.txt`; medians are over those seeds. Controls (no expected divergence) must show 0/3; their programs column is the total run. \
+         *Class* is the first finding's: a divergence class, or `crash`, `hang`, `asan`, `ubsan` when a worker died, overran or \
+         reported a sanitizer error (for a control, or any entry whose expected finding is a divergence, that fails).\n",
         crate::engine::kernel_version()
     );
-    let _ = writeln!(md, "| entry | level | detected | median programs | median seconds | minimized ops | first signature |");
-    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- |");
-    let mut table = format!("{:<32} {:<8} {:>8} {:>9} {:>9} {:>5}  {}\n", "entry", "level", "detected", "programs", "seconds", "ops", "first signature");
+    let _ = writeln!(md, "| entry | level | detected | median programs | median seconds | minimized ops | class | first signature |");
+    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut table = format!(
+        "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:<8} {}\n",
+        "entry", "level", "detected", "programs", "seconds", "ops", "class", "first signature"
+    );
     let mut ok = true;
     for r in rows {
         let det = format!("{}/3", r.detected);
-        ok &= if r.control { r.detected == 0 } else { r.detected == 3 };
+        ok &= if r.control { r.detected == 0 && !r.abnormal } else { r.detected == 3 };
+        let class = if r.signature == "none" { "-" } else { class_of(&r.signature) };
         let ops = r.ops.map_or("-".to_string(), |o| o.to_string());
         let _ = writeln!(
             md,
-            "| {} | {} | {det} | {} | {} | {ops} | `{}` |",
+            "| {} | {} | {det} | {} | {} | {ops} | {class} | `{}` |",
             r.name,
             r.level.name(),
             fmt(r.programs, 0),
@@ -143,16 +172,17 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64) -> Report {
             r.signature
         );
         table.push_str(&format!(
-            "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5}  {}\n",
+            "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:<8} {}\n",
             r.name,
             r.level.name(),
             det,
             fmt(r.programs, 0),
             fmt(r.seconds, 3),
             ops,
+            class,
             r.signature
         ));
     }
     let _ = writeln!(md, "\n{}", if ok { "Every entry as expected." } else { "Some entries were NOT as expected." });
-    Report { table, markdown: md, all_as_expected: ok }
+    Report { table, markdown: md, all_as_expected: ok && !interrupted, interrupted }
 }

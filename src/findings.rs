@@ -1,7 +1,8 @@
 //! Turning a diverging input into a finding directory a kernel developer can
 //! file: `DIR/<signature>/` with README.md, program.txt, input.bin, repro.c
-//! and every input seen with that signature, plus a regression entry that
-//! `cargo test` replays.
+//! and every input seen with that signature, plus a regression entry
+//! (`regression.txt` in the finding; copied to `corpus/regressions/`, which
+//! `cargo test` replays, only when asked).
 //!
 //! Writes are atomic (a finding is assembled in a temporary directory and
 //! renamed into place) and nothing existing is overwritten: a second input
@@ -9,7 +10,7 @@
 
 use crate::engine::{kernel_version, patches_applied, Engine};
 use crate::input::{target_name, Input};
-use crate::minimize::minimize;
+use crate::minimize::minimize_until;
 use crate::program::{encode, Program};
 use crate::runner::{differential, Options, Run};
 use crate::{render, repro, trace};
@@ -62,9 +63,12 @@ fn input_bytes(input: &Input) -> Vec<u8> {
 
 pub struct FileOptions {
     pub minimize: bool,
+    /// Minimization stops here with the smallest program so far.
+    pub deadline: Option<std::time::Instant>,
     /// The comparison level the divergence was found at.
     pub level: crate::compare::Level,
-    /// Where regression entries go (`corpus/regressions`); `None`: none.
+    /// Where regression entries are added besides the finding's own
+    /// `regression.txt` (`corpus/regressions`, on request); `None`: nowhere else.
     pub regressions: Option<PathBuf>,
 }
 
@@ -86,11 +90,11 @@ pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
 
     if dir.exists() {
-        return seen(&dir, &bytes, signature);
+        return seen(&dir, &bytes, signature).map(Some);
     }
 
     let (program, before, after) = if opts.minimize {
-        match minimize(model, kernel, &input.program, opts.level) {
+        match minimize_until(model, kernel, &input.program, opts.level, opts.deadline) {
             Some(m) => (m.program, m.before, m.after),
             None => (input.program.clone(), first.steps.len(), input.program.ops.len()),
         }
@@ -99,33 +103,63 @@ pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
     };
     let run = differential(model, kernel, &program, Options { record: true, ..level });
 
+    let entry = regression(&program, &signature);
+    let files = [
+        ("program.txt", program_text(&program, &signature).into_bytes()),
+        ("input.bin", bytes.clone()),
+        ("repro.c", repro_source(&run, &signature).into_bytes()),
+        ("README.md", readme(&run, &program, input, &signature, before, after).into_bytes()),
+        ("regression.txt", entry.clone().into_bytes()),
+    ];
+    let filed = publish(out, &signature, &bytes, &files)?;
+    if let (Some(reg), Filed::New { .. }) = (&opts.regressions, &filed) {
+        add_regression(reg, &name, &entry)?;
+    }
+    Ok(Some(match filed {
+        Filed::New { dir, signature, .. } => Filed::New { dir, signature, ops_before: before, ops_after: after },
+        seen => seen,
+    }))
+}
+
+/// Adds a regression entry to `dir` (`corpus/regressions`) as `<name>.txt`,
+/// never overwriting one.
+pub fn add_regression(dir: &Path, name: &str, entry: &str) -> Result<bool, String> {
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    write_new(&dir.join(format!("{name}.txt")), entry.as_bytes())
+}
+
+/// Files a finding directory `out/<signature>/` with `files` and the input
+/// `bytes` under `inputs/`, assembled in a temporary directory and renamed
+/// into place, so a reader (or an interrupt) never sees half of one. When
+/// the signature is filed already, the input joins it ("seen N times").
+pub fn publish(out: &Path, signature: &str, bytes: &[u8], files: &[(&str, Vec<u8>)]) -> Result<Filed, String> {
+    let name = dir_name(signature);
+    let dir = out.join(&name);
+    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    if dir.exists() {
+        return seen(&dir, bytes, signature.to_string());
+    }
     let tmp = out.join(format!(".tmp-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(tmp.join("inputs")).map_err(|e| io(&tmp, e))?;
-    let put = |file: &str, data: &[u8]| std::fs::write(tmp.join(file), data).map_err(|e| io(&tmp.join(file), e));
-    put("program.txt", program_text(&program, &signature).as_bytes())?;
-    put("input.bin", &bytes)?;
-    put(&format!("inputs/{}.bin", hash(&bytes)), &bytes)?;
-    put("repro.c", repro_source(&run, &signature).as_bytes())?;
-    put("README.md", readme(&run, &program, input, &signature, before, after).as_bytes())?;
+    for (file, data) in files {
+        std::fs::write(tmp.join(file), data).map_err(|e| io(&tmp.join(file), e))?;
+    }
+    std::fs::write(tmp.join(format!("inputs/{}.bin", hash(bytes))), bytes).map_err(|e| io(&tmp, e))?;
     if std::fs::rename(&tmp, &dir).is_err() {
         // Another process filed the same signature first.
         let _ = std::fs::remove_dir_all(&tmp);
-        return seen(&dir, &bytes, signature);
+        return seen(&dir, bytes, signature.to_string());
     }
-    if let Some(reg) = &opts.regressions {
-        std::fs::create_dir_all(reg).map_err(|e| io(reg, e))?;
-        write_new(&reg.join(format!("{name}.txt")), regression(&program, &signature).as_bytes())?;
-    }
-    Ok(Some(Filed::New { dir, signature, ops_before: before, ops_after: after }))
+    Ok(Filed::New { dir, signature: signature.to_string(), ops_before: 0, ops_after: 0 })
 }
 
-fn seen(dir: &Path, bytes: &[u8], signature: String) -> Result<Option<Filed>, String> {
+fn seen(dir: &Path, bytes: &[u8], signature: String) -> Result<Filed, String> {
     let inputs = dir.join("inputs");
     std::fs::create_dir_all(&inputs).map_err(|e| io(&inputs, e))?;
     write_new(&inputs.join(format!("{}.bin", hash(bytes))), bytes)?;
     let times = std::fs::read_dir(&inputs).map_err(|e| io(&inputs, e))?.count();
-    Ok(Some(Filed::Seen { dir: dir.to_path_buf(), signature, times }))
+    Ok(Filed::Seen { dir: dir.to_path_buf(), signature, times })
 }
 
 fn variant() -> String {
@@ -133,7 +167,7 @@ fn variant() -> String {
     if patches.is_empty() {
         format!("{} (stock)", kernel_version())
     } else {
-        format!("{} + {}", kernel_version(), patches.join(" + "))
+        format!("{} + {} (patch set {})", kernel_version(), patches.join(" + "), crate::identity::build_key())
     }
 }
 
@@ -147,8 +181,9 @@ fn regression(p: &Program, signature: &str) -> String {
     let patches = patches_applied().join(" ");
     let stock = if patches.is_empty() { signature.to_string() } else { "agree".to_string() };
     format!(
-        "# swapdiff regression, found on {}\n# patches: {patches}\n# expect: {signature}\n# stock: {stock}\n{p}",
-        variant()
+        "# swapdiff regression, found on {}\n# patches: {patches}\n# patch-set: {}\n# expect: {signature}\n# stock: {stock}\n{p}",
+        variant(),
+        crate::identity::build_key()
     )
 }
 
@@ -180,6 +215,7 @@ fn readme(run: &Run, p: &Program, input: &Input, signature: &str, before: usize,
     let _ = writeln!(s, "- source hash: {}", cshim::source_hash());
     let patches = patches_applied();
     let _ = writeln!(s, "- patches: {}", if patches.is_empty() { "none".to_string() } else { patches.join(", ") });
+    let _ = writeln!(s, "- patch set: `{}` (a hash of the patches' bytes, in order)", crate::identity::build_key());
     let _ = writeln!(s, "- C build flags: `{}`\n", cshim::build_flags());
     let _ = writeln!(s, "## Minimal program\n");
     let _ = writeln!(s, "Found by the `{}` target; {before} steps executed, minimized to {after} ops.\n", target_name(input.family));

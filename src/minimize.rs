@@ -12,6 +12,7 @@ use crate::compare::Level;
 use crate::engine::Engine;
 use crate::program::{Mode, Op, Program};
 use crate::runner::{differential, Options, Phase};
+use std::time::Instant;
 
 pub struct Minimized {
     pub program: Program,
@@ -23,34 +24,54 @@ pub struct Minimized {
     pub runs: u64,
 }
 
-struct Oracle<'a, M: Engine + ?Sized, K: Engine + ?Sized> {
-    level: Level,
-    model: &'a mut M,
-    kernel: &'a mut K,
-    signature: String,
+/// A property of a candidate: `Some(cut)` when it holds (the candidate cut
+/// after the step where it showed), `None` when not.
+pub type Keeps<'a> = dyn FnMut(&[Op]) -> Option<Vec<Op>> + 'a;
+
+struct Reducer<'a, 'b> {
+    keeps: &'a mut Keeps<'b>,
+    deadline: Option<Instant>,
     runs: u64,
 }
 
-impl<M: Engine + ?Sized, K: Engine + ?Sized> Oracle<'_, M, K> {
-    /// The candidate with the same divergence, cut after its divergent step;
-    /// `None` when it diverges otherwise or not at all.
+impl Reducer<'_, '_> {
+    /// Past the deadline no candidate holds: the reduction stops with what it has.
     fn keeps(&mut self, ops: &[Op]) -> Option<Vec<Op>> {
-        self.runs += 1;
-        let p = Program { mode: Mode::Raw, ops: ops.to_vec() };
-        let run = differential(self.model, self.kernel, &p, Options { level: self.level, ..Options::default() });
-        let d = run.divergence.as_ref()?;
-        if d.signature() != self.signature {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
             return None;
         }
-        Some(match d.phase {
-            Phase::Step => run.steps[..=d.step].iter().map(|s| s.op.clone()).collect(),
-            _ => ops.to_vec(),
-        })
+        self.runs += 1;
+        (self.keeps)(ops)
     }
+}
+
+/// The in-process property: the same divergence signature.
+fn same_divergence<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, level: Level, signature: &str, ops: &[Op]) -> Option<Vec<Op>> {
+    let p = Program { mode: Mode::Raw, ops: ops.to_vec() };
+    let run = differential(model, kernel, &p, Options { level, ..Options::default() });
+    let d = run.divergence.as_ref()?;
+    if d.signature() != signature {
+        return None;
+    }
+    Some(match d.phase {
+        Phase::Step => run.steps[..=d.step].iter().map(|s| s.op.clone()).collect(),
+        _ => ops.to_vec(),
+    })
 }
 
 /// Minimizes `p`, which must diverge. `None` when it does not.
 pub fn minimize<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, p: &Program, level: Level) -> Option<Minimized> {
+    minimize_until(model, kernel, p, level, None)
+}
+
+/// [`minimize`], stopping at `deadline` with the smallest program so far.
+pub fn minimize_until<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    p: &Program,
+    level: Level,
+    deadline: Option<Instant>,
+) -> Option<Minimized> {
     let first = differential(model, kernel, p, Options { level, ..Options::default() });
     let d = first.divergence.as_ref()?;
     let signature = d.signature();
@@ -58,27 +79,37 @@ pub fn minimize<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &
         Phase::Step => first.steps[..=d.step].iter().map(|s| s.op.clone()).collect(),
         _ => first.steps.iter().map(|s| s.op.clone()).collect(),
     };
-    let mut o = Oracle { level, model, kernel, signature: signature.clone(), runs: 1 };
+    let mut keeps = |ops: &[Op]| same_divergence(model, kernel, level, &signature, ops);
     // The executed steps replay the divergence in raw mode; if steering state
     // somehow mattered, keep the input as it was.
     let before = executed.len();
-    let Some(mut ops) = o.keeps(&executed) else {
-        return Some(Minimized { before: executed.len(), after: p.ops.len(), program: p.clone(), signature, runs: o.runs });
+    let Some(start) = keeps(&executed) else {
+        return Some(Minimized { before, after: p.ops.len(), program: p.clone(), signature, runs: 2 });
     };
+    let (ops, runs) = reduce(start, &mut keeps, deadline);
+    let after = ops.len();
+    Some(Minimized { program: Program { mode: Mode::Raw, ops }, signature, before, after, runs: runs + 2 })
+}
+
+/// Reduces `ops` (for which `keeps` holds) while `keeps` holds: delta
+/// debugging over whole ops, then each op made simpler, to a fixpoint or
+/// `deadline`. Returns the result and the candidates tried. The property may
+/// run anywhere (in process, or in a child process per candidate).
+pub fn reduce(mut ops: Vec<Op>, keeps: &mut Keeps<'_>, deadline: Option<Instant>) -> (Vec<Op>, u64) {
+    let mut r = Reducer { keeps, deadline, runs: 0 };
     loop {
         let before = ops.clone();
-        ops = ddmin(&mut o, ops);
-        ops = simplify(&mut o, ops);
-        if ops == before {
+        ops = ddmin(&mut r, ops);
+        ops = simplify(&mut r, ops);
+        if ops == before || r.deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
     }
-    let after = ops.len();
-    Some(Minimized { program: Program { mode: Mode::Raw, ops }, signature, before, after, runs: o.runs })
+    (ops, r.runs)
 }
 
 /// Zeller's ddmin over whole ops: remove chunks while the divergence stays.
-fn ddmin<M: Engine + ?Sized, K: Engine + ?Sized>(o: &mut Oracle<'_, M, K>, mut ops: Vec<Op>) -> Vec<Op> {
+fn ddmin(o: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
     let mut n = 2usize;
     while ops.len() >= 2 {
         let chunk = ops.len().div_ceil(n);
@@ -103,7 +134,7 @@ fn ddmin<M: Engine + ?Sized, K: Engine + ?Sized>(o: &mut Oracle<'_, M, K>, mut o
 }
 
 /// Tries simpler versions of each op, first the simplest.
-fn simplify<M: Engine + ?Sized, K: Engine + ?Sized>(o: &mut Oracle<'_, M, K>, mut ops: Vec<Op>) -> Vec<Op> {
+fn simplify(o: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
     let mut i = 0;
     while i < ops.len() {
         for simpler in simpler_versions(&ops[i]) {
