@@ -23,6 +23,9 @@ use std::time::{Duration, Instant};
 /// does not return is trapped in-process within a second or so (the shim's
 /// call timeout); past this, the probe itself counts as hung.
 pub const PROBE_BOUND: Duration = Duration::from_secs(5);
+/// The same for a minimization candidate: a hang candidate costs this much,
+/// so it is kept short.
+pub const CANDIDATE_BOUND: Duration = Duration::from_secs(3);
 const GRACE: Duration = Duration::from_secs(2);
 
 /// A child's abnormal end, with what is known of the program in flight.
@@ -156,7 +159,7 @@ pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant
         let mut keeps = |ops: &[Op]| -> Option<Vec<Op>> {
             let left = deadline.saturating_duration_since(Instant::now());
             let p = Program { mode: Mode::Raw, ops: ops.to_vec() };
-            let probed = pr.probe(&p, PROBE_BOUND.min(left)).ok()?;
+            let probed = pr.probe(&p, CANDIDATE_BOUND.min(left)).ok()?;
             let d = probed.diagnosis?;
             if !same(&d, &diag) || probed.at_end || probed.steps.is_empty() {
                 return None;
@@ -171,7 +174,8 @@ pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant
         Some((p, r)) => (Some(p), r.as_str()),
         None => (None, stderr.as_str()),
     };
-    let readme = readme(a, &sig, info, Some(program), minimal, reproduced, report);
+    let shown_as = Abnormal { diagnosis: diag.clone(), ..a.clone() };
+    let readme = readme(&shown_as, &sig, info, Some(program), minimal, reproduced, report);
     let shown = minimal.unwrap_or(program);
     let mut files = vec![
         ("README.md", readme.into_bytes()),
@@ -211,8 +215,9 @@ fn readme(
     let _ = writeln!(s, "{}\n", WHAT.iter().find(|(c, _)| *c == class).map_or("", |(_, t)| t));
     let _ = writeln!(s, "| | |\n| --- | --- |");
     let _ = writeln!(s, "| class | `{}` |", class.name());
+    // The frame from the report shown (the minimal program's, when there is one).
     let rd = report_diagnosis(report).unwrap_or_else(|| d.clone());
-    let _ = writeln!(s, "| what | {} |", rd.kind.replace('|', "\\|"));
+    let _ = writeln!(s, "| what | {} |", d.kind.replace('|', "\\|"));
     if let Some(f) = &rd.frame {
         let _ = writeln!(s, "| kernel function | `{}` |", f.function);
         let _ = writeln!(s, "| kernel file:line | `{}` |", f.location);

@@ -85,6 +85,12 @@ pub fn diagnose(o: &Outcome) -> Diagnosis {
         };
         d.class = Some(if crash.is_some() { Class::Crash } else { Class::Asan });
         d.kind = crash.unwrap_or(kind);
+        if o.ended == Ended::Overran && d.class == Some(Class::Crash) {
+            // Our own SIGABRT at the bound, reported by ASan with the stack
+            // it was stuck in: a hang, located.
+            d.class = Some(Class::Hang);
+            d.kind = format!("no exit within {:.0} s", o.elapsed.as_secs_f64().floor());
+        }
         return d;
     }
     if let Some(line) = err.lines().find(|l| l.contains(": runtime error: ")) {

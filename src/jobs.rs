@@ -17,7 +17,8 @@ use crate::findings::Filed;
 use crate::hunt::nth_program;
 use crate::program::Family;
 use crate::variant::{build_info, sanitizer_env, workspace, Variant};
-use crate::worker::{supervise, Ended};
+use crate::worker::{supervise_quiet, Ended};
+use std::cell::Cell;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -53,6 +54,10 @@ pub struct Spec<'a> {
 
 /// Slack on a worker's wall bound past its hunt and filing time.
 const WORKER_SLACK: Duration = Duration::from_secs(10);
+/// A hunting worker announces every program (a few ms each; a kernel call
+/// that does not return is trapped in-process after about a second): one
+/// silent this long is stuck in a program and ended as a hang.
+pub const SILENT_WORKER: Duration = Duration::from_secs(15);
 const GRACE: Duration = Duration::from_secs(3);
 
 /// Runs the hunt of `spec` and files everything it finds. `stop()` is the
@@ -118,14 +123,21 @@ fn job(
         let mut at: Option<u64> = None;
         let mut filing: Option<u64> = None;
         let mut ended_cleanly = false;
+        // Hunting (not yet filing, which minimizes silently): silence is a hang.
+        let hunting = Cell::new(true);
         let mut run_programs = 0u64;
         let mut next = skip;
-        let outcome = supervise(&mut cmd, bound, GRACE, stop, |line| {
+        let quiet = || hunting.get().then_some(SILENT_WORKER);
+        let outcome = supervise_quiet(&mut cmd, bound, GRACE, stop, &quiet, |line| {
             let w: Vec<&str> = line.split_whitespace().collect();
             match w.as_slice() {
                 ["at", i] => at = i.parse().ok(),
-                ["filing", i] => filing = i.parse().ok(),
+                ["filing", i] => {
+                    filing = i.parse().ok();
+                    hunting.set(false);
+                }
                 ["found", sig, "index", i, "seconds", _] => {
+                    hunting.set(false);
                     if r.first.is_none() {
                         let i: u64 = i.parse().unwrap_or(0);
                         r.first = Some((sig.to_string(), r.programs + i + 1 - skip, job_start.elapsed().as_secs_f64()));

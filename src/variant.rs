@@ -62,7 +62,10 @@ pub fn build_variant(patches: &[PathBuf], sanitize: bool) -> Result<Variant, Str
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         let why: Vec<&str> =
-            err.lines().filter(|l| l.contains("swapdiff") || l.contains("patch") || l.contains("FAILED")).collect();
+            err.lines()
+                .filter(|l| l.len() < 2000)
+                .filter(|l| ["swapdiff", "patch", "FAILED", "error", "undefined reference"].iter().any(|w| l.contains(w)))
+                .collect();
         let shown = if why.is_empty() { err.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect() } else { why };
         return Err(format!("building the patched kernel failed:\n{}", shown.join("\n")));
     }
@@ -70,12 +73,14 @@ pub fn build_variant(patches: &[PathBuf], sanitize: bool) -> Result<Variant, Str
 }
 
 /// The environment a sanitized child runs in: reports symbolized (kernel
-/// file and line), the first UB fatal, no leak check at exit (the harness
-/// compares live allocations itself; LSan would also flag the Rust side's
-/// process-lifetime allocations). Options the user set come last and win.
+/// file and line), the first UB fatal, a stack trace on SIGABRT too (the
+/// supervisor ends an overrunning child with it: the trace shows where it
+/// was stuck), no leak check at exit (the harness compares live allocations
+/// itself; LSan would also flag the Rust side's process-lifetime
+/// allocations). Options the user set come last and win.
 pub fn sanitizer_env(cmd: &mut Command) {
     let user = |var: &str| std::env::var(var).map(|v| format!(":{v}")).unwrap_or_default();
-    cmd.env("ASAN_OPTIONS", format!("detect_leaks=0:symbolize=1:print_summary=1{}", user("ASAN_OPTIONS")));
+    cmd.env("ASAN_OPTIONS", format!("detect_leaks=0:symbolize=1:handle_abort=1:print_summary=1{}", user("ASAN_OPTIONS")));
     cmd.env("UBSAN_OPTIONS", format!("print_stacktrace=1:halt_on_error=1:symbolize=1{}", user("UBSAN_OPTIONS")));
     if std::env::var_os("ASAN_SYMBOLIZER_PATH").is_none() {
         if let Some(s) = symbolizer() {

@@ -48,6 +48,20 @@ pub fn supervise(
     bound: Duration,
     grace: Duration,
     stop: &dyn Fn() -> bool,
+    on_line: impl FnMut(&str),
+) -> Result<Outcome, String> {
+    supervise_quiet(cmd, bound, grace, stop, &|| None, on_line)
+}
+
+/// [`supervise`], and a child silent on stdout for longer than `quiet()`
+/// (asked afresh after each line; `None`: no limit) has overrun too: a hunt
+/// worker announces every program, so one that stops talking is stuck.
+pub fn supervise_quiet(
+    cmd: &mut Command,
+    bound: Duration,
+    grace: Duration,
+    stop: &dyn Fn() -> bool,
+    quiet: &dyn Fn() -> Option<Duration>,
     mut on_line: impl FnMut(&str),
 ) -> Result<Outcome, String> {
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
@@ -81,16 +95,18 @@ pub fn supervise(
     // (why we signalled, when)
     let mut sent: Option<(Ended, Instant)> = None;
     let mut killed = false;
+    let mut last_line = start;
     let status = loop {
         while let Ok(line) = rx.recv_timeout(Duration::from_millis(10)) {
             on_line(&line);
+            last_line = Instant::now();
         }
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
             break status;
         }
         let now = Instant::now();
         match &sent {
-            None if now.duration_since(start) > bound => {
+            None if now.duration_since(start) > bound || quiet().is_some_and(|q| now.duration_since(last_line) > q) => {
                 let _ = kill_process_group(group, Signal::ABORT);
                 sent = Some((Ended::Overran, now));
             }
