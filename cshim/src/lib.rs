@@ -22,13 +22,3 @@ pub use build_info::{
 pub use inspect::c_kernel_version;
 pub use kernel::Kernel;
 pub use vocabulary::{entry, entry_offset, entry_type, Event, EventKind, Site, REFUSED, SWP_TYPE_SHIFT, TAG_BYTES, TRAPPED};
-
-/// STUB(h1): placeholder for H1's fatal-error reporter, so the root crate
-/// builds before H1's branch is merged. Drop this commit when merging h1-cshim.
-pub mod fatal {
-    /// STUB(h1): H1 installs the SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGABRT and
-    /// sanitizer-death handlers that print the `swapdiff-fatal:` line.
-    pub fn install_reporter() {}
-    /// STUB(h1): H1 records the program in flight for the fatal line.
-    pub fn set_program(_index: Option<u64>) {}
-}
