@@ -6,7 +6,7 @@
 //! it compares everything ([`Touch::everything`]).
 
 use crate::counts::{exact_count, SlotView, COUNT_CONTINUED};
-use crate::engine::{entry, Engine, Site, CLUSTER, MAX_DEVICES};
+use crate::engine::{entry, Engine, EventKind, Site, CLUSTER, MAX_DEVICES};
 use crate::exec::Outcome;
 use crate::program::domain;
 
@@ -84,6 +84,10 @@ pub fn outcomes(expected: &Outcome, actual: &Outcome) -> Option<Mismatch> {
     if expected.events != actual.events {
         let i = expected.events.iter().zip(&actual.events).take_while(|(a, b)| a == b).count();
         let func = expected.events.get(i).or(actual.events.get(i)).map(|e| e.func.clone());
+        // A call that never returned (the shim's HANG trap) is its own class
+        // on either side, so a hang has the signature op/hang/function.
+        let hang =
+            [expected.events.get(i), actual.events.get(i)].into_iter().flatten().any(|e| e.kind == EventKind::Hang);
         let show = |v: &[crate::engine::Event]| {
             if v.is_empty() {
                 "(none)".to_string()
@@ -92,7 +96,7 @@ pub fn outcomes(expected: &Outcome, actual: &Outcome) -> Option<Mismatch> {
             }
         };
         return Some(Mismatch {
-            class: "events",
+            class: if hang { "hang" } else { "events" },
             detail: format!("events differ from event #{i}"),
             func,
             expected: show(&expected.events),
@@ -314,4 +318,46 @@ fn tag_store<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B) -> Option<Mis
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod hang_class_tests {
+    use super::*;
+    use crate::engine::Event;
+
+    fn ev(kind: EventKind, func: &str, text: &str) -> Event {
+        Event { kind, func: func.to_string(), text: text.to_string() }
+    }
+
+    fn outcome(events: Vec<Event>) -> Outcome {
+        Outcome { rets: vec![crate::engine::TRAPPED], events }
+    }
+
+    #[test]
+    fn a_kernel_hang_the_model_does_not_have_is_class_hang() {
+        // The model never hangs; the shim's wall-clock trap names the entry point.
+        let model = outcome(vec![]);
+        let kernel = outcome(vec![ev(EventKind::Hang, "swap_duplicate", "no return within 1000 ms")]);
+        let m = outcomes(&model, &kernel).expect("they differ");
+        assert_eq!((m.class, m.func.as_deref()), ("hang", Some("swap_duplicate")));
+    }
+
+    #[test]
+    fn a_hang_on_either_side_at_the_first_difference_is_class_hang() {
+        // Model side HANG (a lock self-deadlock it models) against a kernel BUG.
+        let model = outcome(vec![ev(EventKind::Hang, "lock_cluster", "spin_lock(&ci->lock)")]);
+        let kernel = outcome(vec![ev(EventKind::Bug, "swap_count_continued", "")]);
+        assert_eq!(outcomes(&model, &kernel).map(|m| m.class), Some("hang"));
+    }
+
+    #[test]
+    fn a_shared_hang_before_the_difference_does_not_make_it_one() {
+        // Equal first events (even a HANG) are not the difference; the
+        // first differing event is a WARN on one side only.
+        let hang = ev(EventKind::Hang, "lock_cluster", "spin_lock(&ci->lock)");
+        let model = outcome(vec![hang.clone()]);
+        let kernel = outcome(vec![hang, ev(EventKind::Warn, "lock_cluster", "x")]);
+        let m = outcomes(&model, &kernel).expect("they differ");
+        assert_eq!((m.class, m.func.as_deref()), ("events", Some("lock_cluster")));
+    }
 }

@@ -46,7 +46,8 @@
  */
 #define SD_PAGE_POISON 0x6b
 
-/* A call that hit BUG() or a hang returns this; the event log says which. */
+/* A call that hit BUG() or a hang (including the call bounds: see
+ * "Process" below) returns this; the event log says which. */
 #define SD_TRAPPED (-100000L)
 /* The wrapper refused the arguments and did not call the kernel function
  * (see "Argument guards" in ENVIRONMENT.md). */
@@ -232,5 +233,47 @@ int sd_page_get(int folio, int idx, uint8_t tags[SD_MTE_PAGE_TAG_STORAGE],
 int sd_events_count(void);
 int sd_event_get(int i, struct sd_event *out);
 void sd_events_clear(void);
+
+/* ---------------------------------------------------------------------------
+ * Process: call bounds and the fatal-error note (ENVIRONMENT.md "Bounded
+ * calls" and "Fatal errors"). Safe from any thread.
+ */
+
+/* Wall-clock bound of one kernel call, process-wide; 0 disables it (the
+ * work budget stays). Default 1000 ms. A call running longer is trapped:
+ * HANG, func = the entry point, text "no return within <ms> ms". */
+void sd_set_call_timeout_ms(unsigned long ms);
+unsigned long sd_call_timeout_ms(void);
+/* Work units one call may spend at shim hooks (and events it may record,
+ * SD_EVENT_BUDGET in shim/sd_bounds.h) before it is trapped as a HANG
+ * "work budget exceeded" at the kernel function that crossed it. */
+unsigned long sd_work_budget(void);
+/* Watchdog signals that found the thread in environment code and were
+ * retried (monotonic, for tests). */
+unsigned long sd_watchdog_deferrals(void);
+
+/* Install the fatal-signal handlers and (with a sanitizer runtime, unless
+ * libFuzzer owns it) the sanitizer death callback. Idempotent. */
+void sd_fatal_install(void);
+/* The program in flight, for the note (known false: "-"). */
+void sd_fatal_set_program(bool known, uint64_t program);
+
+/*
+ * TEST HOOKS. Misbehaving functions of our own run through the same
+ * trampoline as the entry points, so tests can exercise the bounds and the
+ * fatal note on a stock build. Never used outside tests.
+ */
+enum sd_test_hook {
+	SD_TEST_SPIN = 0,                  /* for (;;) without hooks: the watchdog traps it */
+	SD_TEST_HOOK_LOOP = 1,             /* lock/unlock forever: the work budget traps it */
+	SD_TEST_ENV_THEN_SPIN = 2,         /* arg ms in environment code, then SD_TEST_SPIN */
+	SD_TEST_SIGSEGV_IN_CALL = 3,       /* raise(SIGSEGV) inside a call */
+	SD_TEST_SIGSEGV_OUTSIDE = 4,       /* raise(SIGSEGV) outside any call */
+	SD_TEST_HEAP_OVERFLOW_IN_CALL = 5, /* ASan builds: a heap-buffer-overflow in a call (else -ENOSYS) */
+	SD_TEST_FORK_SPIN = 6,             /* fork; the child's SD_TEST_SPIN must be trapped: 0 if so */
+	SD_TEST_ENV_DONE = 7,              /* 1 if the last SD_TEST_ENV_THEN_SPIN finished its env part */
+	SD_TEST_WARN_LOOP = 8,             /* WARN forever: the per-call event budget traps it */
+};
+long sd_test_hook(int which, unsigned long arg);
 
 #endif /* SWAPDIFF_H */

@@ -8,6 +8,7 @@
 //! this crate relies on that: while `&self`/`&mut self` exists, no other
 //! thread is inside the C code.
 
+use std::marker::PhantomData;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::ffi;
@@ -15,10 +16,39 @@ use crate::vocabulary::{Site, TAG_BYTES};
 
 static KERNEL_LOCK: Mutex<()> = Mutex::new(());
 
-/// Exclusive handle on the C environment. Not Send: the mutex guard must be
-/// released by the thread that took it.
+/// Exclusive handle on the C environment, usable only on the thread that
+/// acquired it: neither `Send` nor `Sync`.
+///
+/// Not `Send`: the mutex guard must be released by the thread that took it,
+/// and the C side ties a running call to its thread (the call watchdog
+/// signals that thread; the trap's jump buffer lives on its stack). Not
+/// `Sync`: a `&Kernel` on another thread could run the inspection methods
+/// while this thread is inside a kernel call, reading state mid-update.
+///
+/// ```compile_fail
+/// fn must_be_send<T: Send>() {}
+/// must_be_send::<cshim::Kernel>();
+/// ```
+///
+/// ```compile_fail
+/// fn must_be_sync<T: Sync>() {}
+/// must_be_sync::<cshim::Kernel>();
+/// ```
+///
+/// The same checks compile for a type that is both, so the two tests above
+/// fail for the reason they claim, not for a typo:
+///
+/// ```
+/// fn must_be_send<T: Send>() {}
+/// fn must_be_sync<T: Sync>() {}
+/// must_be_send::<cshim::Event>();
+/// must_be_sync::<cshim::Event>();
+/// ```
 pub struct Kernel {
     _guard: MutexGuard<'static, ()>,
+    /// `MutexGuard<()>` is `Sync`; a raw pointer marker makes `Kernel`
+    /// neither `Send` nor `Sync`.
+    _not_send_sync: PhantomData<*const ()>,
 }
 
 /// C's int conversion of the API's u32 handles and types: values above
@@ -34,8 +64,9 @@ impl Kernel {
     /// another thread held the lock poisons it; the reset makes the state
     /// sound again, so the poison is ignored.
     pub fn acquire() -> Kernel {
+        crate::bounds::init_from_env();
         let guard = KERNEL_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut kernel = Kernel { _guard: guard };
+        let mut kernel = Kernel { _guard: guard, _not_send_sync: PhantomData };
         kernel.env_reset();
         kernel
     }

@@ -9,10 +9,16 @@
  *      (sd_kernel_files.h #includes them from the extraction cache);
  *   3. our environment and the wrappers (src/c/), in dependency order.
  */
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "shim/sd_kernel.h"
 
@@ -25,6 +31,8 @@
 long total_swap_pages;
 
 #include "c/events.c"
+#include "c/bounds.c"
+#include "c/fatal.c"
 #include "c/alloc.c"
 #include "c/sort.c"
 #include "c/xarray.c"
@@ -32,3 +40,4 @@ long total_swap_pages;
 #include "c/devices.c"
 #include "c/entry_points.c"
 #include "c/reset.c"
+#include "c/test_hooks.c"

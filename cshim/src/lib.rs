@@ -5,20 +5,30 @@
 //!
 //! The C API is include/swapdiff.h; the modelled environment is
 //! ENVIRONMENT.md. `Kernel::acquire()` gives exclusive access to the one
-//! process-wide C environment. This crate is the only place in swapdiff with
-//! `unsafe` code: the FFI calls in kernel.rs, entry_points.rs and inspect.rs.
+//! process-wide C environment, on the acquiring thread. Every kernel call is
+//! bounded ([`set_call_timeout`], [`work_budget`]); [`fatal`] reports a
+//! worker's death in one stderr line. This crate is the only place in
+//! swapdiff with `unsafe` code: the FFI calls in kernel.rs, entry_points.rs,
+//! inspect.rs, bounds.rs, fatal.rs and test_hooks.rs.
 
+mod bounds;
 mod build_info;
 mod entry_points;
+pub mod fatal;
 mod ffi;
 mod inspect;
 mod kernel;
+mod test_hooks;
 mod vocabulary;
 
+pub use bounds::{call_timeout, set_call_timeout, work_budget, CALL_TIMEOUT_ENV, DEFAULT_CALL_TIMEOUT};
+
 pub use build_info::{
-    build_flags, kernel_version, C_STANDALONE, patches_applied, source_hash, BUILD_FLAGS, KERNEL_VERSION,
+    build_flags, kernel_version, patches_applied, source_hash, BUILD_FLAGS, C_STANDALONE, KERNEL_VERSION,
     PATCHES_APPLIED, SOURCE_HASH,
 };
 pub use inspect::c_kernel_version;
 pub use kernel::Kernel;
-pub use vocabulary::{entry, entry_offset, entry_type, Event, EventKind, Site, REFUSED, SWP_TYPE_SHIFT, TAG_BYTES, TRAPPED};
+pub use vocabulary::{
+    entry, entry_offset, entry_type, Event, EventKind, Site, REFUSED, SWP_TYPE_SHIFT, TAG_BYTES, TRAPPED,
+};

@@ -13,6 +13,7 @@
 #define SD_EVENTS_H
 
 #include "sd_compiler.h"
+#include "sd_bounds.h"
 #include "../swapdiff.h"
 
 static void sd_event_add(int kind, const char *func, const char *text, int line);

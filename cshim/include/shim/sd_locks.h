@@ -37,8 +37,10 @@ static inline void sd_unlock(spinlock_t *l, const char *func, const char *text, 
 	sd_locks_held--;
 }
 
-#define spin_lock(l) sd_lock((l), __func__, "spin_lock(" #l ")", __LINE__)
-#define spin_unlock(l) sd_unlock((l), __func__, "spin_unlock(" #l ")", __LINE__)
+/* The kernel's lock calls are shim hooks (sd_bounds.h): they cost work. The
+ * shim's own internal locking calls sd_lock/sd_unlock directly. */
+#define spin_lock(l) (SD_HOOK(), sd_lock((l), __func__, "spin_lock(" #l ")", __LINE__))
+#define spin_unlock(l) (SD_HOOK(), sd_unlock((l), __func__, "spin_unlock(" #l ")", __LINE__))
 #define lockdep_assert_held(l) \
 	(void)sd_warn_if(!(l)->held, __func__, "lockdep_assert_held(" #l ")", __LINE__)
 /* The kernel's assert_spin_locked() is a BUG_ON, not a lockdep warning. */
@@ -49,18 +51,21 @@ struct percpu_ref {
 	long count;
 	bool live;
 };
-static inline bool percpu_ref_tryget_live(struct percpu_ref *r)
+static inline bool (percpu_ref_tryget_live)(struct percpu_ref *r)
 {
 	if (!r->live)
 		return false;
 	r->count++;
 	return true;
 }
-static inline void percpu_ref_put(struct percpu_ref *r) { r->count--; }
+static inline void (percpu_ref_put)(struct percpu_ref *r) { r->count--; }
+#define percpu_ref_tryget_live(r) (SD_HOOK(), (percpu_ref_tryget_live)(r))
+#define percpu_ref_put(r) (SD_HOOK(), (percpu_ref_put)(r))
 
 struct completion { int done; };
 struct work_struct { int unused; };
 /* ENVIRONMENT.md: schedule_work() does nothing, work items never run. */
-static inline bool schedule_work(struct work_struct *w) { (void)w; return true; }
+static inline bool (schedule_work)(struct work_struct *w) { (void)w; return true; }
+#define schedule_work(w) (SD_HOOK(), (schedule_work)(w))
 
 #endif /* SD_LOCKS_H */

@@ -83,13 +83,20 @@ static inline void folio_put(struct folio *f) { (void)f; }
 static inline void folio_ref_sub(struct folio *f, int nr) { (void)f; (void)nr; }
 static inline bool pm_suspended_storage(void) { return false; }
 
-/* Allocation sites with fault injection and live counters (sd_alloc.c). */
-static struct page *alloc_page(gfp_t gfp);
-static void __free_page(struct page *page);
-static void *kmalloc(size_t size, gfp_t gfp);
-static void kfree(const void *p);
+/* Allocation sites with fault injection and live counters (alloc.c). Each
+ * is a shim hook: the macro charges the work to the kernel function calling
+ * it (sd_bounds.h); the parenthesised names are the functions themselves. */
+static struct page *(alloc_page)(gfp_t gfp);
+static void (__free_page)(struct page *page);
+static void *(kmalloc)(size_t size, gfp_t gfp);
+static void (kfree)(const void *p);
+#define alloc_page(gfp) (SD_HOOK(), (alloc_page)(gfp))
+#define __free_page(page) (SD_HOOK(), (__free_page)(page))
+#define kmalloc(size, gfp) (SD_HOOK(), (kmalloc)((size), (gfp)))
+#define kfree(p) (SD_HOOK(), (kfree)(p))
 
-/* The head page of a swap_map byte (sd_devices.c). */
-static struct page *vmalloc_to_page(const void *addr);
+/* The head page of a swap_map byte (devices.c). */
+static struct page *(vmalloc_to_page)(const void *addr);
+#define vmalloc_to_page(addr) (SD_HOOK(), (vmalloc_to_page)(addr))
 
 #endif /* SD_MM_H */

@@ -136,9 +136,12 @@ static inline pgoff_t swap_cache_index(swp_entry_t e)
 {
 	return swp_offset(e) & ((1UL << SWAP_ADDRESS_SPACE_SHIFT) - 1);
 }
-static struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index);
+static struct folio *(filemap_get_folio)(struct address_space *mapping, pgoff_t index);
 static void __delete_from_swap_cache(struct folio *folio, swp_entry_t entry, void *shadow);
-static void delete_from_swap_cache(struct folio *folio);
+static void (delete_from_swap_cache)(struct folio *folio);
+/* Shim hooks (sd_bounds.h). */
+#define filemap_get_folio(mapping, index) (SD_HOOK(), (filemap_get_folio)((mapping), (index)))
+#define delete_from_swap_cache(folio) (SD_HOOK(), (delete_from_swap_cache)(folio))
 /* Shadow entries (workingset) are not modelled. */
 static inline void clear_shadow_from_swap_cache(int type, unsigned long begin, unsigned long end)
 {

@@ -36,15 +36,21 @@ static inline int xa_err(void *e)
 	return xa_is_err(e) ? (int)((long)e >> 2) : 0;
 }
 
-static void *xa_load(struct xarray *xa, unsigned long index);
-static void *xa_store(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp);
-static void *xa_erase(struct xarray *xa, unsigned long index);
-static void *__xa_erase(struct xarray *xa, unsigned long index);
+/* Shim hooks (sd_bounds.h): the macros charge the kernel caller; the
+ * parenthesised names are the functions (xarray.c calls those directly). */
+static void *(xa_load)(struct xarray *xa, unsigned long index);
+static void *(xa_store)(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp);
+static void *(xa_erase)(struct xarray *xa, unsigned long index);
+static void *(__xa_erase)(struct xarray *xa, unsigned long index);
+#define xa_load(xa, index) (SD_HOOK(), (xa_load)((xa), (index)))
+#define xa_store(xa, index, entry, gfp) (SD_HOOK(), (xa_store)((xa), (index), (entry), (gfp)))
+#define xa_erase(xa, index) (SD_HOOK(), (xa_erase)((xa), (index)))
+#define __xa_erase(xa, index) (SD_HOOK(), (__xa_erase)((xa), (index)))
 
-#define xa_lock(xa) sd_lock(&(xa)->xa_lock, __func__, "xa_lock(" #xa ")", __LINE__)
-#define xa_unlock(xa) sd_unlock(&(xa)->xa_lock, __func__, "xa_unlock(" #xa ")", __LINE__)
-#define xa_lock_irq(xa) sd_lock(&(xa)->xa_lock, __func__, "xa_lock_irq(" #xa ")", __LINE__)
-#define xa_unlock_irq(xa) sd_unlock(&(xa)->xa_lock, __func__, "xa_unlock_irq(" #xa ")", __LINE__)
+#define xa_lock(xa) (SD_HOOK(), sd_lock(&(xa)->xa_lock, __func__, "xa_lock(" #xa ")", __LINE__))
+#define xa_unlock(xa) (SD_HOOK(), sd_unlock(&(xa)->xa_lock, __func__, "xa_unlock(" #xa ")", __LINE__))
+#define xa_lock_irq(xa) (SD_HOOK(), sd_lock(&(xa)->xa_lock, __func__, "xa_lock_irq(" #xa ")", __LINE__))
+#define xa_unlock_irq(xa) (SD_HOOK(), sd_unlock(&(xa)->xa_lock, __func__, "xa_unlock_irq(" #xa ")", __LINE__))
 
 /* Iteration state: xa_index is the key of the entry last found. */
 struct xa_state {
@@ -57,7 +63,8 @@ struct xa_state {
 
 /* The first entry at or after (first call) or strictly after (later calls)
  * xas->xa_index, up to max; NULL when there is none. */
-static void *xas_find(struct xa_state *xas, unsigned long max);
+static void *(xas_find)(struct xa_state *xas, unsigned long max);
+#define xas_find(xas, max) (SD_HOOK(), (xas_find)((xas), (max)))
 #define xas_for_each(xas, entry, max) \
 	for ((entry) = xas_find((xas), (max)); (entry); (entry) = xas_find((xas), (max)))
 

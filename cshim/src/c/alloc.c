@@ -47,14 +47,21 @@ unsigned long sd_live_allocs(int site)
 	return site >= 0 && site < SD_NR_SITES ? sd_sites[site].live : 0;
 }
 
+/*
+ * Each site runs as environment code (sd_env_enter): the watchdog never
+ * jumps out of malloc/free or out of a half-linked registry, which
+ * sd_env_reset walks.
+ */
+
 /* ENVIRONMENT.md "Continuation pages": poisoned bytes, private 0. */
-static struct page *alloc_page(gfp_t gfp)
+static struct page *(alloc_page)(gfp_t gfp)
 {
 	struct sd_cont_page *cp;
 
 	(void)gfp;
 	if (sd_alloc_fails(SD_SITE_CONT_PAGE))
 		return NULL;
+	sd_env_enter();
 	cp = sd_xmalloc(sizeof(*cp));
 	memset(&cp->page, 0, sizeof(cp->page));
 	memset(cp->mem.bytes, SD_PAGE_POISON, sizeof(cp->mem.bytes));
@@ -64,10 +71,11 @@ static struct page *alloc_page(gfp_t gfp)
 	cp->page.sd_kind = SD_PAGE_CONT;
 	list_add_tail(&cp->registry, &sd_live_pages);
 	sd_sites[SD_SITE_CONT_PAGE].live++;
+	sd_env_leave();
 	return &cp->page;
 }
 
-static void __free_page(struct page *page)
+static void (__free_page)(struct page *page)
 {
 	struct sd_cont_page *cp;
 
@@ -76,34 +84,40 @@ static void __free_page(struct page *page)
 	if (page->sd_kind != SD_PAGE_CONT)
 		sd_trap(SD_EV_BUG, __func__, "page not from alloc_page()", __LINE__);
 	cp = container_of(page, struct sd_cont_page, page);
+	sd_env_enter();
 	list_del(&cp->registry);
 	sd_sites[SD_SITE_CONT_PAGE].live--;
 	free(cp);
+	sd_env_leave();
 }
 
-static void *kmalloc(size_t size, gfp_t gfp)
+static void *(kmalloc)(size_t size, gfp_t gfp)
 {
 	struct sd_kmalloc_hdr *h;
 
 	(void)gfp;
 	if (sd_alloc_fails(SD_SITE_TAG_STORAGE))
 		return NULL;
+	sd_env_enter();
 	h = sd_xmalloc(sizeof(*h) + size);
 	list_add_tail(&h->registry, &sd_live_kmallocs);
 	sd_sites[SD_SITE_TAG_STORAGE].live++;
+	sd_env_leave();
 	return h->data;
 }
 
-static void kfree(const void *p)
+static void (kfree)(const void *p)
 {
 	struct sd_kmalloc_hdr *h;
 
 	if (!p)
 		return;
 	h = container_of((unsigned char *)p, struct sd_kmalloc_hdr, data);
+	sd_env_enter();
 	list_del(&h->registry);
 	sd_sites[SD_SITE_TAG_STORAGE].live--;
 	free(h);
+	sd_env_leave();
 }
 
 /* Frees every live page and buffer and zeroes the sites (sd_env_reset). */

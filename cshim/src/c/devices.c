@@ -33,7 +33,7 @@ static struct swap_info_struct *sd_dev_of_entry(uint64_t entry)
 	return sd_dev((long)(entry >> SD_SWP_TYPE_SHIFT));
 }
 
-static struct page *vmalloc_to_page(const void *addr)
+static struct page *(vmalloc_to_page)(const void *addr)
 {
 	for (int t = 0; t < SD_MAX_DEVICES; t++) {
 		uintptr_t base = (uintptr_t)sd_devices[t].map;
@@ -78,10 +78,13 @@ int sd_swapon(int nr_clusters, bool with_cluster_info)
 	memset(si, 0, sizeof(*si));
 	si->max = nr_clusters * SWAPFILE_CLUSTER;
 	dev = &sd_devices[type];
-	dev->map = aligned_alloc(PAGE_SIZE, SD_MAP_PAGES * PAGE_SIZE);
-	if (!dev->map)
+	/* Page aligned, and exactly max bytes long: under ASan a write past
+	 * the map's end is a heap-buffer-overflow, as KASAN reports one past
+	 * swapon's vzalloc(maxpages). (posix_memalign: aligned_alloc wants the
+	 * size to be a multiple of the alignment.) */
+	if (posix_memalign((void **)&dev->map, PAGE_SIZE, si->max))
 		abort();
-	memset(dev->map, 0, SD_MAP_PAGES * PAGE_SIZE);
+	memset(dev->map, 0, si->max);
 	dev->map[0] = SWAP_MAP_BAD; /* the header page */
 	for (i = 0; i < (int)SD_MAP_PAGES; i++) {
 		memset(&dev->heads[i], 0, sizeof(dev->heads[i]));
@@ -291,9 +294,14 @@ long sd_total_swap_pages(void)
 
 static void sd_devices_reset(void)
 {
-	for (int t = 0; t < SD_MAX_DEVICES; t++)
-		if (swap_info[t])
-			sd_device_release(t);
+	for (int t = 0; t < SD_MAX_DEVICES; t++) {
+		if (!swap_info[t])
+			continue;
+		/* The avail list is rebuilt below; a call the watchdog cut short
+		 * may have left it half linked, so release must not walk it. */
+		INIT_LIST_HEAD(&swap_info[t]->avail_lists[0].node_list);
+		sd_device_release(t);
+	}
 	for (int t = 0; t < MAX_SWAPFILES; t++)
 		swap_info[t] = NULL;
 	nr_swapfiles = 0;

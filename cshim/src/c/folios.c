@@ -164,7 +164,7 @@ static void sd_swapcache_drop_type(unsigned int type)
 			clear_bit(SD_FOLIO_SWAPCACHE, &sd_folios[h]->fflags);
 }
 
-static struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index)
+static struct folio *(filemap_get_folio)(struct address_space *mapping, pgoff_t index)
 {
 	unsigned int type = mapping - sd_swapper_spaces;
 
@@ -184,7 +184,7 @@ static void __delete_from_swap_cache(struct folio *folio, swp_entry_t entry, voi
 }
 
 /* mm/swap_state.c: unlink, then drop the cache's reference on the slots. */
-static void delete_from_swap_cache(struct folio *folio)
+static void (delete_from_swap_cache)(struct folio *folio)
 {
 	swp_entry_t entry = folio->swap;
 

@@ -14,8 +14,15 @@ void sd_env_reset(void)
 	memset(sd_swapper_spaces, 0, sizeof(sd_swapper_spaces));
 	sd_alloc_reset(); /* after the lists and the xarray that pointed into it */
 	sd_events_free();
+	/* Locks: every lock object was just freed or re-initialised (the
+	 * devices' and clusters', swap_avail_lock, the xarrays'); the count of
+	 * held locks goes with them. A trapped call (BUG, HANG, a bound) leaves
+	 * them held until here. */
 	sd_locks_held = 0;
 	sd_trap_armed = false;
+	sd_work = 0;
+	sd_call_events = 0;
+	sd_env_depth = 0;
 	sd_mte_on = true;
 }
 

@@ -27,14 +27,14 @@ static bool sd_xa_find(const struct xarray *xa, unsigned long index, unsigned lo
 	return *pos < xa->nr && xa->slots[*pos].index == index;
 }
 
-static void *xa_load(struct xarray *xa, unsigned long index)
+static void *(xa_load)(struct xarray *xa, unsigned long index)
 {
 	unsigned long pos;
 
 	return sd_xa_find(xa, index, &pos) ? xa->slots[pos].entry : NULL;
 }
 
-static void *__xa_erase(struct xarray *xa, unsigned long index)
+static void *(__xa_erase)(struct xarray *xa, unsigned long index)
 {
 	unsigned long pos;
 	void *old;
@@ -42,20 +42,25 @@ static void *__xa_erase(struct xarray *xa, unsigned long index)
 	lockdep_assert_held(&xa->xa_lock);
 	if (!sd_xa_find(xa, index, &pos))
 		return NULL;
+	/* environment code: the watchdog must not leave the array half moved */
+	sd_env_enter();
 	old = xa->slots[pos].entry;
 	memmove(&xa->slots[pos], &xa->slots[pos + 1], (xa->nr - pos - 1) * sizeof(xa->slots[0]));
 	xa->nr--;
 	sd_sites[SD_SITE_XA_NODE].live--;
+	sd_env_leave();
 	return old;
 }
 
-static void *xa_erase(struct xarray *xa, unsigned long index)
+/* The xarray's own locking is not a hook of the caller: sd_lock directly,
+ * under this function's name (ENVIRONMENT.md: HANG func xa_erase). */
+static void *(xa_erase)(struct xarray *xa, unsigned long index)
 {
 	void *old;
 
-	xa_lock(xa);
-	old = __xa_erase(xa, index);
-	xa_unlock(xa);
+	sd_lock(&xa->xa_lock, __func__, "xa_lock(xa)", __LINE__);
+	old = (__xa_erase)(xa, index);
+	sd_unlock(&xa->xa_lock, __func__, "xa_unlock(xa)", __LINE__);
 	return old;
 }
 
@@ -66,7 +71,7 @@ static void *sd_xa_store_locked(struct xarray *xa, unsigned long index, void *en
 	void *old;
 
 	if (!entry)
-		return __xa_erase(xa, index);
+		return (__xa_erase)(xa, index);
 	if (sd_xa_find(xa, index, &pos)) {
 		old = xa->slots[pos].entry;
 		xa->slots[pos].entry = entry;
@@ -74,6 +79,7 @@ static void *sd_xa_store_locked(struct xarray *xa, unsigned long index, void *en
 	}
 	if (sd_alloc_fails(SD_SITE_XA_NODE))
 		return xa_mk_err(-ENOMEM);
+	sd_env_enter();
 	if (xa->nr == xa->cap) {
 		unsigned long cap = xa->cap ? 2 * xa->cap : 64;
 		struct sd_xa_slot *s = realloc(xa->slots, cap * sizeof(*s));
@@ -90,21 +96,22 @@ static void *sd_xa_store_locked(struct xarray *xa, unsigned long index, void *en
 	xa->slots[pos].entry = entry;
 	xa->nr++;
 	sd_sites[SD_SITE_XA_NODE].live++;
+	sd_env_leave();
 	return NULL;
 }
 
-static void *xa_store(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp)
+static void *(xa_store)(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp)
 {
 	void *old;
 
 	(void)gfp;
-	xa_lock(xa);
+	sd_lock(&xa->xa_lock, __func__, "xa_lock(xa)", __LINE__);
 	old = sd_xa_store_locked(xa, index, entry);
-	xa_unlock(xa);
+	sd_unlock(&xa->xa_lock, __func__, "xa_unlock(xa)", __LINE__);
 	return old;
 }
 
-static void *xas_find(struct xa_state *xas, unsigned long max)
+static void *(xas_find)(struct xa_state *xas, unsigned long max)
 {
 	struct xarray *xa = xas->xa;
 	unsigned long pos;

@@ -1,0 +1,83 @@
+//! TEST HOOKS, for cshim's own tests of the call bounds and the fatal note:
+//! misbehaving functions of ours run through the same trampoline as the
+//! kernel entry points (C side: src/c/test_hooks.c). Stock 6.12 never
+//! hangs or crashes through the guarded API, so without these only a
+//! patched build could show the mechanisms work. Not part of the API; do
+//! not call them outside tests (some kill the process on purpose).
+
+use crate::ffi;
+use crate::kernel::Kernel;
+
+fn hook(which: u32, arg: u64) -> i64 {
+    // SAFETY: sd_test_hook validates `which`; every hook either returns or
+    // ends the process (the fault hooks), and the callers below hold the
+    // kernel lock through `&mut Kernel`.
+    unsafe { ffi::sd_test_hook(which as i32, arg as std::os::raw::c_ulong) }
+}
+
+impl Kernel {
+    /// A call spinning without reaching a hook: TRAPPED once the watchdog
+    /// fires (HANG in `sd_test_spin`, "no return within N ms").
+    #[doc(hidden)]
+    pub fn test_hook_spin(&mut self) -> i64 {
+        hook(ffi::sd_test_hook_SD_TEST_SPIN, 0)
+    }
+
+    /// A call locking and unlocking forever: TRAPPED at the work budget
+    /// (HANG in `sd_test_hook_loop`, "work budget exceeded").
+    #[doc(hidden)]
+    pub fn test_hook_hook_loop(&mut self) -> i64 {
+        hook(ffi::sd_test_hook_SD_TEST_HOOK_LOOP, 0)
+    }
+
+    /// A call that WARNs forever: TRAPPED at the per-call event budget.
+    #[doc(hidden)]
+    pub fn test_hook_warn_loop(&mut self) -> i64 {
+        hook(ffi::sd_test_hook_SD_TEST_WARN_LOOP, 0)
+    }
+
+    /// `ms` milliseconds in environment code, then a spin. Returns TRAPPED
+    /// and whether the environment part ran to its end (the watchdog must
+    /// not cut it short).
+    #[doc(hidden)]
+    pub fn test_hook_env_then_spin(&mut self, ms: u64) -> (i64, bool) {
+        let ret = hook(ffi::sd_test_hook_SD_TEST_ENV_THEN_SPIN, ms);
+        (ret, hook(ffi::sd_test_hook_SD_TEST_ENV_DONE, 0) == 1)
+    }
+
+    /// Forks; the child runs [`Kernel::test_hook_spin`] with no watchdog
+    /// thread of its own yet. 0 when the child's call was trapped as a HANG,
+    /// otherwise its exit code (or 128 + signal).
+    #[doc(hidden)]
+    pub fn test_hook_fork_spin(&mut self) -> i64 {
+        hook(ffi::sd_test_hook_SD_TEST_FORK_SPIN, 0)
+    }
+
+    /// Raises SIGSEGV inside a call (entry `sd_test_sigsegv`): the process dies.
+    #[doc(hidden)]
+    pub fn test_hook_sigsegv_in_call(&mut self) -> i64 {
+        hook(ffi::sd_test_hook_SD_TEST_SIGSEGV_IN_CALL, 0)
+    }
+
+    /// Raises SIGSEGV outside any call: the process dies.
+    #[doc(hidden)]
+    pub fn test_hook_sigsegv_outside(&mut self) -> i64 {
+        hook(ffi::sd_test_hook_SD_TEST_SIGSEGV_OUTSIDE, 0)
+    }
+
+    /// In an ASan build, a heap-buffer-overflow inside a call (entry
+    /// `sd_test_heap_overflow`): the process dies with ASan's report.
+    /// Elsewhere returns -ENOSYS and does nothing.
+    #[doc(hidden)]
+    pub fn test_hook_heap_overflow_in_call(&mut self) -> i64 {
+        hook(ffi::sd_test_hook_SD_TEST_HEAP_OVERFLOW_IN_CALL, 0)
+    }
+
+    /// Watchdog signals that found the thread in environment code and were
+    /// retried, since the process started.
+    #[doc(hidden)]
+    pub fn test_hook_watchdog_deferrals(&self) -> u64 {
+        // SAFETY: a relaxed atomic load on the C side.
+        u64::from(unsafe { ffi::sd_watchdog_deferrals() })
+    }
+}

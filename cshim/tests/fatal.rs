@@ -1,0 +1,113 @@
+//! The fatal-error note (ENVIRONMENT.md "Fatal errors"): a worker that dies
+//! writes one `swapdiff-fatal:` line naming the cause, the program in flight
+//! and the kernel entry point, and still dies of its signal. Each case runs
+//! in a child process (this test binary, one #[ignore]d child test), since
+//! the point is that the process dies. The faults come from the test hooks
+//! (src/c/test_hooks.c): stock 6.12 does not crash through the guarded API;
+//! tests/patches/crash-null-deref.patch shows a real one.
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Output};
+
+use cshim::Kernel;
+
+const SIGSEGV: i32 = 11;
+const SIGABRT: i32 = 6;
+
+/// The child: what it does is chosen by CSHIM_FATAL_CASE.
+#[test]
+#[ignore = "run by the tests below in a child process; it kills itself"]
+fn fatal_child() {
+    let case = std::env::var("CSHIM_FATAL_CASE").expect("run by the parent tests");
+    cshim::fatal::install_reporter();
+    cshim::fatal::install_reporter(); // idempotent: still one line
+    let mut k = Kernel::acquire();
+    match case.as_str() {
+        "segv-in-call" => {
+            cshim::fatal::set_program(Some(42));
+            k.test_hook_sigsegv_in_call();
+        }
+        "segv-outside" => {
+            cshim::fatal::set_program(None);
+            k.test_hook_sigsegv_outside();
+        }
+        "abort-after-call" => {
+            cshim::fatal::set_program(Some(7));
+            // A completed call leaves no entry behind.
+            assert_eq!(k.swapon(1, true), 0);
+            std::process::abort();
+        }
+        "heap-overflow-in-call" => {
+            cshim::fatal::set_program(Some(3));
+            k.test_hook_heap_overflow_in_call();
+        }
+        other => panic!("unknown case {other}"),
+    }
+    println!("the child survived {case}");
+}
+
+fn child(case: &str) -> Output {
+    Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--ignored", "--exact", "fatal_child", "--nocapture", "--test-threads=1"])
+        .env("CSHIM_FATAL_CASE", case)
+        .output()
+        .expect("the test binary runs")
+}
+
+/// The note lines on the child's stderr.
+fn notes(out: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with(cshim::fatal::LINE_PREFIX))
+        .map(str::to_string)
+        .collect()
+}
+
+fn sanitized() -> bool {
+    cshim::build_flags().contains("-fsanitize=address")
+}
+
+#[test]
+fn a_segfault_in_a_kernel_call_names_program_and_entry() {
+    let out = child("segv-in-call");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=SIGSEGV program=42 entry=sd_test_sigsegv"], "{log}");
+    // Still killed by a signal: SIGSEGV itself, or SIGABRT where ASan's
+    // SEGV handler (chained after ours) ends with abort_on_error.
+    let sig = out.status.signal();
+    assert!(sig == Some(SIGSEGV) || (sanitized() && sig == Some(SIGABRT)), "{:?}\n{log}", out.status);
+}
+
+#[test]
+fn a_segfault_outside_kernel_code_has_no_entry() {
+    let out = child("segv-outside");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=SIGSEGV program=- entry=-"], "{log}");
+    assert!(out.status.signal().is_some(), "{:?}\n{log}", out.status);
+}
+
+#[test]
+fn an_abort_is_noted_and_still_kills_with_sigabrt() {
+    let out = child("abort-after-call");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=SIGABRT program=7 entry=-"], "{log}");
+    assert_eq!(out.status.signal(), Some(SIGABRT), "{log}");
+}
+
+#[test]
+fn a_sanitizer_report_is_noted_once() {
+    let out = child("heap-overflow-in-call");
+    let log = String::from_utf8_lossy(&out.stderr);
+    if !sanitized() {
+        // Without ASan the hook does nothing (a silent overflow would prove
+        // nothing): the child lives. tests/sanitize.sh runs the real case.
+        assert!(out.status.success(), "{log}");
+        assert!(notes(&out).is_empty(), "{log}");
+        return;
+    }
+    assert!(log.contains("ERROR: AddressSanitizer: heap-buffer-overflow"), "{log}");
+    // The death callback names the call; the abort() that follows does not
+    // add a second line.
+    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=sanitizer program=3 entry=sd_test_heap_overflow"], "{log}");
+    assert!(!out.status.success(), "{log}");
+}
