@@ -7,7 +7,11 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-env-changed=SWAPDIFF_PATCHES");
     let patches: Vec<PathBuf> = std::env::var_os("SWAPDIFF_PATCHES")
-        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     let mut bytes = vec![];
     for p in &patches {
@@ -16,6 +20,12 @@ fn main() {
         // be read is then never used.
         bytes.push(std::fs::read(p).unwrap_or_default());
     }
-    println!("cargo:rustc-env=SWAPDIFF_PATCH_SET_KEY={}", swapdiff_extract::patch_set_key(&bytes));
-    println!("cargo:rustc-env=SWAPDIFF_HOST_TARGET={}", std::env::var("TARGET").unwrap_or_default());
+    println!(
+        "cargo:rustc-env=SWAPDIFF_PATCH_SET_KEY={}",
+        swapdiff_extract::patch_set_key(&bytes)
+    );
+    println!(
+        "cargo:rustc-env=SWAPDIFF_HOST_TARGET={}",
+        std::env::var("TARGET").unwrap_or_default()
+    );
 }

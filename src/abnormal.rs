@@ -79,7 +79,11 @@ impl Prober<'_> {
         let mut steps = vec![];
         let mut at_end = false;
         let outcome = supervise(&mut cmd, bound, GRACE, &|| false, |line| {
-            if let Some(text) = line.strip_prefix("step ").and_then(|r| r.split_once(' ')).map(|(_, t)| t) {
+            if let Some(text) = line
+                .strip_prefix("step ")
+                .and_then(|r| r.split_once(' '))
+                .map(|(_, t)| t)
+            {
                 if let Ok(one) = parse(&format!("mode raw\n{text}\n")) {
                     steps.extend(one.ops);
                 }
@@ -89,7 +93,12 @@ impl Prober<'_> {
         });
         let _ = std::fs::remove_file(&file);
         let outcome = outcome?;
-        Ok(Probed { diagnosis: abnormal(&outcome, &[0, 1]), stderr: outcome.stderr, steps, at_end })
+        Ok(Probed {
+            diagnosis: abnormal(&outcome, &[0, 1]),
+            stderr: outcome.stderr,
+            steps,
+            at_end,
+        })
     }
 }
 
@@ -101,7 +110,10 @@ pub fn abnormal(o: &Outcome, normal: &[i32]) -> Option<Diagnosis> {
         return Some(d);
     }
     match o.ended {
-        Ended::Exited(code) if !normal.contains(&code) => Some(Diagnosis { class: Some(Class::Crash), ..d }),
+        Ended::Exited(code) if !normal.contains(&code) => Some(Diagnosis {
+            class: Some(Class::Crash),
+            ..d
+        }),
         _ => None,
     }
 }
@@ -130,9 +142,16 @@ pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant
         // Nothing to replay: file what the child said.
         let sig = signature("unknown", &a.diagnosis);
         let readme = readme(a, &sig, info, None, None, false, &a.stderr);
-        let files = [("README.md", readme.into_bytes()), ("report.txt", a.stderr.clone().into_bytes())];
+        let files = [
+            ("README.md", readme.into_bytes()),
+            ("report.txt", a.stderr.clone().into_bytes()),
+        ];
         let filed = publish(out, &sig, a.origin.as_bytes(), &files)?;
-        return Ok(FiledAbnormal { filed, ops: 0, reproduced: false });
+        return Ok(FiledAbnormal {
+            filed,
+            ops: 0,
+            reproduced: false,
+        });
     };
     let first = pr.probe(program, PROBE_BOUND)?;
     let (diag, stderr, reproduced) = match &first.diagnosis {
@@ -148,7 +167,11 @@ pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant
     let bytes = encode(program, a.family).unwrap_or_else(|_| program.to_string().into_bytes());
     if out.join(dir_name(&sig)).exists() {
         let filed = publish(out, &sig, &bytes, &[])?;
-        return Ok(FiledAbnormal { filed, ops: 0, reproduced });
+        return Ok(FiledAbnormal {
+            filed,
+            ops: 0,
+            reproduced,
+        });
     }
 
     // Minimize the executed steps up to the one in flight, each candidate in
@@ -158,7 +181,10 @@ pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant
         let mut report = stderr.clone();
         let mut keeps = |ops: &[Op]| -> Option<Vec<Op>> {
             let left = deadline.saturating_duration_since(Instant::now());
-            let p = Program { mode: Mode::Raw, ops: ops.to_vec() };
+            let p = Program {
+                mode: Mode::Raw,
+                ops: ops.to_vec(),
+            };
             let probed = pr.probe(&p, CANDIDATE_BOUND.min(left)).ok()?;
             let d = probed.diagnosis?;
             if !same(&d, &diag) || probed.at_end || probed.steps.is_empty() {
@@ -174,12 +200,18 @@ pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant
         Some((p, r)) => (Some(p), r.as_str()),
         None => (None, stderr.as_str()),
     };
-    let shown_as = Abnormal { diagnosis: diag.clone(), ..a.clone() };
+    let shown_as = Abnormal {
+        diagnosis: diag.clone(),
+        ..a.clone()
+    };
     let readme = readme(&shown_as, &sig, info, Some(program), minimal, reproduced, report);
     let shown = minimal.unwrap_or(program);
     let mut files = vec![
         ("README.md", readme.into_bytes()),
-        ("program.txt", format!("# swapdiff finding: {sig}\n{shown}").into_bytes()),
+        (
+            "program.txt",
+            format!("# swapdiff finding: {sig}\n{shown}").into_bytes(),
+        ),
         ("input.txt", program.to_string().into_bytes()),
         ("input.bin", bytes.clone()),
         ("report.txt", report.as_bytes().to_vec()),
@@ -188,14 +220,30 @@ pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant
         files.push(("child-stderr.txt", a.stderr.clone().into_bytes()));
     }
     let filed = publish(out, &sig, &bytes, &files)?;
-    Ok(FiledAbnormal { filed, ops: shown.ops.len(), reproduced })
+    Ok(FiledAbnormal {
+        filed,
+        ops: shown.ops.len(),
+        reproduced,
+    })
 }
 
 const WHAT: [(Class, &str); 4] = [
-    (Class::Crash, "The kernel code under test killed the process (a fatal signal or an abnormal exit)."),
-    (Class::Hang, "The kernel code under test did not return: the process ran past its time bound and was ended."),
-    (Class::Asan, "AddressSanitizer found a memory error in the kernel code under test."),
-    (Class::Ubsan, "UndefinedBehaviorSanitizer found undefined behaviour in the kernel code under test."),
+    (
+        Class::Crash,
+        "The kernel code under test killed the process (a fatal signal or an abnormal exit).",
+    ),
+    (
+        Class::Hang,
+        "The kernel code under test did not return: the process ran past its time bound and was ended.",
+    ),
+    (
+        Class::Asan,
+        "AddressSanitizer found a memory error in the kernel code under test.",
+    ),
+    (
+        Class::Ubsan,
+        "UndefinedBehaviorSanitizer found undefined behaviour in the kernel code under test.",
+    ),
 ];
 
 #[allow(clippy::too_many_arguments)]
@@ -228,7 +276,11 @@ fn readme(
     let _ = writeln!(
         s,
         "| reproduced | {} |\n",
-        if reproduced { "yes, in a fresh process (`swapdiff probe`)" } else { "no: the report below is the original child's" }
+        if reproduced {
+            "yes, in a fresh process (`swapdiff probe`)"
+        } else {
+            "no: the report below is the original child's"
+        }
     );
     let _ = writeln!(s, "## Kernel\n\n```text\n{}```\n", info);
     if let Some(m) = minimal {
@@ -249,7 +301,11 @@ fn readme(
 
 /// The diagnosis a report text alone gives (for the minimal program's report).
 fn report_diagnosis(report: &str) -> Option<Diagnosis> {
-    let d = diagnose(&Outcome { ended: Ended::Exited(0), stderr: report.to_string(), elapsed: Duration::ZERO });
+    let d = diagnose(&Outcome {
+        ended: Ended::Exited(0),
+        stderr: report.to_string(),
+        elapsed: Duration::ZERO,
+    });
     d.class.map(|_| d)
 }
 

@@ -31,11 +31,20 @@ pub fn entries(catalog: &Path) -> Result<Vec<Entry>, String> {
         if !patch.is_file() {
             continue;
         }
-        let read = |f: &str| std::fs::read_to_string(path.join(f)).map(|s| s.trim().to_string()).unwrap_or_default();
+        let read = |f: &str| {
+            std::fs::read_to_string(path.join(f))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
         let level = Level::from_name(&read("level.txt")).unwrap_or_default();
         let expected = Some(read("expected.txt")).filter(|e| !e.is_empty() && e != "none");
         let name = d.file_name().to_string_lossy().into_owned();
-        out.push(Entry { name, patch: std::fs::canonicalize(&patch).map_err(|e| e.to_string())?, level, expected });
+        out.push(Entry {
+            name,
+            patch: std::fs::canonicalize(&patch).map_err(|e| e.to_string())?,
+            level,
+            expected,
+        });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
@@ -77,15 +86,26 @@ fn class_of(signature: &str) -> &str {
 fn row(name: &str, level: Level, expected: Option<&str>, results: &[RunResult], ops: Option<usize>) -> Row {
     let hits: Vec<&RunResult> = results
         .iter()
-        .filter(|r| r.first.as_ref().is_some_and(|(sig, ..)| expected.is_some_and(|e| sig.starts_with(e))))
+        .filter(|r| {
+            r.first
+                .as_ref()
+                .is_some_and(|(sig, ..)| expected.is_some_and(|e| sig.starts_with(e)))
+        })
         .collect();
-    let any: Vec<&str> = results.iter().filter_map(|r| r.first.as_ref().map(|f| f.0.as_str())).collect();
+    let any: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r.first.as_ref().map(|f| f.0.as_str()))
+        .collect();
     Row {
         name: name.to_string(),
         level,
         detected: if expected.is_some() { hits.len() } else { any.len() },
         control: expected.is_none(),
-        programs: median(hits.iter().filter_map(|r| r.first.as_ref().map(|f| f.1 as f64)).collect()),
+        programs: median(
+            hits.iter()
+                .filter_map(|r| r.first.as_ref().map(|f| f.1 as f64))
+                .collect(),
+        ),
         seconds: median(hits.iter().filter_map(|r| r.first.as_ref().map(|f| f.2)).collect()),
         ops,
         signature: any.first().map_or("none".to_string(), |s| s.to_string()),
@@ -95,13 +115,27 @@ fn row(name: &str, level: Level, expected: Option<&str>, results: &[RunResult], 
 
 /// Hunts every entry, then the stock kernel. `stop()`: interrupted (the
 /// report then holds the rows done so far).
-pub fn hunt_all(catalog: &Path, seconds: f64, stock_seconds: f64, stop: &(dyn Fn() -> bool + Sync)) -> Result<Report, String> {
+pub fn hunt_all(
+    catalog: &Path,
+    seconds: f64,
+    stock_seconds: f64,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Report, String> {
     let findings = workspace().join("target/hunt-findings");
     let mut rows = vec![];
     let one = |name: &str, patches: &[PathBuf], level: Level, budget: f64| -> Result<Vec<RunResult>, String> {
         let variant = build_variant(patches, false).map_err(|m| format!("{name}: {m}"))?;
         let out = findings.join(name);
-        let spec = Spec { variant: &variant, seeds: &SEEDS, seconds: budget, level, stop_at_first: true, jobs: 1, findings: &out, minimize_seconds: 60.0 };
+        let spec = Spec {
+            variant: &variant,
+            seeds: &SEEDS,
+            seconds: budget,
+            level,
+            stop_at_first: true,
+            jobs: 1,
+            findings: &out,
+            minimize_seconds: 60.0,
+        };
         run_variant(&spec, stop)
     };
     for e in entries(catalog)? {
@@ -109,7 +143,11 @@ pub fn hunt_all(catalog: &Path, seconds: f64, stock_seconds: f64, stop: &(dyn Fn
             return Ok(render(&rows, seconds, stock_seconds, true));
         }
         let budget = if e.expected.is_some() { seconds } else { stock_seconds };
-        eprintln!("swapdiff hunt: {} ({} level, {budget}s per seed)", e.name, e.level.name());
+        eprintln!(
+            "swapdiff hunt: {} ({} level, {budget}s per seed)",
+            e.name,
+            e.level.name()
+        );
         let results = one(&e.name, std::slice::from_ref(&e.patch), e.level, budget)?;
         let ops = minimized_ops(&findings.join(&e.name));
         rows.push(row(&e.name, e.level, e.expected.as_deref(), &results, ops));
@@ -150,7 +188,10 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64, interrupted: bool) -> 
          reported a sanitizer error (for a control, or any entry whose expected finding is a divergence, that fails).\n",
         crate::engine::kernel_version()
     );
-    let _ = writeln!(md, "| entry | level | detected | median programs | median seconds | minimized ops | class | first signature |");
+    let _ = writeln!(
+        md,
+        "| entry | level | detected | median programs | median seconds | minimized ops | class | first signature |"
+    );
     let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut table = format!(
         "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:<8} {}\n",
@@ -159,8 +200,16 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64, interrupted: bool) -> 
     let mut ok = true;
     for r in rows {
         let det = format!("{}/3", r.detected);
-        ok &= if r.control { r.detected == 0 && !r.abnormal } else { r.detected == 3 };
-        let class = if r.signature == "none" { "-" } else { class_of(&r.signature) };
+        ok &= if r.control {
+            r.detected == 0 && !r.abnormal
+        } else {
+            r.detected == 3
+        };
+        let class = if r.signature == "none" {
+            "-"
+        } else {
+            class_of(&r.signature)
+        };
         let ops = r.ops.map_or("-".to_string(), |o| o.to_string());
         let _ = writeln!(
             md,
@@ -183,6 +232,19 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64, interrupted: bool) -> 
             r.signature
         ));
     }
-    let _ = writeln!(md, "\n{}", if ok { "Every entry as expected." } else { "Some entries were NOT as expected." });
-    Report { table, markdown: md, all_as_expected: ok && !interrupted, interrupted }
+    let _ = writeln!(
+        md,
+        "\n{}",
+        if ok {
+            "Every entry as expected."
+        } else {
+            "Some entries were NOT as expected."
+        }
+    );
+    Report {
+        table,
+        markdown: md,
+        all_as_expected: ok && !interrupted,
+        interrupted,
+    }
 }

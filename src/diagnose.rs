@@ -29,7 +29,9 @@ impl Class {
         }
     }
     pub fn from_name(s: &str) -> Option<Class> {
-        [Class::Crash, Class::Hang, Class::Asan, Class::Ubsan].into_iter().find(|c| c.name() == s)
+        [Class::Crash, Class::Hang, Class::Asan, Class::Ubsan]
+            .into_iter()
+            .find(|c| c.name() == s)
     }
 }
 
@@ -60,7 +62,10 @@ impl Diagnosis {
     /// The kernel function for the signature: the sanitizer's top kernel
     /// frame, else the entry point the fatal line names.
     pub fn function(&self) -> Option<&str> {
-        self.frame.as_ref().map(|f| f.function.as_str()).or(self.entry.as_deref())
+        self.frame
+            .as_ref()
+            .map(|f| f.function.as_str())
+            .or(self.entry.as_deref())
     }
 }
 
@@ -69,7 +74,10 @@ impl Diagnosis {
 /// commands.
 pub fn diagnose(o: &Outcome) -> Diagnosis {
     let err = &o.stderr;
-    let mut d = Diagnosis { report: report_excerpt(err), ..Diagnosis::default() };
+    let mut d = Diagnosis {
+        report: report_excerpt(err),
+        ..Diagnosis::default()
+    };
     if let Some((program, entry)) = fatal_line(err) {
         d.program = program;
         d.entry = entry;
@@ -101,7 +109,10 @@ pub fn diagnose(o: &Outcome) -> Diagnosis {
         if d.frame.as_ref().is_none_or(|f| f.location.is_empty()) {
             if let Some(loc) = kernel_location(place) {
                 let function = d.frame.take().map(|f| f.function).unwrap_or_default();
-                d.frame = Some(Frame { function, location: loc });
+                d.frame = Some(Frame {
+                    function,
+                    location: loc,
+                });
             }
         }
         return d;
@@ -139,14 +150,19 @@ fn after<'a>(text: &'a str, marker: &str) -> Option<&'a str> {
 fn fatal_line(err: &str) -> Option<(Option<u64>, Option<String>)> {
     let line = err.lines().find(|l| l.starts_with("swapdiff-fatal:"))?;
     let field = |k: &str| {
-        line.split_whitespace().find_map(|w| w.strip_prefix(k)).filter(|v| *v != "-").map(str::to_string)
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(k))
+            .filter(|v| *v != "-")
+            .map(str::to_string)
     };
     Some((field("program=").and_then(|p| p.parse().ok()), field("entry=")))
 }
 
 fn fatal_cause(err: &str) -> Option<String> {
     let line = err.lines().find(|l| l.starts_with("swapdiff-fatal:"))?;
-    line.split_whitespace().find_map(|w| w.strip_prefix("cause=")).map(str::to_string)
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix("cause="))
+        .map(str::to_string)
 }
 
 /// The kernel-relative part of a path with a line, if it is kernel code:
@@ -166,7 +182,11 @@ pub fn kernel_location(path_line: &str) -> Option<String> {
         return None;
     }
     // arch/<arch>/mm/file.c, else mm/file.c
-    let start = if dir >= 2 && segs[dir - 2] == "arch" { dir - 2 } else { dir };
+    let start = if dir >= 2 && segs[dir - 2] == "arch" {
+        dir - 2
+    } else {
+        dir
+    };
     Some(format!("{}:{line}", segs[start..].join("/")))
 }
 
@@ -180,7 +200,10 @@ fn kernel_frame(err: &str) -> Option<Frame> {
         let rest = l.split_once(" in ")?.1;
         let (function, place) = rest.split_once(' ')?;
         let location = kernel_location(place.trim())?;
-        Some(Frame { function: function.to_string(), location })
+        Some(Frame {
+            function: function.to_string(),
+            location,
+        })
     })
 }
 
@@ -188,9 +211,14 @@ fn kernel_frame(err: &str) -> Option<Frame> {
 /// last 40 lines of stderr when there is none.
 fn report_excerpt(err: &str) -> String {
     let lines: Vec<&str> = err.lines().collect();
-    let start = lines.iter().position(|l| l.contains("ERROR: AddressSanitizer") || l.contains(": runtime error: "));
+    let start = lines
+        .iter()
+        .position(|l| l.contains("ERROR: AddressSanitizer") || l.contains(": runtime error: "));
     if let Some(s) = start {
-        let end = lines[s..].iter().position(|l| l.starts_with("SUMMARY:")).map_or(lines.len(), |e| s + e + 1);
+        let end = lines[s..]
+            .iter()
+            .position(|l| l.starts_with("SUMMARY:"))
+            .map_or(lines.len(), |e| s + e + 1);
         return lines[s..end.min(s + 200)].join("\n");
     }
     lines[lines.len().saturating_sub(40)..].join("\n")
@@ -202,8 +230,14 @@ mod tests {
 
     #[test]
     fn kernel_locations_are_kernel_relative() {
-        assert_eq!(kernel_location("/x/target/kernel-cache/v/mm/swapfile.c:3670:5").as_deref(), Some("mm/swapfile.c:3670"));
-        assert_eq!(kernel_location("arch/arm64/mm/mteswap.c:12").as_deref(), Some("arch/arm64/mm/mteswap.c:12"));
+        assert_eq!(
+            kernel_location("/x/target/kernel-cache/v/mm/swapfile.c:3670:5").as_deref(),
+            Some("mm/swapfile.c:3670")
+        );
+        assert_eq!(
+            kernel_location("arch/arm64/mm/mteswap.c:12").as_deref(),
+            Some("arch/arm64/mm/mteswap.c:12")
+        );
         // The shim's own C and Rust sources are not kernel code.
         assert_eq!(kernel_location("/w/cshim/src/c/alloc.c:40:3"), None);
         assert_eq!(kernel_location("/w/src/runner.rs:12:3"), None);

@@ -11,7 +11,6 @@ use crate::program::Family;
 use crate::runner::{differential, Options};
 use std::time::{Duration, Instant};
 
-
 /// What one hunt saw: programs run and time spent until the first
 /// divergence (or the whole budget), and every distinct finding with the
 /// index of the program it came from.
@@ -48,8 +47,17 @@ pub fn hunt<M: Engine + ?Sized, K: Engine + ?Sized>(
     for i in 0..skip {
         program(&mut rng, FAMILIES[(i % 3) as usize]);
     }
-    let mut h = Hunt { programs: 0, seconds: 0.0, first: None, findings: vec![], next: skip };
-    let opts = Options { level, ..Options::default() };
+    let mut h = Hunt {
+        programs: 0,
+        seconds: 0.0,
+        first: None,
+        findings: vec![],
+        next: skip,
+    };
+    let opts = Options {
+        level,
+        ..Options::default()
+    };
     while start.elapsed() < budget && !stop() {
         let index = h.next;
         let p = program(&mut rng, FAMILIES[(index % 3) as usize]);
@@ -63,7 +71,14 @@ pub fn hunt<M: Engine + ?Sized, K: Engine + ?Sized>(
                 h.first = Some((signature.clone(), index, start.elapsed().as_secs_f64()));
             }
             if !h.findings.iter().any(|(_, f)| f.signature == signature) {
-                h.findings.push((index, Finding { signature, program: p, report: String::new() }));
+                h.findings.push((
+                    index,
+                    Finding {
+                        signature,
+                        program: p,
+                        report: String::new(),
+                    },
+                ));
             }
             if stop_at_first {
                 break;
@@ -83,4 +98,3 @@ pub fn nth_program(seed: u64, index: u64) -> crate::program::Program {
     }
     program(&mut rng, FAMILIES[(index % 3) as usize])
 }
-

@@ -72,9 +72,14 @@ pub fn run_variant(spec: &Spec, stop: &(dyn Fn() -> bool + Sync)) -> Result<Vec<
     let mut results = vec![];
     for chunk in spec.seeds.chunks(spec.jobs.max(1)) {
         let done: Vec<Result<RunResult, String>> = std::thread::scope(|s| {
-            let handles: Vec<_> =
-                chunk.iter().map(|&seed| s.spawn(move || job(spec, seed, start + hunt, file_by, info, stop))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a job thread panicked".into()))).collect()
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|&seed| s.spawn(move || job(spec, seed, start + hunt, file_by, info, stop)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err("a job thread panicked".into())))
+                .collect()
         });
         for r in done {
             results.push(r?);
@@ -98,7 +103,11 @@ fn job(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<RunResult, String> {
     let job_start = Instant::now();
-    let mut r = RunResult { seed, clean: true, ..RunResult::default() };
+    let mut r = RunResult {
+        seed,
+        clean: true,
+        ..RunResult::default()
+    };
     let mut records: Vec<(Abnormal, u64, f64)> = vec![];
     let mut skip = 0u64;
     loop {
@@ -108,7 +117,12 @@ fn job(
         }
         let mut cmd = Command::new(&spec.variant.bin);
         cmd.args(["hunt-run", "--seed", &seed.to_string(), "--skip", &skip.to_string()])
-            .args(["--seconds", &format!("{:.3}", left.as_secs_f64()), "--level", spec.level.name()])
+            .args([
+                "--seconds",
+                &format!("{:.3}", left.as_secs_f64()),
+                "--level",
+                spec.level.name(),
+            ])
             .args(["--file-by-ms", &epoch_ms(file_by).to_string()])
             .arg("--out")
             .arg(spec.findings)
@@ -140,7 +154,11 @@ fn job(
                     hunting.set(false);
                     if r.first.is_none() {
                         let i: u64 = i.parse().unwrap_or(0);
-                        r.first = Some((sig.to_string(), r.programs + i + 1 - skip, job_start.elapsed().as_secs_f64()));
+                        r.first = Some((
+                            sig.to_string(),
+                            r.programs + i + 1 - skip,
+                            job_start.elapsed().as_secs_f64(),
+                        ));
                     }
                 }
                 ["finding", sig, ..] => r.signatures.push(sig.to_string()),
@@ -182,7 +200,13 @@ fn job(
             Some(i) => format!("hunt seed {seed}, program {i} (`swapdiff hunt-run --seed {seed} --skip {i}`)"),
             None => format!("hunt seed {seed}, before its first program"),
         };
-        let a = Abnormal { program, origin, family: Family::All, stderr: outcome.stderr.clone(), diagnosis };
+        let a = Abnormal {
+            program,
+            origin,
+            family: Family::All,
+            stderr: outcome.stderr.clone(),
+            diagnosis,
+        };
         records.push((a, r.programs, job_start.elapsed().as_secs_f64()));
         if spec.stop_at_first || filing.is_some() || index.is_none() {
             break;
@@ -221,6 +245,8 @@ fn job(
 fn describe(f: &Filed, ops: usize) -> String {
     match f {
         Filed::New { dir, signature, .. } => format!("new finding {signature}: {} ({ops} ops)", dir.display()),
-        Filed::Seen { dir, signature, times } => format!("known finding {signature}: {} (seen {times} times)", dir.display()),
+        Filed::Seen { dir, signature, times } => {
+            format!("known finding {signature}: {} (seen {times} times)", dir.display())
+        }
     }
 }

@@ -46,9 +46,26 @@ impl Reducer<'_, '_> {
 }
 
 /// The in-process property: the same divergence signature.
-fn same_divergence<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, level: Level, signature: &str, ops: &[Op]) -> Option<Vec<Op>> {
-    let p = Program { mode: Mode::Raw, ops: ops.to_vec() };
-    let run = differential(model, kernel, &p, Options { level, ..Options::default() });
+fn same_divergence<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    level: Level,
+    signature: &str,
+    ops: &[Op],
+) -> Option<Vec<Op>> {
+    let p = Program {
+        mode: Mode::Raw,
+        ops: ops.to_vec(),
+    };
+    let run = differential(
+        model,
+        kernel,
+        &p,
+        Options {
+            level,
+            ..Options::default()
+        },
+    );
     let d = run.divergence.as_ref()?;
     if d.signature() != signature {
         return None;
@@ -60,7 +77,12 @@ fn same_divergence<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel
 }
 
 /// Minimizes `p`, which must diverge. `None` when it does not.
-pub fn minimize<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, p: &Program, level: Level) -> Option<Minimized> {
+pub fn minimize<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    p: &Program,
+    level: Level,
+) -> Option<Minimized> {
     minimize_until(model, kernel, p, level, None)
 }
 
@@ -72,7 +94,15 @@ pub fn minimize_until<M: Engine + ?Sized, K: Engine + ?Sized>(
     level: Level,
     deadline: Option<Instant>,
 ) -> Option<Minimized> {
-    let first = differential(model, kernel, p, Options { level, ..Options::default() });
+    let first = differential(
+        model,
+        kernel,
+        p,
+        Options {
+            level,
+            ..Options::default()
+        },
+    );
     let d = first.divergence.as_ref()?;
     let signature = d.signature();
     let executed: Vec<Op> = match d.phase {
@@ -84,11 +114,23 @@ pub fn minimize_until<M: Engine + ?Sized, K: Engine + ?Sized>(
     // somehow mattered, keep the input as it was.
     let before = executed.len();
     let Some(start) = keeps(&executed) else {
-        return Some(Minimized { before, after: p.ops.len(), program: p.clone(), signature, runs: 2 });
+        return Some(Minimized {
+            before,
+            after: p.ops.len(),
+            program: p.clone(),
+            signature,
+            runs: 2,
+        });
     };
     let (ops, runs) = reduce(start, &mut keeps, deadline);
     let after = ops.len();
-    Some(Minimized { program: Program { mode: Mode::Raw, ops }, signature, before, after, runs: runs + 2 })
+    Some(Minimized {
+        program: Program { mode: Mode::Raw, ops },
+        signature,
+        before,
+        after,
+        runs: runs + 2,
+    })
 }
 
 /// Reduces `ops` (for which `keeps` holds) while `keeps` holds: delta
@@ -96,7 +138,11 @@ pub fn minimize_until<M: Engine + ?Sized, K: Engine + ?Sized>(
 /// `deadline`. Returns the result and the candidates tried. The property may
 /// run anywhere (in process, or in a child process per candidate).
 pub fn reduce(mut ops: Vec<Op>, keeps: &mut Keeps<'_>, deadline: Option<Instant>) -> (Vec<Op>, u64) {
-    let mut r = Reducer { keeps, deadline, runs: 0 };
+    let mut r = Reducer {
+        keeps,
+        deadline,
+        runs: 0,
+    };
     loop {
         let before = ops.clone();
         ops = ddmin(&mut r, ops);
@@ -115,7 +161,11 @@ fn ddmin(o: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
         let chunk = ops.len().div_ceil(n);
         let mut reduced = false;
         for start in (0..ops.len()).step_by(chunk) {
-            let candidate: Vec<Op> = ops[..start].iter().chain(&ops[(start + chunk).min(ops.len())..]).cloned().collect();
+            let candidate: Vec<Op> = ops[..start]
+                .iter()
+                .chain(&ops[(start + chunk).min(ops.len())..])
+                .cloned()
+                .collect();
             if let Some(kept) = o.keeps(&candidate) {
                 ops = kept;
                 n = (n - 1).max(2);
@@ -167,7 +217,10 @@ fn smaller(v: u16, floor: u16) -> Vec<u16> {
 }
 
 fn smaller8(v: u8, floor: u8) -> Vec<u8> {
-    smaller(u16::from(v), u16::from(floor)).into_iter().map(|x| x as u8).collect()
+    smaller(u16::from(v), u16::from(floor))
+        .into_iter()
+        .map(|x| x as u8)
+        .collect()
 }
 
 /// Simpler variants of one op, simplest first (never the op itself).
@@ -175,18 +228,30 @@ fn simpler_versions(op: &Op) -> Vec<Op> {
     use Op::*;
     let mut out = vec![];
     match op.clone() {
-        SwapDuplicate { slot, times } => out.extend(smaller(times, 1).into_iter().map(|times| SwapDuplicate { slot, times })),
+        SwapDuplicate { slot, times } => {
+            out.extend(smaller(times, 1).into_iter().map(|times| SwapDuplicate { slot, times }))
+        }
         SwapFreeNr { slot, nr, times } => {
-            out.extend(smaller(times, 1).into_iter().map(|times| SwapFreeNr { slot, nr, times }));
+            out.extend(
+                smaller(times, 1)
+                    .into_iter()
+                    .map(|times| SwapFreeNr { slot, nr, times }),
+            );
             out.extend(smaller(nr, 1).into_iter().map(|nr| SwapFreeNr { slot, nr, times }));
         }
         SwapDuplicateRaw { slot, usage, nr } => {
-            out.extend(smaller(nr, 1).into_iter().map(|nr| SwapDuplicateRaw { slot, usage, nr }));
+            out.extend(
+                smaller(nr, 1)
+                    .into_iter()
+                    .map(|nr| SwapDuplicateRaw { slot, usage, nr }),
+            );
         }
         SwapcachePrepare { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapcachePrepare { slot, nr })),
         SwapShmemAlloc { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapShmemAlloc { slot, nr })),
         SwapcacheClear { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapcacheClear { slot, nr })),
-        FreeSwapAndCacheNr { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| FreeSwapAndCacheNr { slot, nr })),
+        FreeSwapAndCacheNr { slot, nr } => {
+            out.extend(smaller(nr, 1).into_iter().map(|nr| FreeSwapAndCacheNr { slot, nr }))
+        }
         SwapcacheFreeEntries { slots } if slots.len() > 1 => {
             for i in 0..slots.len() {
                 let mut fewer = slots.clone();
@@ -196,12 +261,28 @@ fn simpler_versions(op: &Op) -> Vec<Op> {
         }
         AllocSwap { ty, order } => out.extend(smaller8(order, 0).into_iter().map(|order| AllocSwap { ty, order })),
         FolioNew { order } => out.extend(smaller8(order, 0).into_iter().map(|order| FolioNew { order })),
-        PutSwapFolio { slot, order } => out.extend(smaller8(order, 0).into_iter().map(|order| PutSwapFolio { slot, order })),
+        PutSwapFolio { slot, order } => {
+            out.extend(smaller8(order, 0).into_iter().map(|order| PutSwapFolio { slot, order }))
+        }
         Swapon { clusters, cluster_info } => {
-            out.extend(smaller8(clusters, 1).into_iter().map(|clusters| Swapon { clusters, cluster_info }));
+            out.extend(
+                smaller8(clusters, 1)
+                    .into_iter()
+                    .map(|clusters| Swapon { clusters, cluster_info }),
+            );
         }
         Fault { site, nth } => out.extend(smaller8(nth, 1).into_iter().map(|nth| Fault { site, nth })),
-        PageSet { folio, idx, seed, flags } => out.extend(smaller8(seed, 0).into_iter().map(|seed| PageSet { folio, idx, seed, flags })),
+        PageSet {
+            folio,
+            idx,
+            seed,
+            flags,
+        } => out.extend(smaller8(seed, 0).into_iter().map(|seed| PageSet {
+            folio,
+            idx,
+            seed,
+            flags,
+        })),
         _ => {}
     }
     out

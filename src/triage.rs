@@ -71,10 +71,15 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
     let mut files = vec![];
     collect(dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
     files.sort();
-    let mut report = Report { files: files.len(), ..Report::default() };
+    let mut report = Report {
+        files: files.len(),
+        ..Report::default()
+    };
     let fam = match &spec.target {
         None => None,
-        Some(t) => Some(target_family(t).ok_or_else(|| format!("unknown target `{t}` (swap_counts, mte_tags, swap_mte)"))?),
+        Some(t) => {
+            Some(target_family(t).ok_or_else(|| format!("unknown target `{t}` (swap_counts, mte_tags, swap_mte)"))?)
+        }
     };
     for f in &files {
         if stop() {
@@ -95,7 +100,9 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
         }
         let bound = Duration::from_secs_f64(spec.minimize_seconds.max(0.0)) + REPLAY_SLACK;
         let mut said = vec![];
-        let outcome = supervise(&mut cmd, bound, Duration::from_secs(2), stop, |l| said.push(l.to_string()))?;
+        let outcome = supervise(&mut cmd, bound, Duration::from_secs(2), stop, |l| {
+            said.push(l.to_string())
+        })?;
         if outcome.ended == Ended::Stopped {
             report.interrupted = true;
             break;
@@ -105,11 +112,19 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
             let a = Abnormal {
                 program: input.as_ref().map(|i| i.program.clone()),
                 origin: format!("`{}`", f.display()),
-                family: input.map(|i| i.family).or_else(|| family_from_path(f)).unwrap_or(Family::All),
+                family: input
+                    .map(|i| i.family)
+                    .or_else(|| family_from_path(f))
+                    .unwrap_or(Family::All),
                 stderr: outcome.stderr,
                 diagnosis,
             };
-            let prober = Prober { bin: &spec.bin, level: Level::default(), sanitized: spec.sanitized, scratch: &abnormal::scratch_dir(&spec.out) };
+            let prober = Prober {
+                bin: &spec.bin,
+                level: Level::default(),
+                sanitized: spec.sanitized,
+                scratch: &abnormal::scratch_dir(&spec.out),
+            };
             let deadline = Instant::now() + Duration::from_secs_f64(spec.minimize_seconds.max(0.0));
             let filed = abnormal::file(&prober, &a, &crate::variant::build_info(&spec.bin), &spec.out, deadline)?;
             let _ = std::fs::remove_dir(abnormal::scratch_dir(&spec.out));
@@ -120,7 +135,10 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
             Ended::Exited(0) => report.agreeing += 1,
             Ended::Exited(2) => {
                 report.unusable += 1;
-                eprintln!("swapdiff triage: skipping {}", outcome.stderr.trim().trim_start_matches("swapdiff: "));
+                eprintln!(
+                    "swapdiff triage: skipping {}",
+                    outcome.stderr.trim().trim_start_matches("swapdiff: ")
+                );
             }
             _ => {
                 // Exit 1: filed; the child says where.
@@ -138,14 +156,27 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
 fn note(report: &mut Report, filed: &Filed, ops: usize) {
     match filed {
         Filed::New { dir, signature, .. } => {
-            report.table.insert(signature.clone(), Line { new: true, inputs: 1, ops, dir: dir.clone() });
+            report.table.insert(
+                signature.clone(),
+                Line {
+                    new: true,
+                    inputs: 1,
+                    ops,
+                    dir: dir.clone(),
+                },
+            );
         }
         Filed::Seen { dir, signature, .. } => {
             let minimal = std::fs::read_to_string(dir.join("program.txt"))
                 .ok()
                 .and_then(|t| crate::program::parse(&t).ok())
                 .map_or(0, |p| p.ops.len());
-            let e = report.table.entry(signature.clone()).or_insert(Line { new: false, inputs: 0, ops: minimal, dir: dir.clone() });
+            let e = report.table.entry(signature.clone()).or_insert(Line {
+                new: false,
+                inputs: 0,
+                ops: minimal,
+                dir: dir.clone(),
+            });
             e.inputs += 1;
         }
     }
@@ -163,7 +194,15 @@ pub fn parse_filed(line: &str) -> Option<(Filed, usize)> {
     let (dir, signature) = (PathBuf::from(dir), signature.to_string());
     if new {
         let ops = tail.split_whitespace().nth(2).and_then(|n| n.parse().ok()).unwrap_or(0);
-        Some((Filed::New { dir, signature, ops_before: 0, ops_after: ops }, ops))
+        Some((
+            Filed::New {
+                dir,
+                signature,
+                ops_before: 0,
+                ops_after: ops,
+            },
+            ops,
+        ))
     } else {
         let times = tail.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
         Some((Filed::Seen { dir, signature, times }, 0))

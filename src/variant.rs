@@ -41,7 +41,10 @@ pub fn build_variant(patches: &[PathBuf], sanitize: bool) -> Result<Variant, Str
     let tdir = target_dir(&key, sanitize);
     let joined = std::env::join_paths(patches).map_err(|e| format!("patch paths: {e}"))?;
     let what = if sanitize { "ASan+UBSan " } else { "" };
-    eprintln!("swapdiff: building the {key} kernel and CLI ({what}build) in {} ...", tdir.display());
+    eprintln!(
+        "swapdiff: building the {key} kernel and CLI ({what}build) in {} ...",
+        tdir.display()
+    );
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.args(["build", "--release", "-q", "--bin", "swapdiff"])
         .current_dir(workspace())
@@ -61,15 +64,33 @@ pub fn build_variant(patches: &[PathBuf], sanitize: bool) -> Result<Variant, Str
     let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        let why: Vec<&str> =
+        let why: Vec<&str> = err
+            .lines()
+            .filter(|l| l.len() < 2000)
+            .filter(|l| {
+                ["swapdiff", "patch", "FAILED", "error", "undefined reference"]
+                    .iter()
+                    .any(|w| l.contains(w))
+            })
+            .collect();
+        let shown = if why.is_empty() {
             err.lines()
-                .filter(|l| l.len() < 2000)
-                .filter(|l| ["swapdiff", "patch", "FAILED", "error", "undefined reference"].iter().any(|w| l.contains(w)))
-                .collect();
-        let shown = if why.is_empty() { err.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect() } else { why };
+                .rev()
+                .take(20)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect()
+        } else {
+            why
+        };
         return Err(format!("building the patched kernel failed:\n{}", shown.join("\n")));
     }
-    Ok(Variant { bin, key, sanitized: sanitize })
+    Ok(Variant {
+        bin,
+        key,
+        sanitized: sanitize,
+    })
 }
 
 /// The environment a sanitized child runs in: reports symbolized (kernel
@@ -80,8 +101,20 @@ pub fn build_variant(patches: &[PathBuf], sanitize: bool) -> Result<Variant, Str
 /// allocations). Options the user set come last and win.
 pub fn sanitizer_env(cmd: &mut Command) {
     let user = |var: &str| std::env::var(var).map(|v| format!(":{v}")).unwrap_or_default();
-    cmd.env("ASAN_OPTIONS", format!("detect_leaks=0:symbolize=1:handle_abort=1:print_summary=1{}", user("ASAN_OPTIONS")));
-    cmd.env("UBSAN_OPTIONS", format!("print_stacktrace=1:halt_on_error=1:symbolize=1{}", user("UBSAN_OPTIONS")));
+    cmd.env(
+        "ASAN_OPTIONS",
+        format!(
+            "detect_leaks=0:symbolize=1:handle_abort=1:print_summary=1{}",
+            user("ASAN_OPTIONS")
+        ),
+    );
+    cmd.env(
+        "UBSAN_OPTIONS",
+        format!(
+            "print_stacktrace=1:halt_on_error=1:symbolize=1{}",
+            user("UBSAN_OPTIONS")
+        ),
+    );
     if std::env::var_os("ASAN_SYMBOLIZER_PATH").is_none() {
         if let Some(s) = symbolizer() {
             cmd.env("ASAN_SYMBOLIZER_PATH", s);
@@ -93,7 +126,11 @@ pub fn sanitizer_env(cmd: &mut Command) {
 /// on PATH; versioned ones live under /usr/lib/llvm-*/bin).
 fn symbolizer() -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join("llvm-symbolizer")).find(|f| f.is_file()))
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("llvm-symbolizer"))
+                .find(|f| f.is_file())
+        })
         .unwrap_or_default();
     on_path.or_else(|| {
         let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib")

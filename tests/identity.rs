@@ -7,7 +7,11 @@ use std::path::Path;
 use std::process::Command;
 
 fn key(patches: &[&Path]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff")).arg("variant-key").args(patches).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff"))
+        .arg("variant-key")
+        .args(patches)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
@@ -51,12 +55,18 @@ fn the_shell_drivers_name_a_variant_with_the_same_key() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), key(&[Path::new(one), Path::new(two)]));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        key(&[Path::new(one), Path::new(two)])
+    );
 }
 
 #[test]
 fn an_unreadable_patch_is_a_clear_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff")).args(["variant-key", "/nonexistent.patch"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff"))
+        .args(["variant-key", "/nonexistent.patch"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.patch"));
 }

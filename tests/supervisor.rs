@@ -13,9 +13,13 @@ use swapdiff::worker::{supervise, supervise_quiet, Ended, Outcome};
 
 fn sh(script: &str, bound: Duration) -> (Outcome, Vec<String>) {
     let mut lines = vec![];
-    let o = supervise(Command::new("sh").arg("-c").arg(script), bound, Duration::from_millis(500), &|| false, |l| {
-        lines.push(l.to_string())
-    })
+    let o = supervise(
+        Command::new("sh").arg("-c").arg(script),
+        bound,
+        Duration::from_millis(500),
+        &|| false,
+        |l| lines.push(l.to_string()),
+    )
     .unwrap();
     (o, lines)
 }
@@ -52,7 +56,10 @@ fn an_exit_code_is_left_to_the_caller_and_abnormal_where_unexpected() {
     assert_eq!(abnormal(&o, &[0]).and_then(|d| d.class), Some(Class::Crash));
     assert_eq!(abnormal(&o, &[0, 1, 2]).and_then(|d| d.class), Some(Class::Crash));
     let (o, _) = sh("exit 1", 10 * SECOND);
-    assert!(abnormal(&o, &[0, 1, 2]).is_none(), "exit 1 is a replay's divergence, not a crash");
+    assert!(
+        abnormal(&o, &[0, 1, 2]).is_none(),
+        "exit 1 is a replay's divergence, not a crash"
+    );
 }
 
 #[test]
@@ -83,7 +90,14 @@ fn a_silent_child_is_a_hang_before_its_bound() {
 
 #[test]
 fn a_stop_request_ends_the_child_and_is_no_finding() {
-    let o = supervise(Command::new("sleep").arg("30"), 60 * SECOND, Duration::from_millis(500), &|| true, |_| {}).unwrap();
+    let o = supervise(
+        Command::new("sleep").arg("30"),
+        60 * SECOND,
+        Duration::from_millis(500),
+        &|| true,
+        |_| {},
+    )
+    .unwrap();
     assert_eq!(o.ended, Ended::Stopped);
     assert!(o.elapsed < 5 * SECOND);
     assert!(abnormal(&o, &[0]).is_none(), "an interrupt is not the kernel's fault");
@@ -137,7 +151,8 @@ fn an_asan_caught_segv_is_a_crash_not_a_memory_error_class() {
 
 #[test]
 fn a_ubsan_report_names_the_kernel_line() {
-    let script = "echo 'mm/swapfile.c:3701:9: runtime error: index 600 out of bounds for type unsigned char[512]' >&2; exit 1";
+    let script =
+        "echo 'mm/swapfile.c:3701:9: runtime error: index 600 out of bounds for type unsigned char[512]' >&2; exit 1";
     let d = diagnose(&sh(script, 10 * SECOND).0);
     assert_eq!(d.class, Some(Class::Ubsan));
     assert_eq!(d.kind, "index 600 out of bounds for type unsigned char[512]");
@@ -155,6 +170,12 @@ fn the_fatal_line_gives_program_and_entry_point() {
     assert_eq!(d.entry.as_deref(), Some("swap_duplicate"));
     assert_eq!(d.function(), Some("swap_duplicate"));
     // `-` means unknown.
-    let d = diagnose(&sh("echo 'swapdiff-fatal: cause=SIGABRT program=- entry=-' >&2; exit 134", 10 * SECOND).0);
+    let d = diagnose(
+        &sh(
+            "echo 'swapdiff-fatal: cause=SIGABRT program=- entry=-' >&2; exit 134",
+            10 * SECOND,
+        )
+        .0,
+    );
     assert_eq!((d.program, d.entry.clone(), d.class), (None, None, Some(Class::Crash)));
 }

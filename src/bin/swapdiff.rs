@@ -22,15 +22,29 @@ fn variant() -> String {
 
 fn describe(f: &Filed) -> String {
     match f {
-        Filed::New { dir, signature, ops_before, ops_after } => {
-            format!("new finding {signature}: {} ({ops_before} -> {ops_after} ops)", dir.display())
+        Filed::New {
+            dir,
+            signature,
+            ops_before,
+            ops_after,
+        } => {
+            format!(
+                "new finding {signature}: {} ({ops_before} -> {ops_after} ops)",
+                dir.display()
+            )
         }
-        Filed::Seen { dir, signature, times } => format!("known finding {signature}: {} (seen {times} times)", dir.display()),
+        Filed::Seen { dir, signature, times } => {
+            format!("known finding {signature}: {} (seen {times} times)", dir.display())
+        }
     }
 }
 
 #[derive(Parser)]
-#[command(name = "swapdiff", version, about = "Differential fuzzing of the kernel swap-count and MTE code against a Rust model")]
+#[command(
+    name = "swapdiff",
+    version,
+    about = "Differential fuzzing of the kernel swap-count and MTE code against a Rust model"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -246,7 +260,11 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
         a.seconds,
         seeds.len(),
         level.name(),
-        if variant.sanitized { "kernel C under ASan+UBSan" } else { "no sanitizers" },
+        if variant.sanitized {
+            "kernel C under ASan+UBSan"
+        } else {
+            "no sanitizers"
+        },
         variant.bin.display()
     );
     let spec = swapdiff::jobs::Spec {
@@ -274,7 +292,10 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
     let so_far = if interrupted { "interrupted: " } else { "" };
     if sigs.is_empty() {
         if interrupted {
-            println!("{so_far}no divergence in the {programs} programs run so far ({} level; partial verdict){lost}", level.name());
+            println!(
+                "{so_far}no divergence in the {programs} programs run so far ({} level; partial verdict){lost}",
+                level.name()
+            );
             return Ok(ExitCode::from(130));
         }
         // Only a hunt in which every worker ran its budget and exited cleanly says "none".
@@ -299,17 +320,35 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
 }
 
 /// The worker of check-patch and hunt (protocol in src/jobs.rs).
-fn hunt_run(seed: u64, skip: u64, seconds: f64, file_by_ms: Option<u64>, level: &str, out: &Path, stop_at_first: bool) -> Result<ExitCode, String> {
+fn hunt_run(
+    seed: u64,
+    skip: u64,
+    seconds: f64,
+    file_by_ms: Option<u64>,
+    level: &str,
+    out: &Path,
+    stop_at_first: bool,
+) -> Result<ExitCode, String> {
     let level = parse_level(level)?;
     cshim::fatal::install_reporter();
     let interrupt = Interrupt::install()?;
     let stop = || interrupt.is_set();
     let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
     let budget = Duration::from_secs_f64(seconds.max(0.0));
-    let h = swapdiff::hunt::hunt(&mut model, &mut kernel, seed, skip, budget, level, stop_at_first, &stop, |i| {
-        cshim::fatal::set_program(Some(i));
-        println!("at {i}");
-    });
+    let h = swapdiff::hunt::hunt(
+        &mut model,
+        &mut kernel,
+        seed,
+        skip,
+        budget,
+        level,
+        stop_at_first,
+        &stop,
+        |i| {
+            cshim::fatal::set_program(Some(i));
+            println!("at {i}");
+        },
+    );
     cshim::fatal::set_program(None);
     if let Some((sig, i, t)) = &h.first {
         println!("found {sig} index {i} seconds {t:.3}");
@@ -323,10 +362,19 @@ fn hunt_run(seed: u64, skip: u64, seconds: f64, file_by_ms: Option<u64>, level: 
             Instant::now() + Duration::from_millis(ms).saturating_sub(now)
         })
     };
-    let opts = FileOptions { minimize: true, deadline, regressions: None, level };
+    let opts = FileOptions {
+        minimize: true,
+        deadline,
+        regressions: None,
+        level,
+    };
     for (index, f) in &h.findings {
         println!("filing {index}");
-        let input = swapdiff::input::Input { program: f.program.clone(), bytes: None, family: Family::All };
+        let input = swapdiff::input::Input {
+            program: f.program.clone(),
+            bytes: None,
+            family: Family::All,
+        };
         let filed = swapdiff::findings::file(&mut model, &mut kernel, &input, out, &opts)?;
         let ops = match &filed {
             Some(Filed::New { ops_after, .. }) => *ops_after,
@@ -346,12 +394,23 @@ fn probe(file: &Path, level: &str, target: &Option<String>) -> Result<ExitCode, 
     let input = load(file, family(target)?).map_err(|e| e.to_string())?;
     let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
     cshim::fatal::install_reporter();
-    let opts = Options { level, ..Options::default() };
-    let steps = swapdiff::runner::single(&mut model, &input.program, opts).executed().ops;
+    let opts = Options {
+        level,
+        ..Options::default()
+    };
+    let steps = swapdiff::runner::single(&mut model, &input.program, opts)
+        .executed()
+        .ops;
     for k in 0..steps.len() {
-        let one = swapdiff::program::Program { mode: swapdiff::program::Mode::Raw, ops: vec![steps[k].clone()] };
+        let one = swapdiff::program::Program {
+            mode: swapdiff::program::Mode::Raw,
+            ops: vec![steps[k].clone()],
+        };
         println!("step {k} {}", one.to_string().lines().last().unwrap_or(""));
-        let prefix = swapdiff::program::Program { mode: swapdiff::program::Mode::Raw, ops: steps[..=k].to_vec() };
+        let prefix = swapdiff::program::Program {
+            mode: swapdiff::program::Mode::Raw,
+            ops: steps[..=k].to_vec(),
+        };
         swapdiff::runner::single(&mut kernel, &prefix, opts);
     }
     println!("end");
@@ -381,11 +440,16 @@ fn swapdiff_hunt(catalog: &std::path::Path, seconds: f64, stock_seconds: f64) ->
     let results = catalog.join("RESULTS.md");
     std::fs::write(&results, &report.markdown).map_err(|e| format!("{}: {e}", results.display()))?;
     println!("written to {}", results.display());
-    Ok(if report.all_as_expected { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if report.all_as_expected {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn findings_dir(out: Option<PathBuf>) -> PathBuf {
-    out.or_else(|| std::env::var_os("SWAPDIFF_FINDINGS").map(PathBuf::from)).unwrap_or_else(|| PathBuf::from("findings"))
+    out.or_else(|| std::env::var_os("SWAPDIFF_FINDINGS").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("findings"))
 }
 
 fn run(cmd: Cmd) -> Result<ExitCode, String> {
@@ -396,13 +460,26 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             let mut diverged = false;
             for f in &files {
                 let input = load(f, fam).map_err(|e| e.to_string())?;
-                let run = differential(&mut model, &mut kernel, &input.program, Options { record: true, ..Options::default() });
+                let run = differential(
+                    &mut model,
+                    &mut kernel,
+                    &input.program,
+                    Options {
+                        record: true,
+                        ..Options::default()
+                    },
+                );
                 diverged |= run.divergence.is_some();
                 if json {
                     println!("{}", swapdiff::trace::json(&run, &f.display().to_string()));
                 } else {
-                    println!("== {} (kernel {})
-{}", f.display(), variant(), input.program);
+                    println!(
+                        "== {} (kernel {})
+{}",
+                        f.display(),
+                        variant(),
+                        input.program
+                    );
                     print!("{}", swapdiff::trace::text(&run));
                     if let Some(d) = &run.divergence {
                         println!("\n{}", swapdiff::render::divergence(&run, d));
@@ -414,11 +491,23 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         Cmd::Minimize { file, out, target } => {
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            let Some(m) = swapdiff::minimize::minimize(&mut model, &mut kernel, &input.program, Default::default()) else {
-                eprintln!("swapdiff: {} does not diverge on kernel {}: nothing to minimize", file.display(), variant());
+            let Some(m) = swapdiff::minimize::minimize(&mut model, &mut kernel, &input.program, Default::default())
+            else {
+                eprintln!(
+                    "swapdiff: {} does not diverge on kernel {}: nothing to minimize",
+                    file.display(),
+                    variant()
+                );
                 return Ok(ExitCode::SUCCESS);
             };
-            eprintln!("{}: {} ops -> {} ops ({} runs), signature {}", file.display(), m.before, m.after, m.runs, m.signature);
+            eprintln!(
+                "{}: {} ops -> {} ops ({} runs), signature {}",
+                file.display(),
+                m.before,
+                m.after,
+                m.runs,
+                m.signature
+            );
             let text = format!("# swapdiff minimized: {}\n{}", m.signature, m.program);
             match out {
                 Some(o) => std::fs::write(&o, text).map_err(|e| format!("{}: {e}", o.display()))?,
@@ -426,11 +515,23 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::FAILURE)
         }
-        Cmd::Report { file, out, target, no_minimize, minimize_seconds, add_regressions } => {
+        Cmd::Report {
+            file,
+            out,
+            target,
+            no_minimize,
+            minimize_seconds,
+            add_regressions,
+        } => {
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
             let deadline = Some(Instant::now() + Duration::from_secs_f64(minimize_seconds.max(0.0)));
-            let opts = FileOptions { minimize: !no_minimize, deadline, regressions: add_regressions, level: Default::default() };
+            let opts = FileOptions {
+                minimize: !no_minimize,
+                deadline,
+                regressions: add_regressions,
+                level: Default::default(),
+            };
             match swapdiff::findings::file(&mut model, &mut kernel, &input, &findings_dir(out), &opts)? {
                 None => {
                     println!("{}: no divergence on kernel {}", file.display(), variant());
@@ -442,15 +543,46 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 }
             }
         }
-        Cmd::CheckPatch { patches, seconds, jobs, level, out, no_sanitize, minimize_seconds } => check_patch(
+        Cmd::CheckPatch {
+            patches,
+            seconds,
+            jobs,
+            level,
+            out,
+            no_sanitize,
+            minimize_seconds,
+        } => check_patch(
             &patches,
-            CheckArgs { seconds, jobs, level, out: findings_dir(out), sanitize: !no_sanitize, minimize_seconds },
+            CheckArgs {
+                seconds,
+                jobs,
+                level,
+                out: findings_dir(out),
+                sanitize: !no_sanitize,
+                minimize_seconds,
+            },
         ),
-        Cmd::Hunt { catalog, seconds, stock_seconds } => swapdiff_hunt(&catalog, seconds, stock_seconds),
-        Cmd::HuntRun { seed, skip, seconds, file_by_ms, level, out, stop_at_first } => {
-            hunt_run(seed, skip, seconds, file_by_ms, &level, &out, stop_at_first)
-        }
-        Cmd::Triage { dir, out, target, minimize_seconds, add_regressions } => {
+        Cmd::Hunt {
+            catalog,
+            seconds,
+            stock_seconds,
+        } => swapdiff_hunt(&catalog, seconds, stock_seconds),
+        Cmd::HuntRun {
+            seed,
+            skip,
+            seconds,
+            file_by_ms,
+            level,
+            out,
+            stop_at_first,
+        } => hunt_run(seed, skip, seconds, file_by_ms, &level, &out, stop_at_first),
+        Cmd::Triage {
+            dir,
+            out,
+            target,
+            minimize_seconds,
+            add_regressions,
+        } => {
             let interrupt = Interrupt::install()?;
             let bin = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
             let spec = swapdiff::triage::Spec {
@@ -473,7 +605,13 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 r.unusable
             );
             for (sig, l) in &r.table {
-                println!("  {:<5} {:>4} inputs  {:>3} ops  {sig}  {}", if l.new { "new" } else { "known" }, l.inputs, l.ops, l.dir.display());
+                println!(
+                    "  {:<5} {:>4} inputs  {:>3} ops  {sig}  {}",
+                    if l.new { "new" } else { "known" },
+                    l.inputs,
+                    l.ops,
+                    l.dir.display()
+                );
             }
             Ok(if !r.table.is_empty() {
                 ExitCode::FAILURE
@@ -492,7 +630,10 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             let p = patches_applied();
             println!("kernel: {}", kernel_version());
             println!("source hash: {}", cshim::source_hash());
-            println!("patches: {}", if p.is_empty() { "none".to_string() } else { p.join(", ") });
+            println!(
+                "patches: {}",
+                if p.is_empty() { "none".to_string() } else { p.join(", ") }
+            );
             println!("patch set: {}", swapdiff::identity::build_key());
             println!("C build flags: {}", cshim::build_flags());
             Ok(ExitCode::SUCCESS)
@@ -509,20 +650,30 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         }
         Cmd::Campaign { programs, seed } => {
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            println!("kernel {}; {programs} programs from seed {seed}", swapdiff::engine::kernel_version());
+            println!(
+                "kernel {}; {programs} programs from seed {seed}",
+                swapdiff::engine::kernel_version()
+            );
             let c = swapdiff::campaign::run(&mut model, &mut kernel, seed, programs);
             print!("{}", c.tally.render());
             println!("{} steps, {} divergences", c.steps, c.findings.len());
             for f in &c.findings {
                 println!("\n{}\nprogram:\n{}", f.report, f.program);
             }
-            Ok(if c.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if c.findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Cmd::Bench { seconds, programs } => {
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
             let set = swapdiff::bench::programs(programs);
             let r = swapdiff::bench::measure(&mut model, &mut kernel, &set, Duration::from_secs_f64(seconds));
-            println!("kernel {}; {programs} generated programs (seed 0x5eed)", swapdiff::engine::kernel_version());
+            println!(
+                "kernel {}; {programs} generated programs (seed 0x5eed)",
+                swapdiff::engine::kernel_version()
+            );
             println!("  kernel only   {:>10.0} programs/s", r.kernel_only);
             println!("  model only    {:>10.0} programs/s", r.model_only);
             println!("  differential  {:>10.0} programs/s", r.differential);
