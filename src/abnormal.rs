@@ -61,6 +61,8 @@ pub struct Probed {
     pub steps: Vec<Op>,
     /// The abnormal end came after every step, in the end-state and teardown checks.
     pub at_end: bool,
+    /// The probe ran through and the program diverges with this signature.
+    pub diverged: Option<String>,
 }
 
 static SCRATCH: AtomicU64 = AtomicU64::new(0);
@@ -78,6 +80,7 @@ impl Prober<'_> {
         }
         let mut steps = vec![];
         let mut at_end = false;
+        let mut diverged = None;
         let outcome = supervise(&mut cmd, bound, GRACE, &|| false, |line| {
             if let Some(text) = line
                 .strip_prefix("step ")
@@ -89,6 +92,8 @@ impl Prober<'_> {
                 }
             } else if line == "end" {
                 at_end = true;
+            } else if let Some(sig) = line.strip_prefix("diverged ") {
+                diverged = Some(sig.to_string());
             }
         });
         let _ = std::fs::remove_file(&file);
@@ -98,6 +103,7 @@ impl Prober<'_> {
             stderr: outcome.stderr,
             steps,
             at_end,
+            diverged,
         })
     }
 }
@@ -136,8 +142,11 @@ pub struct FiledAbnormal {
 }
 
 /// Files `a` under `out`: locate, sign, minimize until `deadline`, publish.
-/// `info` is the variant's `build-info` text.
-pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant) -> Result<FiledAbnormal, String> {
+/// `info` is the variant's `build-info` text. `Ok(None)`: in a fresh process
+/// the program does not die but diverges (what died was the in-process
+/// minimization of that divergence: a candidate crashed the kernel); the
+/// caller files it as a divergence without minimizing ([`refile`]).
+pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant) -> Result<Option<FiledAbnormal>, String> {
     let Some(program) = &a.program else {
         // Nothing to replay: file what the child said.
         let sig = signature("unknown", &a.diagnosis);
@@ -147,13 +156,16 @@ pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant
             ("report.txt", a.stderr.clone().into_bytes()),
         ];
         let filed = publish(out, &sig, a.origin.as_bytes(), &files)?;
-        return Ok(FiledAbnormal {
+        return Ok(Some(FiledAbnormal {
             filed,
             ops: 0,
             reproduced: false,
-        });
+        }));
     };
     let first = pr.probe(program, PROBE_BOUND)?;
+    if first.diagnosis.is_none() && first.diverged.is_some() {
+        return Ok(None);
+    }
     let (diag, stderr, reproduced) = match &first.diagnosis {
         Some(d) => (d.clone(), first.stderr.clone(), true),
         None => (a.diagnosis.clone(), a.stderr.clone(), false),
@@ -167,11 +179,11 @@ pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant
     let bytes = encode(program, a.family).unwrap_or_else(|_| program.to_string().into_bytes());
     if out.join(dir_name(&sig)).exists() {
         let filed = publish(out, &sig, &bytes, &[])?;
-        return Ok(FiledAbnormal {
+        return Ok(Some(FiledAbnormal {
             filed,
             ops: 0,
             reproduced,
-        });
+        }));
     }
 
     // Minimize the executed steps up to the one in flight, each candidate in
@@ -220,11 +232,11 @@ pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant
         files.push(("child-stderr.txt", a.stderr.clone().into_bytes()));
     }
     let filed = publish(out, &sig, &bytes, &files)?;
-    Ok(FiledAbnormal {
+    Ok(Some(FiledAbnormal {
         filed,
         ops: shown.ops.len(),
         reproduced,
-    })
+    }))
 }
 
 const WHAT: [(Class, &str); 4] = [
@@ -312,4 +324,33 @@ fn report_diagnosis(report: &str) -> Option<Diagnosis> {
 /// A scratch directory for probes under the findings directory.
 pub fn scratch_dir(out: &Path) -> PathBuf {
     out.join(".scratch")
+}
+
+/// Files the diverging input `file` with `swapdiff report --no-minimize` in a
+/// child (a minimization candidate of it killed the process that tried).
+pub fn refile(pr: &Prober, file: &Path, target: Option<&str>, out: &Path) -> Result<Option<(Filed, usize)>, String> {
+    let mut cmd = Command::new(pr.bin);
+    cmd.arg("report").arg(file).arg("--no-minimize").args(["--level", pr.level.name()]).arg("--out").arg(out);
+    if let Some(t) = target {
+        cmd.args(["--target", t]);
+    }
+    if pr.sanitized {
+        sanitizer_env(&mut cmd);
+    }
+    let mut filed = None;
+    supervise(&mut cmd, Duration::from_secs(60), GRACE, &|| false, |l| {
+        if let Some(f) = crate::triage::parse_filed(l) {
+            filed = Some(f);
+        }
+    })?;
+    Ok(filed)
+}
+
+/// Writes `p` to a scratch file for a child to read.
+pub fn scratch_program(dir: &Path, p: &Program) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let n = SCRATCH.fetch_add(1, Ordering::Relaxed);
+    let file = dir.join(format!(".program-{}-{n}.txt", std::process::id()));
+    std::fs::write(&file, p.to_string()).map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(file)
 }

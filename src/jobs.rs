@@ -7,8 +7,11 @@
 //!
 //! Worker protocol (stdout, one line each):
 //! `at I` before program I; `found SIG index I seconds S` at the first
-//! divergence; `filing I` before filing the divergence of program I;
-//! `finding SIG ops N` once filed; `programs P seconds S next I` at the end.
+//! divergence; `divergence SIG index I` for each distinct one; `filing I`
+//! before filing the divergence of program I; `finding SIG ops N` once
+//! filed; `programs P seconds S next I` at the end. A worker that dies while
+//! filing (a minimization candidate crashed the kernel) has its unfiled
+//! divergences filed unminimized by a `swapdiff report` child.
 
 use crate::abnormal::{self, abnormal, Abnormal, Prober};
 use crate::compare::Level;
@@ -109,6 +112,7 @@ fn job(
         ..RunResult::default()
     };
     let mut records: Vec<(Abnormal, u64, f64)> = vec![];
+    let mut unfiled: Vec<(String, u64)> = vec![];
     let mut skip = 0u64;
     loop {
         let left = hunt_end.saturating_duration_since(Instant::now());
@@ -140,6 +144,8 @@ fn job(
         // Hunting (not yet filing, which minimizes silently): silence is a hang.
         let hunting = Cell::new(true);
         let mut run_programs = 0u64;
+        // Distinct divergences announced (signature, program index).
+        let mut divergences: Vec<(String, u64)> = vec![];
         let mut next = skip;
         let quiet = || hunting.get().then_some(SILENT_WORKER);
         let outcome = supervise_quiet(&mut cmd, bound, GRACE, stop, &quiet, |line| {
@@ -161,6 +167,7 @@ fn job(
                         ));
                     }
                 }
+                ["divergence", sig, "index", i] => divergences.push((sig.to_string(), i.parse().unwrap_or(0))),
                 ["finding", sig, ..] => r.signatures.push(sig.to_string()),
                 ["programs", p, "seconds", _, "next", n] => {
                     run_programs = p.parse().unwrap_or(0);
@@ -195,6 +202,13 @@ fn job(
         r.programs += ran;
         r.clean = false;
         r.abnormal += 1;
+        if filing.is_some() {
+            // The divergences not filed yet are filed unminimized; whatever
+            // killed the minimization shows when it replays in a fresh process.
+            for (sig, i) in divergences.iter().filter(|(sig, _)| !r.signatures.contains(sig)) {
+                unfiled.push((sig.clone(), *i));
+            }
+        }
         let program = index.map(|i| nth_program(seed, i));
         let origin = match index {
             Some(i) => format!("hunt seed {seed}, program {i} (`swapdiff hunt-run --seed {seed} --skip {i}`)"),
@@ -218,15 +232,23 @@ fn job(
     }
     // File the abnormal ends: minimized until the filing deadline (not at
     // all after an interrupt: the user wants out, the finding is complete).
-    let prober = Prober {
-        bin: &spec.variant.bin,
-        level: spec.level,
-        sanitized: spec.variant.sanitized,
-        scratch: &abnormal::scratch_dir(spec.findings),
-    };
+    // Each job its own scratch directory: the others' probes are not its to clean.
+    let scratch = abnormal::scratch_dir(spec.findings).join(format!("seed-{seed}"));
+    let prober = Prober { bin: &spec.variant.bin, level: spec.level, sanitized: spec.variant.sanitized, scratch: &scratch };
+    for (sig, i) in &unfiled {
+        let file = abnormal::scratch_program(&scratch, &nth_program(seed, *i))?;
+        match abnormal::refile(&prober, &file, None, spec.findings)? {
+            Some((filed, ops)) => {
+                println!("{} (not minimized: a minimization candidate crashed the kernel)", describe(&filed, ops));
+                r.signatures.push(sig.clone());
+            }
+            None => eprintln!("swapdiff: the divergence {sig} of seed {seed} program {i} could not be filed"),
+        }
+    }
     for (a, programs, seconds) in &records {
         let deadline = if stop() { Instant::now() } else { file_by };
-        let f = abnormal::file(&prober, a, info, spec.findings, deadline)?;
+        // None: it diverges rather than dies in a fresh process (filed above).
+        let Some(f) = abnormal::file(&prober, a, info, spec.findings, deadline)? else { continue };
         let sig = match &f.filed {
             Filed::New { signature, .. } | Filed::Seen { signature, .. } => signature.clone(),
         };
@@ -238,6 +260,7 @@ fn job(
         }
         r.signatures.push(sig);
     }
+    let _ = std::fs::remove_dir_all(&scratch);
     let _ = std::fs::remove_dir(abnormal::scratch_dir(spec.findings));
     Ok(r)
 }

@@ -126,9 +126,18 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
                 scratch: &abnormal::scratch_dir(&spec.out),
             };
             let deadline = Instant::now() + Duration::from_secs_f64(spec.minimize_seconds.max(0.0));
-            let filed = abnormal::file(&prober, &a, &crate::variant::build_info(&spec.bin), &spec.out, deadline)?;
-            let _ = std::fs::remove_dir(abnormal::scratch_dir(&spec.out));
-            note(&mut report, &filed.filed, filed.ops);
+            match abnormal::file(&prober, &a, &crate::variant::build_info(&spec.bin), &spec.out, deadline)? {
+                Some(filed) => note(&mut report, &filed.filed, filed.ops),
+                None => {
+                    // Its minimization died, not its replay: filed as it is.
+                    eprintln!("swapdiff triage: {}: minimizing crashed the kernel; filed unminimized", f.display());
+                    match abnormal::refile(&prober, f, spec.target.as_deref(), &spec.out)? {
+                        Some((filed, ops)) => note(&mut report, &filed, ops),
+                        None => eprintln!("swapdiff triage: {}: could not be filed", f.display()),
+                    }
+                }
+            }
+            let _ = std::fs::remove_dir_all(abnormal::scratch_dir(&spec.out));
             continue;
         }
         match outcome.ended {

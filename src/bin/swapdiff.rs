@@ -90,6 +90,9 @@ enum Cmd {
         /// directory, which cargo test replays (default corpus/regressions).
         #[arg(long, num_args = 0..=1, default_missing_value = "corpus/regressions")]
         add_regressions: Option<PathBuf>,
+        /// The comparison level (raw or logical).
+        #[arg(long, default_value = "raw")]
+        level: String,
     },
     /// Report every crash file in a directory (libFuzzer artifacts/, AFL crashes/), each replayed
     /// in its own process: one line per signature. An input that crashes, hangs or trips a
@@ -369,6 +372,9 @@ fn hunt_run(
         level,
     };
     for (index, f) in &h.findings {
+        println!("divergence {} index {index}", f.signature);
+    }
+    for (index, f) in &h.findings {
         println!("filing {index}");
         let input = swapdiff::input::Input {
             program: f.program.clone(),
@@ -522,7 +528,9 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             no_minimize,
             minimize_seconds,
             add_regressions,
+            level,
         } => {
+            let level = parse_level(&level)?;
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
             let deadline = Some(Instant::now() + Duration::from_secs_f64(minimize_seconds.max(0.0)));
@@ -530,7 +538,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 minimize: !no_minimize,
                 deadline,
                 regressions: add_regressions,
-                level: Default::default(),
+                level,
             };
             match swapdiff::findings::file(&mut model, &mut kernel, &input, &findings_dir(out), &opts)? {
                 None => {
