@@ -248,3 +248,48 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64, interrupted: bool) -> 
         interrupted,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(first: Option<&str>, clean: bool) -> RunResult {
+        RunResult {
+            seed: 1,
+            first: first.map(|s| (s.to_string(), 10, 0.5)),
+            programs: 100,
+            signatures: first.map(|s| vec![s.to_string()]).unwrap_or_default(),
+            abnormal: usize::from(!clean),
+            clean,
+            interrupted: false,
+        }
+    }
+
+    #[test]
+    fn a_control_whose_worker_crashed_fails_and_says_crash() {
+        // Before issue 10 a crashing control counted as passing: its worker
+        // reported no divergence. Now the crash is its first finding.
+        let crashed = [result(Some("swap_duplicate/crash/__swap_duplicate"), false), result(None, true), result(None, true)];
+        let r = render(&[row("refactor", Level::Logical, None, &crashed, None)], 1.0, 1.0, false);
+        assert!(!r.all_as_expected);
+        assert!(r.table.contains("crash"), "{}", r.table);
+        // Even a worker that died with nothing filed fails the control.
+        let silent = [result(None, false), result(None, true), result(None, true)];
+        assert!(!render(&[row("refactor", Level::Logical, None, &silent, None)], 1.0, 1.0, false).all_as_expected);
+        // A clean control passes.
+        let clean = [result(None, true), result(None, true), result(None, true)];
+        assert!(render(&[row("refactor", Level::Logical, None, &clean, None)], 1.0, 1.0, false).all_as_expected);
+    }
+
+    #[test]
+    fn a_bug_found_as_a_hang_is_not_its_expected_divergence() {
+        let hung = vec![result(Some("swap_duplicate/hang/add_swap_count_continuation"), true); 3];
+        let r = render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &hung, None)], 1.0, 1.0, false);
+        assert!(!r.all_as_expected);
+        assert!(r.markdown.contains("| hang |"), "{}", r.markdown);
+        let found = vec![result(Some("swap_duplicate/count/swap_count_continued"), true); 3];
+        assert!(render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)], 1.0, 1.0, false).all_as_expected);
+        // An interrupted hunt is never "as expected".
+        assert!(!render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)], 1.0, 1.0, true).all_as_expected);
+    }
+}
