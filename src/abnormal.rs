@@ -146,7 +146,13 @@ pub struct FiledAbnormal {
 /// the program does not die but diverges (what died was the in-process
 /// minimization of that divergence: a candidate crashed the kernel); the
 /// caller files it as a divergence without minimizing ([`refile`]).
-pub fn file(pr: &Prober, a: &Abnormal, info: &str, out: &Path, deadline: Instant) -> Result<Option<FiledAbnormal>, String> {
+pub fn file(
+    pr: &Prober,
+    a: &Abnormal,
+    info: &str,
+    out: &Path,
+    deadline: Instant,
+) -> Result<Option<FiledAbnormal>, String> {
     let Some(program) = &a.program else {
         // Nothing to replay: file what the child said.
         let sig = signature("unknown", &a.diagnosis);
@@ -330,7 +336,12 @@ pub fn scratch_dir(out: &Path) -> PathBuf {
 /// child (a minimization candidate of it killed the process that tried).
 pub fn refile(pr: &Prober, file: &Path, target: Option<&str>, out: &Path) -> Result<Option<(Filed, usize)>, String> {
     let mut cmd = Command::new(pr.bin);
-    cmd.arg("report").arg(file).arg("--no-minimize").args(["--level", pr.level.name()]).arg("--out").arg(out);
+    cmd.arg("report")
+        .arg(file)
+        .arg("--no-minimize")
+        .args(["--level", pr.level.name()])
+        .arg("--out")
+        .arg(out);
     if let Some(t) = target {
         cmd.args(["--target", t]);
     }

@@ -269,8 +269,17 @@ mod tests {
     fn a_control_whose_worker_crashed_fails_and_says_crash() {
         // Before issue 10 a crashing control counted as passing: its worker
         // reported no divergence. Now the crash is its first finding.
-        let crashed = [result(Some("swap_duplicate/crash/__swap_duplicate"), false), result(None, true), result(None, true)];
-        let r = render(&[row("refactor", Level::Logical, None, &crashed, None)], 1.0, 1.0, false);
+        let crashed = [
+            result(Some("swap_duplicate/crash/__swap_duplicate"), false),
+            result(None, true),
+            result(None, true),
+        ];
+        let r = render(
+            &[row("refactor", Level::Logical, None, &crashed, None)],
+            1.0,
+            1.0,
+            false,
+        );
         assert!(!r.all_as_expected);
         assert!(r.table.contains("crash"), "{}", r.table);
         // Even a worker that died with nothing filed fails the control.
@@ -284,12 +293,33 @@ mod tests {
     #[test]
     fn a_bug_found_as_a_hang_is_not_its_expected_divergence() {
         let hung = vec![result(Some("swap_duplicate/hang/add_swap_count_continuation"), true); 3];
-        let r = render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &hung, None)], 1.0, 1.0, false);
+        let r = render(
+            &[row("carry", Level::Raw, Some("swap_duplicate/count"), &hung, None)],
+            1.0,
+            1.0,
+            false,
+        );
         assert!(!r.all_as_expected);
         assert!(r.markdown.contains("| hang |"), "{}", r.markdown);
         let found = vec![result(Some("swap_duplicate/count/swap_count_continued"), true); 3];
-        assert!(render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)], 1.0, 1.0, false).all_as_expected);
+        assert!(
+            render(
+                &[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)],
+                1.0,
+                1.0,
+                false
+            )
+            .all_as_expected
+        );
         // An interrupted hunt is never "as expected".
-        assert!(!render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)], 1.0, 1.0, true).all_as_expected);
+        assert!(
+            !render(
+                &[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)],
+                1.0,
+                1.0,
+                true
+            )
+            .all_as_expected
+        );
     }
 }

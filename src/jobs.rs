@@ -15,9 +15,11 @@
 
 use crate::abnormal::{self, abnormal, Abnormal, Prober};
 use crate::compare::Level;
+use crate::diagnose::Class;
 use crate::diagnose::Diagnosis;
-use crate::findings::Filed;
+use crate::findings::{publish, Filed};
 use crate::hunt::nth_program;
+use crate::program::encode;
 use crate::program::Family;
 use crate::variant::{build_info, sanitizer_env, workspace, Variant};
 use crate::worker::{supervise_quiet, Ended};
@@ -146,7 +148,6 @@ fn job(
         let mut run_programs = 0u64;
         // Distinct divergences announced (signature, program index).
         let mut divergences: Vec<(String, u64)> = vec![];
-        let mut next = skip;
         let quiet = || hunting.get().then_some(SILENT_WORKER);
         let outcome = supervise_quiet(&mut cmd, bound, GRACE, stop, &quiet, |line| {
             let w: Vec<&str> = line.split_whitespace().collect();
@@ -169,9 +170,8 @@ fn job(
                 }
                 ["divergence", sig, "index", i] => divergences.push((sig.to_string(), i.parse().unwrap_or(0))),
                 ["finding", sig, ..] => r.signatures.push(sig.to_string()),
-                ["programs", p, "seconds", _, "next", n] => {
+                ["programs", p, "seconds", _, "next", _] => {
                     run_programs = p.parse().unwrap_or(0);
-                    next = n.parse().unwrap_or(skip);
                     ended_cleanly = true;
                 }
                 _ => eprintln!("{line}"),
@@ -192,7 +192,6 @@ fn job(
         });
         let Some(diagnosis) = diagnosis else {
             r.programs += run_programs;
-            let _ = next;
             break;
         };
         // The program in flight: the fatal line's, else the last announced;
@@ -234,24 +233,55 @@ fn job(
     // all after an interrupt: the user wants out, the finding is complete).
     // Each job its own scratch directory: the others' probes are not its to clean.
     let scratch = abnormal::scratch_dir(spec.findings).join(format!("seed-{seed}"));
-    let prober = Prober { bin: &spec.variant.bin, level: spec.level, sanitized: spec.variant.sanitized, scratch: &scratch };
+    let prober = Prober {
+        bin: &spec.variant.bin,
+        level: spec.level,
+        sanitized: spec.variant.sanitized,
+        scratch: &scratch,
+    };
     for (sig, i) in &unfiled {
         let file = abnormal::scratch_program(&scratch, &nth_program(seed, *i))?;
         match abnormal::refile(&prober, &file, None, spec.findings)? {
             Some((filed, ops)) => {
-                println!("{} (not minimized: a minimization candidate crashed the kernel)", describe(&filed, ops));
+                println!(
+                    "{} (not minimized: a minimization candidate crashed the kernel)",
+                    describe(&filed, ops)
+                );
                 r.signatures.push(sig.clone());
             }
             None => eprintln!("swapdiff: the divergence {sig} of seed {seed} program {i} could not be filed"),
         }
     }
+    // A crash-prone patch kills workers every few programs: an end that looks
+    // like one already filed (same class, kind, function and kernel entry
+    // point) joins that finding without a probe, which keeps the filing time
+    // bounded.
+    type Look = (Option<Class>, String, Option<String>, Option<String>);
+    let mut known: Vec<(Look, String)> = vec![];
     for (a, programs, seconds) in &records {
+        let d = &a.diagnosis;
+        let look = (
+            d.class,
+            d.kind.clone(),
+            d.function().map(str::to_string),
+            d.entry.clone(),
+        );
+        if let (Some((_, sig)), Some(p)) = (known.iter().find(|(k, _)| *k == look), &a.program) {
+            let bytes = encode(p, a.family).unwrap_or_else(|_| p.to_string().into_bytes());
+            publish(spec.findings, sig, &bytes, &[])?;
+            continue;
+        }
         let deadline = if stop() { Instant::now() } else { file_by };
         // None: it diverges rather than dies in a fresh process (filed above).
-        let Some(f) = abnormal::file(&prober, a, info, spec.findings, deadline)? else { continue };
+        let Some(f) = abnormal::file(&prober, a, info, spec.findings, deadline)? else {
+            continue;
+        };
         let sig = match &f.filed {
             Filed::New { signature, .. } | Filed::Seen { signature, .. } => signature.clone(),
         };
+        if f.reproduced {
+            known.push((look, sig.clone()));
+        }
         if matches!(f.filed, Filed::New { .. }) {
             println!("{}", describe(&f.filed, f.ops));
         }

@@ -130,7 +130,10 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
                 Some(filed) => note(&mut report, &filed.filed, filed.ops),
                 None => {
                     // Its minimization died, not its replay: filed as it is.
-                    eprintln!("swapdiff triage: {}: minimizing crashed the kernel; filed unminimized", f.display());
+                    eprintln!(
+                        "swapdiff triage: {}: minimizing crashed the kernel; filed unminimized",
+                        f.display()
+                    );
                     match abnormal::refile(&prober, f, spec.target.as_deref(), &spec.out)? {
                         Some((filed, ops)) => note(&mut report, &filed, ops),
                         None => eprintln!("swapdiff triage: {}: could not be filed", f.display()),
