@@ -16,7 +16,7 @@ JOBS ?= 2
 LEVEL ?= $(or $(SWAPDIFF_LEVEL),raw)
 HUNT_SECONDS ?= 120
 
-.PHONY: check-patch hunt all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench campaign clean-cache help
+.PHONY: check-patch hunt regressions test-verdicts all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench campaign clean-cache help
 
 help:
 	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence (LEVEL=raw|logical)"
@@ -26,6 +26,7 @@ help:
 	@echo "make seeds           text seeds (corpus/seeds) -> binary seeds (fuzz/corpus/<target>)"
 	@echo "make check-patch PATCH=x.patch   check a kernel patch: build it, hunt, file findings (CHECK_SECONDS, JOBS, LEVEL)"
 	@echo "make hunt            hunt every known bug in corpus/known-bugs; writes RESULTS.md (HUNT_SECONDS per seed)"
+	@echo "make regressions FINDINGS=dir   add the findings' regression entries to corpus/regressions"
 	@echo "make campaign        a long deterministic campaign (CAMPAIGN_PROGRAMS, default 200000)"
 	@echo "make fuzz JOBS=N     / make afl JOBS=N: every target on N cores (libFuzzer workers, AFL++ -M/-S)"
 	@echo "make coverage        HTML + lcov coverage of the kernel C and the model, per-function table"
@@ -35,7 +36,7 @@ help:
 deps:
 	@scripts/install-deps.sh base
 
-test: deps test-rust test-sanitize test-patches test-fuzz-build
+test: deps test-rust test-sanitize test-patches test-fuzz-build test-verdicts
 
 test-rust:
 	$(CARGO) test --workspace --release
@@ -51,6 +52,13 @@ test-patches: deps
 test-fuzz-build:
 	@scripts/install-deps.sh base fuzz afl
 	@scripts/fuzz-build.sh
+
+# check-patch's verdicts end to end (slow: builds sanitized variants): the
+# hang, crash and ASan test patches are found with their class, a no-op patch
+# is clean, triage files a crashing input and a divergence, Ctrl-C mid-hunt
+# leaves complete findings and a partial verdict.
+test-verdicts: deps
+	@tests/verdicts/run.sh
 
 seeds: deps
 	$(CARGO) run --release -q --bin swapdiff -- seeds --out fuzz/corpus
@@ -75,11 +83,21 @@ campaign: deps
 	$(CARGO) run --release -q --bin swapdiff -- campaign --programs $${CAMPAIGN_PROGRAMS:-200000}
 
 check-patch: deps
-	@test -n "$(PATCH)" || { echo "usage: make check-patch PATCH=my.patch[:other.patch] [CHECK_SECONDS=60 JOBS=2 LEVEL=raw|logical]"; exit 2; }
-	$(CARGO) run --release -q --bin swapdiff -- check-patch $(subst :, ,$(PATCH)) --seconds $(CHECK_SECONDS) --jobs $(JOBS) --level $(LEVEL)
+	@test -n "$(PATCH)" || { echo "usage: make check-patch PATCH=my.patch[:other.patch] [CHECK_SECONDS=60 JOBS=2 LEVEL=raw|logical SANITIZE=0]"; exit 2; }
+	$(CARGO) run --release -q --bin swapdiff -- check-patch $(subst :, ,$(PATCH)) --seconds $(CHECK_SECONDS) --jobs $(JOBS) --level $(LEVEL) $(if $(filter 0,$(SANITIZE)),--no-sanitize)
 
 hunt: deps
 	$(CARGO) run --release -q --bin swapdiff -- hunt --seconds $(HUNT_SECONDS) --stock-seconds $(HUNT_SECONDS)
+
+# Findings keep their regression entry (regression.txt); this adds them to the
+# corpus cargo test replays, never overwriting an entry.
+regressions:
+	@test -n "$(FINDINGS)" || { echo "usage: make regressions FINDINGS=findings-dir"; exit 2; }
+	@mkdir -p corpus/regressions; n=0; for f in $(FINDINGS)/*/regression.txt; do \
+	  [ -f "$$f" ] || continue; d=$$(basename "$$(dirname "$$f")"); \
+	  if [ -e "corpus/regressions/$$d.txt" ]; then echo "kept corpus/regressions/$$d.txt"; \
+	  else cp "$$f" "corpus/regressions/$$d.txt"; echo "added corpus/regressions/$$d.txt"; n=$$((n+1)); fi; \
+	done; echo "$$n regression entries added"
 
 clean-cache:
 	rm -rf target/kernel-cache

@@ -1,13 +1,23 @@
 # Shared by the fuzz drivers (sourced, not run).
 
-# "stock", or "patched-<hash of the patches' contents>": each patch set gets
-# its own build and artifact directories, so the stock build is never touched.
+# "stock", or "patched-<key>": each patch set gets its own build and artifact
+# directories, so the stock build is never touched. The key is the one
+# check-patch uses (`swapdiff variant-key`, a hash of the patches' bytes in
+# order), computed by the stock CLI, built first if needed (without the
+# patches: it is the stock build).
 variant_name() {
-  if [ -n "${SWAPDIFF_PATCHES:-}" ]; then
-    echo "patched-$(IFS=:; cat $SWAPDIFF_PATCHES 2>/dev/null | sha256sum | cut -c1-12)"
-  else
+  if [ -z "${SWAPDIFF_PATCHES:-}" ]; then
     echo stock
+    return 0
   fi
+  if ! env -u SWAPDIFF_PATCHES -u SWAPDIFF_C_SANITIZE -u RUSTFLAGS -u CARGO_TARGET_DIR \
+      cargo build --release -q --bin swapdiff >&2; then
+    echo "swapdiff: cannot build the CLI that names the patch set" >&2
+    return 1
+  fi
+  local patches
+  IFS=: read -r -a patches <<<"$SWAPDIFF_PATCHES"
+  target/release/swapdiff variant-key "${patches[@]}"
 }
 
 # split_budget MIN TARGET...: sets `total` (FUZZ_SECONDS, default 60) and

@@ -1,7 +1,8 @@
 //! Turning a diverging input into a finding directory a kernel developer can
 //! file: `DIR/<signature>/` with README.md, program.txt, input.bin, repro.c
-//! and every input seen with that signature, plus a regression entry that
-//! `cargo test` replays.
+//! and every input seen with that signature, plus a regression entry
+//! (`regression.txt` in the finding; copied to `corpus/regressions/`, which
+//! `cargo test` replays, only when asked).
 //!
 //! Writes are atomic (a finding is assembled in a temporary directory and
 //! renamed into place) and nothing existing is overwritten: a second input
@@ -9,7 +10,7 @@
 
 use crate::engine::{kernel_version, patches_applied, Engine};
 use crate::input::{target_name, Input};
-use crate::minimize::minimize;
+use crate::minimize::minimize_until;
 use crate::program::{encode, Program};
 use crate::runner::{differential, Options, Run};
 use crate::{render, repro, trace};
@@ -18,23 +19,38 @@ use std::path::{Path, PathBuf};
 
 pub enum Filed {
     /// A new finding directory, with the minimized program's length.
-    New { dir: PathBuf, signature: String, ops_before: usize, ops_after: usize },
+    New {
+        dir: PathBuf,
+        signature: String,
+        ops_before: usize,
+        ops_after: usize,
+    },
     /// The signature was filed already; the input was added to it.
-    Seen { dir: PathBuf, signature: String, times: usize },
+    Seen {
+        dir: PathBuf,
+        signature: String,
+        times: usize,
+    },
 }
 
 /// A signature as a directory name: `op/class/func` → `op--class--func`.
 pub fn dir_name(signature: &str) -> String {
     signature
         .split('/')
-        .map(|part| part.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect::<String>())
+        .map(|part| {
+            part.chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' })
+                .collect::<String>()
+        })
         .collect::<Vec<_>>()
         .join("--")
 }
 
 fn hash(bytes: &[u8]) -> String {
     // FNV-1a: a stable name for an input file, not a security property.
-    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+    });
     format!("{h:016x}")
 }
 
@@ -57,14 +73,20 @@ fn write_new(path: &Path, data: &[u8]) -> Result<bool, String> {
 
 /// The bytes a fuzzer would replay for this input.
 fn input_bytes(input: &Input) -> Vec<u8> {
-    input.bytes.clone().unwrap_or_else(|| encode(&input.program, input.family).unwrap_or_default())
+    input
+        .bytes
+        .clone()
+        .unwrap_or_else(|| encode(&input.program, input.family).unwrap_or_default())
 }
 
 pub struct FileOptions {
     pub minimize: bool,
+    /// Minimization stops here with the smallest program so far.
+    pub deadline: Option<std::time::Instant>,
     /// The comparison level the divergence was found at.
     pub level: crate::compare::Level,
-    /// Where regression entries go (`corpus/regressions`); `None`: none.
+    /// Where regression entries are added besides the finding's own
+    /// `regression.txt` (`corpus/regressions`, on request); `None`: nowhere else.
     pub regressions: Option<PathBuf>,
 }
 
@@ -76,7 +98,10 @@ pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
     out: &Path,
     opts: &FileOptions,
 ) -> Result<Option<Filed>, String> {
-    let level = Options { level: opts.level, ..Options::default() };
+    let level = Options {
+        level: opts.level,
+        ..Options::default()
+    };
     let first = differential(model, kernel, &input.program, level);
     let Some(d) = &first.divergence else { return Ok(None) };
     let signature = d.signature();
@@ -86,11 +111,11 @@ pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
 
     if dir.exists() {
-        return seen(&dir, &bytes, signature);
+        return seen(&dir, &bytes, signature).map(Some);
     }
 
     let (program, before, after) = if opts.minimize {
-        match minimize(model, kernel, &input.program, opts.level) {
+        match minimize_until(model, kernel, &input.program, opts.level, opts.deadline) {
             Some(m) => (m.program, m.before, m.after),
             None => (input.program.clone(), first.steps.len(), input.program.ops.len()),
         }
@@ -99,33 +124,80 @@ pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
     };
     let run = differential(model, kernel, &program, Options { record: true, ..level });
 
+    let entry = regression(&program, &signature);
+    let files = [
+        ("program.txt", program_text(&program, &signature).into_bytes()),
+        ("input.bin", bytes.clone()),
+        ("repro.c", repro_source(&run, &signature).into_bytes()),
+        (
+            "README.md",
+            readme(&run, &program, input, &signature, before, after).into_bytes(),
+        ),
+        ("regression.txt", entry.clone().into_bytes()),
+    ];
+    let filed = publish(out, &signature, &bytes, &files)?;
+    if let (Some(reg), Filed::New { .. }) = (&opts.regressions, &filed) {
+        add_regression(reg, &name, &entry)?;
+    }
+    Ok(Some(match filed {
+        Filed::New { dir, signature, .. } => Filed::New {
+            dir,
+            signature,
+            ops_before: before,
+            ops_after: after,
+        },
+        seen => seen,
+    }))
+}
+
+/// Adds a regression entry to `dir` (`corpus/regressions`) as `<name>.txt`,
+/// never overwriting one.
+pub fn add_regression(dir: &Path, name: &str, entry: &str) -> Result<bool, String> {
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    write_new(&dir.join(format!("{name}.txt")), entry.as_bytes())
+}
+
+/// Files a finding directory `out/<signature>/` with `files` and the input
+/// `bytes` under `inputs/`, assembled in a temporary directory and renamed
+/// into place, so a reader (or an interrupt) never sees half of one. When
+/// the signature is filed already, the input joins it ("seen N times").
+pub fn publish(out: &Path, signature: &str, bytes: &[u8], files: &[(&str, Vec<u8>)]) -> Result<Filed, String> {
+    let name = dir_name(signature);
+    let dir = out.join(&name);
+    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    if dir.exists() {
+        return seen(&dir, bytes, signature.to_string());
+    }
     let tmp = out.join(format!(".tmp-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(tmp.join("inputs")).map_err(|e| io(&tmp, e))?;
-    let put = |file: &str, data: &[u8]| std::fs::write(tmp.join(file), data).map_err(|e| io(&tmp.join(file), e));
-    put("program.txt", program_text(&program, &signature).as_bytes())?;
-    put("input.bin", &bytes)?;
-    put(&format!("inputs/{}.bin", hash(&bytes)), &bytes)?;
-    put("repro.c", repro_source(&run, &signature).as_bytes())?;
-    put("README.md", readme(&run, &program, input, &signature, before, after).as_bytes())?;
+    for (file, data) in files {
+        std::fs::write(tmp.join(file), data).map_err(|e| io(&tmp.join(file), e))?;
+    }
+    std::fs::write(tmp.join(format!("inputs/{}.bin", hash(bytes))), bytes).map_err(|e| io(&tmp, e))?;
     if std::fs::rename(&tmp, &dir).is_err() {
         // Another process filed the same signature first.
         let _ = std::fs::remove_dir_all(&tmp);
-        return seen(&dir, &bytes, signature);
+        return seen(&dir, bytes, signature.to_string());
     }
-    if let Some(reg) = &opts.regressions {
-        std::fs::create_dir_all(reg).map_err(|e| io(reg, e))?;
-        write_new(&reg.join(format!("{name}.txt")), regression(&program, &signature).as_bytes())?;
-    }
-    Ok(Some(Filed::New { dir, signature, ops_before: before, ops_after: after }))
+    Ok(Filed::New {
+        dir,
+        signature: signature.to_string(),
+        ops_before: 0,
+        ops_after: 0,
+    })
 }
 
-fn seen(dir: &Path, bytes: &[u8], signature: String) -> Result<Option<Filed>, String> {
+fn seen(dir: &Path, bytes: &[u8], signature: String) -> Result<Filed, String> {
     let inputs = dir.join("inputs");
     std::fs::create_dir_all(&inputs).map_err(|e| io(&inputs, e))?;
     write_new(&inputs.join(format!("{}.bin", hash(bytes))), bytes)?;
     let times = std::fs::read_dir(&inputs).map_err(|e| io(&inputs, e))?.count();
-    Ok(Some(Filed::Seen { dir: dir.to_path_buf(), signature, times }))
+    Ok(Filed::Seen {
+        dir: dir.to_path_buf(),
+        signature,
+        times,
+    })
 }
 
 fn variant() -> String {
@@ -133,7 +205,12 @@ fn variant() -> String {
     if patches.is_empty() {
         format!("{} (stock)", kernel_version())
     } else {
-        format!("{} + {}", kernel_version(), patches.join(" + "))
+        format!(
+            "{} + {} (patch set {})",
+            kernel_version(),
+            patches.join(" + "),
+            crate::identity::build_key()
+        )
     }
 }
 
@@ -145,10 +222,15 @@ fn program_text(p: &Program, signature: &str) -> String {
 /// replays it on the kernel it was found on (`expect`) and on stock 6.12.
 fn regression(p: &Program, signature: &str) -> String {
     let patches = patches_applied().join(" ");
-    let stock = if patches.is_empty() { signature.to_string() } else { "agree".to_string() };
+    let stock = if patches.is_empty() {
+        signature.to_string()
+    } else {
+        "agree".to_string()
+    };
     format!(
-        "# swapdiff regression, found on {}\n# patches: {patches}\n# expect: {signature}\n# stock: {stock}\n{p}",
-        variant()
+        "# swapdiff regression, found on {}\n# patches: {patches}\n# patch-set: {}\n# expect: {signature}\n# stock: {stock}\n{p}",
+        variant(),
+        crate::identity::build_key()
     )
 }
 
@@ -160,7 +242,11 @@ fn repro_source(run: &Run, signature: &str) -> String {
         let _ = writeln!(header, "  expected (model): {}", d.mismatch.expected);
         let _ = writeln!(header, "  actual (kernel):  {}", d.mismatch.actual);
     }
-    let _ = write!(header, "\nbuild and run:\n  {} repro.c -o repro && ./repro", cshim::C_STANDALONE);
+    let _ = write!(
+        header,
+        "\nbuild and run:\n  {} repro.c -o repro && ./repro",
+        cshim::C_STANDALONE
+    );
     let upto = d.map_or(run.steps.len(), |d| (d.step + 1).min(run.steps.len()));
     let ops: Vec<_> = run.steps[..upto].iter().map(|s| s.op.clone()).collect();
     repro::c_source(&ops, &header)
@@ -170,7 +256,12 @@ fn readme(run: &Run, p: &Program, input: &Input, signature: &str, before: usize,
     let mut s = String::new();
     let _ = writeln!(s, "# swapdiff: {signature}\n");
     if let Some(d) = &run.divergence {
-        let _ = writeln!(s, "The kernel's `{}` and the swapdiff model disagree on {}.\n", d.op.as_ref().map_or("end state", |o| o.kind()), d.mismatch.detail);
+        let _ = writeln!(
+            s,
+            "The kernel's `{}` and the swapdiff model disagree on {}.\n",
+            d.op.as_ref().map_or("end state", |o| o.kind()),
+            d.mismatch.detail
+        );
         let _ = writeln!(s, "| | value |\n| --- | --- |");
         let _ = writeln!(s, "| expected (model) | `{}` |", d.mismatch.expected);
         let _ = writeln!(s, "| actual (kernel) | `{}` |\n", d.mismatch.actual);
@@ -179,10 +270,27 @@ fn readme(run: &Run, p: &Program, input: &Input, signature: &str, before: usize,
     let _ = writeln!(s, "- version: {}", kernel_version());
     let _ = writeln!(s, "- source hash: {}", cshim::source_hash());
     let patches = patches_applied();
-    let _ = writeln!(s, "- patches: {}", if patches.is_empty() { "none".to_string() } else { patches.join(", ") });
+    let _ = writeln!(
+        s,
+        "- patches: {}",
+        if patches.is_empty() {
+            "none".to_string()
+        } else {
+            patches.join(", ")
+        }
+    );
+    let _ = writeln!(
+        s,
+        "- patch set: `{}` (a hash of the patches' bytes, in order)",
+        crate::identity::build_key()
+    );
     let _ = writeln!(s, "- C build flags: `{}`\n", cshim::build_flags());
     let _ = writeln!(s, "## Minimal program\n");
-    let _ = writeln!(s, "Found by the `{}` target; {before} steps executed, minimized to {after} ops.\n", target_name(input.family));
+    let _ = writeln!(
+        s,
+        "Found by the `{}` target; {before} steps executed, minimized to {after} ops.\n",
+        target_name(input.family)
+    );
     let _ = writeln!(s, "```text\n{p}```\n");
     let _ = writeln!(s, "## Trace\n\n```text\n{}```\n", trace::text(run));
     if let Some(d) = &run.divergence {

@@ -1,10 +1,7 @@
-//! Checking kernel patches: build swapdiff for a patched kernel (its own
-//! target directory, so the stock build is untouched), then hunt for
-//! divergences with generated programs from fixed seeds, in parallel
-//! processes of that build.
-//!
-//! The hunting itself ([`hunt`]) runs inside the patched build; the
-//! orchestration ([`build_variant`], [`run_variant`]) runs in any build.
+//! The hunt: generated programs from fixed seeds through both engines until
+//! a budget runs out. It runs inside a variant build (`swapdiff hunt-run`);
+//! building variants is [`crate::variant`], supervising the workers
+//! [`crate::jobs`].
 
 use crate::campaign::Finding;
 use crate::compare::Level;
@@ -12,51 +9,76 @@ use crate::engine::Engine;
 use crate::generate::{program, Rng};
 use crate::program::Family;
 use crate::runner::{differential, Options};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The swapdiff workspace this binary was built from.
-pub fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// What one hunt saw: programs run and time spent until the first
-/// divergence (or the whole budget), and every distinct finding.
+/// divergence (or the whole budget), and every distinct finding with the
+/// index of the program it came from.
 pub struct Hunt {
     pub programs: u64,
     pub seconds: f64,
+    /// (signature, index of the program, seconds into the hunt)
     pub first: Option<(String, u64, f64)>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<(u64, Finding)>,
+    /// The index of the next program not run.
+    pub next: u64,
 }
 
-/// Generated programs from `seed` until `budget` runs out (or the first
-/// divergence, with `stop_at_first`).
+const FAMILIES: [Family; 3] = [Family::All, Family::Counts, Family::Mte];
+
+/// Generated programs from `seed`, from its program index `skip` on, until
+/// `budget` runs out, `stop()` turns true, or (with `stop_at_first`) the
+/// first divergence. `before(i)` runs before program `i` (workers announce
+/// it, so a crash can be traced back to its program).
+#[allow(clippy::too_many_arguments)]
 pub fn hunt<M: Engine + ?Sized, K: Engine + ?Sized>(
     model: &mut M,
     kernel: &mut K,
     seed: u64,
+    skip: u64,
     budget: Duration,
     level: Level,
     stop_at_first: bool,
+    stop: &dyn Fn() -> bool,
+    mut before: impl FnMut(u64),
 ) -> Hunt {
     let start = Instant::now();
     let mut rng = Rng::new(seed);
-    let families = [Family::All, Family::Counts, Family::Mte];
-    let mut h = Hunt { programs: 0, seconds: 0.0, first: None, findings: vec![] };
-    let opts = Options { level, ..Options::default() };
-    while start.elapsed() < budget {
-        let p = program(&mut rng, families[(h.programs % 3) as usize]);
+    for i in 0..skip {
+        program(&mut rng, FAMILIES[(i % 3) as usize]);
+    }
+    let mut h = Hunt {
+        programs: 0,
+        seconds: 0.0,
+        first: None,
+        findings: vec![],
+        next: skip,
+    };
+    let opts = Options {
+        level,
+        ..Options::default()
+    };
+    while start.elapsed() < budget && !stop() {
+        let index = h.next;
+        let p = program(&mut rng, FAMILIES[(index % 3) as usize]);
+        before(index);
         h.programs += 1;
+        h.next += 1;
         let run = differential(model, kernel, &p, opts);
         if let Some(d) = &run.divergence {
             let signature = d.signature();
             if h.first.is_none() {
-                h.first = Some((signature.clone(), h.programs, start.elapsed().as_secs_f64()));
+                h.first = Some((signature.clone(), index, start.elapsed().as_secs_f64()));
             }
-            if !h.findings.iter().any(|f| f.signature == signature) {
-                h.findings.push(Finding { signature, program: p, report: String::new() });
+            if !h.findings.iter().any(|(_, f)| f.signature == signature) {
+                h.findings.push((
+                    index,
+                    Finding {
+                        signature,
+                        program: p,
+                        report: String::new(),
+                    },
+                ));
             }
             if stop_at_first {
                 break;
@@ -67,92 +89,12 @@ pub fn hunt<M: Engine + ?Sized, K: Engine + ?Sized>(
     h
 }
 
-/// A stable name for a set of patches (their contents, in order).
-pub fn variant_key(patches: &[PathBuf]) -> Result<String, String> {
-    if patches.is_empty() {
-        return Ok("stock".into());
+/// Program `index` of the hunt from `seed` (the generator is deterministic:
+/// the same seed gives the same programs, in the same order, everywhere).
+pub fn nth_program(seed: u64, index: u64) -> crate::program::Program {
+    let mut rng = Rng::new(seed);
+    for i in 0..index {
+        program(&mut rng, FAMILIES[(i % 3) as usize]);
     }
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for p in patches {
-        let data = std::fs::read(p).map_err(|e| format!("patch {}: {e}", p.display()))?;
-        if data.is_empty() {
-            return Err(format!("patch {} is empty", p.display()));
-        }
-        for b in data {
-            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-    Ok(format!("patched-{h:016x}"))
-}
-
-/// Builds the swapdiff CLI for `patches` and returns its path. Progress goes
-/// to stderr; a patch that does not apply ends in an error naming it.
-pub fn build_variant(patches: &[PathBuf]) -> Result<PathBuf, String> {
-    let key = variant_key(patches)?;
-    let root = workspace();
-    let tdir = if key == "stock" { root.join("target") } else { root.join("target/variants").join(&key) };
-    let joined = std::env::join_paths(patches).map_err(|e| format!("patch paths: {e}"))?;
-    eprintln!("swapdiff: building the {key} kernel and CLI in {} ...", tdir.display());
-    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "-q", "--bin", "swapdiff"])
-        .current_dir(&root)
-        .env("CARGO_TARGET_DIR", &tdir)
-        .env("SWAPDIFF_PATCHES", joined)
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let why: Vec<&str> = err.lines().filter(|l| l.contains("swapdiff") || l.contains("patch") || l.contains("FAILED")).collect();
-        let shown = if why.is_empty() { err.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect() } else { why };
-        return Err(format!("building the patched kernel failed:\n{}", shown.join("\n")));
-    }
-    Ok(tdir.join("release/swapdiff"))
-}
-
-/// One `hunt-run` line from a variant build: `found SIG programs N seconds S`
-/// or `none programs N seconds S`, followed by `finding SIG` lines.
-pub struct RunResult {
-    pub seed: u64,
-    pub first: Option<(String, u64, f64)>,
-    pub programs: u64,
-    pub signatures: Vec<String>,
-}
-
-/// Runs `hunt-run` of the variant binary for each seed, `jobs` at a time.
-pub fn run_variant(bin: &Path, seeds: &[u64], seconds: f64, level: Level, stop_at_first: bool, jobs: usize, findings: &Path) -> Result<Vec<RunResult>, String> {
-    let mut results = vec![];
-    for chunk in seeds.chunks(jobs.max(1)) {
-        let children: Vec<_> = chunk
-            .iter()
-            .map(|seed| {
-                let mut c = Command::new(bin);
-                c.args(["hunt-run", "--seed", &seed.to_string(), "--seconds", &seconds.to_string(), "--level", level.name()]);
-                c.arg("--out").arg(findings);
-                if stop_at_first {
-                    c.arg("--stop-at-first");
-                }
-                c.current_dir(workspace()).stdout(Stdio::piped());
-                c.spawn().map(|child| (*seed, child)).map_err(|e| format!("{}: {e}", bin.display()))
-            })
-            .collect::<Result<_, _>>()?;
-        for (seed, mut child) in children {
-            let stdout = child.stdout.take().ok_or("no stdout")?;
-            let mut r = RunResult { seed, first: None, programs: 0, signatures: vec![] };
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let w: Vec<&str> = line.split_whitespace().collect();
-                match w.as_slice() {
-                    ["found", sig, "programs", n, "seconds", s] => {
-                        r.first = Some((sig.to_string(), n.parse().unwrap_or(0), s.parse().unwrap_or(0.0)))
-                    }
-                    ["programs", n, ..] => r.programs = n.parse().unwrap_or(0),
-                    ["finding", sig, ..] => r.signatures.push(sig.to_string()),
-                    _ => eprintln!("{line}"),
-                }
-            }
-            child.wait().map_err(|e| e.to_string())?;
-            results.push(r);
-        }
-    }
-    Ok(results)
+    program(&mut rng, FAMILIES[(index % 3) as usize])
 }

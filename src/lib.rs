@@ -5,14 +5,20 @@
 //! - [`engine`]: the one trait both implementations answer to;
 //! - [`program`]: ops, programs, their text and byte forms;
 //! - [`runner`]: steering, composites, per-step comparison ([`compare`]);
-//! - [`features`]: which interesting states a run reached.
+//! - [`features`]: which interesting states a run reached;
+//! - [`worker`], [`diagnose`], [`jobs`], [`abnormal`]: supervised child
+//!   processes, and every way they can end classified and filed.
 
+#![forbid(unsafe_code)]
+
+pub mod abnormal;
 pub mod bench;
 pub mod campaign;
 pub mod catalog;
 pub mod compare;
 pub mod corpus;
 pub mod counts;
+pub mod diagnose;
 pub mod engine;
 pub mod exec;
 pub mod features;
@@ -20,7 +26,10 @@ pub mod findings;
 pub mod generate;
 pub mod harness;
 pub mod hunt;
+pub mod identity;
 pub mod input;
+pub mod interrupt;
+pub mod jobs;
 pub mod minimize;
 pub mod program;
 pub mod render;
@@ -29,3 +38,6 @@ pub mod runner;
 mod shadow;
 mod steer;
 pub mod trace;
+pub mod triage;
+pub mod variant;
+pub mod worker;

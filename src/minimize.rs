@@ -12,6 +12,7 @@ use crate::compare::Level;
 use crate::engine::Engine;
 use crate::program::{Mode, Op, Program};
 use crate::runner::{differential, Options, Phase};
+use std::time::Instant;
 
 pub struct Minimized {
     pub program: Program,
@@ -23,68 +24,148 @@ pub struct Minimized {
     pub runs: u64,
 }
 
-struct Oracle<'a, M: Engine + ?Sized, K: Engine + ?Sized> {
-    level: Level,
-    model: &'a mut M,
-    kernel: &'a mut K,
-    signature: String,
+/// A property of a candidate: `Some(cut)` when it holds (the candidate cut
+/// after the step where it showed), `None` when not.
+pub type Keeps<'a> = dyn FnMut(&[Op]) -> Option<Vec<Op>> + 'a;
+
+struct Reducer<'a, 'b> {
+    keeps: &'a mut Keeps<'b>,
+    deadline: Option<Instant>,
     runs: u64,
 }
 
-impl<M: Engine + ?Sized, K: Engine + ?Sized> Oracle<'_, M, K> {
-    /// The candidate with the same divergence, cut after its divergent step;
-    /// `None` when it diverges otherwise or not at all.
+impl Reducer<'_, '_> {
+    /// Past the deadline no candidate holds: the reduction stops with what it has.
     fn keeps(&mut self, ops: &[Op]) -> Option<Vec<Op>> {
-        self.runs += 1;
-        let p = Program { mode: Mode::Raw, ops: ops.to_vec() };
-        let run = differential(self.model, self.kernel, &p, Options { level: self.level, ..Options::default() });
-        let d = run.divergence.as_ref()?;
-        if d.signature() != self.signature {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
             return None;
         }
-        Some(match d.phase {
-            Phase::Step => run.steps[..=d.step].iter().map(|s| s.op.clone()).collect(),
-            _ => ops.to_vec(),
-        })
+        self.runs += 1;
+        (self.keeps)(ops)
     }
 }
 
+/// The in-process property: the same divergence signature.
+fn same_divergence<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    level: Level,
+    signature: &str,
+    ops: &[Op],
+) -> Option<Vec<Op>> {
+    let p = Program {
+        mode: Mode::Raw,
+        ops: ops.to_vec(),
+    };
+    let run = differential(
+        model,
+        kernel,
+        &p,
+        Options {
+            level,
+            ..Options::default()
+        },
+    );
+    let d = run.divergence.as_ref()?;
+    if d.signature() != signature {
+        return None;
+    }
+    Some(match d.phase {
+        Phase::Step => run.steps[..=d.step].iter().map(|s| s.op.clone()).collect(),
+        _ => ops.to_vec(),
+    })
+}
+
 /// Minimizes `p`, which must diverge. `None` when it does not.
-pub fn minimize<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, p: &Program, level: Level) -> Option<Minimized> {
-    let first = differential(model, kernel, p, Options { level, ..Options::default() });
+pub fn minimize<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    p: &Program,
+    level: Level,
+) -> Option<Minimized> {
+    minimize_until(model, kernel, p, level, None)
+}
+
+/// [`minimize`], stopping at `deadline` with the smallest program so far.
+pub fn minimize_until<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    p: &Program,
+    level: Level,
+    deadline: Option<Instant>,
+) -> Option<Minimized> {
+    let first = differential(
+        model,
+        kernel,
+        p,
+        Options {
+            level,
+            ..Options::default()
+        },
+    );
     let d = first.divergence.as_ref()?;
     let signature = d.signature();
     let executed: Vec<Op> = match d.phase {
         Phase::Step => first.steps[..=d.step].iter().map(|s| s.op.clone()).collect(),
         _ => first.steps.iter().map(|s| s.op.clone()).collect(),
     };
-    let mut o = Oracle { level, model, kernel, signature: signature.clone(), runs: 1 };
+    let mut keeps = |ops: &[Op]| same_divergence(model, kernel, level, &signature, ops);
     // The executed steps replay the divergence in raw mode; if steering state
     // somehow mattered, keep the input as it was.
     let before = executed.len();
-    let Some(mut ops) = o.keeps(&executed) else {
-        return Some(Minimized { before: executed.len(), after: p.ops.len(), program: p.clone(), signature, runs: o.runs });
+    let Some(start) = keeps(&executed) else {
+        return Some(Minimized {
+            before,
+            after: p.ops.len(),
+            program: p.clone(),
+            signature,
+            runs: 2,
+        });
+    };
+    let (ops, runs) = reduce(start, &mut keeps, deadline);
+    let after = ops.len();
+    Some(Minimized {
+        program: Program { mode: Mode::Raw, ops },
+        signature,
+        before,
+        after,
+        runs: runs + 2,
+    })
+}
+
+/// Reduces `ops` (for which `keeps` holds) while `keeps` holds: delta
+/// debugging over whole ops, then each op made simpler, to a fixpoint or
+/// `deadline`. Returns the result and the candidates tried. The property may
+/// run anywhere (in process, or in a child process per candidate).
+pub fn reduce(mut ops: Vec<Op>, keeps: &mut Keeps<'_>, deadline: Option<Instant>) -> (Vec<Op>, u64) {
+    let mut r = Reducer {
+        keeps,
+        deadline,
+        runs: 0,
     };
     loop {
         let before = ops.clone();
-        ops = ddmin(&mut o, ops);
-        ops = simplify(&mut o, ops);
-        if ops == before {
+        ops = ddmin(&mut r, ops);
+        ops = simplify(&mut r, ops);
+        if ops == before || r.deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
     }
-    let after = ops.len();
-    Some(Minimized { program: Program { mode: Mode::Raw, ops }, signature, before, after, runs: o.runs })
+    (ops, r.runs)
 }
 
 /// Zeller's ddmin over whole ops: remove chunks while the divergence stays.
-fn ddmin<M: Engine + ?Sized, K: Engine + ?Sized>(o: &mut Oracle<'_, M, K>, mut ops: Vec<Op>) -> Vec<Op> {
+fn ddmin(o: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
     let mut n = 2usize;
     while ops.len() >= 2 {
         let chunk = ops.len().div_ceil(n);
         let mut reduced = false;
         for start in (0..ops.len()).step_by(chunk) {
-            let candidate: Vec<Op> = ops[..start].iter().chain(&ops[(start + chunk).min(ops.len())..]).cloned().collect();
+            let candidate: Vec<Op> = ops[..start]
+                .iter()
+                .chain(&ops[(start + chunk).min(ops.len())..])
+                .cloned()
+                .collect();
             if let Some(kept) = o.keeps(&candidate) {
                 ops = kept;
                 n = (n - 1).max(2);
@@ -103,7 +184,7 @@ fn ddmin<M: Engine + ?Sized, K: Engine + ?Sized>(o: &mut Oracle<'_, M, K>, mut o
 }
 
 /// Tries simpler versions of each op, first the simplest.
-fn simplify<M: Engine + ?Sized, K: Engine + ?Sized>(o: &mut Oracle<'_, M, K>, mut ops: Vec<Op>) -> Vec<Op> {
+fn simplify(o: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
     let mut i = 0;
     while i < ops.len() {
         for simpler in simpler_versions(&ops[i]) {
@@ -136,7 +217,10 @@ fn smaller(v: u16, floor: u16) -> Vec<u16> {
 }
 
 fn smaller8(v: u8, floor: u8) -> Vec<u8> {
-    smaller(u16::from(v), u16::from(floor)).into_iter().map(|x| x as u8).collect()
+    smaller(u16::from(v), u16::from(floor))
+        .into_iter()
+        .map(|x| x as u8)
+        .collect()
 }
 
 /// Simpler variants of one op, simplest first (never the op itself).
@@ -144,18 +228,30 @@ fn simpler_versions(op: &Op) -> Vec<Op> {
     use Op::*;
     let mut out = vec![];
     match op.clone() {
-        SwapDuplicate { slot, times } => out.extend(smaller(times, 1).into_iter().map(|times| SwapDuplicate { slot, times })),
+        SwapDuplicate { slot, times } => {
+            out.extend(smaller(times, 1).into_iter().map(|times| SwapDuplicate { slot, times }))
+        }
         SwapFreeNr { slot, nr, times } => {
-            out.extend(smaller(times, 1).into_iter().map(|times| SwapFreeNr { slot, nr, times }));
+            out.extend(
+                smaller(times, 1)
+                    .into_iter()
+                    .map(|times| SwapFreeNr { slot, nr, times }),
+            );
             out.extend(smaller(nr, 1).into_iter().map(|nr| SwapFreeNr { slot, nr, times }));
         }
         SwapDuplicateRaw { slot, usage, nr } => {
-            out.extend(smaller(nr, 1).into_iter().map(|nr| SwapDuplicateRaw { slot, usage, nr }));
+            out.extend(
+                smaller(nr, 1)
+                    .into_iter()
+                    .map(|nr| SwapDuplicateRaw { slot, usage, nr }),
+            );
         }
         SwapcachePrepare { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapcachePrepare { slot, nr })),
         SwapShmemAlloc { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapShmemAlloc { slot, nr })),
         SwapcacheClear { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapcacheClear { slot, nr })),
-        FreeSwapAndCacheNr { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| FreeSwapAndCacheNr { slot, nr })),
+        FreeSwapAndCacheNr { slot, nr } => {
+            out.extend(smaller(nr, 1).into_iter().map(|nr| FreeSwapAndCacheNr { slot, nr }))
+        }
         SwapcacheFreeEntries { slots } if slots.len() > 1 => {
             for i in 0..slots.len() {
                 let mut fewer = slots.clone();
@@ -165,12 +261,28 @@ fn simpler_versions(op: &Op) -> Vec<Op> {
         }
         AllocSwap { ty, order } => out.extend(smaller8(order, 0).into_iter().map(|order| AllocSwap { ty, order })),
         FolioNew { order } => out.extend(smaller8(order, 0).into_iter().map(|order| FolioNew { order })),
-        PutSwapFolio { slot, order } => out.extend(smaller8(order, 0).into_iter().map(|order| PutSwapFolio { slot, order })),
+        PutSwapFolio { slot, order } => {
+            out.extend(smaller8(order, 0).into_iter().map(|order| PutSwapFolio { slot, order }))
+        }
         Swapon { clusters, cluster_info } => {
-            out.extend(smaller8(clusters, 1).into_iter().map(|clusters| Swapon { clusters, cluster_info }));
+            out.extend(
+                smaller8(clusters, 1)
+                    .into_iter()
+                    .map(|clusters| Swapon { clusters, cluster_info }),
+            );
         }
         Fault { site, nth } => out.extend(smaller8(nth, 1).into_iter().map(|nth| Fault { site, nth })),
-        PageSet { folio, idx, seed, flags } => out.extend(smaller8(seed, 0).into_iter().map(|seed| PageSet { folio, idx, seed, flags })),
+        PageSet {
+            folio,
+            idx,
+            seed,
+            flags,
+        } => out.extend(smaller8(seed, 0).into_iter().map(|seed| PageSet {
+            folio,
+            idx,
+            seed,
+            flags,
+        })),
         _ => {}
     }
     out

@@ -53,7 +53,8 @@ fn seed_input(name: &str) -> swapdiff::input::Input {
 fn minimizing_a_planted_divergence_reaches_a_small_program() {
     let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
     let input = seed_input("17-mte-swap-out-in.txt");
-    let m = swapdiff::minimize::minimize(&mut reference, &mut kernel, &input.program, Default::default()).expect("the seed diverges");
+    let m = swapdiff::minimize::minimize(&mut reference, &mut kernel, &input.program, Default::default())
+        .expect("the seed diverges");
     assert_eq!(m.signature, SIGNATURE);
     // The least that shows the bug: a two-page folio with a tagged page 0,
     // an entry, tags saved, and the restore (cf. the finding in README).
@@ -70,19 +71,51 @@ fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
     let tmp = std::env::temp_dir().join(format!("swapdiff-findings-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let (out, regs) = (tmp.join("findings"), tmp.join("regressions"));
-    let opts = FileOptions { minimize: true, regressions: Some(regs.clone()), level: Default::default() };
+    let opts = FileOptions {
+        minimize: true,
+        deadline: None,
+        regressions: Some(regs.clone()),
+        level: Default::default(),
+    };
     let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
 
-    let first = file(&mut reference, &mut kernel, &seed_input("17-mte-swap-out-in.txt"), &out, &opts).unwrap();
-    let Some(Filed::New { dir, signature, .. }) = first else { panic!("expected a new finding") };
+    let first = file(
+        &mut reference,
+        &mut kernel,
+        &seed_input("17-mte-swap-out-in.txt"),
+        &out,
+        &opts,
+    )
+    .unwrap();
+    let Some(Filed::New { dir, signature, .. }) = first else {
+        panic!("expected a new finding")
+    };
     assert_eq!(signature, SIGNATURE);
     for f in ["README.md", "program.txt", "input.bin", "repro.c"] {
         assert!(dir.join(f).is_file(), "{f} missing");
     }
+    // The regression entry is in the finding, and (asked for here) in the corpus
+    // directory, the same text; it records the patch-set key of the build.
     assert!(regs.join("arch_swap_restore--page--arch_swap_restore.txt").is_file());
+    let entry = std::fs::read_to_string(dir.join("regression.txt")).unwrap();
+    assert_eq!(
+        entry,
+        std::fs::read_to_string(regs.join("arch_swap_restore--page--arch_swap_restore.txt")).unwrap()
+    );
+    assert!(
+        entry.contains(&format!("# patch-set: {}", swapdiff::identity::build_key())),
+        "{entry}"
+    );
 
     // Another input with the same signature joins the finding.
-    let second = file(&mut reference, &mut kernel, &seed_input("31-no-cluster-info.txt"), &out, &opts).unwrap();
+    let second = file(
+        &mut reference,
+        &mut kernel,
+        &seed_input("31-no-cluster-info.txt"),
+        &out,
+        &opts,
+    )
+    .unwrap();
     match second {
         Some(Filed::Seen { times, dir: d, .. }) => {
             assert_eq!(times, 2);
@@ -101,13 +134,25 @@ fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
     // (actual) value of page 1, the value the finding records.
     let src = std::fs::read_to_string(dir.join("repro.c")).unwrap();
     let build = format!("{} repro.c -o repro", cshim::C_STANDALONE);
-    let status = Command::new("sh").arg("-c").arg(&build).current_dir(&dir).status().unwrap();
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(&build)
+        .current_dir(&dir)
+        .status()
+        .unwrap();
     assert!(status.success(), "{build}");
     let out = Command::new(dir.join("repro")).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let actual = src.lines().find_map(|l| l.split("actual (kernel):").nth(1)).unwrap().trim();
+    let actual = src
+        .lines()
+        .find_map(|l| l.split("actual (kernel):").nth(1))
+        .unwrap()
+        .trim();
     assert!(actual.starts_with("flags "), "{actual}");
-    assert!(stdout.contains(&format!("folio f0 page 1 {actual}")), "want `{actual}` in repro output:\n{stdout}");
+    assert!(
+        stdout.contains(&format!("folio f0 page 1 {actual}")),
+        "want `{actual}` in repro output:\n{stdout}"
+    );
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
@@ -117,17 +162,27 @@ fn the_cli_rejects_unusable_inputs_with_exit_2_and_names_the_line() {
     std::fs::create_dir_all(&tmp).unwrap();
     let bad = tmp.join("bad.txt");
     std::fs::write(&bad, "swapon 1\nswap_duplicate 0:1 x0\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff")).arg("replay").arg(&bad).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff"))
+        .arg("replay")
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.txt:2:") && err.contains("repeat count 0"), "{err}");
 
-    let missing = Command::new(env!("CARGO_BIN_EXE_swapdiff")).args(["replay", "/nonexistent/input"]).output().unwrap();
+    let missing = Command::new(env!("CARGO_BIN_EXE_swapdiff"))
+        .args(["replay", "/nonexistent/input"])
+        .output()
+        .unwrap();
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
 
     // A seed replays clean on the stock kernel: exit 0.
-    let ok = Command::new(env!("CARGO_BIN_EXE_swapdiff")).args(["replay", "corpus/seeds/01-duplicate-basic.txt"]).output().unwrap();
+    let ok = Command::new(env!("CARGO_BIN_EXE_swapdiff"))
+        .args(["replay", "corpus/seeds/01-duplicate-basic.txt"])
+        .output()
+        .unwrap();
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
     let _ = std::fs::remove_dir_all(&tmp);
 }
@@ -136,7 +191,45 @@ fn the_cli_rejects_unusable_inputs_with_exit_2_and_names_the_line() {
 fn the_planted_reference_really_differs_from_the_model() {
     // Control for the tests above: the planted bug is what they find.
     let (mut m, mut p) = (ModelEngine::new(), planted());
-    let run = differential(&mut m, &mut p, &seed_input("17-mte-swap-out-in.txt").program, Options::default());
+    let run = differential(
+        &mut m,
+        &mut p,
+        &seed_input("17-mte-swap-out-in.txt").program,
+        Options::default(),
+    );
     assert_eq!(run.divergence.map(|d| d.signature()).as_deref(), Some(SIGNATURE));
     let _ = p.name();
+}
+
+#[test]
+fn without_a_request_the_regression_entry_stays_in_the_finding() {
+    // Triage and check-patch file regression entries into the finding only;
+    // corpus/regressions (replayed by cargo test) grows only on request.
+    let tmp = std::env::temp_dir().join(format!("swapdiff-noreg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let opts = FileOptions {
+        minimize: false,
+        deadline: None,
+        regressions: None,
+        level: Default::default(),
+    };
+    let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
+    let filed = file(
+        &mut reference,
+        &mut kernel,
+        &seed_input("17-mte-swap-out-in.txt"),
+        &tmp,
+        &opts,
+    )
+    .unwrap();
+    let Some(Filed::New { dir, .. }) = filed else {
+        panic!("expected a new finding")
+    };
+    assert!(dir.join("regression.txt").is_file());
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        1,
+        "only the finding directory"
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
 }

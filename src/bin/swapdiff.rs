@@ -1,12 +1,13 @@
 //! The swapdiff command line. Each subcommand is a thin shell over the library.
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use swapdiff::engine::{kernel_version, patches_applied, KernelEngine, ModelEngine};
 use swapdiff::findings::{FileOptions, Filed};
 use swapdiff::input::load;
+use swapdiff::interrupt::Interrupt;
 use swapdiff::program::Family;
 use swapdiff::runner::{differential, Options};
 
@@ -21,72 +22,29 @@ fn variant() -> String {
 
 fn describe(f: &Filed) -> String {
     match f {
-        Filed::New { dir, signature, ops_before, ops_after } => {
-            format!("new finding {signature}: {} ({ops_before} -> {ops_after} ops)", dir.display())
+        Filed::New {
+            dir,
+            signature,
+            ops_before,
+            ops_after,
+        } => {
+            format!(
+                "new finding {signature}: {} ({ops_before} -> {ops_after} ops)",
+                dir.display()
+            )
         }
-        Filed::Seen { dir, signature, times } => format!("known finding {signature}: {} (seen {times} times)", dir.display()),
-    }
-}
-
-/// Files every crash input under `dir`; one line per signature.
-fn triage(dir: &std::path::Path, out: PathBuf, fam: Option<Family>, regressions: PathBuf) -> Result<ExitCode, String> {
-    let mut files = vec![];
-    collect(dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
-    files.sort();
-    let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-    let opts = FileOptions { minimize: true, regressions: Some(regressions), level: Default::default() };
-    // signature -> (new?, inputs, minimal ops, dir)
-    let mut table: std::collections::BTreeMap<String, (bool, usize, usize, PathBuf)> = Default::default();
-    let mut agreeing = 0;
-    for f in &files {
-        let input = match load(f, fam) {
-            Ok(i) => i,
-            Err(e) => {
-                eprintln!("swapdiff triage: skipping {e}");
-                continue;
-            }
-        };
-        match swapdiff::findings::file(&mut model, &mut kernel, &input, &out, &opts)? {
-            None => agreeing += 1,
-            Some(Filed::New { dir, signature, ops_after, .. }) => {
-                table.insert(signature, (true, 1, ops_after, dir));
-            }
-            Some(Filed::Seen { dir, signature, .. }) => {
-                let minimal = std::fs::read_to_string(dir.join("program.txt"))
-                    .ok()
-                    .and_then(|t| swapdiff::program::parse(&t).ok())
-                    .map_or(0, |p| p.ops.len());
-                let e = table.entry(signature).or_insert((false, 0, minimal, dir));
-                e.1 += 1;
-            }
+        Filed::Seen { dir, signature, times } => {
+            format!("known finding {signature}: {} (seen {times} times)", dir.display())
         }
     }
-    println!("triage of {} ({} files, kernel {}): {} signatures, {} inputs without divergence", dir.display(), files.len(), variant(), table.len(), agreeing);
-    for (sig, (new, n, ops, d)) in &table {
-        println!("  {:<5} {:>4} inputs  {:>3} ops  {sig}  {}", if *new { "new" } else { "known" }, n, ops, d.display());
-    }
-    Ok(if table.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
-/// Crash files: every regular file except READMEs and hidden ones.
-fn collect(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') || name.starts_with("README") {
-            continue;
-        }
-        if path.is_dir() {
-            collect(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 #[derive(Parser)]
-#[command(name = "swapdiff", version, about = "Differential fuzzing of the kernel swap-count and MTE code against a Rust model")]
+#[command(
+    name = "swapdiff",
+    version,
+    about = "Differential fuzzing of the kernel swap-count and MTE code against a Rust model"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -125,22 +83,37 @@ enum Cmd {
         /// File the input as it is, without minimizing.
         #[arg(long)]
         no_minimize: bool,
-        /// Where the regression entry goes.
-        #[arg(long, default_value = "corpus/regressions")]
-        regressions: PathBuf,
+        /// Bound of the minimization (the smallest program so far is filed).
+        #[arg(long, default_value_t = 60.0)]
+        minimize_seconds: f64,
+        /// Also add the regression entry (always in the finding as regression.txt) to this
+        /// directory, which cargo test replays (default corpus/regressions).
+        #[arg(long, num_args = 0..=1, default_missing_value = "corpus/regressions")]
+        add_regressions: Option<PathBuf>,
+        /// The comparison level (raw or logical).
+        #[arg(long, default_value = "raw")]
+        level: String,
     },
-    /// Report every crash file in a directory (libFuzzer artifacts/, AFL crashes/): one line per signature.
+    /// Report every crash file in a directory (libFuzzer artifacts/, AFL crashes/), each replayed
+    /// in its own process: one line per signature. An input that crashes, hangs or trips a
+    /// sanitizer in the replay is filed with that class. Exit 0 only when nothing was filed.
     Triage {
         dir: PathBuf,
         #[arg(long)]
         out: Option<PathBuf>,
         #[arg(long)]
         target: Option<String>,
-        #[arg(long, default_value = "corpus/regressions")]
-        regressions: PathBuf,
+        /// Bound of each input's minimization.
+        #[arg(long, default_value_t = 60.0)]
+        minimize_seconds: f64,
+        /// Also add regression entries (always in each finding as regression.txt) to this
+        /// directory (default corpus/regressions).
+        #[arg(long, num_args = 0..=1, default_missing_value = "corpus/regressions")]
+        add_regressions: Option<PathBuf>,
     },
-    /// Check kernel patches: build the patched kernel, hunt for divergences
-    /// from the model, file findings. Exit 0: none; 1: found and filed; 2: bad patch or usage.
+    /// Check kernel patches: build the patched kernel (C under ASan+UBSan), hunt for divergences
+    /// from the model, crashes, hangs and sanitizer reports, file findings. Exit 0: none; 1: found
+    /// and filed; 2: bad patch or usage; 130: interrupted with nothing found.
     CheckPatch {
         #[arg(required = true)]
         patches: Vec<PathBuf>,
@@ -155,6 +128,12 @@ enum Cmd {
         level: String,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Build the kernel C without ASan/UBSan (faster; memory errors may go unseen).
+        #[arg(long)]
+        no_sanitize: bool,
+        /// Bound of the filing after the hunt (minimization of what was found).
+        #[arg(long, default_value_t = 60.0)]
+        minimize_seconds: f64,
     },
     /// Hunt every known bug of corpus/known-bugs with 3 fixed seeds; write RESULTS.md.
     Hunt {
@@ -167,13 +146,19 @@ enum Cmd {
         #[arg(long, default_value_t = 120.0)]
         stock_seconds: f64,
     },
-    /// (internal) Hunt in this build's kernel; one result line per event.
+    /// (internal) Hunt in this build's kernel; one result line per event (see src/jobs.rs).
     #[command(hide = true)]
     HuntRun {
         #[arg(long)]
         seed: u64,
+        /// Start at this program index of the seed's sequence.
+        #[arg(long, default_value_t = 0)]
+        skip: u64,
         #[arg(long)]
         seconds: f64,
+        /// Minimization of the findings stops at this time (ms since the Unix epoch).
+        #[arg(long)]
+        file_by_ms: Option<u64>,
         #[arg(long, default_value = "raw")]
         level: String,
         #[arg(long)]
@@ -181,6 +166,19 @@ enum Cmd {
         #[arg(long)]
         stop_at_first: bool,
     },
+    /// Replay a program announcing each kernel step before calling it (`step K OP`), then the
+    /// end-state checks (`end`): when the kernel dies, the last line names the op in flight.
+    Probe {
+        file: PathBuf,
+        #[arg(long, default_value = "raw")]
+        level: String,
+        #[arg(long)]
+        target: Option<String>,
+    },
+    /// The key of a patch set (a hash of the patches' bytes, in order): `stock` for none.
+    VariantKey { patches: Vec<PathBuf> },
+    /// What this build is: kernel version, patches, patch-set key, C flags.
+    BuildInfo,
     /// Convert the text corpus into binary seeds, one directory per fuzz target.
     Seeds {
         /// Directories of text programs (searched recursively). The known-bug
@@ -231,43 +229,233 @@ fn parse_level(s: &str) -> Result<swapdiff::compare::Level, String> {
     swapdiff::compare::Level::from_name(s).ok_or_else(|| format!("unknown level `{s}` (raw or logical)"))
 }
 
-fn check_patch(patches: &[PathBuf], seconds: f64, jobs: usize, level: &str, out: PathBuf) -> Result<ExitCode, String> {
-    let level = parse_level(level)?;
+struct CheckArgs {
+    seconds: f64,
+    jobs: usize,
+    level: String,
+    out: PathBuf,
+    sanitize: bool,
+    minimize_seconds: f64,
+}
+
+fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
+    let level = parse_level(&a.level)?;
+    if !(a.seconds.is_finite() && a.seconds >= 0.0 && a.minimize_seconds.is_finite() && a.minimize_seconds >= 0.0) {
+        return Err("--seconds and --minimize-seconds take a number of seconds".into());
+    }
+    let interrupt = Interrupt::install()?;
     let patches: Vec<PathBuf> = patches
         .iter()
         .map(|p| std::fs::canonicalize(p).map_err(|e| format!("patch {}: {e}", p.display())))
         .collect::<Result<_, _>>()?;
-    let bin = swapdiff::hunt::build_variant(&patches)?;
-    let out = std::path::absolute(&out).map_err(|e| e.to_string())?;
-    let seeds: Vec<u64> = (1..=jobs.max(1) as u64).collect();
-    eprintln!("swapdiff: hunting for {seconds}s with {} job(s) at the {} level ...", seeds.len(), level.name());
-    let results = swapdiff::hunt::run_variant(&bin, &seeds, seconds, level, false, jobs, &out)?;
+    let variant = match swapdiff::variant::build_variant(&patches, a.sanitize) {
+        Ok(v) => v,
+        Err(_) if interrupt.is_set() => {
+            println!("interrupted while building: nothing checked");
+            return Ok(ExitCode::from(130));
+        }
+        Err(e) => return Err(e),
+    };
+    let out = std::path::absolute(&a.out).map_err(|e| e.to_string())?;
+    let seeds: Vec<u64> = (1..=a.jobs.max(1) as u64).collect();
+    eprintln!(
+        "swapdiff: hunting for {}s with {} job(s) at the {} level, {} ({}) ...",
+        a.seconds,
+        seeds.len(),
+        level.name(),
+        if variant.sanitized {
+            "kernel C under ASan+UBSan"
+        } else {
+            "no sanitizers"
+        },
+        variant.bin.display()
+    );
+    let spec = swapdiff::jobs::Spec {
+        variant: &variant,
+        seeds: &seeds,
+        seconds: a.seconds,
+        level,
+        stop_at_first: false,
+        jobs: a.jobs,
+        findings: &out,
+        minimize_seconds: a.minimize_seconds,
+    };
+    let stop = || interrupt.is_set();
+    let results = swapdiff::jobs::run_variant(&spec, &stop)?;
     let programs: u64 = results.iter().map(|r| r.programs).sum();
+    let interrupted = interrupt.is_set() || results.iter().any(|r| r.interrupted);
     let mut sigs: Vec<&String> = results.iter().flat_map(|r| &r.signatures).collect();
     sigs.sort();
     sigs.dedup();
+    let lost = if variant.sanitized {
+        String::new()
+    } else {
+        " (without sanitizers: memory errors may have gone unseen or surfaced as unrelated crashes)".to_string()
+    };
+    let so_far = if interrupted { "interrupted: " } else { "" };
     if sigs.is_empty() {
-        println!("no divergence in {programs} programs ({} level)", level.name());
-        return Ok(ExitCode::SUCCESS);
+        if interrupted {
+            println!(
+                "{so_far}no divergence in the {programs} programs run so far ({} level; partial verdict){lost}",
+                level.name()
+            );
+            return Ok(ExitCode::from(130));
+        }
+        // Only a hunt in which every worker ran its budget and exited cleanly says "none".
+        if results.iter().all(|r| r.clean) {
+            println!("no divergence in {programs} programs ({} level){lost}", level.name());
+            return Ok(ExitCode::SUCCESS);
+        }
+        println!("a worker ended abnormally but nothing could be filed: see the messages above");
+        return Ok(ExitCode::FAILURE);
     }
-    println!("{} divergence signature(s) in {programs} programs, filed in {}:", sigs.len(), out.display());
+    let abnormal: usize = results.iter().map(|r| r.abnormal).sum();
+    println!(
+        "{so_far}{} finding signature(s) in {programs} programs ({abnormal} abnormal worker end(s)), filed in {}:{lost}",
+        sigs.len(),
+        out.display()
+    );
     for s in sigs {
         println!("  {s}  {}", out.join(swapdiff::findings::dir_name(s)).display());
     }
+    println!("(replay with {})", variant.bin.display());
     Ok(ExitCode::FAILURE)
 }
 
+/// The worker of check-patch and hunt (protocol in src/jobs.rs).
+fn hunt_run(
+    seed: u64,
+    skip: u64,
+    seconds: f64,
+    file_by_ms: Option<u64>,
+    level: &str,
+    out: &Path,
+    stop_at_first: bool,
+) -> Result<ExitCode, String> {
+    let level = parse_level(level)?;
+    cshim::fatal::install_reporter();
+    let interrupt = Interrupt::install()?;
+    let stop = || interrupt.is_set();
+    let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+    let budget = Duration::from_secs_f64(seconds.max(0.0));
+    let h = swapdiff::hunt::hunt(
+        &mut model,
+        &mut kernel,
+        seed,
+        skip,
+        budget,
+        level,
+        stop_at_first,
+        &stop,
+        |i| {
+            cshim::fatal::set_program(Some(i));
+            println!("at {i}");
+        },
+    );
+    cshim::fatal::set_program(None);
+    if let Some((sig, i, t)) = &h.first {
+        println!("found {sig} index {i} seconds {t:.3}");
+    }
+    // After an interrupt the findings are filed as found (no minimization).
+    let deadline = if interrupt.is_set() {
+        Some(Instant::now())
+    } else {
+        file_by_ms.map(|ms| {
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+            Instant::now() + Duration::from_millis(ms).saturating_sub(now)
+        })
+    };
+    let opts = FileOptions {
+        minimize: true,
+        deadline,
+        regressions: None,
+        level,
+    };
+    for (index, f) in &h.findings {
+        println!("divergence {} index {index}", f.signature);
+    }
+    for (index, f) in &h.findings {
+        println!("filing {index}");
+        let input = swapdiff::input::Input {
+            program: f.program.clone(),
+            bytes: None,
+            family: Family::All,
+        };
+        let filed = swapdiff::findings::file(&mut model, &mut kernel, &input, out, &opts)?;
+        let ops = match &filed {
+            Some(Filed::New { ops_after, .. }) => *ops_after,
+            _ => 0,
+        };
+        println!("finding {} ops {ops}", f.signature);
+    }
+    println!("programs {} seconds {:.3} next {}", h.programs, h.seconds, h.next);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Announces each executed kernel step before calling it, on the kernel
+/// alone (prefix by prefix, so the step in flight is the last announced),
+/// then runs the whole program differentially for the end-state checks.
+fn probe(file: &Path, level: &str, target: &Option<String>) -> Result<ExitCode, String> {
+    let level = parse_level(level)?;
+    let input = load(file, family(target)?).map_err(|e| e.to_string())?;
+    let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+    cshim::fatal::install_reporter();
+    let opts = Options {
+        level,
+        ..Options::default()
+    };
+    let steps = swapdiff::runner::single(&mut model, &input.program, opts)
+        .executed()
+        .ops;
+    for k in 0..steps.len() {
+        let one = swapdiff::program::Program {
+            mode: swapdiff::program::Mode::Raw,
+            ops: vec![steps[k].clone()],
+        };
+        println!("step {k} {}", one.to_string().lines().last().unwrap_or(""));
+        let prefix = swapdiff::program::Program {
+            mode: swapdiff::program::Mode::Raw,
+            ops: steps[..=k].to_vec(),
+        };
+        swapdiff::runner::single(&mut kernel, &prefix, opts);
+    }
+    println!("end");
+    let run = differential(&mut model, &mut kernel, &input.program, opts);
+    match run.divergence {
+        Some(d) => {
+            println!("diverged {}", d.signature());
+            Ok(ExitCode::FAILURE)
+        }
+        None => {
+            println!("agree");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
 fn swapdiff_hunt(catalog: &std::path::Path, seconds: f64, stock_seconds: f64) -> Result<ExitCode, String> {
-    let report = swapdiff::catalog::hunt_all(catalog, seconds, stock_seconds)?;
+    let interrupt = Interrupt::install()?;
+    let stop = || interrupt.is_set();
+    let report = swapdiff::catalog::hunt_all(catalog, seconds, stock_seconds, &stop)?;
+    if report.interrupted {
+        print!("{}", report.table);
+        println!("interrupted: partial results above; RESULTS.md left as it was");
+        return Ok(ExitCode::from(130));
+    }
     print!("{}", report.table);
     let results = catalog.join("RESULTS.md");
     std::fs::write(&results, &report.markdown).map_err(|e| format!("{}: {e}", results.display()))?;
     println!("written to {}", results.display());
-    Ok(if report.all_as_expected { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if report.all_as_expected {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn findings_dir(out: Option<PathBuf>) -> PathBuf {
-    out.or_else(|| std::env::var_os("SWAPDIFF_FINDINGS").map(PathBuf::from)).unwrap_or_else(|| PathBuf::from("findings"))
+    out.or_else(|| std::env::var_os("SWAPDIFF_FINDINGS").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("findings"))
 }
 
 fn run(cmd: Cmd) -> Result<ExitCode, String> {
@@ -278,13 +466,26 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             let mut diverged = false;
             for f in &files {
                 let input = load(f, fam).map_err(|e| e.to_string())?;
-                let run = differential(&mut model, &mut kernel, &input.program, Options { record: true, ..Options::default() });
+                let run = differential(
+                    &mut model,
+                    &mut kernel,
+                    &input.program,
+                    Options {
+                        record: true,
+                        ..Options::default()
+                    },
+                );
                 diverged |= run.divergence.is_some();
                 if json {
                     println!("{}", swapdiff::trace::json(&run, &f.display().to_string()));
                 } else {
-                    println!("== {} (kernel {})
-{}", f.display(), variant(), input.program);
+                    println!(
+                        "== {} (kernel {})
+{}",
+                        f.display(),
+                        variant(),
+                        input.program
+                    );
                     print!("{}", swapdiff::trace::text(&run));
                     if let Some(d) = &run.divergence {
                         println!("\n{}", swapdiff::render::divergence(&run, d));
@@ -296,11 +497,23 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         Cmd::Minimize { file, out, target } => {
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            let Some(m) = swapdiff::minimize::minimize(&mut model, &mut kernel, &input.program, Default::default()) else {
-                eprintln!("swapdiff: {} does not diverge on kernel {}: nothing to minimize", file.display(), variant());
+            let Some(m) = swapdiff::minimize::minimize(&mut model, &mut kernel, &input.program, Default::default())
+            else {
+                eprintln!(
+                    "swapdiff: {} does not diverge on kernel {}: nothing to minimize",
+                    file.display(),
+                    variant()
+                );
                 return Ok(ExitCode::SUCCESS);
             };
-            eprintln!("{}: {} ops -> {} ops ({} runs), signature {}", file.display(), m.before, m.after, m.runs, m.signature);
+            eprintln!(
+                "{}: {} ops -> {} ops ({} runs), signature {}",
+                file.display(),
+                m.before,
+                m.after,
+                m.runs,
+                m.signature
+            );
             let text = format!("# swapdiff minimized: {}\n{}", m.signature, m.program);
             match out {
                 Some(o) => std::fs::write(&o, text).map_err(|e| format!("{}: {e}", o.display()))?,
@@ -308,10 +521,25 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::FAILURE)
         }
-        Cmd::Report { file, out, target, no_minimize, regressions } => {
+        Cmd::Report {
+            file,
+            out,
+            target,
+            no_minimize,
+            minimize_seconds,
+            add_regressions,
+            level,
+        } => {
+            let level = parse_level(&level)?;
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            let opts = FileOptions { minimize: !no_minimize, regressions: Some(regressions), level: Default::default() };
+            let deadline = Some(Instant::now() + Duration::from_secs_f64(minimize_seconds.max(0.0)));
+            let opts = FileOptions {
+                minimize: !no_minimize,
+                deadline,
+                regressions: add_regressions,
+                level,
+            };
             match swapdiff::findings::file(&mut model, &mut kernel, &input, &findings_dir(out), &opts)? {
                 None => {
                     println!("{}: no divergence on kernel {}", file.display(), variant());
@@ -323,29 +551,101 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 }
             }
         }
-        Cmd::CheckPatch { patches, seconds, jobs, level, out } => check_patch(&patches, seconds, jobs, &level, findings_dir(out)),
-        Cmd::Hunt { catalog, seconds, stock_seconds } => swapdiff_hunt(&catalog, seconds, stock_seconds),
-        Cmd::HuntRun { seed, seconds, level, out, stop_at_first } => {
-            let level = parse_level(&level)?;
-            let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            let h = swapdiff::hunt::hunt(&mut model, &mut kernel, seed, Duration::from_secs_f64(seconds), level, stop_at_first);
-            if let Some((sig, n, t)) = &h.first {
-                println!("found {sig} programs {n} seconds {t:.3}");
+        Cmd::CheckPatch {
+            patches,
+            seconds,
+            jobs,
+            level,
+            out,
+            no_sanitize,
+            minimize_seconds,
+        } => check_patch(
+            &patches,
+            CheckArgs {
+                seconds,
+                jobs,
+                level,
+                out: findings_dir(out),
+                sanitize: !no_sanitize,
+                minimize_seconds,
+            },
+        ),
+        Cmd::Hunt {
+            catalog,
+            seconds,
+            stock_seconds,
+        } => swapdiff_hunt(&catalog, seconds, stock_seconds),
+        Cmd::HuntRun {
+            seed,
+            skip,
+            seconds,
+            file_by_ms,
+            level,
+            out,
+            stop_at_first,
+        } => hunt_run(seed, skip, seconds, file_by_ms, &level, &out, stop_at_first),
+        Cmd::Triage {
+            dir,
+            out,
+            target,
+            minimize_seconds,
+            add_regressions,
+        } => {
+            let interrupt = Interrupt::install()?;
+            let bin = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+            let spec = swapdiff::triage::Spec {
+                bin,
+                out: std::path::absolute(findings_dir(out)).map_err(|e| e.to_string())?,
+                target,
+                add_regressions: add_regressions.map(|r| std::path::absolute(r).unwrap_or_default()),
+                minimize_seconds,
+                sanitized: cshim::build_flags().contains("-fsanitize=address"),
+            };
+            let r = swapdiff::triage::triage(&dir, &spec, &|| interrupt.is_set())?;
+            let partial = if r.interrupted { " (interrupted: partial)" } else { "" };
+            println!(
+                "triage of {} ({} files, kernel {}): {} signatures, {} inputs without divergence, {} unusable{partial}",
+                dir.display(),
+                r.files,
+                variant(),
+                r.table.len(),
+                r.agreeing,
+                r.unusable
+            );
+            for (sig, l) in &r.table {
+                println!(
+                    "  {:<5} {:>4} inputs  {:>3} ops  {sig}  {}",
+                    if l.new { "new" } else { "known" },
+                    l.inputs,
+                    l.ops,
+                    l.dir.display()
+                );
             }
-            println!("programs {} seconds {:.3}", h.programs, h.seconds);
-            let opts = FileOptions { minimize: true, regressions: None, level };
-            for f in &h.findings {
-                let input = swapdiff::input::Input { program: f.program.clone(), bytes: None, family: Family::All };
-                let filed = swapdiff::findings::file(&mut model, &mut kernel, &input, &out, &opts)?;
-                let ops = match &filed {
-                    Some(Filed::New { ops_after, .. }) => *ops_after,
-                    _ => 0,
-                };
-                println!("finding {} ops {ops}", f.signature);
-            }
+            Ok(if !r.table.is_empty() {
+                ExitCode::FAILURE
+            } else if r.interrupted {
+                ExitCode::from(130)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Cmd::Probe { file, level, target } => probe(&file, &level, &target),
+        Cmd::VariantKey { patches } => {
+            println!("{}", swapdiff::identity::variant_key(&patches)?);
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Triage { dir, out, target, regressions } => triage(&dir, findings_dir(out), family(&target)?, regressions),
+        Cmd::BuildInfo => {
+            let p = patches_applied();
+            println!("kernel: {}", kernel_version());
+            println!("source hash: {}", cshim::source_hash());
+            println!(
+                "patches: {}",
+                if p.is_empty() { "none".to_string() } else { p.join(", ") }
+            );
+            println!("patch set: {}", swapdiff::identity::build_key());
+            println!("C build flags: {}", cshim::build_flags());
+            Ok(ExitCode::SUCCESS)
+        }
         Cmd::Seeds { from, out } => {
             let mut programs = vec![];
             for dir in &from {
@@ -358,20 +658,30 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         }
         Cmd::Campaign { programs, seed } => {
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            println!("kernel {}; {programs} programs from seed {seed}", swapdiff::engine::kernel_version());
+            println!(
+                "kernel {}; {programs} programs from seed {seed}",
+                swapdiff::engine::kernel_version()
+            );
             let c = swapdiff::campaign::run(&mut model, &mut kernel, seed, programs);
             print!("{}", c.tally.render());
             println!("{} steps, {} divergences", c.steps, c.findings.len());
             for f in &c.findings {
                 println!("\n{}\nprogram:\n{}", f.report, f.program);
             }
-            Ok(if c.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if c.findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Cmd::Bench { seconds, programs } => {
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
             let set = swapdiff::bench::programs(programs);
             let r = swapdiff::bench::measure(&mut model, &mut kernel, &set, Duration::from_secs_f64(seconds));
-            println!("kernel {}; {programs} generated programs (seed 0x5eed)", swapdiff::engine::kernel_version());
+            println!(
+                "kernel {}; {programs} generated programs (seed 0x5eed)",
+                swapdiff::engine::kernel_version()
+            );
             println!("  kernel only   {:>10.0} programs/s", r.kernel_only);
             println!("  model only    {:>10.0} programs/s", r.model_only);
             println!("  differential  {:>10.0} programs/s", r.differential);

@@ -16,6 +16,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("manifest.rs", include_str!("manifest.rs")),
     ("meta.rs", include_str!("meta.rs")),
     ("patch_apply.rs", include_str!("patch_apply.rs")),
+    ("patch_set.rs", ""), // names patch sets for swapdiff; no extraction logic
     ("patch_split.rs", include_str!("patch_split.rs")),
     ("patching.rs", include_str!("patching.rs")),
     ("scan/classify.rs", include_str!("scan/classify.rs")),

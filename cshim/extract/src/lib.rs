@@ -23,12 +23,14 @@ pub mod manifest;
 mod meta;
 pub mod patch_apply;
 pub mod patch_split;
+mod patch_set;
 mod patching;
 pub mod scan;
 mod source;
 mod tarball;
 
 pub use error::{Error, HunkFailure};
+pub use patch_set::patch_set_key;
 pub use source::DEFAULT_SOURCE;
 pub use tarball::tar_runs_on_this_thread;
 

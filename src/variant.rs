@@ -1,0 +1,155 @@
+//! Building swapdiff for a patched kernel, in its own target directory named
+//! by the patch set's content key (and whether it is sanitized), so the
+//! stock build is untouched and one patch set is built once.
+//!
+//! A sanitized variant compiles the kernel C with ASan and UBSan
+//! (SWAPDIFF_C_SANITIZE, read by cshim's build) and links the sanitizer
+//! runtime into the Rust binary with clang as the linker. The Rust code is
+//! not instrumented: the model is not under test, and a stable toolchain
+//! suffices. `--target` keeps the flags off build scripts and proc macros.
+
+use crate::identity::{host_target, variant_key};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub struct Variant {
+    pub bin: PathBuf,
+    /// The patch set's key ("stock" or "patched-<hash>").
+    pub key: String,
+    pub sanitized: bool,
+}
+
+/// The swapdiff workspace this binary was built from.
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where the variant of `key` builds.
+pub fn target_dir(key: &str, sanitized: bool) -> PathBuf {
+    let root = workspace();
+    match (key, sanitized) {
+        ("stock", false) => root.join("target"),
+        (key, false) => root.join("target/variants").join(key),
+        (key, true) => root.join("target/variants").join(format!("{key}-asan")),
+    }
+}
+
+/// Builds the swapdiff CLI for `patches` and returns it. Progress goes to
+/// stderr; a patch that does not apply ends in an error naming it.
+pub fn build_variant(patches: &[PathBuf], sanitize: bool) -> Result<Variant, String> {
+    let key = variant_key(patches)?;
+    let tdir = target_dir(&key, sanitize);
+    let joined = std::env::join_paths(patches).map_err(|e| format!("patch paths: {e}"))?;
+    let what = if sanitize { "ASan+UBSan " } else { "" };
+    eprintln!(
+        "swapdiff: building the {key} kernel and CLI ({what}build) in {} ...",
+        tdir.display()
+    );
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(["build", "--release", "-q", "--bin", "swapdiff"])
+        .current_dir(workspace())
+        .env("CARGO_TARGET_DIR", &tdir)
+        .env("SWAPDIFF_PATCHES", joined)
+        .env_remove("SWAPDIFF_C_SANITIZE")
+        .stderr(Stdio::piped());
+    let bin = if sanitize {
+        cmd.args(["--target", host_target()])
+            .env("SWAPDIFF_C_SANITIZE", "address,undefined")
+            .env("RUSTFLAGS", "-Clinker=clang -Clink-arg=-fsanitize=address,undefined");
+        tdir.join(host_target()).join("release/swapdiff")
+    } else {
+        cmd.env_remove("RUSTFLAGS");
+        tdir.join("release/swapdiff")
+    };
+    let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let why: Vec<&str> = err
+            .lines()
+            .filter(|l| l.len() < 2000)
+            .filter(|l| {
+                ["swapdiff", "patch", "FAILED", "error", "undefined reference"]
+                    .iter()
+                    .any(|w| l.contains(w))
+            })
+            .collect();
+        let shown = if why.is_empty() {
+            err.lines()
+                .rev()
+                .take(20)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect()
+        } else {
+            why
+        };
+        return Err(format!("building the patched kernel failed:\n{}", shown.join("\n")));
+    }
+    Ok(Variant {
+        bin,
+        key,
+        sanitized: sanitize,
+    })
+}
+
+/// The environment a sanitized child runs in: reports symbolized (kernel
+/// file and line), the first UB fatal, a stack trace on SIGABRT too (the
+/// supervisor ends an overrunning child with it: the trace shows where it
+/// was stuck), no leak check at exit (the harness compares live allocations
+/// itself; LSan would also flag the Rust side's process-lifetime
+/// allocations). Options the user set come last and win.
+pub fn sanitizer_env(cmd: &mut Command) {
+    let user = |var: &str| std::env::var(var).map(|v| format!(":{v}")).unwrap_or_default();
+    cmd.env(
+        "ASAN_OPTIONS",
+        format!(
+            "detect_leaks=0:symbolize=1:handle_abort=1:print_summary=1{}",
+            user("ASAN_OPTIONS")
+        ),
+    );
+    cmd.env(
+        "UBSAN_OPTIONS",
+        format!(
+            "print_stacktrace=1:halt_on_error=1:symbolize=1{}",
+            user("UBSAN_OPTIONS")
+        ),
+    );
+    if std::env::var_os("ASAN_SYMBOLIZER_PATH").is_none() {
+        if let Some(s) = symbolizer() {
+            cmd.env("ASAN_SYMBOLIZER_PATH", s);
+        }
+    }
+}
+
+/// llvm-symbolizer from the installed llvm (Debian's `llvm` package puts it
+/// on PATH; versioned ones live under /usr/lib/llvm-*/bin).
+fn symbolizer() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("llvm-symbolizer"))
+                .find(|f| f.is_file())
+        })
+        .unwrap_or_default();
+    on_path.or_else(|| {
+        let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib")
+            .ok()?
+            .flatten()
+            .map(|d| d.path().join("bin/llvm-symbolizer"))
+            .filter(|f| f.is_file())
+            .collect();
+        found.sort();
+        found.pop()
+    })
+}
+
+/// What a variant binary says about itself (`swapdiff build-info`): its
+/// kernel version, patches, patch-set key, C flags.
+pub fn build_info(bin: &Path) -> String {
+    Command::new(bin)
+        .arg("build-info")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
