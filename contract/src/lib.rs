@@ -6,11 +6,13 @@
 //!
 //! cshim checks at compile time that every constant here that swapdiff.h also defines
 //! has the header's value, so the model and the harness cannot drift from the C side.
-//! [`Delegate`] is test support: an engine with some calls changed.
+//! Test support: [`Delegate`] (an engine with some calls changed) and [`setup`] (the
+//! states scenarios start from).
 
 mod constants;
 mod engine;
 mod entry;
+pub mod setup;
 mod vocab;
 
 pub use constants::*;

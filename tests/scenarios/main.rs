@@ -7,8 +7,8 @@
 mod env;
 
 use swapdiff::compare::{state, Level, Touch};
-use swapdiff::engine::{entry, Engine, Event, KernelEngine, ModelEngine, TAG_BYTES};
-use swapdiff_contract::SWAPFILE_CLUSTER;
+use swapdiff::engine::{Engine, KernelEngine, ModelEngine};
+pub use swapdiff_contract::setup::{alloc_n, bytes, counted, tags};
 
 /// Runs `scenario` on the model and on the kernel, then compares their end states and the
 /// events neither side took.
@@ -26,42 +26,6 @@ pub fn on_both(scenario: fn(&mut dyn Engine)) {
 /// One device of `clusters` clusters on a reset engine: type 0.
 pub fn with_device(e: &mut dyn Engine, clusters: u32, cluster_info: bool) {
     assert_eq!(e.swapon(clusters, cluster_info), 0, "the first device after a reset is type 0");
-}
-
-/// Allocates `n` order-0 slots on type 0: the allocator takes offsets 1..=n in order and
-/// leaves each `SWAP_HAS_CACHE` (the swap cache's reference, as the kernel's does).
-pub fn alloc_n(e: &mut dyn Engine, n: u64) {
-    for off in 1..=n {
-        assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, off)));
-    }
-}
-
-/// Slots 1..=n of type 0 with `count` map references and no cache flag: allocate (0x40),
-/// take `count` references, then drop the cache flag with `swapcache_clear`.
-pub fn counted(e: &mut dyn Engine, n: u64, count: u32) {
-    alloc_n(e, n);
-    for off in 1..=n {
-        for _ in 0..count {
-            assert_eq!(e.swap_duplicate(entry(0, off)), 0);
-        }
-    }
-    // swapcache_clear takes at most SWAPFILE_CLUSTER slots per call.
-    let mut first = 1;
-    while first <= n {
-        let chunk = (n + 1 - first).min(u64::from(SWAPFILE_CLUSTER));
-        assert_eq!(e.swapcache_clear(entry(0, first), chunk as i32), 0);
-        first += chunk;
-    }
-    assert_eq!(e.take_events(), Vec::<Event>::new());
-}
-
-/// Map bytes of type 0 at `offsets`.
-pub fn bytes(e: &dyn Engine, offsets: std::ops::RangeInclusive<u64>) -> Vec<u8> {
-    offsets.map(|o| e.map_byte(entry(0, o)).expect("in range")).collect()
-}
-
-pub fn tags(v: u8) -> [u8; TAG_BYTES] {
-    [v; TAG_BYTES]
 }
 
 #[test]
