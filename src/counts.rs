@@ -4,12 +4,9 @@
 //! digits live in continuation pages, each 0..=SWAP_CONT_MAX, worth
 //! 63 * 128^k. COUNT_CONTINUED on a digit means the next page holds more.
 
-pub const SWAP_HAS_CACHE: u8 = 0x40;
-pub const COUNT_CONTINUED: u8 = 0x80;
-pub const SWAP_MAP_MAX: u8 = 0x3e;
-pub const SWAP_MAP_BAD: u8 = 0x3f;
-pub const SWAP_MAP_SHMEM: u8 = 0xbf;
-pub const SWAP_CONT_MAX: u8 = 0x7f;
+pub use swapdiff_contract::{
+    COUNT_CONTINUED, SWAP_CONT_MAX, SWAP_HAS_CACHE, SWAP_MAP_BAD, SWAP_MAP_MAX, SWAP_MAP_SHMEM,
+};
 
 /// What one swap_map byte says about its slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Runs one primitive op on one engine and collects what it returned.
 
-use crate::engine::{entry, Engine, Event, TRAPPED};
+use crate::engine::{Engine, Event, TRAPPED};
 use crate::program::{tags_from_seed, Op};
 
 /// What an op did on one engine: the return value of each call it made
@@ -104,10 +104,4 @@ fn call<E: Engine + ?Sized>(e: &mut E, op: &Op, rets: &mut Vec<i64>) {
 pub fn allocated(out: &Outcome) -> Option<u64> {
     let r = out.ret();
     (r > 0).then_some(r as u64)
-}
-
-/// Entries of `nr` consecutive slots from `first`.
-pub fn entries(first: u64, nr: u32) -> impl Iterator<Item = u64> {
-    let (ty, off) = (crate::engine::entry_type(first), crate::engine::entry_offset(first));
-    (0..u64::from(nr)).map(move |i| entry(ty, off + i))
 }

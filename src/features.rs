@@ -5,8 +5,8 @@ use crate::engine::{EventKind, Site};
 use crate::exec::Outcome;
 use crate::program::{Mode, Op, SWAP_HAS_CACHE, SWAP_MAP_SHMEM};
 
-const ENOMEM: i64 = -12;
-const EEXIST: i64 = -17;
+const ENOMEM: i64 = -(swapdiff_contract::ENOMEM as i64);
+const EEXIST: i64 = -(swapdiff_contract::EEXIST as i64);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Feature {

@@ -12,8 +12,7 @@
 //! difference left by a trapped call is caught in the End phase, and a leak
 //! in the Teardown phase, which before issue 10 were never compared.
 
-use std::ops::{Deref, DerefMut};
-use swapdiff::engine::{entry, Engine, EventKind, KernelEngine, ModelEngine, Site, TRAPPED};
+use swapdiff::engine::{entry, Delegate, Engine, EventKind, KernelEngine, ModelEngine, Site, TRAPPED};
 use swapdiff::features::Feature;
 use swapdiff::program::{parse, tags_from_seed};
 use swapdiff::runner::{differential, single, End, Options, Phase, Run};
@@ -142,26 +141,28 @@ fn restore_hang_keeps_the_pages_restored_before_it() {
 }
 
 /// The model with one planted difference, for the phases after a trap.
-struct Planted<const BUG: u8> {
+struct Mutant<const BUG: u8> {
     model: ModelEngine,
     swapped_off: bool,
-}
-impl<const BUG: u8> Deref for Planted<BUG> {
-    type Target = ModelEngine;
-    fn deref(&self) -> &ModelEngine {
-        &self.model
-    }
-}
-impl<const BUG: u8> DerefMut for Planted<BUG> {
-    fn deref_mut(&mut self) -> &mut ModelEngine {
-        &mut self.model
-    }
 }
 
 const NEIGHBOUR_WRITE: u8 = 1;
 const LEAK_AFTER_SWAPOFF: u8 = 2;
 
-impl<const BUG: u8> Planted<BUG> {
+impl<const BUG: u8> Mutant<BUG> {
+    fn new() -> Self {
+        Mutant { model: ModelEngine::new(), swapped_off: false }
+    }
+}
+
+impl<const BUG: u8> Delegate for Mutant<BUG> {
+    type Inner = ModelEngine;
+    fn inner(&self) -> &ModelEngine {
+        &self.model
+    }
+    fn inner_mut(&mut self) -> &mut ModelEngine {
+        &mut self.model
+    }
     fn env_reset(&mut self) {
         self.swapped_off = false;
         self.model.env_reset();
@@ -185,16 +186,6 @@ impl<const BUG: u8> Planted<BUG> {
         self.model.live_allocs(site) + u64::from(extra)
     }
 }
-
-struct Mutant<const BUG: u8>(Planted<BUG>);
-impl<const BUG: u8> Mutant<BUG> {
-    fn new() -> Self {
-        Mutant(Planted { model: ModelEngine::new(), swapped_off: false })
-    }
-}
-swapdiff::forward_engine!(Mutant<0>, "planted", |s| s, |e| e);
-swapdiff::forward_engine!(Mutant<NEIGHBOUR_WRITE>, "planted", |s| s, |e| e);
-swapdiff::forward_engine!(Mutant<LEAK_AFTER_SWAPOFF>, "planted", |s| s, |e| e);
 
 const CLEAR_BUG: &str = "mode raw\nswapon 1\nalloc_swap 0 order=0\nalloc_swap 0 order=0\nalloc_swap 0 order=0\n\
                          swap_duplicate 0:2\nput_swap_folio 0:2 order=0\nswapcache_clear 0:1 nr=2\n";

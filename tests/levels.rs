@@ -5,37 +5,30 @@
 //! large folio it trips VM_WARN_ON(usage == 1 && nr > 1) in __swap_duplicate.
 //! `raw` must flag both, `logical` only the second.
 
-use std::ops::{Deref, DerefMut};
 use swapdiff::compare::Level;
-use swapdiff::engine::ModelEngine;
+use swapdiff::engine::{Delegate, ModelEngine};
 use swapdiff::harness::fuzz_with;
 use swapdiff::program::{decode, encode, parse, Family};
 use swapdiff::runner::{differential, Options};
 
-struct Rfc(ModelEngine);
-impl Deref for Rfc {
-    type Target = ModelEngine;
-    fn deref(&self) -> &ModelEngine {
+/// The model with the RFC's swap_shmem_alloc: an ordinary reference (usage 1).
+struct Patched(ModelEngine);
+impl Delegate for Patched {
+    type Inner = ModelEngine;
+    fn inner(&self) -> &ModelEngine {
         &self.0
     }
-}
-impl DerefMut for Rfc {
-    fn deref_mut(&mut self) -> &mut ModelEngine {
+    fn inner_mut(&mut self) -> &mut ModelEngine {
         &mut self.0
     }
-}
-impl Rfc {
     fn swap_shmem_alloc(&mut self, e: u64, nr: i32) -> i64 {
-        use swapdiff::engine::Engine;
         self.0.__swap_duplicate(e, 1, nr);
         0
     }
 }
-struct Patched(Rfc);
-swapdiff::forward_engine!(Patched, "rfc", |s| s, |e| e);
 
 fn first_divergence(src: &str, level: Level) -> Option<String> {
-    let (mut model, mut rfc) = (ModelEngine::new(), Patched(Rfc(ModelEngine::new())));
+    let (mut model, mut rfc) = (ModelEngine::new(), Patched(ModelEngine::new()));
     let p = parse(src).unwrap();
     differential(&mut model, &mut rfc, &p, Options { level, ..Options::default() }).divergence.map(|d| d.signature())
 }
@@ -70,7 +63,7 @@ fn fuzz_at(level: Level) -> Result<(), String> {
     let p = parse(ONE_SLOT).unwrap();
     let data = encode(&p, Family::All).unwrap();
     assert_eq!(decode(&data, Family::All).ops, p.ops, "the input decodes to the program");
-    let (mut model, mut rfc) = (ModelEngine::new(), Patched(Rfc(ModelEngine::new())));
+    let (mut model, mut rfc) = (ModelEngine::new(), Patched(ModelEngine::new()));
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         fuzz_with(&mut model, &mut rfc, &data, Family::All, level)
     }))

@@ -29,3 +29,10 @@ pub fn build_flags() -> &'static str {
 /// Compiles the extracted kernel code into a standalone C program: append
 /// your source file and `-o NAME` (used by the reproducers `swapdiff report` writes).
 pub const C_STANDALONE: &str = env!("SWAPDIFF_C_STANDALONE");
+
+/// The version string compiled into the C side (sd_kernel_version).
+pub fn c_kernel_version() -> String {
+    // SAFETY: sd_kernel_version returns a static NUL-terminated literal and
+    // touches no state, so it needs no lock.
+    crate::engine::c_text(unsafe { crate::ffi::sd_kernel_version() })
+}

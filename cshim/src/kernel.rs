@@ -1,6 +1,6 @@
-//! `Kernel`: exclusive access to the process-wide C environment, and its
-//! environment-setup methods (ENVIRONMENT.md). The kernel entry points and
-//! the inspection methods are in entry_points.rs and inspect.rs.
+//! `Kernel`: exclusive access to the process-wide C environment. What it
+//! does (environment setup, kernel entry points, inspection) is its
+//! `Engine` implementation, in engine.rs.
 //!
 //! The C side is one set of globals (swap_info[], mte_pages, ...), so at
 //! most one `Kernel` exists at a time: `Kernel::acquire()` takes a static
@@ -11,8 +11,7 @@
 use std::marker::PhantomData;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use crate::ffi;
-use crate::vocabulary::{Site, TAG_BYTES};
+use swapdiff_contract::Engine;
 
 static KERNEL_LOCK: Mutex<()> = Mutex::new(());
 
@@ -69,87 +68,6 @@ impl Kernel {
         let mut kernel = Kernel { _guard: guard, _not_send_sync: PhantomData };
         kernel.env_reset();
         kernel
-    }
-
-    pub fn env_reset(&mut self) {
-        // SAFETY: we hold the kernel lock; sd_env_reset takes no arguments.
-        unsafe { ffi::sd_env_reset() }
-    }
-
-    pub fn set_mte(&mut self, on: bool) {
-        // SAFETY: we hold the kernel lock; any bool is valid.
-        unsafe { ffi::sd_set_mte(on) }
-    }
-
-    /// The new device's type, or -EINVAL / -EBUSY.
-    pub fn swapon(&mut self, nr_clusters: u32, with_cluster_info: bool) -> i32 {
-        // SAFETY: we hold the kernel lock; the C side validates the size.
-        unsafe { ffi::sd_swapon(c_int(nr_clusters), with_cluster_info) }
-    }
-
-    pub fn swapoff(&mut self, ty: u32) -> i32 {
-        // SAFETY: we hold the kernel lock; the C side validates the type.
-        unsafe { ffi::sd_swapoff(c_int(ty)) }
-    }
-
-    pub fn mark_bad(&mut self, entry: u64) -> i32 {
-        // SAFETY: we hold the kernel lock; the C side validates the entry.
-        unsafe { ffi::sd_mark_bad(entry) }
-    }
-
-    /// The allocated entry, or -EINVAL / -ENOSPC.
-    pub fn alloc_swap(&mut self, ty: u32, order: u32) -> Result<u64, i32> {
-        let mut entry = 0u64;
-        // SAFETY: we hold the kernel lock; `entry` is a valid u64 for the
-        // duration of the call; the C side validates type and order.
-        let ret = unsafe { ffi::sd_alloc_swap(c_int(ty), c_int(order), &mut entry) };
-        if ret == 0 {
-            Ok(entry)
-        } else {
-            Err(ret)
-        }
-    }
-
-    pub fn fault_arm(&mut self, site: Site, nth: u32) {
-        // SAFETY: we hold the kernel lock; the site is one of the C enum's.
-        unsafe { ffi::sd_fault_arm(site.to_c(), nth) }
-    }
-
-    /// A folio handle, or -EINVAL / -ENOSPC.
-    pub fn folio_new(&mut self, order: u32) -> i32 {
-        // SAFETY: we hold the kernel lock; the C side validates the order.
-        unsafe { ffi::sd_folio_new(c_int(order)) }
-    }
-
-    pub fn folio_free(&mut self, folio: u32) -> i32 {
-        // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_folio_free(c_int(folio)) }
-    }
-
-    pub fn folio_set_swap(&mut self, folio: u32, entry: u64) -> i32 {
-        // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_folio_set_swap(c_int(folio), entry) }
-    }
-
-    pub fn page_set(&mut self, folio: u32, idx: u32, tags: &[u8; TAG_BYTES], flags: u32) -> i32 {
-        // SAFETY: we hold the kernel lock; `tags` points to the 128 bytes the
-        // C side reads; it validates handle and index before reading.
-        unsafe { ffi::sd_page_set(c_int(folio), c_int(idx), tags.as_ptr(), flags) }
-    }
-
-    pub fn swapcache_add(&mut self, folio: u32) -> i32 {
-        // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_swapcache_add(c_int(folio)) }
-    }
-
-    pub fn swapcache_del(&mut self, folio: u32) -> i32 {
-        // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_swapcache_del(c_int(folio)) }
-    }
-
-    pub fn folio_set_mapped(&mut self, folio: u32, mapped: bool) -> i32 {
-        // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_folio_set_mapped(c_int(folio), mapped) }
     }
 }
 

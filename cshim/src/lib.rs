@@ -8,15 +8,14 @@
 //! process-wide C environment, on the acquiring thread. Every kernel call is
 //! bounded ([`set_call_timeout`], [`work_budget`]); [`fatal`] reports a
 //! worker's death in one stderr line. This crate is the only place in
-//! swapdiff with `unsafe` code: the FFI calls in kernel.rs, entry_points.rs,
-//! inspect.rs, bounds.rs, fatal.rs and test_hooks.rs.
+//! swapdiff with `unsafe` code: the FFI calls in engine.rs, build_info.rs,
+//! bounds.rs, fatal.rs and test_hooks.rs.
 
 mod bounds;
 mod build_info;
-mod entry_points;
+mod engine;
 pub mod fatal;
 mod ffi;
-mod inspect;
 mod kernel;
 mod test_hooks;
 mod vocabulary;
@@ -24,11 +23,14 @@ mod vocabulary;
 pub use bounds::{call_timeout, set_call_timeout, work_budget, CALL_TIMEOUT_ENV, DEFAULT_CALL_TIMEOUT};
 
 pub use build_info::{
-    build_flags, kernel_version, patches_applied, source_hash, BUILD_FLAGS, C_STANDALONE, KERNEL_VERSION,
-    PATCHES_APPLIED, SOURCE_HASH,
+    build_flags, c_kernel_version, kernel_version, patches_applied, source_hash, BUILD_FLAGS, C_STANDALONE,
+    KERNEL_VERSION, PATCHES_APPLIED, SOURCE_HASH,
 };
-pub use inspect::c_kernel_version;
 pub use kernel::Kernel;
-pub use vocabulary::{
-    entry, entry_offset, entry_type, Event, EventKind, Site, REFUSED, SWP_TYPE_SHIFT, TAG_BYTES, TRAPPED,
+/// The contract crate, for its constants.
+pub use swapdiff_contract as contract;
+/// The contract this crate implements ([`Engine`] for [`Kernel`]), re-exported so a user of
+/// cshim alone needs no second import.
+pub use swapdiff_contract::{
+    entry, entry_offset, entry_type, Engine, Entry, Event, EventKind, Site, REFUSED, SWP_TYPE_SHIFT, TAG_BYTES, TRAPPED,
 };

@@ -1,86 +1,54 @@
-//! The small vocabulary both engines share by shape (not by type): sites,
-//! events, the sentinel return values and the entry encoding.
+//! The contract's vocabulary in swapdiff.h's terms: sites and event kinds to and from the
+//! C enums, and compile-time proof that every contract constant the header also defines
+//! has the header's value (a drift fails the build, not a test run).
+
+use swapdiff_contract as contract;
+use swapdiff_contract::{EventKind, Site};
 
 use crate::ffi;
 
-/// An allocation site with fault injection and a live counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Site {
-    /// alloc_page() in add_swap_count_continuation.
-    ContPage,
-    /// kmalloc() in mte_allocate_tag_storage.
-    TagStorage,
-    /// A new key in the mte_pages xarray.
-    XaNode,
+/// The `enum sd_site` value of `site`.
+pub(crate) fn site_to_c(site: Site) -> i32 {
+    let c = match site {
+        Site::ContPage => ffi::sd_site_SD_SITE_CONT_PAGE,
+        Site::TagStorage => ffi::sd_site_SD_SITE_TAG_STORAGE,
+        Site::XaNode => ffi::sd_site_SD_SITE_XA_NODE,
+    };
+    c as i32
 }
 
-impl Site {
-    pub const ALL: [Site; 3] = [Site::ContPage, Site::TagStorage, Site::XaNode];
-
-    pub(crate) fn to_c(self) -> i32 {
-        let site = match self {
-            Site::ContPage => ffi::sd_site_SD_SITE_CONT_PAGE,
-            Site::TagStorage => ffi::sd_site_SD_SITE_TAG_STORAGE,
-            Site::XaNode => ffi::sd_site_SD_SITE_XA_NODE,
-        };
-        site as i32
+/// None for a kind the contract does not know (a newer C side).
+pub(crate) fn kind_from_c(kind: i32) -> Option<EventKind> {
+    match u32::try_from(kind).ok()? {
+        ffi::sd_event_kind_SD_EV_WARN => Some(EventKind::Warn),
+        ffi::sd_event_kind_SD_EV_BUG => Some(EventKind::Bug),
+        ffi::sd_event_kind_SD_EV_HANG => Some(EventKind::Hang),
+        ffi::sd_event_kind_SD_EV_LOG => Some(EventKind::Log),
+        _ => None,
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EventKind {
-    Warn,
-    Bug,
-    Hang,
-    Log,
-}
+// The sentinels and the entry encoding.
+const _: () = assert!(contract::TRAPPED == ffi::SD_TRAPPED as i64);
+const _: () = assert!(contract::REFUSED == ffi::SD_REFUSED as i64);
+const _: () = assert!(contract::SWP_TYPE_SHIFT == ffi::SD_SWP_TYPE_SHIFT);
+const _: () = assert!(contract::SWP_OFFSET_MASK == ffi::SD_SWP_OFFSET_MASK);
 
-impl EventKind {
-    /// None for a kind this crate does not know (a newer C side).
-    pub(crate) fn from_c(kind: i32) -> Option<EventKind> {
-        match u32::try_from(kind).ok()? {
-            ffi::sd_event_kind_SD_EV_WARN => Some(EventKind::Warn),
-            ffi::sd_event_kind_SD_EV_BUG => Some(EventKind::Bug),
-            ffi::sd_event_kind_SD_EV_HANG => Some(EventKind::Hang),
-            ffi::sd_event_kind_SD_EV_LOG => Some(EventKind::Log),
-            _ => None,
-        }
-    }
-}
+// The configuration and the environment's limits.
+const _: () = assert!(contract::PAGE_SIZE == ffi::SD_PAGE_SIZE as usize);
+const _: () = assert!(contract::SWAPFILE_CLUSTER == ffi::SD_SWAPFILE_CLUSTER);
+const _: () = assert!(contract::TAG_BYTES == ffi::SD_MTE_PAGE_TAG_STORAGE as usize);
+const _: () = assert!(contract::MAX_DEVICES == ffi::SD_MAX_DEVICES);
+const _: () = assert!(contract::MAX_CLUSTERS == ffi::SD_MAX_CLUSTERS);
+const _: () = assert!(contract::MAX_FOLIO_ORDER == ffi::SD_MAX_FOLIO_ORDER);
+const _: () = assert!(contract::MAX_FOLIOS == ffi::SD_MAX_FOLIOS as usize);
+const _: () = assert!(contract::MAX_CONT_PAGES == ffi::SD_MAX_CONT_PAGES as usize);
+const _: () = assert!(contract::PAGE_POISON as u32 == ffi::SD_PAGE_POISON);
+const _: () = assert!(contract::PG_MTE_TAGGED == ffi::SD_PG_MTE_TAGGED);
+const _: () = assert!(contract::PG_MTE_LOCK == ffi::SD_PG_MTE_LOCK);
 
-/// One recorded event: `func` is the kernel function that raised it,
-/// `text` the stringified condition or the formatted log message.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Event {
-    pub kind: EventKind,
-    pub func: String,
-    pub text: String,
-}
-
-/// A call that hit BUG() or a hang (SD_TRAPPED).
-pub const TRAPPED: i64 = -100_000;
-/// A call the argument guards refused (SD_REFUSED).
-pub const REFUSED: i64 = -100_001;
-/// Tag bytes per 4K page (MTE_PAGE_TAG_STORAGE).
-pub const TAG_BYTES: usize = 128;
-
-const _: () = assert!(TRAPPED == ffi::SD_TRAPPED as i64 && REFUSED == ffi::SD_REFUSED as i64);
-const _: () = assert!(TAG_BYTES == ffi::SD_MTE_PAGE_TAG_STORAGE as usize);
-
-/// Bits of a swap entry below the type (swapops.h, 64-bit generic layout).
-pub const SWP_TYPE_SHIFT: u32 = ffi::SD_SWP_TYPE_SHIFT;
-const OFFSET_MASK: u64 = (1 << SWP_TYPE_SHIFT) - 1;
-
-/// The swap entry of slot `offset` on device `ty` (type << 58 | offset;
-/// like swp_entry(), bits that do not fit are dropped).
-pub fn entry(ty: u32, offset: u64) -> u64 {
-    (u64::from(ty) << SWP_TYPE_SHIFT) | (offset & OFFSET_MASK)
-}
-
-pub fn entry_type(entry: u64) -> u32 {
-    (entry >> SWP_TYPE_SHIFT) as u32
-}
-
-pub fn entry_offset(entry: u64) -> u64 {
-    entry & OFFSET_MASK
-}
+// Site::index() is the C enum value, for every site, and there are no others.
+const _: () = assert!(Site::ContPage.index() == ffi::sd_site_SD_SITE_CONT_PAGE as usize);
+const _: () = assert!(Site::TagStorage.index() == ffi::sd_site_SD_SITE_TAG_STORAGE as usize);
+const _: () = assert!(Site::XaNode.index() == ffi::sd_site_SD_SITE_XA_NODE as usize);
+const _: () = assert!(Site::ALL.len() == ffi::sd_site_SD_NR_SITES as usize);

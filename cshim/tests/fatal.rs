@@ -9,7 +9,7 @@
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Output};
 
-use cshim::Kernel;
+use cshim::{Engine, Kernel};
 
 const SIGSEGV: i32 = 11;
 const SIGABRT: i32 = 6;

@@ -2,7 +2,7 @@
 
 use std::thread;
 
-use cshim::{entry, Kernel};
+use cshim::{entry, Engine, Kernel};
 
 #[test]
 fn threads_never_interleave() {

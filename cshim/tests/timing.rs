@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use cshim::{Kernel, Site};
+use cshim::{Engine, Kernel, Site};
 
 #[test]
 #[ignore = "measurement"]

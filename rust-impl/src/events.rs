@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use crate::continuation::ContBug;
-use crate::vocab::{Event, EventKind};
+use swapdiff_contract::{Event, EventKind};
 
 /// A call was abandoned at a BUG or hang (already recorded in the log).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

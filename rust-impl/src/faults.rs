@@ -1,7 +1,7 @@
 //! Allocation sites: the armed fault of each (the n-th attempt from arming fails) and the
 //! number of live allocations (made and not yet freed).
 
-use crate::vocab::Site;
+use swapdiff_contract::Site;
 
 #[derive(Debug, Default, Clone)]
 pub struct Allocations {

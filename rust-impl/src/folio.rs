@@ -6,10 +6,10 @@
 //! `folio->swap` is set to later. Lookups go through the kernel's index function,
 //! `swap_cache_index(entry) = offset & (2^14 - 1)` within the entry type's address space.
 
-use crate::entry::{entry_offset, entry_type};
 use crate::kernel::{EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, MAX_FOLIOS, MAX_FOLIO_ORDER, PG_MTE_LOCK, PG_MTE_TAGGED};
 use crate::tags::Tags;
-use crate::vocab::TAG_BYTES;
+use swapdiff_contract::TAG_BYTES;
+use swapdiff_contract::{entry_offset, entry_type};
 
 const MAX_PAGES: usize = 1 << MAX_FOLIO_ORDER;
 
@@ -259,7 +259,7 @@ mod tests {
         assert_eq!(f.cache_lookup(9), Some(a));
         // Indices alias modulo 2^14 within a type (swap_cache_index).
         assert_eq!(f.cache_lookup(8 + (1 << 14)), Some(a));
-        assert_eq!(f.cache_lookup(crate::entry::entry(1, 8)), None);
+        assert_eq!(f.cache_lookup(swapdiff_contract::entry(1, 8)), None);
         assert_eq!(f.cache_remove(a), 8);
         assert_eq!(f.get(a).unwrap().swap, 0);
         assert_eq!(f.cache_del(a), Err(-ENOENT));

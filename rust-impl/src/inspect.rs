@@ -1,10 +1,10 @@
 //! Inspection: read-only views of everything the harness compares. None of these change
 //! state or record events (except `take_events`, which empties the log).
 
-use crate::entry::{entry_offset, entry_type};
 use crate::kernel::{MAX_CONT_PAGES, MAX_DEVICES};
-use crate::vocab::{Event, Site, TAG_BYTES};
 use crate::Model;
+use swapdiff_contract::{entry_offset, entry_type};
+use swapdiff_contract::{Event, Site, TAG_BYTES};
 
 impl Model {
     #[inline]

@@ -42,6 +42,7 @@
 //! - and the rest listed in the crate's NOTES.md.
 
 mod device;
+mod engine;
 mod entry;
 mod events;
 mod faults;
@@ -49,14 +50,16 @@ mod folio;
 mod inspect;
 mod ops;
 mod tags;
-mod vocab;
 
 pub mod continuation;
 pub mod kernel;
 pub mod slot;
 
-pub use entry::{entry, entry_offset, entry_type};
-pub use vocab::{Event, EventKind, Site, REFUSED, TAG_BYTES, TRAPPED};
+/// The contract the model implements ([`Engine`] for [`Model`]), re-exported for users of
+/// this crate alone.
+pub use swapdiff_contract::{
+    entry, entry_offset, entry_type, Engine, Entry, Event, EventKind, Site, REFUSED, TAG_BYTES, TRAPPED,
+};
 
 use continuation::PagePool;
 use device::Device;

@@ -30,22 +30,6 @@ use crate::kernel::{COUNT_CONTINUED, SWAP_HAS_CACHE, SWAP_MAP_BAD, SWAP_MAP_MAX,
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SlotByte(pub u8);
 
-/// A readable classification of a byte (for documentation, tests and debugging; the
-/// transitions below work on the raw bits because the kernel does).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SlotState {
-    /// Byte 0: nothing references the slot; the allocator may hand it out.
-    Free,
-    /// `SWAP_MAP_BAD`, with or without the cache flag.
-    Bad { cached: bool },
-    /// `SWAP_MAP_SHMEM`, with or without the cache flag.
-    Shmem { cached: bool },
-    /// A count held entirely in the byte (0 only when cached).
-    Counted { count: u8, cached: bool },
-    /// A count whose higher digits live in continuation pages.
-    Continued { low: u8, cached: bool },
-}
-
 impl SlotByte {
     pub const FREE: SlotByte = SlotByte(0);
 
@@ -67,17 +51,6 @@ impl SlotByte {
     /// The count has `COUNT_CONTINUED`.
     pub fn continued(self) -> bool {
         self.0 & COUNT_CONTINUED != 0
-    }
-
-    pub fn state(self) -> SlotState {
-        let cached = self.has_cache();
-        match self.count() {
-            0 if !cached => SlotState::Free,
-            SWAP_MAP_BAD => SlotState::Bad { cached },
-            SWAP_MAP_SHMEM => SlotState::Shmem { cached },
-            c if c & COUNT_CONTINUED != 0 => SlotState::Continued { low: c & !COUNT_CONTINUED, cached },
-            c => SlotState::Counted { count: c, cached },
-        }
     }
 }
 
@@ -234,19 +207,6 @@ fn cache_bit(cached: bool) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn states_decode_the_documented_table() {
-        assert_eq!(SlotByte(0).state(), SlotState::Free);
-        // 0x40 is "cache only": count 0 held by the swap cache (the allocator's initial byte).
-        assert_eq!(SlotByte(0x40).state(), SlotState::Counted { count: 0, cached: true });
-        assert_eq!(SlotByte(0x3f).state(), SlotState::Bad { cached: false });
-        assert_eq!(SlotByte(0x7f).state(), SlotState::Bad { cached: true });
-        assert_eq!(SlotByte(0xbf).state(), SlotState::Shmem { cached: false });
-        assert_eq!(SlotByte(0xff).state(), SlotState::Shmem { cached: true });
-        assert_eq!(SlotByte(0x81).state(), SlotState::Continued { low: 1, cached: false });
-        assert_eq!(SlotByte(0x3e).state(), SlotState::Counted { count: 62, cached: false });
-    }
 
     #[test]
     fn dup_check_orders_its_errors_like_the_kernel() {

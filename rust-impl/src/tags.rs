@@ -3,7 +3,7 @@
 //! few hundred keys in any run, lookups are binary searches, range erases are one drain,
 //! and a reset keeps the capacity.
 
-use crate::vocab::TAG_BYTES;
+use swapdiff_contract::TAG_BYTES;
 
 pub type Tags = [u8; TAG_BYTES];
 

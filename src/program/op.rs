@@ -44,8 +44,7 @@ pub mod domain {
 
 /// The `usage` byte of `__swap_duplicate`: the three the kernel passes, or any.
 pub const USAGE_MAP: u8 = 1;
-pub const SWAP_HAS_CACHE: u8 = 0x40;
-pub const SWAP_MAP_SHMEM: u8 = 0xbf;
+pub use swapdiff_contract::{SWAP_HAS_CACHE, SWAP_MAP_SHMEM};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Op {
@@ -200,11 +199,6 @@ impl Op {
             SwapOut { .. } => 34,
             SwapIn { .. } => 35,
         }
-    }
-
-    /// True for ops that only read state (never change it).
-    pub fn is_query(&self) -> bool {
-        matches!(self, Op::SwapCountRaw { .. } | Op::SwapSwapcount { .. } | Op::SwpSwapcount { .. })
     }
 }
 

@@ -1,30 +1,27 @@
-//! Shared by the cshim integration tests: kernel constants (written out
-//! from include/linux/swap.h and errno.h so a test states what it expects)
-//! and small setup helpers.
-#![allow(dead_code)]
+//! Shared by the cshim integration tests: the contract's constants (its
+//! swap_map bytes and flags are checked against swapdiff.h at compile time),
+//! errno values negated as the calls return them, and small setup helpers.
+#![allow(dead_code, unused_imports)]
 
 use cshim::{Event, EventKind, Kernel};
 
-pub const EINVAL: i64 = -22;
-pub const ENOENT: i64 = -2;
-pub const EEXIST: i64 = -17;
-pub const ENOMEM: i64 = -12;
-pub const ENOSPC: i64 = -28;
-pub const EBUSY: i64 = -16;
+pub use cshim::contract::{
+    CLUSTER_FLAG_FREE, CLUSTER_FLAG_NONFULL, COUNT_CONTINUED, PG_MTE_LOCK, PG_MTE_TAGGED, SWAP_CONT_MAX,
+    SWAP_HAS_CACHE, SWAP_MAP_BAD, SWAP_MAP_MAX, SWAP_MAP_SHMEM,
+};
+/// The trait holding every Kernel call.
+pub use cshim::Engine;
 
-/// swap_map byte values (include/linux/swap.h, 6.12).
-pub const SWAP_HAS_CACHE: u8 = 0x40;
-pub const COUNT_CONTINUED: u8 = 0x80;
-pub const SWAP_MAP_MAX: u8 = 0x3e;
-pub const SWAP_MAP_BAD: u8 = 0x3f;
-pub const SWAP_MAP_SHMEM: u8 = 0xbf;
-pub const SWAP_CONT_MAX: u8 = 0x7f;
-
-pub const CLUSTER_FLAG_FREE: u32 = 1;
-pub const CLUSTER_FLAG_NONFULL: u32 = 2;
-
-pub const PG_MTE_TAGGED: u32 = 1;
-pub const PG_MTE_LOCK: u32 = 2;
+/// `-errno` as an entry point returns it.
+const fn neg(errno: i32) -> i64 {
+    -(errno as i64)
+}
+pub const EINVAL: i64 = neg(cshim::contract::EINVAL);
+pub const ENOENT: i64 = neg(cshim::contract::ENOENT);
+pub const EEXIST: i64 = neg(cshim::contract::EEXIST);
+pub const ENOMEM: i64 = neg(cshim::contract::ENOMEM);
+pub const ENOSPC: i64 = neg(cshim::contract::ENOSPC);
+pub const EBUSY: i64 = neg(cshim::contract::EBUSY);
 
 /// A kernel with one device of `clusters` clusters (with cluster_info);
 /// the device is type 0 because acquire() reset everything.

@@ -1,12 +1,12 @@
 //! The three count queries.
 
 use super::ret;
-use crate::entry::entry_offset;
 use crate::events::{self, Flow};
 use crate::kernel::COUNT_CONTINUED;
 use crate::slot::SlotByte;
-use crate::vocab::REFUSED;
 use crate::Model;
+use swapdiff_contract::entry_offset;
+use swapdiff_contract::REFUSED;
 
 impl Model {
     /// `__swap_count(entry)`: the map byte without the cache flag (COUNT_CONTINUED

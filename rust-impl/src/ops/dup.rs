@@ -3,12 +3,12 @@
 
 use super::ret;
 use crate::continuation::Provision;
-use crate::entry::entry_offset;
 use crate::events::{self, Flow, BAD_FILE};
 use crate::kernel::{COUNT_CONTINUED, EINVAL, ENOMEM, SWAPFILE_CLUSTER, SWAP_HAS_CACHE, SWAP_MAP_MAX, SWAP_MAP_SHMEM};
 use crate::slot::{dup_check, dup_commit, DupStep, SlotByte, Usage};
-use crate::vocab::{Site, REFUSED};
 use crate::Model;
+use swapdiff_contract::entry_offset;
+use swapdiff_contract::{Site, REFUSED};
 
 impl Model {
     /// `__swap_duplicate(entry, usage, nr)`: take one `usage` reference on `nr` slots.

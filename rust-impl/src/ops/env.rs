@@ -1,10 +1,10 @@
 //! The environment around the kernel code: devices on and off, the stand-in allocator,
 //! bad slots, fault injection, folios and the swap cache (ENVIRONMENT.md).
 
-use crate::entry::{entry, entry_offset};
 use crate::kernel::{EBUSY, EINVAL, ENOSPC, MAX_CLUSTERS, MAX_DEVICES, MAX_FOLIO_ORDER, SWAP_HAS_CACHE, SWAP_MAP_BAD};
-use crate::vocab::{Site, TAG_BYTES};
 use crate::Model;
+use swapdiff_contract::{entry, entry_offset};
+use swapdiff_contract::{Site, TAG_BYTES};
 
 fn status(r: Result<(), i32>) -> i32 {
     r.err().unwrap_or(0)

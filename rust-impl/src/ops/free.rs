@@ -7,15 +7,15 @@
 //! invalidated slot by slot, `nr_swap_pages` up, `inuse_pages` down).
 
 use super::{bad_nr, ret};
-use crate::entry::{entry, entry_offset, entry_type};
 use crate::events::{self, Flow};
 use crate::kernel::{
     BITS_PER_LONG, COUNT_CONTINUED, MAX_FOLIO_ORDER, MAX_FREE_ENTRIES, MAX_SWAPFILES, SWAPFILE_CLUSTER, SWAP_HAS_CACHE,
     SWAP_MAP_MAX,
 };
 use crate::slot::{put_ref, settle, PutStep, Release, SlotByte};
-use crate::vocab::REFUSED;
 use crate::Model;
+use swapdiff_contract::REFUSED;
+use swapdiff_contract::{entry, entry_offset, entry_type};
 
 impl Model {
     /// `swap_free_nr(entry, nr)`: drop one map reference from each of `nr` slots, one
@@ -290,7 +290,7 @@ impl Model {
         for off in offset..offset + nr {
             if self.devices[t].byte(off) != 0 {
                 // __swap_entry_free(): drop, and release the slot if nothing is left.
-                let e = crate::entry::entry(t as u32, off);
+                let e = swapdiff_contract::entry(t as u32, off);
                 let usage = self.entry_free_locked(t, off, Release::Ref)?;
                 if usage == 0 {
                     self.free_swap_slot(e)?;

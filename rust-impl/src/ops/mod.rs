@@ -8,11 +8,11 @@ mod env;
 mod free;
 mod mte;
 
-use crate::entry::{entry_offset, entry_type};
 use crate::events::{Flow, BAD_FILE, BAD_OFFSET, UNUSED_OFFSET};
 use crate::kernel::{MAX_DEVICES, MAX_SWAPFILES, SWAPFILE_CLUSTER};
-use crate::vocab::TRAPPED;
 use crate::Model;
+use swapdiff_contract::TRAPPED;
+use swapdiff_contract::{entry_offset, entry_type};
 
 /// An entry point's return value: the kernel's, or TRAPPED after a BUG or hang.
 fn ret(r: Flow<i32>) -> i64 {

@@ -5,8 +5,8 @@ use super::ret;
 use crate::entry::entry_from_int_type;
 use crate::events::{self, Flow};
 use crate::kernel::{EINVAL, ENOMEM, PG_MTE_LOCK, PG_MTE_TAGGED};
-use crate::vocab::Site;
 use crate::Model;
+use swapdiff_contract::Site;
 
 impl Model {
     /// `arch_prepare_to_swap(folio)`: save the tags of every page (nothing when MTE is

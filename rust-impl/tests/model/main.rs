@@ -4,7 +4,6 @@
 mod common;
 mod counts;
 mod duplicate;
-mod env;
 mod free;
 mod guards;
 mod mte;

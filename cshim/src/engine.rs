@@ -1,0 +1,328 @@
+//! `Kernel` as an [`Engine`]: each method one call of its `sd_*` function. Environment
+//! setup (ENVIRONMENT.md), then the kernel entry points, then inspection.
+//!
+//! Entry points return the kernel function's value (0 for void, 0/1 for bool), TRAPPED
+//! after a BUG or hang, REFUSED where the argument guards of ENVIRONMENT.md apply. The sd_*
+//! function checks its own arguments, so every call below is sound for any input.
+//! Inspection reads the C state, never changes it, never records events (take_events
+//! excepted: it returns and clears the log).
+
+use std::ffi::CStr;
+use std::os::raw::c_char;
+
+use swapdiff_contract::{Engine, Entry, Event, EventKind, Site, MAX_CONT_PAGES, TAG_BYTES};
+
+use crate::ffi;
+use crate::kernel::{c_int, Kernel};
+use crate::vocabulary::{kind_from_c, site_to_c};
+
+/// Owned copy of a C string from the event log; "" for NULL.
+pub(crate) fn c_text(ptr: *const c_char) -> String {
+    if ptr.is_null() {
+        return String::new();
+    }
+    // SAFETY: non-NULL event strings are NUL-terminated and stay valid until
+    // the log is cleared, which cannot happen while we hold &mut Kernel; the
+    // version string is a static literal.
+    unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
+}
+
+impl Engine for Kernel {
+    // environment
+
+    fn env_reset(&mut self) {
+        // SAFETY: we hold the kernel lock; sd_env_reset takes no arguments.
+        unsafe { ffi::sd_env_reset() }
+    }
+
+    fn set_mte(&mut self, on: bool) {
+        // SAFETY: we hold the kernel lock; any bool is valid.
+        unsafe { ffi::sd_set_mte(on) }
+    }
+
+    /// The new device's type, or -EINVAL / -EBUSY.
+    fn swapon(&mut self, nr_clusters: u32, with_cluster_info: bool) -> i32 {
+        // SAFETY: we hold the kernel lock; the C side validates the size.
+        unsafe { ffi::sd_swapon(c_int(nr_clusters), with_cluster_info) }
+    }
+
+    fn swapoff(&mut self, ty: u32) -> i32 {
+        // SAFETY: we hold the kernel lock; the C side validates the type.
+        unsafe { ffi::sd_swapoff(c_int(ty)) }
+    }
+
+    fn mark_bad(&mut self, entry: Entry) -> i32 {
+        // SAFETY: we hold the kernel lock; the C side validates the entry.
+        unsafe { ffi::sd_mark_bad(entry) }
+    }
+
+    /// The allocated entry, or -EINVAL / -ENOSPC.
+    fn alloc_swap(&mut self, ty: u32, order: u32) -> Result<Entry, i32> {
+        let mut entry = 0u64;
+        // SAFETY: we hold the kernel lock; `entry` is a valid u64 for the
+        // duration of the call; the C side validates type and order.
+        let ret = unsafe { ffi::sd_alloc_swap(c_int(ty), c_int(order), &mut entry) };
+        if ret == 0 {
+            Ok(entry)
+        } else {
+            Err(ret)
+        }
+    }
+
+    fn fault_arm(&mut self, site: Site, nth: u32) {
+        // SAFETY: we hold the kernel lock; the site is one of the C enum's.
+        unsafe { ffi::sd_fault_arm(site_to_c(site), nth) }
+    }
+
+    /// A folio handle, or -EINVAL / -ENOSPC.
+    fn folio_new(&mut self, order: u32) -> i32 {
+        // SAFETY: we hold the kernel lock; the C side validates the order.
+        unsafe { ffi::sd_folio_new(c_int(order)) }
+    }
+
+    fn folio_free(&mut self, folio: u32) -> i32 {
+        // SAFETY: we hold the kernel lock; the C side validates the handle.
+        unsafe { ffi::sd_folio_free(c_int(folio)) }
+    }
+
+    fn folio_set_swap(&mut self, folio: u32, entry: Entry) -> i32 {
+        // SAFETY: we hold the kernel lock; the C side validates the handle.
+        unsafe { ffi::sd_folio_set_swap(c_int(folio), entry) }
+    }
+
+    fn page_set(&mut self, folio: u32, idx: u32, tags: &[u8; TAG_BYTES], flags: u32) -> i32 {
+        // SAFETY: we hold the kernel lock; `tags` points to the 128 bytes the
+        // C side reads; it validates handle and index before reading.
+        unsafe { ffi::sd_page_set(c_int(folio), c_int(idx), tags.as_ptr(), flags) }
+    }
+
+    fn swapcache_add(&mut self, folio: u32) -> i32 {
+        // SAFETY: we hold the kernel lock; the C side validates the handle.
+        unsafe { ffi::sd_swapcache_add(c_int(folio)) }
+    }
+
+    fn swapcache_del(&mut self, folio: u32) -> i32 {
+        // SAFETY: we hold the kernel lock; the C side validates the handle.
+        unsafe { ffi::sd_swapcache_del(c_int(folio)) }
+    }
+
+    fn folio_set_mapped(&mut self, folio: u32, mapped: bool) -> i32 {
+        // SAFETY: we hold the kernel lock; the C side validates the handle.
+        unsafe { ffi::sd_folio_set_mapped(c_int(folio), mapped) }
+    }
+
+    // kernel entry points
+
+    fn __swap_duplicate(&mut self, entry: Entry, usage: u8, nr: i32) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
+        unsafe { ffi::sd___swap_duplicate(entry, usage, nr) }
+    }
+
+    fn swap_duplicate(&mut self, entry: Entry) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar argument, guarded in C.
+        unsafe { ffi::sd_swap_duplicate(entry) }
+    }
+
+    fn swapcache_prepare(&mut self, entry: Entry, nr: i32) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
+        unsafe { ffi::sd_swapcache_prepare(entry, nr) }
+    }
+
+    fn swap_shmem_alloc(&mut self, entry: Entry, nr: i32) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
+        unsafe { ffi::sd_swap_shmem_alloc(entry, nr) }
+    }
+
+    fn swapcache_clear(&mut self, entry: Entry, nr: i32) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
+        unsafe { ffi::sd_swapcache_clear(entry, nr) }
+    }
+
+    fn add_swap_count_continuation(&mut self, entry: Entry) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar argument, checked by the kernel.
+        unsafe { ffi::sd_add_swap_count_continuation(entry) }
+    }
+
+    fn swap_free_nr(&mut self, entry: Entry, nr: i32) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
+        unsafe { ffi::sd_swap_free_nr(entry, nr) }
+    }
+
+    fn put_swap_folio(&mut self, entry: Entry, order: u32) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
+        unsafe { ffi::sd_put_swap_folio(entry, c_int(order)) }
+    }
+
+    fn swapcache_free_entries(&mut self, entries: &[Entry]) -> i64 {
+        // A slice longer than i32::MAX becomes i32::MAX, which the C guard
+        // (n > 64) refuses without reading the array.
+        let n = i32::try_from(entries.len()).unwrap_or(i32::MAX);
+        // SAFETY: we hold the kernel lock; the pointer is valid for
+        // entries.len() >= n reads and C copies at most n <= 64 of them.
+        unsafe { ffi::sd_swapcache_free_entries(entries.as_ptr(), n) }
+    }
+
+    fn free_swap_and_cache_nr(&mut self, entry: Entry, nr: i32) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
+        unsafe { ffi::sd_free_swap_and_cache_nr(entry, nr) }
+    }
+
+    fn __swap_count(&mut self, entry: Entry) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar argument, guarded in C.
+        unsafe { ffi::sd___swap_count(entry) }
+    }
+
+    fn swap_swapcount(&mut self, entry: Entry) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar argument, guarded in C.
+        unsafe { ffi::sd_swap_swapcount(entry) }
+    }
+
+    fn swp_swapcount(&mut self, entry: Entry) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar argument, checked by the kernel.
+        unsafe { ffi::sd_swp_swapcount(entry) }
+    }
+
+    fn arch_prepare_to_swap(&mut self, folio: u32) -> i64 {
+        // SAFETY: we hold the kernel lock; the C side validates the handle.
+        unsafe { ffi::sd_arch_prepare_to_swap(c_int(folio)) }
+    }
+
+    fn arch_swap_restore(&mut self, entry: Entry, folio: u32) -> i64 {
+        // SAFETY: we hold the kernel lock; the C side validates the handle.
+        unsafe { ffi::sd_arch_swap_restore(entry, c_int(folio)) }
+    }
+
+    fn mte_save_tags(&mut self, folio: u32, idx: u32) -> i64 {
+        // SAFETY: we hold the kernel lock; the C side validates handle and index.
+        unsafe { ffi::sd_mte_save_tags(c_int(folio), c_int(idx)) }
+    }
+
+    fn mte_restore_tags(&mut self, entry: Entry, folio: u32, idx: u32) -> i64 {
+        // SAFETY: we hold the kernel lock; the C side validates handle and index.
+        unsafe { ffi::sd_mte_restore_tags(entry, c_int(folio), c_int(idx)) }
+    }
+
+    fn mte_invalidate_tags(&mut self, ty: u32, offset: u64) -> i64 {
+        // SAFETY: we hold the kernel lock; any type/offset only names xarray keys.
+        unsafe { ffi::sd_mte_invalidate_tags(c_int(ty), offset) }
+    }
+
+    fn mte_invalidate_tags_area(&mut self, ty: u32) -> i64 {
+        // SAFETY: we hold the kernel lock; any type only names xarray keys.
+        unsafe { ffi::sd_mte_invalidate_tags_area(c_int(ty)) }
+    }
+
+    fn arch_swap_invalidate_page(&mut self, ty: u32, offset: u64) -> i64 {
+        // SAFETY: we hold the kernel lock; any type/offset only names xarray keys.
+        unsafe { ffi::sd_arch_swap_invalidate_page(c_int(ty), offset) }
+    }
+
+    fn arch_swap_invalidate_area(&mut self, ty: u32) -> i64 {
+        // SAFETY: we hold the kernel lock; any type only names xarray keys.
+        unsafe { ffi::sd_arch_swap_invalidate_area(c_int(ty)) }
+    }
+
+    // inspection
+
+    fn device_max(&self, ty: u32) -> u32 {
+        // SAFETY: we hold the kernel lock; the C side validates the type.
+        unsafe { ffi::sd_device_max(c_int(ty)) }
+    }
+
+    fn device_has_clusters(&self, ty: u32) -> bool {
+        // SAFETY: we hold the kernel lock; the C side validates the type.
+        unsafe { ffi::sd_device_has_clusters(c_int(ty)) }
+    }
+
+    fn device_inuse_pages(&self, ty: u32) -> u32 {
+        // SAFETY: we hold the kernel lock; the C side validates the type.
+        unsafe { ffi::sd_device_inuse_pages(c_int(ty)) }
+    }
+
+    /// The raw swap_map byte; None without a device or past its end.
+    fn map_byte(&self, entry: Entry) -> Option<u8> {
+        // SAFETY: we hold the kernel lock; the C side validates the entry.
+        let byte = unsafe { ffi::sd_map_byte(entry) };
+        u8::try_from(byte).ok()
+    }
+
+    /// The byte at the entry's offset in each page of its continuation
+    /// list, head first (at most SD_MAX_CONT_PAGES of them).
+    fn cont_digits(&self, entry: Entry) -> Vec<u8> {
+        let mut digits = [0u8; MAX_CONT_PAGES];
+        // SAFETY: we hold the kernel lock; `digits` has room for the
+        // MAX_CONT_PAGES bytes C may write.
+        let n = unsafe { ffi::sd_cont_digits(entry, digits.as_mut_ptr(), MAX_CONT_PAGES as i32) };
+        let n = usize::try_from(n).unwrap_or(0).min(MAX_CONT_PAGES);
+        digits[..n].to_vec()
+    }
+
+    /// (count, flags) of cluster `idx`; None without cluster_info.
+    fn cluster(&self, ty: u32, idx: u32) -> Option<(u32, u32)> {
+        let (mut count, mut flags) = (0u32, 0u32);
+        // SAFETY: we hold the kernel lock; both out-pointers are valid u32s.
+        let ret = unsafe { ffi::sd_cluster(c_int(ty), c_int(idx), &mut count, &mut flags) };
+        (ret == 0).then_some((count, flags))
+    }
+
+    fn nr_swap_pages(&self) -> i64 {
+        // SAFETY: we hold the kernel lock; no arguments.
+        unsafe { ffi::sd_nr_swap_pages() }
+    }
+
+    fn total_swap_pages(&self) -> i64 {
+        // SAFETY: we hold the kernel lock; no arguments.
+        unsafe { ffi::sd_total_swap_pages() }
+    }
+
+    fn live_allocs(&self, site: Site) -> u64 {
+        // SAFETY: we hold the kernel lock; the site is one of the C enum's.
+        unsafe { ffi::sd_live_allocs(site_to_c(site)) }
+    }
+
+    /// The mte_pages xarray, ascending by key.
+    fn tag_store(&self) -> Vec<(Entry, [u8; TAG_BYTES])> {
+        // SAFETY: we hold the kernel lock; no arguments.
+        let n = unsafe { ffi::sd_tags_count() };
+        (0..n)
+            .filter_map(|i| {
+                let (mut key, mut tags) = (0u64, [0u8; TAG_BYTES]);
+                // SAFETY: we hold the kernel lock; `key` and the 128-byte
+                // `tags` are valid for the writes C makes; i < count.
+                let ret = unsafe { ffi::sd_tags_get(i, &mut key, tags.as_mut_ptr()) };
+                (ret == 0).then_some((key, tags))
+            })
+            .collect()
+    }
+
+    /// A page's tags and SD_PG_* flags; None for a bad handle or index.
+    fn page_get(&self, folio: u32, idx: u32) -> Option<([u8; TAG_BYTES], u32)> {
+        let (mut tags, mut flags) = ([0u8; TAG_BYTES], 0u32);
+        // SAFETY: we hold the kernel lock; `tags` has the 128 bytes and
+        // `flags` the u32 that C writes after validating handle and index.
+        let ret = unsafe { ffi::sd_page_get(c_int(folio), c_int(idx), tags.as_mut_ptr(), &mut flags) };
+        (ret == 0).then_some((tags, flags))
+    }
+
+    /// The events recorded since the last call, oldest first; clears them.
+    fn take_events(&mut self) -> Vec<Event> {
+        // SAFETY: we hold the kernel lock; no arguments.
+        let n = unsafe { ffi::sd_events_count() };
+        let mut events = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+        for i in 0..n {
+            let mut raw = ffi::sd_event { kind: 0, func: std::ptr::null(), text: std::ptr::null(), line: 0 };
+            // SAFETY: we hold the kernel lock; `raw` is valid for the write
+            // and i < count.
+            if unsafe { ffi::sd_event_get(i, &mut raw) } != 0 {
+                continue;
+            }
+            // An unknown kind would come from a newer C side: report it as
+            // a BUG rather than drop it.
+            let kind = kind_from_c(raw.kind).unwrap_or(EventKind::Bug);
+            events.push(Event { kind, func: c_text(raw.func), text: c_text(raw.text) });
+        }
+        // SAFETY: we hold the kernel lock; the strings were copied above.
+        unsafe { ffi::sd_events_clear() };
+        events
+    }
+}
