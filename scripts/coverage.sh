@@ -81,10 +81,10 @@ fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(swap_counts mte_tags swap_mte)
 corpus=${COVERAGE_CORPUS:-fuzz/corpus}
-variant=stock
-if [ -n "${SWAPDIFF_PATCHES:-}" ]; then
-  variant=patched-$(IFS=:; cat $SWAPDIFF_PATCHES 2>/dev/null | sha256sum | cut -c1-12)
-fi
+# The patch-set key comes from swapdiff itself (scripts/common.sh), as for
+# every other driver: one hash, in one place.
+. scripts/common.sh
+variant=$(variant_name) || exit 2
 out=target/coverage
 [ "$variant" = stock ] || out="target/coverage/$variant"
 rm -rf "$out/raw" "$out/html" "$out/src"
