@@ -122,36 +122,29 @@ pub fn differential<M: Engine + ?Sized, K: Engine + ?Sized>(
 ) -> Run {
     model.env_reset();
     kernel.env_reset();
-    Runner {
-        model,
-        kernel: Some(kernel),
-        mode: p.mode,
-        opts,
-        shadow: Shadow::default(),
-        steps: vec![],
-        features: Features::default(),
-        input: 0,
-    }
-    .run(p)
+    Runner::new(model, Some(kernel), p.mode, opts).run(p)
 }
 
 /// Runs `p` on one engine alone (benchmarks, and reproducing on one side).
 pub fn single<E: Engine + ?Sized>(engine: &mut E, p: &Program, opts: Options) -> Run {
     engine.env_reset();
-    Runner::<E, E> {
-        model: engine,
-        kernel: None,
-        mode: p.mode,
-        opts,
-        shadow: Shadow::default(),
-        steps: vec![],
-        features: Features::default(),
-        input: 0,
-    }
-    .run(p)
+    Runner::<E, E>::new(engine, None, p.mode, opts).run(p)
 }
 
-impl<M: Engine + ?Sized, K: Engine + ?Sized> Runner<'_, M, K> {
+impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
+    fn new(model: &'a mut M, kernel: Option<&'a mut K>, mode: Mode, opts: Options) -> Self {
+        Runner {
+            model,
+            kernel,
+            mode,
+            opts,
+            shadow: Shadow::default(),
+            steps: vec![],
+            features: Features::default(),
+            input: 0,
+        }
+    }
+
     fn run(mut self, p: &Program) -> Run {
         let mut trapped = false;
         let mut divergence = None;

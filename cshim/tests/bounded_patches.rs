@@ -17,20 +17,6 @@ use std::time::{Duration, Instant};
 
 use cshim::{entry, EventKind, TRAPPED};
 
-/// The call timeout until dropped (then the default again, also when an
-/// assertion fails halfway).
-struct Timeout;
-
-fn timeout(t: Duration) -> Timeout {
-    cshim::set_call_timeout(t);
-    Timeout
-}
-
-impl Drop for Timeout {
-    fn drop(&mut self) {
-        cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
-    }
-}
 
 fn applied(name: &str) -> bool {
     let on = cshim::patches_applied().contains(&name);

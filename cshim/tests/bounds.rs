@@ -15,21 +15,6 @@ use std::time::{Duration, Instant};
 
 use cshim::{EventKind, Kernel, TRAPPED};
 
-/// Sets the process-wide call timeout until dropped, then restores the
-/// default, also when the test fails halfway (a zero timeout left behind
-/// would let a later spin test run for ever instead of failing).
-struct Timeout;
-
-fn timeout(t: Duration) -> Timeout {
-    cshim::set_call_timeout(t);
-    Timeout
-}
-
-impl Drop for Timeout {
-    fn drop(&mut self) {
-        cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
-    }
-}
 
 /// After a trapped call, the environment still works: a reset, then a
 /// device, a slot and a reference, as on a fresh kernel.

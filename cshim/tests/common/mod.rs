@@ -42,3 +42,19 @@ pub fn alloc_one(k: &mut Kernel, ty: u32) -> u64 {
 pub fn event(kind: EventKind, func: &str, text: &str) -> Event {
     Event { kind, func: func.to_string(), text: text.to_string() }
 }
+
+/// Sets the process-wide call timeout until dropped, then restores the
+/// default, also when a test fails halfway (a zero timeout left behind
+/// would let a later spin test run for ever instead of failing).
+pub struct Timeout;
+
+pub fn timeout(t: std::time::Duration) -> Timeout {
+    cshim::set_call_timeout(t);
+    Timeout
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
+    }
+}
