@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use cshim::{entry, EventKind, TRAPPED};
 
-
 fn applied(name: &str) -> bool {
     let on = cshim::patches_applied().contains(&name);
     if on {

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use cshim::{EventKind, Kernel, TRAPPED};
 
-
 /// After a trapped call, the environment still works: a reset, then a
 /// device, a slot and a reference, as on a fresh kernel.
 fn still_works(k: &mut Kernel) {
