@@ -12,7 +12,7 @@ mod common;
 use common::*;
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use cshim::{entry, EventKind, TRAPPED};
@@ -23,10 +23,6 @@ fn applied(name: &str) -> bool {
         println!("patched: {name}");
     }
     on
-}
-
-fn sanitized() -> bool {
-    cshim::build_flags().contains("-fsanitize=address")
 }
 
 #[test]
@@ -138,19 +134,6 @@ fn patched_child() {
     println!("the child survived");
 }
 
-fn child(case: &str) -> Output {
-    Command::new(std::env::current_exe().expect("the test binary"))
-        .args(["--ignored", "--exact", "patched_child", "--nocapture", "--test-threads=1"])
-        .env("CSHIM_PATCHED_CASE", case)
-        .output()
-        .expect("the test binary runs")
-}
-
-fn notes(out: &Output) -> Vec<String> {
-    let err = String::from_utf8_lossy(&out.stderr);
-    err.lines().filter(|l| l.starts_with(cshim::fatal::LINE_PREFIX)).map(str::to_string).collect()
-}
-
 #[test]
 fn crash_null_deref() {
     if !applied("crash-null-deref.patch") {
@@ -202,4 +185,8 @@ fn asan_oob_write() {
     assert!(frame0.contains(" in free_swap_and_cache_nr ") && frame0.contains("mm/swapfile.c:1909:"), "{log}");
     assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=sanitizer program=9 entry=free_swap_and_cache_nr"], "{log}");
     assert!(!out.status.success());
+}
+
+fn child(case: &str) -> Output {
+    rerun_child("patched_child", "CSHIM_PATCHED_CASE", case)
 }

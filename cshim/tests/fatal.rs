@@ -7,7 +7,8 @@
 //! tests/patches/crash-null-deref.patch shows a real one.
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Output};
+mod common;
+use common::{notes, rerun_child, sanitized};
 
 use cshim::{Engine, Kernel};
 
@@ -44,27 +45,6 @@ fn fatal_child() {
         other => panic!("unknown case {other}"),
     }
     println!("the child survived {case}");
-}
-
-fn child(case: &str) -> Output {
-    Command::new(std::env::current_exe().expect("the test binary"))
-        .args(["--ignored", "--exact", "fatal_child", "--nocapture", "--test-threads=1"])
-        .env("CSHIM_FATAL_CASE", case)
-        .output()
-        .expect("the test binary runs")
-}
-
-/// The note lines on the child's stderr.
-fn notes(out: &Output) -> Vec<String> {
-    String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .filter(|l| l.starts_with(cshim::fatal::LINE_PREFIX))
-        .map(str::to_string)
-        .collect()
-}
-
-fn sanitized() -> bool {
-    cshim::build_flags().contains("-fsanitize=address")
 }
 
 #[test]
@@ -110,4 +90,8 @@ fn a_sanitizer_report_is_noted_once() {
     // add a second line.
     assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=sanitizer program=3 entry=sd_test_heap_overflow"], "{log}");
     assert!(!out.status.success(), "{log}");
+}
+
+fn child(case: &str) -> std::process::Output {
+    rerun_child("fatal_child", "CSHIM_FATAL_CASE", case)
 }

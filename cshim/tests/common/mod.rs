@@ -58,3 +58,28 @@ impl Drop for Timeout {
         cshim::set_call_timeout(cshim::DEFAULT_CALL_TIMEOUT);
     }
 }
+
+/// Runs this test binary again as a child, executing only the ignored test
+/// `child_test` with `var=case` in its environment: how the tests watch a
+/// process die (a fatal signal or a sanitizer report ends the whole process).
+pub fn rerun_child(child_test: &str, var: &str, case: &str) -> std::process::Output {
+    std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--ignored", "--exact", child_test, "--nocapture", "--test-threads=1"])
+        .env(var, case)
+        .output()
+        .expect("the test binary runs")
+}
+
+/// The fatal-error note lines (`swapdiff-fatal: ...`) on a child's stderr.
+pub fn notes(out: &std::process::Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with(cshim::fatal::LINE_PREFIX))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The extract is built with AddressSanitizer.
+pub fn sanitized() -> bool {
+    cshim::build_flags().contains("-fsanitize=address")
+}
