@@ -19,18 +19,9 @@ use std::path::{Path, PathBuf};
 
 pub enum Filed {
     /// A new finding directory, with the minimized program's length.
-    New {
-        dir: PathBuf,
-        signature: String,
-        ops_before: usize,
-        ops_after: usize,
-    },
+    New { dir: PathBuf, signature: String, ops_before: usize, ops_after: usize },
     /// The signature was filed already; the input was added to it.
-    Seen {
-        dir: PathBuf,
-        signature: String,
-        times: usize,
-    },
+    Seen { dir: PathBuf, signature: String, times: usize },
 }
 
 /// A signature as a directory name: `op/class/func` → `op--class--func`.
@@ -38,9 +29,7 @@ pub fn dir_name(signature: &str) -> String {
     signature
         .split('/')
         .map(|part| {
-            part.chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' })
-                .collect::<String>()
+            part.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect::<String>()
         })
         .collect::<Vec<_>>()
         .join("--")
@@ -48,9 +37,7 @@ pub fn dir_name(signature: &str) -> String {
 
 fn hash(bytes: &[u8]) -> String {
     // FNV-1a: a stable name for an input file, not a security property.
-    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
-    });
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
     format!("{h:016x}")
 }
 
@@ -73,10 +60,7 @@ fn write_new(path: &Path, data: &[u8]) -> Result<bool, String> {
 
 /// The bytes a fuzzer would replay for this input.
 fn input_bytes(input: &Input) -> Vec<u8> {
-    input
-        .bytes
-        .clone()
-        .unwrap_or_else(|| encode(&input.program, input.family).unwrap_or_default())
+    input.bytes.clone().unwrap_or_else(|| encode(&input.program, input.family).unwrap_or_default())
 }
 
 pub struct FileOptions {
@@ -98,10 +82,7 @@ pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
     out: &Path,
     opts: &FileOptions,
 ) -> Result<Option<Filed>, String> {
-    let level = Options {
-        level: opts.level,
-        ..Options::default()
-    };
+    let level = Options { level: opts.level, ..Options::default() };
     let first = differential(model, kernel, &input.program, level);
     let Some(d) = &first.divergence else { return Ok(None) };
     let signature = d.signature();
@@ -129,10 +110,7 @@ pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
         ("program.txt", program_text(&program, &signature).into_bytes()),
         ("input.bin", bytes.clone()),
         ("repro.c", repro_source(&run, &signature).into_bytes()),
-        (
-            "README.md",
-            readme(&run, &program, input, &signature, before, after).into_bytes(),
-        ),
+        ("README.md", readme(&run, &program, input, &signature, before, after).into_bytes()),
         ("regression.txt", entry.clone().into_bytes()),
     ];
     let filed = publish(out, &signature, &bytes, &files)?;
@@ -140,12 +118,7 @@ pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
         add_regression(reg, &name, &entry)?;
     }
     Ok(Some(match filed {
-        Filed::New { dir, signature, .. } => Filed::New {
-            dir,
-            signature,
-            ops_before: before,
-            ops_after: after,
-        },
+        Filed::New { dir, signature, .. } => Filed::New { dir, signature, ops_before: before, ops_after: after },
         seen => seen,
     }))
 }
@@ -168,7 +141,12 @@ pub fn publish(out: &Path, signature: &str, bytes: &[u8], files: &[(&str, Vec<u8
     if dir.exists() {
         return seen(&dir, bytes, signature.to_string());
     }
-    let tmp = out.join(format!(".tmp-{name}-{}", std::process::id()));
+    // Unique per process and per call: the supervisor files from several
+    // threads, and two of them can file one signature at the same moment
+    // (CI saw one thread delete the other's half-written directory).
+    static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = out.join(format!(".tmp-{name}-{}-{serial}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(tmp.join("inputs")).map_err(|e| io(&tmp, e))?;
     for (file, data) in files {
@@ -180,12 +158,7 @@ pub fn publish(out: &Path, signature: &str, bytes: &[u8], files: &[(&str, Vec<u8
         let _ = std::fs::remove_dir_all(&tmp);
         return seen(&dir, bytes, signature.to_string());
     }
-    Ok(Filed::New {
-        dir,
-        signature: signature.to_string(),
-        ops_before: 0,
-        ops_after: 0,
-    })
+    Ok(Filed::New { dir, signature: signature.to_string(), ops_before: 0, ops_after: 0 })
 }
 
 fn seen(dir: &Path, bytes: &[u8], signature: String) -> Result<Filed, String> {
@@ -193,11 +166,7 @@ fn seen(dir: &Path, bytes: &[u8], signature: String) -> Result<Filed, String> {
     std::fs::create_dir_all(&inputs).map_err(|e| io(&inputs, e))?;
     write_new(&inputs.join(format!("{}.bin", hash(bytes))), bytes)?;
     let times = std::fs::read_dir(&inputs).map_err(|e| io(&inputs, e))?.count();
-    Ok(Filed::Seen {
-        dir: dir.to_path_buf(),
-        signature,
-        times,
-    })
+    Ok(Filed::Seen { dir: dir.to_path_buf(), signature, times })
 }
 
 fn variant() -> String {
@@ -205,12 +174,7 @@ fn variant() -> String {
     if patches.is_empty() {
         format!("{} (stock)", kernel_version())
     } else {
-        format!(
-            "{} + {} (patch set {})",
-            kernel_version(),
-            patches.join(" + "),
-            crate::identity::build_key()
-        )
+        format!("{} + {} (patch set {})", kernel_version(), patches.join(" + "), crate::identity::build_key())
     }
 }
 
@@ -222,11 +186,7 @@ fn program_text(p: &Program, signature: &str) -> String {
 /// replays it on the kernel it was found on (`expect`) and on stock 6.12.
 fn regression(p: &Program, signature: &str) -> String {
     let patches = patches_applied().join(" ");
-    let stock = if patches.is_empty() {
-        signature.to_string()
-    } else {
-        "agree".to_string()
-    };
+    let stock = if patches.is_empty() { signature.to_string() } else { "agree".to_string() };
     format!(
         "# swapdiff regression, found on {}\n# patches: {patches}\n# patch-set: {}\n# expect: {signature}\n# stock: {stock}\n{p}",
         variant(),
@@ -242,11 +202,7 @@ fn repro_source(run: &Run, signature: &str) -> String {
         let _ = writeln!(header, "  expected (model): {}", d.mismatch.expected);
         let _ = writeln!(header, "  actual (kernel):  {}", d.mismatch.actual);
     }
-    let _ = write!(
-        header,
-        "\nbuild and run:\n  {} repro.c -o repro && ./repro",
-        cshim::C_STANDALONE
-    );
+    let _ = write!(header, "\nbuild and run:\n  {} repro.c -o repro && ./repro", cshim::C_STANDALONE);
     let upto = d.map_or(run.steps.len(), |d| (d.step + 1).min(run.steps.len()));
     let ops: Vec<_> = run.steps[..upto].iter().map(|s| s.op.clone()).collect();
     repro::c_source(&ops, &header)
@@ -270,20 +226,8 @@ fn readme(run: &Run, p: &Program, input: &Input, signature: &str, before: usize,
     let _ = writeln!(s, "- version: {}", kernel_version());
     let _ = writeln!(s, "- source hash: {}", cshim::source_hash());
     let patches = patches_applied();
-    let _ = writeln!(
-        s,
-        "- patches: {}",
-        if patches.is_empty() {
-            "none".to_string()
-        } else {
-            patches.join(", ")
-        }
-    );
-    let _ = writeln!(
-        s,
-        "- patch set: `{}` (a hash of the patches' bytes, in order)",
-        crate::identity::build_key()
-    );
+    let _ = writeln!(s, "- patches: {}", if patches.is_empty() { "none".to_string() } else { patches.join(", ") });
+    let _ = writeln!(s, "- patch set: `{}` (a hash of the patches' bytes, in order)", crate::identity::build_key());
     let _ = writeln!(s, "- C build flags: `{}`\n", cshim::build_flags());
     let _ = writeln!(s, "## Minimal program\n");
     let _ = writeln!(

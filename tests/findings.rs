@@ -65,25 +65,12 @@ fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
     let tmp = std::env::temp_dir().join(format!("swapdiff-findings-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let (out, regs) = (tmp.join("findings"), tmp.join("regressions"));
-    let opts = FileOptions {
-        minimize: true,
-        deadline: None,
-        regressions: Some(regs.clone()),
-        level: Default::default(),
-    };
+    let opts =
+        FileOptions { minimize: true, deadline: None, regressions: Some(regs.clone()), level: Default::default() };
     let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
 
-    let first = file(
-        &mut reference,
-        &mut kernel,
-        &seed_input("17-mte-swap-out-in.txt"),
-        &out,
-        &opts,
-    )
-    .unwrap();
-    let Some(Filed::New { dir, signature, .. }) = first else {
-        panic!("expected a new finding")
-    };
+    let first = file(&mut reference, &mut kernel, &seed_input("17-mte-swap-out-in.txt"), &out, &opts).unwrap();
+    let Some(Filed::New { dir, signature, .. }) = first else { panic!("expected a new finding") };
     assert_eq!(signature, SIGNATURE);
     for f in ["README.md", "program.txt", "input.bin", "repro.c"] {
         assert!(dir.join(f).is_file(), "{f} missing");
@@ -92,24 +79,11 @@ fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
     // directory, the same text; it records the patch-set key of the build.
     assert!(regs.join("arch_swap_restore--page--arch_swap_restore.txt").is_file());
     let entry = std::fs::read_to_string(dir.join("regression.txt")).unwrap();
-    assert_eq!(
-        entry,
-        std::fs::read_to_string(regs.join("arch_swap_restore--page--arch_swap_restore.txt")).unwrap()
-    );
-    assert!(
-        entry.contains(&format!("# patch-set: {}", swapdiff::identity::build_key())),
-        "{entry}"
-    );
+    assert_eq!(entry, std::fs::read_to_string(regs.join("arch_swap_restore--page--arch_swap_restore.txt")).unwrap());
+    assert!(entry.contains(&format!("# patch-set: {}", swapdiff::identity::build_key())), "{entry}");
 
     // Another input with the same signature joins the finding.
-    let second = file(
-        &mut reference,
-        &mut kernel,
-        &seed_input("31-no-cluster-info.txt"),
-        &out,
-        &opts,
-    )
-    .unwrap();
+    let second = file(&mut reference, &mut kernel, &seed_input("31-no-cluster-info.txt"), &out, &opts).unwrap();
     match second {
         Some(Filed::Seen { times, dir: d, .. }) => {
             assert_eq!(times, 2);
@@ -128,25 +102,13 @@ fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
     // (actual) value of page 1, the value the finding records.
     let src = std::fs::read_to_string(dir.join("repro.c")).unwrap();
     let build = format!("{} repro.c -o repro", cshim::C_STANDALONE);
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(&build)
-        .current_dir(&dir)
-        .status()
-        .unwrap();
+    let status = Command::new("sh").arg("-c").arg(&build).current_dir(&dir).status().unwrap();
     assert!(status.success(), "{build}");
     let out = Command::new(dir.join("repro")).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let actual = src
-        .lines()
-        .find_map(|l| l.split("actual (kernel):").nth(1))
-        .unwrap()
-        .trim();
+    let actual = src.lines().find_map(|l| l.split("actual (kernel):").nth(1)).unwrap().trim();
     assert!(actual.starts_with("flags "), "{actual}");
-    assert!(
-        stdout.contains(&format!("folio f0 page 1 {actual}")),
-        "want `{actual}` in repro output:\n{stdout}"
-    );
+    assert!(stdout.contains(&format!("folio f0 page 1 {actual}")), "want `{actual}` in repro output:\n{stdout}");
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
@@ -156,19 +118,12 @@ fn the_cli_rejects_unusable_inputs_with_exit_2_and_names_the_line() {
     std::fs::create_dir_all(&tmp).unwrap();
     let bad = tmp.join("bad.txt");
     std::fs::write(&bad, "swapon 1\nswap_duplicate 0:1 x0\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff"))
-        .arg("replay")
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff")).arg("replay").arg(&bad).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.txt:2:") && err.contains("repeat count 0"), "{err}");
 
-    let missing = Command::new(env!("CARGO_BIN_EXE_swapdiff"))
-        .args(["replay", "/nonexistent/input"])
-        .output()
-        .unwrap();
+    let missing = Command::new(env!("CARGO_BIN_EXE_swapdiff")).args(["replay", "/nonexistent/input"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
 
@@ -185,12 +140,7 @@ fn the_cli_rejects_unusable_inputs_with_exit_2_and_names_the_line() {
 fn the_planted_reference_really_differs_from_the_model() {
     // Control for the tests above: the planted bug is what they find.
     let (mut m, mut p) = (ModelEngine::new(), planted());
-    let run = differential(
-        &mut m,
-        &mut p,
-        &seed_input("17-mte-swap-out-in.txt").program,
-        Options::default(),
-    );
+    let run = differential(&mut m, &mut p, &seed_input("17-mte-swap-out-in.txt").program, Options::default());
     assert_eq!(run.divergence.map(|d| d.signature()).as_deref(), Some(SIGNATURE));
 }
 
@@ -200,29 +150,42 @@ fn without_a_request_the_regression_entry_stays_in_the_finding() {
     // corpus/regressions (replayed by cargo test) grows only on request.
     let tmp = std::env::temp_dir().join(format!("swapdiff-noreg-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let opts = FileOptions {
-        minimize: false,
-        deadline: None,
-        regressions: None,
-        level: Default::default(),
-    };
+    let opts = FileOptions { minimize: false, deadline: None, regressions: None, level: Default::default() };
     let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
-    let filed = file(
-        &mut reference,
-        &mut kernel,
-        &seed_input("17-mte-swap-out-in.txt"),
-        &tmp,
-        &opts,
-    )
-    .unwrap();
-    let Some(Filed::New { dir, .. }) = filed else {
-        panic!("expected a new finding")
-    };
+    let filed = file(&mut reference, &mut kernel, &seed_input("17-mte-swap-out-in.txt"), &tmp, &opts).unwrap();
+    let Some(Filed::New { dir, .. }) = filed else { panic!("expected a new finding") };
     assert!(dir.join("regression.txt").is_file());
-    assert_eq!(
-        std::fs::read_dir(&tmp).unwrap().count(),
-        1,
-        "only the finding directory"
-    );
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 1, "only the finding directory");
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn threads_filing_one_signature_at_once_file_it_once_and_lose_no_input() {
+    // The supervisor files abnormal worker ends from one thread per worker;
+    // two workers that crash on the same op publish the same signature at the
+    // same moment (CI run of stop 18). Exactly one thread creates the
+    // directory, the others join it as "seen", and every distinct input is
+    // kept: 8 inputs → 8 files under inputs/.
+    let out = std::env::temp_dir().join(format!("swapdiff-race-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let threads: Vec<_> = (0..8u8)
+        .map(|i| {
+            let out = out.clone();
+            std::thread::spawn(move || {
+                let files = [("README.md", vec![b'x'; 4096]), ("input.txt", vec![i; 4096])];
+                swapdiff::findings::publish(&out, "swap_duplicate/crash/swap_duplicate", &[i], &files)
+            })
+        })
+        .collect();
+    let filed: Vec<_> =
+        threads.into_iter().map(|t| t.join().unwrap().expect("publish never fails on a race")).collect();
+    let new = filed.iter().filter(|f| matches!(f, Filed::New { .. })).count();
+    assert_eq!(new, 1, "one thread creates the directory");
+    let dir = out.join("swap_duplicate--crash--swap_duplicate");
+    assert_eq!(std::fs::read_dir(dir.join("inputs")).unwrap().count(), 8);
+    assert!(dir.join("input.txt").is_file() && dir.join("README.md").is_file());
+    // No temporary directory is left behind.
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let _ = std::fs::remove_dir_all(&out);
 }
