@@ -12,6 +12,8 @@ pub use swapdiff_contract::{
     SWP_TYPE_SHIFT, TAG_BYTES, TRAPPED,
 };
 
+pub use swapdiff_contract::prelude;
+
 pub use cshim::{kernel_version, patches_applied};
 
 /// The kernel: the engine under test. Holding one holds cshim's process-wide lock, so at

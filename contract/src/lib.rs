@@ -19,3 +19,10 @@ pub use constants::*;
 pub use engine::{Delegate, Engine};
 pub use entry::{entry, entry_offset, entry_type, Entry, SWP_OFFSET_MASK, SWP_TYPE_SHIFT};
 pub use vocab::{Event, EventKind, Site, REFUSED, TRAPPED};
+
+/// What a caller of an engine imports: the traits whose methods it calls
+/// (`use swapdiff_contract::prelude::*;`), so code calling a concrete engine
+/// keeps compiling however the trait is arranged.
+pub mod prelude {
+    pub use crate::{Delegate, Engine};
+}
