@@ -13,6 +13,7 @@
 mod common;
 use common::*;
 use cshim::{Kernel, Site};
+use swapdiff_contract::prelude::*;
 
 /// Continuation pages a count of `n` needs, from the layout above.
 fn pages_for(n: u64) -> u64 {

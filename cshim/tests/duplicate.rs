@@ -5,6 +5,7 @@
 mod common;
 use common::*;
 use cshim::{entry, EventKind, Site};
+use swapdiff_contract::prelude::*;
 
 #[test]
 fn swapcache_prepare_twice_is_eexist() {

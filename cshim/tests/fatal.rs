@@ -7,10 +7,11 @@
 //! tests/patches/crash-null-deref.patch shows a real one.
 
 use std::os::unix::process::ExitStatusExt;
+use swapdiff_contract::prelude::*;
 mod common;
 use common::{notes, rerun_child, sanitized};
 
-use cshim::{Engine, Kernel};
+use cshim::Kernel;
 
 const SIGSEGV: i32 = 11;
 const SIGABRT: i32 = 6;

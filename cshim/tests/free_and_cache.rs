@@ -5,6 +5,7 @@
 mod common;
 use common::*;
 use cshim::Kernel;
+use swapdiff_contract::prelude::*;
 
 /// A slot with one map reference whose folio sits in the swap cache.
 fn cached_slot(k: &mut Kernel, mapped: bool) -> (u64, u32) {
@@ -59,8 +60,5 @@ fn range_past_the_device_warns() {
     let e = cshim::entry(0, 510);
     // end_offset 513 > si->max 512: WARN_ON and nothing freed.
     assert_eq!(k.free_swap_and_cache_nr(e, 3), 0);
-    assert_eq!(
-        k.take_events(),
-        vec![event(cshim::EventKind::Warn, "free_swap_and_cache_nr", "end_offset > si->max")]
-    );
+    assert_eq!(k.take_events(), vec![event(cshim::EventKind::Warn, "free_swap_and_cache_nr", "end_offset > si->max")]);
 }

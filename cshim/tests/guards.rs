@@ -5,6 +5,7 @@
 mod common;
 use common::*;
 use cshim::{entry, EventKind, Kernel, Site, REFUSED};
+use swapdiff_contract::prelude::*;
 
 #[test]
 fn guard_table() {

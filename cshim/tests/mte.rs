@@ -5,6 +5,7 @@
 mod common;
 use common::*;
 use cshim::{entry, EventKind, Kernel, Site, TAG_BYTES, TRAPPED};
+use swapdiff_contract::prelude::*;
 
 /// Distinct tags per (device, page) so a mix-up shows.
 fn tags(ty: u32, idx: u32) -> [u8; TAG_BYTES] {

@@ -1,8 +1,9 @@
 //! The process-wide C environment is handed out one Kernel at a time.
 
 use std::thread;
+use swapdiff_contract::prelude::*;
 
-use cshim::{entry, Engine, Kernel};
+use cshim::{entry, Kernel};
 
 #[test]
 fn threads_never_interleave() {

@@ -3,8 +3,9 @@
 //! `cargo test -p cshim --release --test timing -- --ignored --nocapture`.
 
 use std::time::Instant;
+use swapdiff_contract::prelude::*;
 
-use cshim::{Engine, Kernel, Site};
+use cshim::{Kernel, Site};
 
 #[test]
 #[ignore = "measurement"]

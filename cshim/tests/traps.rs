@@ -4,6 +4,7 @@
 mod common;
 use common::*;
 use cshim::{EventKind, TRAPPED};
+use swapdiff_contract::prelude::*;
 
 #[test]
 fn clearing_a_cache_reference_that_is_not_there() {
@@ -45,10 +46,7 @@ fn corrupt_continued_count() {
     // swp_swapcount follows COUNT_CONTINUED to the map page, whose private
     // is not SWP_CONTINUED: VM_BUG_ON.
     assert_eq!(k.swp_swapcount(e), TRAPPED);
-    assert_eq!(
-        k.take_events(),
-        vec![event(EventKind::Bug, "swp_swapcount", "page_private(page) != SWP_CONTINUED")]
-    );
+    assert_eq!(k.take_events(), vec![event(EventKind::Bug, "swp_swapcount", "page_private(page) != SWP_CONTINUED")]);
     k.env_reset();
     assert_eq!(k.swapon(2, false), 0);
     let e = alloc_one(&mut k, 0);

@@ -7,6 +7,7 @@
 mod env;
 
 use swapdiff::compare::{state, Level, Touch};
+use swapdiff::engine::prelude::*;
 use swapdiff::engine::{Engine, KernelEngine, ModelEngine};
 pub use swapdiff_contract::setup::{alloc_n, bytes, counted, tags};
 

@@ -4,6 +4,7 @@
 #![allow(dead_code, unused_imports)]
 
 use cshim::{Event, EventKind, Kernel};
+use swapdiff_contract::prelude::*;
 
 pub use cshim::contract::{
     CLUSTER_FLAG_FREE, CLUSTER_FLAG_NONFULL, COUNT_CONTINUED, PG_MTE_LOCK, PG_MTE_TAGGED, SWAP_CONT_MAX,

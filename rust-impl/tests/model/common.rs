@@ -5,6 +5,7 @@
 
 pub use rust_impl::kernel::*;
 pub use rust_impl::{entry, Event, EventKind, Model, Site, REFUSED, TAG_BYTES, TRAPPED};
+pub use swapdiff_contract::prelude::*;
 
 /// A model with one device of `clusters` clusters (type 0).
 pub fn with_device(clusters: u32, cluster_info: bool) -> Model {

@@ -2,6 +2,7 @@
 //! well-formed operation sequences (no BUG-provoking input; those are unit-tested).
 
 use std::collections::BTreeSet;
+use swapdiff_contract::prelude::*;
 
 use proptest::prelude::*;
 
