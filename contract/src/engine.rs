@@ -169,6 +169,9 @@ engine_methods! {
         fn device_inuse_pages(&self, ty: u32) -> u32;
         /// The raw swap_map byte; None without a device or past its end.
         fn map_byte(&self, entry: Entry) -> Option<u8>;
+        /// The whole raw swap_map of device `ty` (`device_max` bytes, header
+        /// included; empty without a device): comparisons compare it as one region.
+        fn swap_map(&self, ty: u32) -> &[u8];
         /// The byte at the entry's in-page offset in each page of its continuation list,
         /// head first (at most `MAX_CONT_PAGES`).
         fn cont_digits(&self, entry: Entry) -> Vec<u8>;

@@ -252,6 +252,22 @@ impl Inspect for Kernel {
         u8::try_from(byte).ok()
     }
 
+    fn swap_map(&self, ty: u32) -> &[u8] {
+        let mut len = 0u64;
+        // SAFETY: we hold the kernel lock; the C side validates the type and
+        // writes `len` before returning.
+        let ptr = unsafe { ffi::sd_swap_map(c_int(ty), &mut len) };
+        if ptr.is_null() {
+            return &[];
+        }
+        // SAFETY: `ptr` is si->swap_map, `len` (si->max) bytes long. Only
+        // calls through `&mut self` change or free it (swapoff, reset, the
+        // entry points), and the returned borrow of `self` rules them out
+        // while the slice lives; no other thread runs kernel code (Kernel is
+        // neither Send nor Sync, the watchdog never touches swap state).
+        unsafe { std::slice::from_raw_parts(ptr, len as usize) }
+    }
+
     /// The byte at the entry's offset in each page of its continuation
     /// list, head first (at most SD_MAX_CONT_PAGES of them).
     fn cont_digits(&self, entry: Entry) -> Vec<u8> {

@@ -31,6 +31,11 @@ impl Inspect for Model {
         self.device(entry_type(entry))?.get(entry_offset(entry))
     }
 
+    #[inline]
+    fn swap_map(&self, ty: u32) -> &[u8] {
+        self.device(ty).map_or(&[], |d| d.bytes())
+    }
+
     /// The continuation list of the map page holding `entry`: the raw byte at the
     /// entry's in-page offset in each list page, head first (at most 8). Empty without a
     /// device, past the map, or when the map page has no list.
