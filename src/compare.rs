@@ -221,7 +221,7 @@ fn range<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, lo: u64,
         for (i, &byte) in a[..digits_end].iter().enumerate() {
             let off = lo + i as u64;
             let continued = SlotView { byte }.count_bits() & COUNT_CONTINUED != 0;
-            if continued || i == 0 || off % PAGE_SLOTS == 0 {
+            if continued || i == 0 || off.is_multiple_of(PAGE_SLOTS) {
                 let e = entry(ty, off);
                 let (da, db) = (m.cont_digits(e), k.cont_digits(e));
                 if da != db {
