@@ -1,7 +1,7 @@
 //! The text form and the byte form describe the same programs.
 
 use swapdiff::generate::{program, Rng};
-use swapdiff::program::{decode, encode, parse, Family, Mode, Op, Program, Slot};
+use swapdiff::program::{decode, encode, parse, Device, Family, Mode, Op, Program, Slot};
 
 const FAMILIES: [Family; 3] = [Family::Counts, Family::Mte, Family::All];
 
@@ -64,15 +64,15 @@ fn text_form_reads_comments_mode_and_every_argument() {
     assert_eq!(
         p.ops,
         vec![
-            Op::Swapon { clusters: 2, cluster_info: true },
-            Op::Swapon { clusters: 1, cluster_info: false },
-            Op::AllocSwap { ty: 0, order: 2 },
-            Op::SwapDuplicateRaw { slot: s(0, 4), usage: 0xbf, nr: 4 },
-            Op::SwapDuplicate { slot: s(0, 1), times: 8064 },
-            Op::SwapFreeNr { slot: s(0, 1), nr: 1, times: 3 },
-            Op::SwapcacheFreeEntries { slots: vec![s(0, 1), s(0, 2), s(1, 7)] },
-            Op::Fault { site: swapdiff::engine::Site::ContPage, nth: 2 },
-            Op::PageSet { folio: 1, idx: 3, seed: 9, flags: 1 },
+            Op::swapon { device: Device { clusters: 2, cluster_info: true } },
+            Op::swapon { device: Device { clusters: 1, cluster_info: false } },
+            Op::alloc_swap { ty: 0, order: 2 },
+            Op::__swap_duplicate { slot: s(0, 4), usage: 0xbf, nr: 4 },
+            Op::swap_duplicate { slot: s(0, 1), times: 8064 },
+            Op::swap_free_nr { slot: s(0, 1), nr: 1, times: 3 },
+            Op::swapcache_free_entries { slots: vec![s(0, 1), s(0, 2), s(1, 7)] },
+            Op::fault { site: swapdiff::engine::Site::ContPage, nth: 2 },
+            Op::page_set { folio: 1, idx: 3, seed: 9, flags: 1 },
         ]
     );
 }
@@ -100,7 +100,7 @@ fn parse_errors_name_the_line_and_the_problem() {
 
 #[test]
 fn encoding_refuses_ops_outside_the_family() {
-    let p = Program { mode: Mode::Contract, ops: vec![Op::ArchPrepareToSwap { folio: 0 }] };
+    let p = Program { mode: Mode::Contract, ops: vec![Op::arch_prepare_to_swap { folio: 0 }] };
     assert!(encode(&p, Family::Counts).unwrap_err().contains("arch_prepare_to_swap"));
     assert!(encode(&p, Family::Mte).is_ok());
 }
