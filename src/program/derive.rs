@@ -226,8 +226,13 @@ macro_rules! op_table {
 
             /// Simpler variants of this op, simplest first (never the op
             /// itself): fewer repeats first, then each field's own candidates.
+            /// Composites have none: the minimizer works on executed steps,
+            /// where the runner has expanded them.
             pub fn simpler_versions(&self) -> Vec<Op> {
                 let mut out = vec![];
+                if self.is_composite() {
+                    return out;
+                }
                 match self {
                     $(Op::$name { $($field,)* $($times,)? } => {
                         $(for v in <Times as Field>::shrink($times) {
