@@ -38,11 +38,17 @@ impl Bytes {
     /// A byte string whose length runs over 0..1200: empty and header-only
     /// inputs, typical ones, and ones long enough to hit `MAX_OPS`.
     fn string(&mut self, i: usize) -> Vec<u8> {
-        let len = if i % 4 == 0 { i % 16 } else { (self.next() % 1200) as usize };
+        // Every fourth string is short (empty, header only, a few ops);
+        // another fourth biases bytes toward escapes (>= 224) and the top of
+        // the selector range, so wide fields and every kind are read.
+        let (short, biased) = match i % 4 {
+            0 => (true, false),
+            1 => (false, true),
+            _ => (false, false),
+        };
+        let len = if short { i % 16 } else { (self.next() % 1200) as usize };
         let mut v: Vec<u8> = (0..len).map(|_| self.next() as u8).collect();
-        // Every fourth string biases bytes toward escapes (>= 224) and the
-        // top of the selector range, so wide fields and every kind are read.
-        if i % 4 == 1 {
+        if biased {
             for b in v.iter_mut().step_by(3) {
                 *b |= 0xe0;
             }

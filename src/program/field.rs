@@ -191,10 +191,10 @@ impl Field for Folio {
 pub struct DeviceSpec;
 
 impl DeviceSpec {
-    pub(super) fn byte(v: &Device) -> u8 {
+    fn byte(v: &Device) -> u8 {
         (v.clusters - 1) | if v.cluster_info { 0 } else { 4 }
     }
-    pub(super) fn from_byte(d: u8) -> Device {
+    fn from_byte(d: u8) -> Device {
         Device { clusters: (d & 3) + 1, cluster_info: d & 4 == 0 }
     }
 }
