@@ -104,3 +104,50 @@ fn encoding_refuses_ops_outside_the_family() {
     assert!(encode(&p, Family::Counts).unwrap_err().contains("arch_prepare_to_swap"));
     assert!(encode(&p, Family::Mte).is_ok());
 }
+
+/// One op of each kind (all fields at their first value), from the byte form.
+fn one_of_each_kind() -> Vec<Op> {
+    // Header 0 (contract, no leading devices), then selector k with no field
+    // bytes: missing bytes read as zero. In `All` the selector is the kind index.
+    (0..swapdiff::program::KINDS.len()).map(|k| decode(&[0, k as u8], Family::All).ops[0].clone()).collect()
+}
+
+#[test]
+fn every_op_kind_is_named_after_what_it_calls() {
+    // Text name, kind index and table row agree; every primitive op's repro
+    // calls the C wrapper `sd_<kernel name>`, except the two environment
+    // services whose wrappers say what they do to the environment.
+    let renamed = [("fault", "sd_fault_arm("), ("mte", "sd_set_mte(")];
+    for (k, op) in one_of_each_kind().iter().enumerate() {
+        assert_eq!(op.kind_index(), k);
+        assert_eq!(op.kind(), swapdiff::program::KINDS[k]);
+        if op.is_composite() {
+            continue;
+        }
+        let call = op.c_call();
+        let want = renamed
+            .iter()
+            .find(|(name, _)| *name == op.kind())
+            .map_or(format!("sd_{}(", op.kind()), |(_, c)| c.to_string());
+        assert!(call.contains(&want), "{}: repro emits `{call}`, not a call of {want}", op.kind());
+    }
+}
+
+#[test]
+fn a_reproducer_of_every_op_kind_compiles_against_swapdiff_h() {
+    // The C emission of every row type-checks against the real C API (argument
+    // counts and types), without building the kernel: -fsyntax-only.
+    let ops: Vec<Op> = one_of_each_kind().into_iter().filter(|op| !op.is_composite()).collect();
+    let src = swapdiff::repro::c_source(&ops, "every op kind");
+    let dir = std::env::temp_dir().join(format!("swapdiff-repro-syntax-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("repro.c");
+    std::fs::write(&file, &src).unwrap();
+    let out = std::process::Command::new("cc")
+        .args(["-fsyntax-only", "-std=gnu11", "-Wall", "-Werror", "-Icshim/include"])
+        .arg(&file)
+        .output()
+        .expect("a C compiler (cc) is needed to build the kernel side anyway");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "repro.c does not compile:\n{}\n{src}", String::from_utf8_lossy(&out.stderr));
+}
