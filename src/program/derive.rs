@@ -5,8 +5,9 @@
 //! reproducer's C call. Every per-field step goes through the field kind's
 //! [`Field`](super::field::Field) impl, so a row only names field kinds.
 //!
-//! A row: `INDEX name(field: Kind, ...) [repeat times] in FAMILY... [composite]
-//! [, exec |e| EXPR] [, c EXPR];`
+//! A row (`?` marks an optional part):
+//! `INDEX name(field: Kind, ...) (repeat times)? in Family... ([composite])?
+//! (, exec |e| EXPR)? (, c EXPR)? ;`
 //! - `name` is the kernel function's name: the variant, the text name, the
 //!   Engine method and the C wrapper `sd_<name>` all use it;
 //! - `repeat times` adds a `times: u16` field (text ` xN`, byte field last):
@@ -278,7 +279,7 @@ macro_rules! op_table {
         }
     };
 
-    (@is_composite $composite:ident) => { true };
+    (@is_composite composite) => { true };
     (@is_composite) => { false };
 
     // exec: the row's own call, or `eng.name(arg, ...)`.
@@ -289,7 +290,7 @@ macro_rules! op_table {
     (@call $eng:ident, $name:ident, ($($field:ident: $kind:ident),*), ()) => {
         Ret::ret($eng.$name($(<$kind as Field>::arg($field)),*))
     };
-    (@run $op:ident, $rets:ident, (), ($composite:ident), $call:expr) => {
+    (@run $op:ident, $rets:ident, (), (composite), $call:expr) => {
         unreachable!("composite `{}` is expanded by the runner", $op.kind())
     };
     (@run $op:ident, $rets:ident, ($times:ident), (), $call:expr) => {
@@ -300,7 +301,7 @@ macro_rules! op_table {
     };
 
     // C: the row's own statements, or `r = sd_name(arg, ...);`, looped for repeats.
-    (@c $name:ident, ($($field:ident: $kind:ident),*), (), ($composite:ident), ()) => {
+    (@c $name:ident, ($($field:ident: $kind:ident),*), (), (composite), ()) => {
         "\t/* composite: not reproduced (reproducers take executed steps) */\n\tr = 0;\n".to_string()
     };
     (@c $name:ident, ($($field:ident: $kind:ident),*), (), (), ($c:expr)) => {
