@@ -371,7 +371,6 @@ fn touch(op: &Op, out: &Outcome, shadow: &Shadow) -> Touch {
                 t.slots(ty, 0, u64::from(domain::CLUSTERS.1) * 512);
             }
         }
-        swapoff { .. } => t = Touch::everything(),
         mark_bad { slot }
         | add_swap_count_continuation { slot }
         | __swap_count { slot }
@@ -434,6 +433,9 @@ fn touch(op: &Op, out: &Outcome, shadow: &Shadow) -> Touch {
         | arch_swap_invalidate_page { .. }
         | arch_swap_invalidate_area { .. } => t.tag_store = true,
         swap_out { .. } | swap_in { .. } => unreachable!("composites are expanded"),
+        // swapoff, and any op without a rule above: compare the whole state
+        // after it (slower, never blind). A rule here only narrows the check.
+        _ => t = Touch::everything(),
     }
     t
 }

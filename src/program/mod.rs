@@ -1,6 +1,5 @@
 //! Programs: a mode and a sequence of ops, with a text form (seeds,
 //! regressions, reports) and a total byte decoding (fuzzers).
-
 //!
 //! The ops are declared once, as rows of [`table`]; the text form, the byte
 //! form, exec dispatch, shrinking and C emission all derive from the rows.
