@@ -1,5 +1,5 @@
 //! The text form: one op per line, `#` starts a comment, `mode raw|contract`
-//! as an optional first statement. [`print`] writes the canonical form, which
+//! as an optional first statement. [`print()`] writes the canonical form, which
 //! [`parse`] reads back to the same program.
 
 use super::op::Slot;
