@@ -100,14 +100,14 @@ impl Features {
             }
         }
         match op {
-            Op::SwapShmemAlloc { .. } if r == 0 => self.set(Feature::Shmem),
-            Op::SwapDuplicateRaw { usage: SWAP_MAP_SHMEM, .. } if r == 0 => self.set(Feature::Shmem),
-            Op::SwapcachePrepare { .. } if r == EEXIST => self.set(Feature::CacheConflict),
-            Op::SwapDuplicateRaw { usage: SWAP_HAS_CACHE, .. } if r == EEXIST => self.set(Feature::CacheConflict),
-            Op::AddSwapCountContinuation { .. } | Op::SwapDuplicate { .. } if out.rets.contains(&ENOMEM) => {
+            Op::swap_shmem_alloc { .. } if r == 0 => self.set(Feature::Shmem),
+            Op::__swap_duplicate { usage: SWAP_MAP_SHMEM, .. } if r == 0 => self.set(Feature::Shmem),
+            Op::swapcache_prepare { .. } if r == EEXIST => self.set(Feature::CacheConflict),
+            Op::__swap_duplicate { usage: SWAP_HAS_CACHE, .. } if r == EEXIST => self.set(Feature::CacheConflict),
+            Op::add_swap_count_continuation { .. } | Op::swap_duplicate { .. } if out.rets.contains(&ENOMEM) => {
                 self.set(Feature::FaultContPage)
             }
-            Op::ArchPrepareToSwap { .. } | Op::MteSaveTags { .. } => {
+            Op::arch_prepare_to_swap { .. } | Op::mte_save_tags { .. } => {
                 if r == 0 && live(Site::TagStorage) > 0 {
                     self.set(Feature::MteSave);
                 }
@@ -115,7 +115,7 @@ impl Features {
                     self.set(Feature::FaultTagStorage);
                 }
             }
-            Op::ArchSwapRestore { .. } | Op::MteRestoreTags { .. } if r == 0 => self.set(Feature::MteRestore),
+            Op::arch_swap_restore { .. } | Op::mte_restore_tags { .. } if r == 0 => self.set(Feature::MteRestore),
             _ => {}
         }
     }

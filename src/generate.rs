@@ -4,7 +4,7 @@
 //! tagged swap-out and swap-in, allocation failures) rather than uniform.
 
 use crate::engine::Site;
-use crate::program::{domain, Family, Mode, Op, Program, Slot, SWAP_HAS_CACHE, SWAP_MAP_SHMEM, USAGE_MAP};
+use crate::program::{domain, Device, Family, Mode, Op, Program, Slot, SWAP_HAS_CACHE, SWAP_MAP_SHMEM, USAGE_MAP};
 
 /// SplitMix64: tiny, fast, and the same sequence on every machine.
 #[derive(Debug, Clone)]
@@ -69,13 +69,13 @@ pub fn program(r: &mut Rng, family: Family) -> Program {
     let mode = if r.chance(80) { Mode::Contract } else { Mode::Raw };
     let mut ops = vec![];
     for _ in 0..r.range(1, 3) {
-        ops.push(Op::Swapon { clusters: r.range(1, 4) as u8, cluster_info: r.chance(80) });
+        ops.push(Op::swapon { device: Device { clusters: r.range(1, 4) as u8, cluster_info: r.chance(80) } });
     }
     if r.chance(15) {
-        ops.push(Op::MarkBad { slot: Slot { ty: 0, off: r.range(1, 40) as u16 } });
+        ops.push(Op::mark_bad { slot: Slot { ty: 0, off: r.range(1, 40) as u16 } });
     }
     if family != Family::Counts && r.chance(10) {
-        ops.push(Op::Mte { on: false });
+        ops.push(Op::mte { on: false });
     }
     let n = r.range(4, 32);
     while ops.len() < n as usize {
@@ -107,41 +107,41 @@ fn scenario(r: &mut Rng, mode: Mode) -> Vec<Op> {
     if mode == Mode::Raw && r.chance(30) {
         // A page locked for tagging that never got tagged: restore spins.
         return vec![
-            SwapOut { ty: 0, order: 0, seed: 1 },
-            FolioNew { order: 0 },
-            PageSet { folio: 0, idx: 0, seed: 0, flags: 2 },
-            MteRestoreTags { slot: Slot { ty: 0, off: 1 }, folio: 0, idx: 0 },
+            swap_out { ty: 0, order: 0, seed: 1 },
+            folio_new { order: 0 },
+            page_set { folio: 0, idx: 0, seed: 0, flags: 2 },
+            mte_restore_tags { slot: Slot { ty: 0, off: 1 }, folio: 0, idx: 0 },
         ];
     }
     // A folio still in the swap cache when its last page-table reference goes:
     // free_swap_and_cache_nr reclaims it unless it is mapped.
     vec![
-        FolioNew { order: o },
-        AllocSwap { ty: 0, order: o },
-        FolioSetSwap { folio: 0, slot },
-        SwapcacheAdd { folio: 0 },
-        SwapDuplicate { slot, times: 1 },
-        FolioSetMapped { folio: 0, mapped: r.chance(30) },
-        FreeSwapAndCacheNr { slot, nr: 1 << o },
+        folio_new { order: o },
+        alloc_swap { ty: 0, order: o },
+        folio_set_swap { folio: 0, slot },
+        swapcache_add { folio: 0 },
+        swap_duplicate { slot, times: 1 },
+        folio_set_mapped { folio: 0, mapped: r.chance(30) },
+        free_swap_and_cache_nr { slot, nr: 1 << o },
     ]
 }
 
 fn fault(r: &mut Rng, sites: &[Site]) -> Op {
-    Op::Fault { site: r.pick(sites), nth: r.range(1, 4) as u8 }
+    Op::fault { site: r.pick(sites), nth: r.range(1, 4) as u8 }
 }
 
 fn count_op(r: &mut Rng) -> Op {
     use Op::*;
     match r.range(0, 99) {
-        0..=11 => AllocSwap { ty: if r.chance(90) { 0 } else { r.range(0, 3) as u8 }, order: order(r) },
-        12..=25 => SwapDuplicate { slot: slot(r), times: times(r) },
-        26..=35 => SwapFreeNr { slot: slot(r), nr: nr(r), times: if r.chance(80) { 1 } else { times(r) } },
-        36..=41 => FreeSwapAndCacheNr { slot: slot(r), nr: nr(r) },
-        42..=47 => SwapcachePrepare { slot: slot(r), nr: nr(r) },
-        48..=53 => SwapcacheClear { slot: slot(r), nr: nr(r) },
-        54..=59 => PutSwapFolio { slot: slot(r), order: order(r) },
-        60..=64 => SwapShmemAlloc { slot: slot(r), nr: nr(r) },
-        65..=69 => SwapDuplicateRaw {
+        0..=11 => alloc_swap { ty: if r.chance(90) { 0 } else { r.range(0, 3) as u8 }, order: order(r) },
+        12..=25 => swap_duplicate { slot: slot(r), times: times(r) },
+        26..=35 => swap_free_nr { slot: slot(r), nr: nr(r), times: if r.chance(80) { 1 } else { times(r) } },
+        36..=41 => free_swap_and_cache_nr { slot: slot(r), nr: nr(r) },
+        42..=47 => swapcache_prepare { slot: slot(r), nr: nr(r) },
+        48..=53 => swapcache_clear { slot: slot(r), nr: nr(r) },
+        54..=59 => put_swap_folio { slot: slot(r), order: order(r) },
+        60..=64 => swap_shmem_alloc { slot: slot(r), nr: nr(r) },
+        65..=69 => __swap_duplicate {
             slot: slot(r),
             usage: {
                 let any = r.range(0, 255) as u8;
@@ -149,16 +149,16 @@ fn count_op(r: &mut Rng) -> Op {
             },
             nr: nr(r),
         },
-        70..=73 => SwapcacheFreeEntries { slots: (0..r.range(1, 4)).map(|_| slot(r)).collect() },
-        74..=77 => AddSwapCountContinuation { slot: slot(r) },
+        70..=73 => swapcache_free_entries { slots: (0..r.range(1, 4)).map(|_| slot(r)).collect() },
+        74..=77 => add_swap_count_continuation { slot: slot(r) },
         78..=85 => {
             let s = slot(r);
-            r.pick(&[SwapCountRaw { slot: s }, SwapSwapcount { slot: s }, SwpSwapcount { slot: s }])
+            r.pick(&[__swap_count { slot: s }, swap_swapcount { slot: s }, swp_swapcount { slot: s }])
         }
         86..=90 => fault(r, &[Site::ContPage]),
-        91..=93 => Swapoff { ty: r.range(0, 3) as u8 },
-        94..=96 => Swapon { clusters: r.range(1, 4) as u8, cluster_info: r.chance(80) },
-        _ => SwapOut { ty: 0, order: order(r), seed: r.range(0, 255) as u8 },
+        91..=93 => swapoff { ty: r.range(0, 3) as u8 },
+        94..=96 => swapon { device: Device { clusters: r.range(1, 4) as u8, cluster_info: r.chance(80) } },
+        _ => swap_out { ty: 0, order: order(r), seed: r.range(0, 255) as u8 },
     }
 }
 
@@ -166,30 +166,36 @@ fn mte_op(r: &mut Rng) -> Op {
     use Op::*;
     let folio = r.range(0, 3) as u8;
     match r.range(0, 99) {
-        0..=24 => SwapOut { ty: if r.chance(85) { 0 } else { r.range(0, 3) as u8 }, order: order(r), seed: r.range(0, 255) as u8 },
-        25..=44 => SwapIn { slot: slot(r), order: order(r) },
+        0..=24 => swap_out {
+            ty: if r.chance(85) { 0 } else { r.range(0, 3) as u8 },
+            order: order(r),
+            seed: r.range(0, 255) as u8,
+        },
+        25..=44 => swap_in { slot: slot(r), order: order(r) },
         45..=51 => fault(r, &[Site::TagStorage, Site::XaNode]),
-        52..=57 => FolioNew { order: order(r) },
-        58..=62 => PageSet { folio, idx: r.range(0, 15) as u8, seed: r.range(0, 255) as u8, flags: r.range(0, 3) as u8 },
-        63..=66 => FolioSetSwap { folio, slot: slot(r) },
-        67..=69 => SwapcacheAdd { folio },
-        70..=73 => ArchPrepareToSwap { folio },
-        74..=77 => ArchSwapRestore { slot: slot(r), folio },
-        78..=80 => MteSaveTags { folio, idx: r.range(0, 15) as u8 },
-        81..=83 => MteRestoreTags { slot: slot(r), folio, idx: r.range(0, 15) as u8 },
-        84..=86 => MteInvalidateTags { slot: slot(r) },
+        52..=57 => folio_new { order: order(r) },
+        58..=62 => {
+            page_set { folio, idx: r.range(0, 15) as u8, seed: r.range(0, 255) as u8, flags: r.range(0, 3) as u8 }
+        }
+        63..=66 => folio_set_swap { folio, slot: slot(r) },
+        67..=69 => swapcache_add { folio },
+        70..=73 => arch_prepare_to_swap { folio },
+        74..=77 => arch_swap_restore { slot: slot(r), folio },
+        78..=80 => mte_save_tags { folio, idx: r.range(0, 15) as u8 },
+        81..=83 => mte_restore_tags { slot: slot(r), folio, idx: r.range(0, 15) as u8 },
+        84..=86 => mte_invalidate_tags { slot: slot(r) },
         87..=88 => {
             let ty = r.range(0, 1) as u8;
             if r.chance(50) {
-                MteInvalidateTagsArea { ty }
+                mte_invalidate_tags_area { ty }
             } else {
-                ArchSwapInvalidateArea { ty }
+                arch_swap_invalidate_area { ty }
             }
         }
-        89..=90 => ArchSwapInvalidatePage { slot: slot(r) },
-        91..=92 => Swapoff { ty: r.range(0, 3) as u8 },
-        93..=95 => Mte { on: r.chance(70) },
-        96..=97 => FolioFree { folio },
-        _ => FreeSwapAndCacheNr { slot: slot(r), nr: nr(r) },
+        89..=90 => arch_swap_invalidate_page { slot: slot(r) },
+        91..=92 => swapoff { ty: r.range(0, 3) as u8 },
+        93..=95 => mte { on: r.chance(70) },
+        96..=97 => folio_free { folio },
+        _ => free_swap_and_cache_nr { slot: slot(r), nr: nr(r) },
     }
 }

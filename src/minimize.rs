@@ -1,6 +1,6 @@
 //! Structure-aware reduction of a diverging program that keeps its
 //! divergence signature: delta debugging over the executed steps, then each
-//! op made simpler (fewer repeats, smaller batches, lower orders and offsets,
+//! op made simpler (fewer repeats, smaller batches, lower orders, fewer clusters,
 //! earlier faults), to a fixpoint. Deterministic: the same input always
 //! minimizes to the same program.
 //!
@@ -53,19 +53,8 @@ fn same_divergence<M: Engine + ?Sized, K: Engine + ?Sized>(
     signature: &str,
     ops: &[Op],
 ) -> Option<Vec<Op>> {
-    let p = Program {
-        mode: Mode::Raw,
-        ops: ops.to_vec(),
-    };
-    let run = differential(
-        model,
-        kernel,
-        &p,
-        Options {
-            level,
-            ..Options::default()
-        },
-    );
+    let p = Program { mode: Mode::Raw, ops: ops.to_vec() };
+    let run = differential(model, kernel, &p, Options { level, ..Options::default() });
     let d = run.divergence.as_ref()?;
     if d.signature() != signature {
         return None;
@@ -94,15 +83,7 @@ pub fn minimize_until<M: Engine + ?Sized, K: Engine + ?Sized>(
     level: Level,
     deadline: Option<Instant>,
 ) -> Option<Minimized> {
-    let first = differential(
-        model,
-        kernel,
-        p,
-        Options {
-            level,
-            ..Options::default()
-        },
-    );
+    let first = differential(model, kernel, p, Options { level, ..Options::default() });
     let d = first.divergence.as_ref()?;
     let signature = d.signature();
     let executed: Vec<Op> = match d.phase {
@@ -114,23 +95,11 @@ pub fn minimize_until<M: Engine + ?Sized, K: Engine + ?Sized>(
     // somehow mattered, keep the input as it was.
     let before = executed.len();
     let Some(start) = keeps(&executed) else {
-        return Some(Minimized {
-            before,
-            after: p.ops.len(),
-            program: p.clone(),
-            signature,
-            runs: 2,
-        });
+        return Some(Minimized { before, after: p.ops.len(), program: p.clone(), signature, runs: 2 });
     };
     let (ops, runs) = reduce(start, &mut keeps, deadline);
     let after = ops.len();
-    Some(Minimized {
-        program: Program { mode: Mode::Raw, ops },
-        signature,
-        before,
-        after,
-        runs: runs + 2,
-    })
+    Some(Minimized { program: Program { mode: Mode::Raw, ops }, signature, before, after, runs: runs + 2 })
 }
 
 /// Reduces `ops` (for which `keeps` holds) while `keeps` holds: delta
@@ -138,11 +107,7 @@ pub fn minimize_until<M: Engine + ?Sized, K: Engine + ?Sized>(
 /// `deadline`. Returns the result and the candidates tried. The property may
 /// run anywhere (in process, or in a child process per candidate).
 pub fn reduce(mut ops: Vec<Op>, keeps: &mut Keeps<'_>, deadline: Option<Instant>) -> (Vec<Op>, u64) {
-    let mut r = Reducer {
-        keeps,
-        deadline,
-        runs: 0,
-    };
+    let mut r = Reducer { keeps, deadline, runs: 0 };
     loop {
         let before = ops.clone();
         ops = ddmin(&mut r, ops);
@@ -161,11 +126,8 @@ fn ddmin(o: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
         let chunk = ops.len().div_ceil(n);
         let mut reduced = false;
         for start in (0..ops.len()).step_by(chunk) {
-            let candidate: Vec<Op> = ops[..start]
-                .iter()
-                .chain(&ops[(start + chunk).min(ops.len())..])
-                .cloned()
-                .collect();
+            let candidate: Vec<Op> =
+                ops[..start].iter().chain(&ops[(start + chunk).min(ops.len())..]).cloned().collect();
             if let Some(kept) = o.keeps(&candidate) {
                 ops = kept;
                 n = (n - 1).max(2);
@@ -187,7 +149,7 @@ fn ddmin(o: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
 fn simplify(o: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
     let mut i = 0;
     while i < ops.len() {
-        for simpler in simpler_versions(&ops[i]) {
+        for simpler in ops[i].simpler_versions() {
             let mut candidate = ops.clone();
             candidate[i] = simpler;
             if let Some(kept) = o.keeps(&candidate) {
@@ -198,92 +160,4 @@ fn simplify(o: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
         i += 1;
     }
     ops
-}
-
-/// Smaller values to try, closing in geometrically (never one by one: a
-/// repeat count of 8064 must not cost thousands of runs).
-fn smaller(v: u16, floor: u16) -> Vec<u16> {
-    let mut out = vec![];
-    if v <= floor {
-        return out;
-    }
-    let gap = v - floor;
-    for c in [floor, floor + gap / 2, floor + gap * 3 / 4, floor + gap * 7 / 8] {
-        if c < v && !out.contains(&c) {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn smaller8(v: u8, floor: u8) -> Vec<u8> {
-    smaller(u16::from(v), u16::from(floor))
-        .into_iter()
-        .map(|x| x as u8)
-        .collect()
-}
-
-/// Simpler variants of one op, simplest first (never the op itself).
-fn simpler_versions(op: &Op) -> Vec<Op> {
-    use Op::*;
-    let mut out = vec![];
-    match op.clone() {
-        SwapDuplicate { slot, times } => {
-            out.extend(smaller(times, 1).into_iter().map(|times| SwapDuplicate { slot, times }))
-        }
-        SwapFreeNr { slot, nr, times } => {
-            out.extend(
-                smaller(times, 1)
-                    .into_iter()
-                    .map(|times| SwapFreeNr { slot, nr, times }),
-            );
-            out.extend(smaller(nr, 1).into_iter().map(|nr| SwapFreeNr { slot, nr, times }));
-        }
-        SwapDuplicateRaw { slot, usage, nr } => {
-            out.extend(
-                smaller(nr, 1)
-                    .into_iter()
-                    .map(|nr| SwapDuplicateRaw { slot, usage, nr }),
-            );
-        }
-        SwapcachePrepare { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapcachePrepare { slot, nr })),
-        SwapShmemAlloc { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapShmemAlloc { slot, nr })),
-        SwapcacheClear { slot, nr } => out.extend(smaller(nr, 1).into_iter().map(|nr| SwapcacheClear { slot, nr })),
-        FreeSwapAndCacheNr { slot, nr } => {
-            out.extend(smaller(nr, 1).into_iter().map(|nr| FreeSwapAndCacheNr { slot, nr }))
-        }
-        SwapcacheFreeEntries { slots } if slots.len() > 1 => {
-            for i in 0..slots.len() {
-                let mut fewer = slots.clone();
-                fewer.remove(i);
-                out.push(SwapcacheFreeEntries { slots: fewer });
-            }
-        }
-        AllocSwap { ty, order } => out.extend(smaller8(order, 0).into_iter().map(|order| AllocSwap { ty, order })),
-        FolioNew { order } => out.extend(smaller8(order, 0).into_iter().map(|order| FolioNew { order })),
-        PutSwapFolio { slot, order } => {
-            out.extend(smaller8(order, 0).into_iter().map(|order| PutSwapFolio { slot, order }))
-        }
-        Swapon { clusters, cluster_info } => {
-            out.extend(
-                smaller8(clusters, 1)
-                    .into_iter()
-                    .map(|clusters| Swapon { clusters, cluster_info }),
-            );
-        }
-        Fault { site, nth } => out.extend(smaller8(nth, 1).into_iter().map(|nth| Fault { site, nth })),
-        PageSet {
-            folio,
-            idx,
-            seed,
-            flags,
-        } => out.extend(smaller8(seed, 0).into_iter().map(|seed| PageSet {
-            folio,
-            idx,
-            seed,
-            flags,
-        })),
-        _ => {}
-    }
-    out
 }

@@ -20,74 +20,11 @@ pub fn c_source(ops: &[Op], header: &str) -> String {
     s.push_str("int main(void)\n{\n\tuint8_t t[SD_MTE_PAGE_TAG_STORAGE];\n\tuint64_t e = 0;\n\tlong r = 0;\n\t(void)t; (void)e;\n\n\tsd_env_reset();\n");
     for (i, op) in ops.iter().enumerate() {
         let _ = writeln!(s, "\n\t/* {} */", print_op(op));
-        s.push_str(&call(op));
+        s.push_str(&op.c_call());
         let _ = writeln!(s, "\tstep({}, \"{}\", r);", i + 1, print_op(op));
     }
     s.push_str("\n\tdump();\n\tteardown();\n\treturn 0;\n}\n");
     s
-}
-
-fn e(slot: &crate::program::Slot) -> String {
-    format!("E({}, {})", slot.ty, slot.off)
-}
-
-fn repeat(times: u16, call: String) -> String {
-    if times == 1 {
-        format!("\tr = {call};\n")
-    } else {
-        format!("\tfor (int i = 0; i < {times}; i++)\n\t\tif ((r = {call}) == SD_TRAPPED)\n\t\t\tbreak;\n")
-    }
-}
-
-fn call(op: &Op) -> String {
-    use Op::*;
-    let simple = |c: String| format!("\tr = {c};\n");
-    match op {
-        Swapon { clusters, cluster_info } => simple(format!("sd_swapon({clusters}, {cluster_info})")),
-        Swapoff { ty } => simple(format!("sd_swapoff({ty})")),
-        MarkBad { slot } => simple(format!("sd_mark_bad({})", e(slot))),
-        AllocSwap { ty, order } => format!("\tr = sd_alloc_swap({ty}, {order}, &e);\n\tif (r == 0)\n\t\tr = (long)e;\n"),
-        Fault { site, nth } => format!("\tsd_fault_arm({}, {nth});\n\tr = 0;\n", *site as u8),
-        Mte { on } => format!("\tsd_set_mte({on});\n\tr = 0;\n"),
-        FolioNew { order } => simple(format!("sd_folio_new({order})")),
-        FolioFree { folio } => simple(format!("sd_folio_free({folio})")),
-        FolioSetSwap { folio, slot } => simple(format!("sd_folio_set_swap({folio}, {})", e(slot))),
-        PageSet { folio, idx, seed, flags } => {
-            format!("\ttags_from_seed({seed}, {idx}, t);\n\tr = sd_page_set({folio}, {idx}, t, {flags});\n")
-        }
-        SwapcacheAdd { folio } => simple(format!("sd_swapcache_add({folio})")),
-        SwapcacheDel { folio } => simple(format!("sd_swapcache_del({folio})")),
-        FolioSetMapped { folio, mapped } => simple(format!("sd_folio_set_mapped({folio}, {mapped})")),
-        SwapDuplicateRaw { slot, usage, nr } => simple(format!("sd___swap_duplicate({}, {usage:#04x}, {nr})", e(slot))),
-        SwapDuplicate { slot, times } => repeat(*times, format!("sd_swap_duplicate({})", e(slot))),
-        SwapcachePrepare { slot, nr } => simple(format!("sd_swapcache_prepare({}, {nr})", e(slot))),
-        SwapShmemAlloc { slot, nr } => simple(format!("sd_swap_shmem_alloc({}, {nr})", e(slot))),
-        SwapcacheClear { slot, nr } => simple(format!("sd_swapcache_clear({}, {nr})", e(slot))),
-        AddSwapCountContinuation { slot } => simple(format!("sd_add_swap_count_continuation({})", e(slot))),
-        SwapFreeNr { slot, nr, times } => repeat(*times, format!("sd_swap_free_nr({}, {nr})", e(slot))),
-        PutSwapFolio { slot, order } => simple(format!("sd_put_swap_folio({}, {order})", e(slot))),
-        SwapcacheFreeEntries { slots } => {
-            let list: Vec<String> = slots.iter().map(e).collect();
-            format!(
-                "\t{{\n\t\tuint64_t es[] = {{ {} }};\n\t\tr = sd_swapcache_free_entries(es, {});\n\t}}\n",
-                list.join(", "),
-                slots.len()
-            )
-        }
-        FreeSwapAndCacheNr { slot, nr } => simple(format!("sd_free_swap_and_cache_nr({}, {nr})", e(slot))),
-        SwapCountRaw { slot } => simple(format!("sd___swap_count({})", e(slot))),
-        SwapSwapcount { slot } => simple(format!("sd_swap_swapcount({})", e(slot))),
-        SwpSwapcount { slot } => simple(format!("sd_swp_swapcount({})", e(slot))),
-        ArchPrepareToSwap { folio } => simple(format!("sd_arch_prepare_to_swap({folio})")),
-        ArchSwapRestore { slot, folio } => simple(format!("sd_arch_swap_restore({}, {folio})", e(slot))),
-        MteSaveTags { folio, idx } => simple(format!("sd_mte_save_tags({folio}, {idx})")),
-        MteRestoreTags { slot, folio, idx } => simple(format!("sd_mte_restore_tags({}, {folio}, {idx})", e(slot))),
-        MteInvalidateTags { slot } => simple(format!("sd_mte_invalidate_tags({}, {})", slot.ty, slot.off)),
-        MteInvalidateTagsArea { ty } => simple(format!("sd_mte_invalidate_tags_area({ty})")),
-        ArchSwapInvalidatePage { slot } => simple(format!("sd_arch_swap_invalidate_page({}, {})", slot.ty, slot.off)),
-        ArchSwapInvalidateArea { ty } => simple(format!("sd_arch_swap_invalidate_area({ty})")),
-        SwapOut { .. } | SwapIn { .. } => "\t/* composite: not reproduced (reproducers take executed steps) */\n\tr = 0;\n".into(),
-    }
 }
 
 /// Helpers every reproducer carries: entry encoding, the harness's tag

@@ -39,32 +39,32 @@ impl Shadow {
         let ok = out.ret() == 0;
         let slot = |f: &u8| self_index(*f);
         match op {
-            Op::FolioNew { order } => {
+            Op::folio_new { order } => {
                 if let Ok(h) = usize::try_from(out.ret()) {
                     if h < self.folios.len() {
                         self.folios[h] = Some(FolioShadow { order: *order, swap: None, in_cache: false });
                     }
                 }
             }
-            Op::FolioFree { folio } if ok => self.folios[slot(folio)] = None,
-            Op::FolioSetSwap { folio, slot: s } if ok => {
+            Op::folio_free { folio } if ok => self.folios[slot(folio)] = None,
+            Op::folio_set_swap { folio, slot: s } if ok => {
                 if let Some(f) = &mut self.folios[slot(folio)] {
                     f.swap = Some(s.entry());
                 }
             }
-            Op::SwapcacheAdd { folio } if ok => {
+            Op::swapcache_add { folio } if ok => {
                 if let Some(f) = &mut self.folios[slot(folio)] {
                     f.in_cache = true;
                 }
             }
-            Op::SwapcacheDel { folio } if ok => {
+            Op::swapcache_del { folio } if ok => {
                 if let Some(f) = &mut self.folios[slot(folio)] {
                     f.in_cache = false;
                 }
             }
             // delete_from_swap_cache() clears folio->swap after putting the
             // slots: a cached folio whose first slot is now free was reclaimed.
-            Op::FreeSwapAndCacheNr { .. } => {
+            Op::free_swap_and_cache_nr { .. } => {
                 for f in self.folios.iter_mut().flatten() {
                     if let (true, Some(e)) = (f.in_cache, f.swap) {
                         if reference.map_byte(e) == Some(0) {

@@ -104,7 +104,7 @@ fn exact<E: Engine + ?Sized>(m: &E, s: Slot) -> u64 {
 pub fn steer<E: Engine + ?Sized>(op: &Op, m: &E, shadow: &Shadow) -> Option<Op> {
     use Op::*;
     Some(match op.clone() {
-        SwapDuplicateRaw { slot, usage, nr } => {
+        __swap_duplicate { slot, usage, nr } => {
             // The kernel passes 1 (one mapping, never batched), SWAP_HAS_CACHE
             // (swapcache_prepare) or SWAP_MAP_SHMEM (swap_shmem_alloc).
             let usage = match usage {
@@ -112,45 +112,42 @@ pub fn steer<E: Engine + ?Sized>(op: &Op, m: &E, shadow: &Shadow) -> Option<Op> 
                 u => [USAGE_MAP, SWAP_HAS_CACHE, SWAP_MAP_SHMEM][usize::from(u) % 3],
             };
             match usage {
-                USAGE_MAP => SwapDuplicateRaw { slot: find(m, slot, dupable)?, usage, nr: 1 },
+                USAGE_MAP => __swap_duplicate { slot: find(m, slot, dupable)?, usage, nr: 1 },
                 SWAP_HAS_CACHE => {
                     let (slot, nr) = ranged(m, slot, nr, anything)?;
-                    SwapDuplicateRaw { slot, usage, nr }
+                    __swap_duplicate { slot, usage, nr }
                 }
                 _ => {
                     let (slot, nr) = ranged(m, slot, nr, cache_only)?;
-                    SwapDuplicateRaw { slot, usage, nr }
+                    __swap_duplicate { slot, usage, nr }
                 }
             }
         }
-        SwapDuplicate { slot, times } => SwapDuplicate { slot: find(m, slot, dupable)?, times },
+        swap_duplicate { slot, times } => swap_duplicate { slot: find(m, slot, dupable)?, times },
         // Swap-in readahead asks for any entry; -EEXIST and -ENOENT are answers, not misuse.
-        SwapcachePrepare { slot, nr } => {
+        swapcache_prepare { slot, nr } => {
             let (slot, nr) = ranged(m, slot, nr, anything)?;
-            SwapcachePrepare { slot, nr }
+            swapcache_prepare { slot, nr }
         }
         // shmem marks slots it just allocated for a folio in its cache.
-        SwapShmemAlloc { slot, nr } => {
+        swap_shmem_alloc { slot, nr } => {
             let (slot, nr) = ranged(m, slot, nr, cache_only)?;
-            SwapShmemAlloc { slot, nr }
+            swap_shmem_alloc { slot, nr }
         }
-        SwapcacheClear { slot, nr } => {
+        swapcache_clear { slot, nr } => {
             let (slot, nr) = ranged(m, slot, nr, has_cache)?;
-            SwapcacheClear { slot, nr }
+            swapcache_clear { slot, nr }
         }
-        AddSwapCountContinuation { slot } => AddSwapCountContinuation { slot: find(m, slot, in_use)? },
-        SwapFreeNr { slot, nr, times } => {
+        add_swap_count_continuation { slot } => add_swap_count_continuation { slot: find(m, slot, in_use)? },
+        swap_free_nr { slot, nr, times } => {
             let (slot, nr) = ranged(m, slot, nr, has_ref)?;
             // Never drop more references than the fewest any slot holds.
-            let fewest = (0..nr)
-                .map(|i| exact(m, Slot { ty: slot.ty, off: slot.off + i }))
-                .min()
-                .unwrap_or(0);
+            let fewest = (0..nr).map(|i| exact(m, Slot { ty: slot.ty, off: slot.off + i })).min().unwrap_or(0);
             let times = times.min(u16::try_from(fewest).unwrap_or(u16::MAX)).max(1);
-            SwapFreeNr { slot, nr, times }
+            swap_free_nr { slot, nr, times }
         }
-        PutSwapFolio { slot, order } => PutSwapFolio { slot: aligned(m, slot, order, has_cache)?, order },
-        SwapcacheFreeEntries { slots } => {
+        put_swap_folio { slot, order } => put_swap_folio { slot: aligned(m, slot, order, has_cache)?, order },
+        swapcache_free_entries { slots } => {
             // Distinct slots: the slot cache never returns one twice.
             let mut picked: Vec<Slot> = Vec::with_capacity(slots.len());
             for s in slots {
@@ -161,49 +158,49 @@ pub fn steer<E: Engine + ?Sized>(op: &Op, m: &E, shadow: &Shadow) -> Option<Op> 
             if picked.is_empty() {
                 return None;
             }
-            SwapcacheFreeEntries { slots: picked }
+            swapcache_free_entries { slots: picked }
         }
-        FreeSwapAndCacheNr { slot, nr } => {
+        free_swap_and_cache_nr { slot, nr } => {
             let (slot, nr) = ranged(m, slot, nr, has_ref)?;
-            FreeSwapAndCacheNr { slot, nr }
+            free_swap_and_cache_nr { slot, nr }
         }
-        SwapCountRaw { slot } => SwapCountRaw { slot: find(m, slot, anything)? },
-        SwapSwapcount { slot } => SwapSwapcount { slot: find(m, slot, anything)? },
-        SwpSwapcount { slot } => SwpSwapcount { slot: find(m, slot, anything)? },
-        MarkBad { slot } => MarkBad { slot: find(m, slot, SlotView::is_free)? },
+        __swap_count { slot } => __swap_count { slot: find(m, slot, anything)? },
+        swap_swapcount { slot } => swap_swapcount { slot: find(m, slot, anything)? },
+        swp_swapcount { slot } => swp_swapcount { slot: find(m, slot, anything)? },
+        mark_bad { slot } => mark_bad { slot: find(m, slot, SlotView::is_free)? },
         // Tags are saved for a folio that owns cached slots.
-        ArchPrepareToSwap { folio } => {
+        arch_prepare_to_swap { folio } => {
             let f = shadow_folio(shadow, folio, |f| f.swap.is_some())?;
-            ArchPrepareToSwap { folio: f }
+            arch_prepare_to_swap { folio: f }
         }
-        MteSaveTags { folio, idx } => {
+        mte_save_tags { folio, idx } => {
             let f = shadow_folio(shadow, folio, |f| f.swap.is_some())?;
-            MteSaveTags { folio: f, idx: idx % shadow.folio(f)?.nr() as u8 }
+            mte_save_tags { folio: f, idx: idx % shadow.folio(f)?.nr() as u8 }
         }
         // Swap-in restores into the folio that holds the entry.
-        ArchSwapRestore { folio, .. } => {
+        arch_swap_restore { folio, .. } => {
             let f = shadow_folio(shadow, folio, |f| f.swap.is_some())?;
             let swap = shadow.folio(f)?.swap?;
-            ArchSwapRestore { slot: slot_of(swap), folio: f }
+            arch_swap_restore { slot: slot_of(swap), folio: f }
         }
-        MteRestoreTags { slot, folio, idx } => {
+        mte_restore_tags { slot, folio, idx } => {
             let f = shadow_folio(shadow, folio, |_| true)?;
-            MteRestoreTags { slot, folio: f, idx: idx % shadow.folio(f)?.nr() as u8 }
+            mte_restore_tags { slot, folio: f, idx: idx % shadow.folio(f)?.nr() as u8 }
         }
         // A lock without the tagged flag is a tagger mid-way: nobody sets that
         // on a page that is then swapped in.
-        PageSet { folio, idx, seed, flags } => {
+        page_set { folio, idx, seed, flags } => {
             let f = shadow_folio(shadow, folio, |_| true)?;
             let flags = if flags == 2 { 3 } else { flags };
-            PageSet { folio: f, idx: idx % shadow.folio(f)?.nr() as u8, seed, flags }
+            page_set { folio: f, idx: idx % shadow.folio(f)?.nr() as u8, seed, flags }
         }
-        FolioFree { folio } => FolioFree { folio: shadow_folio(shadow, folio, |_| true)? },
-        FolioSetSwap { folio, slot } => {
+        folio_free { folio } => folio_free { folio: shadow_folio(shadow, folio, |_| true)? },
+        folio_set_swap { folio, slot } => {
             let f = shadow_folio(shadow, folio, |f| !f.in_cache)?;
             let order = shadow.folio(f)?.order;
-            FolioSetSwap { folio: f, slot: aligned(m, slot, order, has_cache)? }
+            folio_set_swap { folio: f, slot: aligned(m, slot, order, has_cache)? }
         }
-        SwapcacheAdd { folio } => {
+        swapcache_add { folio } => {
             let f = shadow_folio(shadow, folio, |f| f.swap.is_some() && !f.in_cache)?;
             let sh = shadow.folio(f)?;
             let s = slot_of(sh.swap?);
@@ -218,14 +215,16 @@ pub fn steer<E: Engine + ?Sized>(op: &Op, m: &E, shadow: &Shadow) -> Option<Op> 
             if overlaps {
                 return None;
             }
-            SwapcacheAdd { folio: f }
+            swapcache_add { folio: f }
         }
-        SwapcacheDel { folio } => SwapcacheDel { folio: shadow_folio(shadow, folio, |f| f.in_cache)? },
-        FolioSetMapped { folio, mapped } => FolioSetMapped { folio: shadow_folio(shadow, folio, |_| true)?, mapped },
-        SwapIn { slot, order } => {
+        swapcache_del { folio } => swapcache_del { folio: shadow_folio(shadow, folio, |f| f.in_cache)? },
+        folio_set_mapped { folio, mapped } => {
+            folio_set_mapped { folio: shadow_folio(shadow, folio, |_| true)?, mapped }
+        }
+        swap_in { slot, order } => {
             // do_swap_page() faults in an aligned folio whose entries are all
             // referenced by page tables.
-            SwapIn { slot: aligned(m, slot, order, has_ref)?, order }
+            swap_in { slot: aligned(m, slot, order, has_ref)?, order }
         }
         other => other,
     })

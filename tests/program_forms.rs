@@ -1,7 +1,7 @@
 //! The text form and the byte form describe the same programs.
 
 use swapdiff::generate::{program, Rng};
-use swapdiff::program::{decode, encode, parse, Family, Mode, Op, Program, Slot};
+use swapdiff::program::{decode, encode, parse, Device, Family, Mode, Op, Program, Slot};
 
 const FAMILIES: [Family; 3] = [Family::Counts, Family::Mte, Family::All];
 
@@ -64,15 +64,15 @@ fn text_form_reads_comments_mode_and_every_argument() {
     assert_eq!(
         p.ops,
         vec![
-            Op::Swapon { clusters: 2, cluster_info: true },
-            Op::Swapon { clusters: 1, cluster_info: false },
-            Op::AllocSwap { ty: 0, order: 2 },
-            Op::SwapDuplicateRaw { slot: s(0, 4), usage: 0xbf, nr: 4 },
-            Op::SwapDuplicate { slot: s(0, 1), times: 8064 },
-            Op::SwapFreeNr { slot: s(0, 1), nr: 1, times: 3 },
-            Op::SwapcacheFreeEntries { slots: vec![s(0, 1), s(0, 2), s(1, 7)] },
-            Op::Fault { site: swapdiff::engine::Site::ContPage, nth: 2 },
-            Op::PageSet { folio: 1, idx: 3, seed: 9, flags: 1 },
+            Op::swapon { device: Device { clusters: 2, cluster_info: true } },
+            Op::swapon { device: Device { clusters: 1, cluster_info: false } },
+            Op::alloc_swap { ty: 0, order: 2 },
+            Op::__swap_duplicate { slot: s(0, 4), usage: 0xbf, nr: 4 },
+            Op::swap_duplicate { slot: s(0, 1), times: 8064 },
+            Op::swap_free_nr { slot: s(0, 1), nr: 1, times: 3 },
+            Op::swapcache_free_entries { slots: vec![s(0, 1), s(0, 2), s(1, 7)] },
+            Op::fault { site: swapdiff::engine::Site::ContPage, nth: 2 },
+            Op::page_set { folio: 1, idx: 3, seed: 9, flags: 1 },
         ]
     );
 }
@@ -100,7 +100,54 @@ fn parse_errors_name_the_line_and_the_problem() {
 
 #[test]
 fn encoding_refuses_ops_outside_the_family() {
-    let p = Program { mode: Mode::Contract, ops: vec![Op::ArchPrepareToSwap { folio: 0 }] };
+    let p = Program { mode: Mode::Contract, ops: vec![Op::arch_prepare_to_swap { folio: 0 }] };
     assert!(encode(&p, Family::Counts).unwrap_err().contains("arch_prepare_to_swap"));
     assert!(encode(&p, Family::Mte).is_ok());
+}
+
+/// One op of each kind (all fields at their first value), from the byte form.
+fn one_of_each_kind() -> Vec<Op> {
+    // Header 0 (contract, no leading devices), then selector k with no field
+    // bytes: missing bytes read as zero. In `All` the selector is the kind index.
+    (0..swapdiff::program::KINDS.len()).map(|k| decode(&[0, k as u8], Family::All).ops[0].clone()).collect()
+}
+
+#[test]
+fn every_op_kind_is_named_after_what_it_calls() {
+    // Text name, kind index and table row agree; every primitive op's repro
+    // calls the C wrapper `sd_<kernel name>`, except the two environment
+    // services whose wrappers say what they do to the environment.
+    let renamed = [("fault", "sd_fault_arm("), ("mte", "sd_set_mte(")];
+    for (k, op) in one_of_each_kind().iter().enumerate() {
+        assert_eq!(op.kind_index(), k);
+        assert_eq!(op.kind(), swapdiff::program::KINDS[k]);
+        if op.is_composite() {
+            continue;
+        }
+        let call = op.c_call();
+        let want = renamed
+            .iter()
+            .find(|(name, _)| *name == op.kind())
+            .map_or(format!("sd_{}(", op.kind()), |(_, c)| c.to_string());
+        assert!(call.contains(&want), "{}: repro emits `{call}`, not a call of {want}", op.kind());
+    }
+}
+
+#[test]
+fn a_reproducer_of_every_op_kind_compiles_against_swapdiff_h() {
+    // The C emission of every row type-checks against the real C API (argument
+    // counts and types), without building the kernel: -fsyntax-only.
+    let ops: Vec<Op> = one_of_each_kind().into_iter().filter(|op| !op.is_composite()).collect();
+    let src = swapdiff::repro::c_source(&ops, "every op kind");
+    let dir = std::env::temp_dir().join(format!("swapdiff-repro-syntax-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("repro.c");
+    std::fs::write(&file, &src).unwrap();
+    let out = std::process::Command::new("cc")
+        .args(["-fsyntax-only", "-std=gnu11", "-Wall", "-Werror", "-Icshim/include"])
+        .arg(&file)
+        .output()
+        .expect("a C compiler (cc) is needed to build the kernel side anyway");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "repro.c does not compile:\n{}\n{src}", String::from_utf8_lossy(&out.stderr));
 }

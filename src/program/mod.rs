@@ -1,12 +1,19 @@
 //! Programs: a mode and a sequence of ops, with a text form (seeds,
 //! regressions, reports) and a total byte decoding (fuzzers).
+//!
+//! The ops are declared once, as rows of [`table`]; the text form, the byte
+//! form, exec dispatch, shrinking and C emission all derive from the rows.
 
 mod bytes;
+mod derive;
+pub mod field;
 mod op;
+pub mod table;
 pub mod text;
 
 pub use bytes::{decode, encode};
-pub use op::{domain, tags_from_seed, Family, Op, Slot, KINDS, SWAP_HAS_CACHE, SWAP_MAP_SHMEM, USAGE_MAP};
+pub use op::{domain, tags_from_seed, Device, Family, Slot, SWAP_HAS_CACHE, SWAP_MAP_SHMEM, USAGE_MAP};
+pub use table::{Op, KINDS};
 pub use text::{parse, ParseError};
 
 /// How ops are chosen against the kernel's caller contracts.
