@@ -1,7 +1,8 @@
 //! The environment services of ENVIRONMENT.md: devices, the stand-in allocator, bad
 //! slots, swapoff accounting, folios, the swap cache and reset.
 
-use swapdiff::engine::{entry, Engine, Site};
+use swapdiff::engine::prelude::*;
+use swapdiff::engine::{entry, Site};
 use swapdiff_contract::{
     CLUSTER_FLAG_FREE, CLUSTER_FLAG_NONFULL, EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, PAGE_POISON, PG_MTE_LOCK,
     PG_MTE_TAGGED, SWAP_HAS_CACHE, SWAP_MAP_BAD, TAG_BYTES,

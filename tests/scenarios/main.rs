@@ -3,6 +3,12 @@
 //! on the model, on the kernel C, and then the two end states are compared in full (every
 //! slot, cluster, counter, folio, the tag store and live allocations, at the raw level),
 //! so a scenario also catches a difference it does not assert.
+//!
+//! A body that traps (BUG or hang) only inspects or resets afterwards: the kernel C leaves
+//! the trapped call's locks held, which the model does not follow (cshim/tests/traps.rs).
+//! What cannot run on both stays with its engine, each file saying why: the kernel's
+//! bounds, fatal notes, lock, timing and patched builds in cshim/tests, the model's
+//! property tests in rust-impl/tests/model.
 
 mod continuation;
 mod counts;
