@@ -197,69 +197,90 @@ fn device<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32) -> Opti
 
 /// Map bytes, continuation digits and clusters of `[lo, hi)`.
 ///
-/// Digits are compared where they mean something: for continued slots, and
-/// for the first slot of the range and of each map page (which shows that
-/// page's list length). Stale digits of slots that are not continued are
-/// never read by the kernel before it rewrites them. With no continuation
-/// page alive on either side (globals are compared first) there are no
-/// digits at all.
+/// The map is compared as one region (`swap_map`, a memcmp); digits are compared where
+/// they mean something: for continued slots, and for the first slot of the range and of
+/// each map page (which shows that page's list length). Stale digits of slots that are
+/// not continued are never read by the kernel before it rewrites them. With no
+/// continuation page alive on either side (globals are compared first) there are no
+/// digits at all. The first difference by offset is reported, a slot's byte before its
+/// digits, as a slot-by-slot walk would.
 fn range<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, lo: u64, hi: u64, level: Level) -> Option<Mismatch> {
-    let max = u64::from(m.device_max(ty));
-    let hi = hi.min(max);
+    let (a, b) = (m.swap_map(ty), k.swap_map(ty));
+    // device() has compared device_max, so both maps have the same length.
+    let hi = hi.min(u64::from(m.device_max(ty))).min(a.len().min(b.len()) as u64);
+    if lo >= hi {
+        return None;
+    }
+    let (a, b) = (&a[lo as usize..hi as usize], &b[lo as usize..hi as usize]);
     if level == Level::Logical {
-        return logical_range(m, k, ty, lo, hi);
+        return logical_range(m, k, ty, lo, a, b);
     }
-    let pages_alive = m.live_allocs(Site::ContPage) > 0;
-    for off in lo..hi {
-        let e = entry(ty, off);
-        let (a, b) = (m.map_byte(e), k.map_byte(e));
+    let differs_at = first_difference(a, b);
+    let digits_end = differs_at.unwrap_or(a.len());
+    if m.live_allocs(Site::ContPage) > 0 {
+        for (i, &byte) in a[..digits_end].iter().enumerate() {
+            let off = lo + i as u64;
+            let continued = SlotView { byte }.count_bits() & COUNT_CONTINUED != 0;
+            if continued || i == 0 || off.is_multiple_of(PAGE_SLOTS) {
+                let e = entry(ty, off);
+                let (da, db) = (m.cont_digits(e), k.cont_digits(e));
+                if da != db {
+                    return Some(mismatch("cont", format!("continuation digits of {ty}:{off} (one byte per page)"), da, db));
+                }
+            }
+        }
+    }
+    if let Some(i) = differs_at {
+        return Some(Mismatch {
+            class: "map",
+            detail: format!("swap_map byte of {ty}:{}", lo + i as u64),
+            func: None,
+            expected: format!("{:#04x}", a[i]),
+            actual: format!("{:#04x}", b[i]),
+        });
+    }
+    for idx in lo / u64::from(CLUSTER)..=(hi - 1) / u64::from(CLUSTER) {
+        let idx = idx as u32;
+        let (a, b) = (m.cluster(ty, idx), k.cluster(ty, idx));
         if a != b {
-            return Some(Mismatch {
-                class: "map",
-                detail: format!("swap_map byte of {ty}:{off}"),
-                func: None,
-                expected: a.map_or("none".into(), |v| format!("{v:#04x}")),
-                actual: b.map_or("none".into(), |v| format!("{v:#04x}")),
-            });
-        }
-        let continued = a.is_some_and(|v| SlotView { byte: v }.count_bits() & COUNT_CONTINUED != 0);
-        if pages_alive && (continued || off == lo || off % PAGE_SLOTS == 0) {
-            let (da, db) = (m.cont_digits(e), k.cont_digits(e));
-            if da != db {
-                return Some(mismatch("cont", format!("continuation digits of {ty}:{off} (one byte per page)"), da, db));
-            }
-        }
-    }
-    if lo < hi {
-        for idx in lo / u64::from(CLUSTER)..=(hi - 1) / u64::from(CLUSTER) {
-            let idx = idx as u32;
-            let (a, b) = (m.cluster(ty, idx), k.cluster(ty, idx));
-            if a != b {
-                return Some(mismatch("cluster", format!("cluster {idx} of swap type {ty} (count, flags)"), a, b));
-            }
+            return Some(mismatch("cluster", format!("cluster {idx} of swap type {ty} (count, flags)"), a, b));
         }
     }
     None
 }
 
-/// A slot as callers see it: exact references (`None`: bad slot) and whether
-/// the swap cache holds it.
-fn logical<E: Engine + ?Sized>(e: &E, x: u64) -> Option<(Option<u64>, bool)> {
-    let v = SlotView { byte: e.map_byte(x)? };
-    let digits = if v.is_continued() { e.cont_digits(x) } else { vec![] };
-    Some((exact_count(v.byte, &digits), v.has_cache()))
+/// The index of the first byte where `a` and `b` (of one length) differ: whole-slice
+/// equality (memcmp) first, since nearly every comparison finds none.
+fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    if a == b {
+        return None;
+    }
+    a.iter().zip(b).position(|(x, y)| x != y)
 }
 
-/// Per slot: the exact number of references (None: bad) and the cache bit.
-fn logical_range<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, lo: u64, hi: u64) -> Option<Mismatch> {
-    for off in lo..hi {
-        let x = entry(ty, off);
-        let (a, b) = (logical(m, x), logical(k, x));
+/// A slot as callers see it: exact references (`None`: bad slot) and whether
+/// the swap cache holds it.
+fn logical<E: Engine + ?Sized>(e: &E, x: u64, byte: u8) -> (Option<u64>, bool) {
+    let v = SlotView { byte };
+    let digits = if v.is_continued() { e.cont_digits(x) } else { vec![] };
+    (exact_count(v.byte, &digits), v.has_cache())
+}
+
+/// Per slot of `[lo, lo + a.len())`, whose map bytes are `a` (model) and `b` (kernel): the
+/// exact number of references (None: bad) and the cache bit. Slots whose bytes are equal
+/// and not continued are equal to callers too; only the others are read further.
+fn logical_range<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, lo: u64, a: &[u8], b: &[u8]) -> Option<Mismatch> {
+    for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+        if x == y && !(SlotView { byte: x }).is_continued() {
+            continue;
+        }
+        let off = lo + i as u64;
+        let e = entry(ty, off);
+        let (a, b) = (logical(m, e, x), logical(k, e, y));
         if a != b {
-            let show = |v: Option<(Option<u64>, bool)>| match v {
-                None => "no slot".to_string(),
-                Some((None, c)) => format!("bad slot, cache {c}"),
-                Some((Some(n), c)) => format!("{n} references, cache {c}"),
+            let show = |(n, c): (Option<u64>, bool)| match n {
+                None => format!("bad slot, cache {c}"),
+                Some(n) => format!("{n} references, cache {c}"),
             };
             return Some(Mismatch {
                 class: "count",

@@ -46,11 +46,21 @@ fn io(path: &Path, e: std::io::Error) -> String {
 }
 
 /// Writes `data` to `path` only if it does not exist yet (never overwrites).
+/// `<pid>-<n>`, different for every call in every process: the supervisor files from
+/// several threads, and two of them can file one signature (or one input) at the same
+/// moment; a temporary name shared between them let one delete the other's half-written
+/// directory (CI run of stop 18).
+fn unique_suffix() -> String {
+    static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{n}", std::process::id())
+}
+
 fn write_new(path: &Path, data: &[u8]) -> Result<bool, String> {
     if path.exists() {
         return Ok(false);
     }
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let tmp = path.with_extension(format!("tmp-{}", unique_suffix()));
     std::fs::write(&tmp, data).map_err(|e| io(&tmp, e))?;
     // hard_link fails if the target appeared meanwhile: no overwrite, ever.
     let linked = std::fs::hard_link(&tmp, path).is_ok();
@@ -141,12 +151,7 @@ pub fn publish(out: &Path, signature: &str, bytes: &[u8], files: &[(&str, Vec<u8
     if dir.exists() {
         return seen(&dir, bytes, signature.to_string());
     }
-    // Unique per process and per call: the supervisor files from several
-    // threads, and two of them can file one signature at the same moment
-    // (CI saw one thread delete the other's half-written directory).
-    static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = out.join(format!(".tmp-{name}-{}-{serial}", std::process::id()));
+    let tmp = out.join(format!(".tmp-{name}-{}", unique_suffix()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(tmp.join("inputs")).map_err(|e| io(&tmp, e))?;
     for (file, data) in files {

@@ -12,6 +12,7 @@
 //! difference left by a trapped call is caught in the End phase, and a leak
 //! in the Teardown phase, which before issue 10 were never compared.
 
+use swapdiff::engine::prelude::*;
 use swapdiff::engine::{entry, Delegate, Engine, EventKind, KernelEngine, ModelEngine, Site, TRAPPED};
 use swapdiff::features::Feature;
 use swapdiff::program::{parse, tags_from_seed};

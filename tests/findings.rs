@@ -8,6 +8,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use swapdiff::engine::prelude::*;
 use swapdiff::engine::{Delegate, KernelEngine, ModelEngine};
 use swapdiff::findings::{file, FileOptions, Filed};
 use swapdiff::input::load;

@@ -5,6 +5,7 @@
 //! comparison compares nothing.
 
 use swapdiff::campaign;
+use swapdiff::engine::prelude::*;
 use swapdiff::engine::{Delegate, Engine, ModelEngine};
 
 /// The model with one entry point replaced (the others delegate to it).

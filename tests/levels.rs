@@ -6,6 +6,7 @@
 //! `raw` must flag both, `logical` only the second.
 
 use swapdiff::compare::Level;
+use swapdiff::engine::prelude::*;
 use swapdiff::engine::{Delegate, ModelEngine};
 use swapdiff::harness::fuzz_with;
 use swapdiff::program::{decode, encode, parse, Family};

@@ -16,7 +16,7 @@ pub mod setup;
 mod vocab;
 
 pub use constants::*;
-pub use engine::{Delegate, Engine};
+pub use engine::{families, Count, Delegate, Duplicate, Engine, Environment, Free, Inspect, Mte};
 pub use entry::{entry, entry_offset, entry_type, Entry, SWP_OFFSET_MASK, SWP_TYPE_SHIFT};
 pub use vocab::{Event, EventKind, Site, REFUSED, TRAPPED};
 
@@ -24,5 +24,6 @@ pub use vocab::{Event, EventKind, Site, REFUSED, TRAPPED};
 /// (`use swapdiff_contract::prelude::*;`), so code calling a concrete engine
 /// keeps compiling however the trait is arranged.
 pub mod prelude {
+    pub use crate::families::*;
     pub use crate::{Delegate, Engine};
 }

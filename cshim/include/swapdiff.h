@@ -200,6 +200,12 @@ unsigned int sd_device_inuse_pages(int type);
 /* Raw swap_map byte; -1 without a device or out of range. */
 int sd_map_byte(uint64_t entry);
 
+/* The whole swap_map of device `type` (si->max bytes, header included) in
+ * one call, for comparisons that compare regions rather than bytes: the
+ * pointer stays valid, and the bytes unchanged, until the next call that
+ * changes swap state. NULL and *len 0 without a device. */
+const uint8_t *sd_swap_map(int type, uint64_t *len);
+
 /* Length of the continuation list of the map page holding `entry`, and the
  * byte at the entry's in-page offset in each list page, head first, up to
  * max (raw: includes COUNT_CONTINUED and stale or poison bytes). */

@@ -1,5 +1,6 @@
-//! `Kernel` as an [`Engine`]: each method one call of its `sd_*` function. Environment
-//! setup (ENVIRONMENT.md), then the kernel entry points, then inspection.
+//! `Kernel` as an [`Engine`](swapdiff_contract::Engine): each method one call of its
+//! `sd_*` function, in the contract's families: environment setup (ENVIRONMENT.md), the
+//! kernel entry points (duplicate, free, count, MTE), then inspection.
 //!
 //! Entry points return the kernel function's value (0 for void, 0/1 for bool), TRAPPED
 //! after a BUG or hang, REFUSED where the argument guards of ENVIRONMENT.md apply. The sd_*
@@ -10,7 +11,8 @@
 use std::ffi::CStr;
 use std::os::raw::c_char;
 
-use swapdiff_contract::{Engine, Entry, Event, EventKind, Site, MAX_CONT_PAGES, TAG_BYTES};
+use swapdiff_contract::families::*;
+use swapdiff_contract::{Entry, Event, EventKind, Site, MAX_CONT_PAGES, TAG_BYTES};
 
 use crate::ffi;
 use crate::kernel::{c_int, Kernel};
@@ -27,9 +29,7 @@ pub(crate) fn c_text(ptr: *const c_char) -> String {
     unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
 }
 
-impl Engine for Kernel {
-    // environment
-
+impl Environment for Kernel {
     fn env_reset(&mut self) {
         // SAFETY: we hold the kernel lock; sd_env_reset takes no arguments.
         unsafe { ffi::sd_env_reset() }
@@ -110,9 +110,9 @@ impl Engine for Kernel {
         // SAFETY: we hold the kernel lock; the C side validates the handle.
         unsafe { ffi::sd_folio_set_mapped(c_int(folio), mapped) }
     }
+}
 
-    // kernel entry points
-
+impl Duplicate for Kernel {
     fn __swap_duplicate(&mut self, entry: Entry, usage: u8, nr: i32) -> i64 {
         // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
         unsafe { ffi::sd___swap_duplicate(entry, usage, nr) }
@@ -133,14 +133,16 @@ impl Engine for Kernel {
         unsafe { ffi::sd_swap_shmem_alloc(entry, nr) }
     }
 
-    fn swapcache_clear(&mut self, entry: Entry, nr: i32) -> i64 {
-        // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
-        unsafe { ffi::sd_swapcache_clear(entry, nr) }
-    }
-
     fn add_swap_count_continuation(&mut self, entry: Entry) -> i64 {
         // SAFETY: we hold the kernel lock; scalar argument, checked by the kernel.
         unsafe { ffi::sd_add_swap_count_continuation(entry) }
+    }
+}
+
+impl Free for Kernel {
+    fn swapcache_clear(&mut self, entry: Entry, nr: i32) -> i64 {
+        // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
+        unsafe { ffi::sd_swapcache_clear(entry, nr) }
     }
 
     fn swap_free_nr(&mut self, entry: Entry, nr: i32) -> i64 {
@@ -166,7 +168,9 @@ impl Engine for Kernel {
         // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
         unsafe { ffi::sd_free_swap_and_cache_nr(entry, nr) }
     }
+}
 
+impl Count for Kernel {
     fn __swap_count(&mut self, entry: Entry) -> i64 {
         // SAFETY: we hold the kernel lock; scalar argument, guarded in C.
         unsafe { ffi::sd___swap_count(entry) }
@@ -181,7 +185,9 @@ impl Engine for Kernel {
         // SAFETY: we hold the kernel lock; scalar argument, checked by the kernel.
         unsafe { ffi::sd_swp_swapcount(entry) }
     }
+}
 
+impl Mte for Kernel {
     fn arch_prepare_to_swap(&mut self, folio: u32) -> i64 {
         // SAFETY: we hold the kernel lock; the C side validates the handle.
         unsafe { ffi::sd_arch_prepare_to_swap(c_int(folio)) }
@@ -221,9 +227,9 @@ impl Engine for Kernel {
         // SAFETY: we hold the kernel lock; any type only names xarray keys.
         unsafe { ffi::sd_arch_swap_invalidate_area(c_int(ty)) }
     }
+}
 
-    // inspection
-
+impl Inspect for Kernel {
     fn device_max(&self, ty: u32) -> u32 {
         // SAFETY: we hold the kernel lock; the C side validates the type.
         unsafe { ffi::sd_device_max(c_int(ty)) }
@@ -244,6 +250,22 @@ impl Engine for Kernel {
         // SAFETY: we hold the kernel lock; the C side validates the entry.
         let byte = unsafe { ffi::sd_map_byte(entry) };
         u8::try_from(byte).ok()
+    }
+
+    fn swap_map(&self, ty: u32) -> &[u8] {
+        let mut len = 0u64;
+        // SAFETY: we hold the kernel lock; the C side validates the type and
+        // writes `len` before returning.
+        let ptr = unsafe { ffi::sd_swap_map(c_int(ty), &mut len) };
+        if ptr.is_null() {
+            return &[];
+        }
+        // SAFETY: `ptr` is si->swap_map, `len` (si->max) bytes long. Only
+        // calls through `&mut self` change or free it (swapoff, reset, the
+        // entry points), and the returned borrow of `self` rules them out
+        // while the slice lives; no other thread runs kernel code (Kernel is
+        // neither Send nor Sync, the watchdog never touches swap state).
+        unsafe { std::slice::from_raw_parts(ptr, len as usize) }
     }
 
     /// The byte at the entry's offset in each page of its continuation

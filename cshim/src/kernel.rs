@@ -11,7 +11,7 @@
 use std::marker::PhantomData;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use swapdiff_contract::Engine;
+use swapdiff_contract::prelude::*;
 
 static KERNEL_LOCK: Mutex<()> = Mutex::new(());
 

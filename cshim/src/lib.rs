@@ -30,7 +30,8 @@ pub use kernel::Kernel;
 /// The contract crate, for its constants.
 pub use swapdiff_contract as contract;
 /// The contract this crate implements ([`Engine`] for [`Kernel`]), re-exported so a user of
-/// cshim alone needs no second import.
+/// cshim alone needs no second import (`use cshim::prelude::*;` for the method traits).
+pub use swapdiff_contract::prelude;
 pub use swapdiff_contract::{
     entry, entry_offset, entry_type, Engine, Entry, Event, EventKind, Site, REFUSED, SWP_TYPE_SHIFT, TAG_BYTES, TRAPPED,
 };

@@ -13,6 +13,7 @@
 
 mod common;
 use common::*;
+use swapdiff_contract::prelude::*;
 
 use std::os::unix::process::ExitStatusExt;
 use std::process::Output;

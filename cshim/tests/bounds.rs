@@ -13,6 +13,7 @@
 
 mod common;
 use common::*;
+use swapdiff_contract::prelude::*;
 
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -10,10 +10,11 @@
 //! the model is safe Rust and cannot die of a signal.
 
 use std::os::unix::process::ExitStatusExt;
+use swapdiff_contract::prelude::*;
 mod common;
 use common::{notes, rerun_child, sanitized};
 
-use cshim::{Engine, Kernel};
+use cshim::Kernel;
 
 const SIGSEGV: i32 = 11;
 const SIGABRT: i32 = 6;

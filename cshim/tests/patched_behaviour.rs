@@ -9,6 +9,7 @@
 
 mod common;
 use common::*;
+use swapdiff_contract::prelude::*;
 
 const PATCH: &str = "eexist-to-ebusy.patch";
 

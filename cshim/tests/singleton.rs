@@ -4,8 +4,9 @@
 //! the model is a plain value with no process-wide state to hand out.
 
 use std::thread;
+use swapdiff_contract::prelude::*;
 
-use cshim::{entry, Engine, Kernel};
+use cshim::{entry, Kernel};
 
 #[test]
 fn threads_never_interleave() {

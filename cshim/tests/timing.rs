@@ -5,8 +5,9 @@
 //! Kernel only: what it measures is the FFI path.
 
 use std::time::Instant;
+use swapdiff_contract::prelude::*;
 
-use cshim::{Engine, Kernel, Site};
+use cshim::{Kernel, Site};
 
 #[test]
 #[ignore = "measurement"]

@@ -7,6 +7,7 @@
 mod common;
 use common::*;
 use cshim::{EventKind, TRAPPED};
+use swapdiff_contract::prelude::*;
 
 #[test]
 fn a_trapped_call_leaves_its_lock_held_until_a_reset() {

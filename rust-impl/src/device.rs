@@ -103,6 +103,12 @@ impl Device {
         self.map.get(offset as usize).copied().unwrap_or(0)
     }
 
+    /// Every map byte, header included.
+    #[inline]
+    pub fn bytes(&self) -> &[u8] {
+        &self.map
+    }
+
     #[inline]
     pub fn get(&self, offset: u64) -> Option<u8> {
         self.map.get(usize::try_from(offset).ok()?).copied()

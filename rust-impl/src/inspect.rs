@@ -3,43 +3,44 @@
 
 use crate::kernel::{MAX_CONT_PAGES, MAX_DEVICES};
 use crate::Model;
+use swapdiff_contract::Inspect;
 use swapdiff_contract::{entry_offset, entry_type};
 use swapdiff_contract::{Event, Site, TAG_BYTES};
 
-impl Model {
-    #[inline]
-    fn device(&self, ty: u32) -> Option<&crate::device::Device> {
-        self.devices.get(ty as usize).filter(|d| d.present)
-    }
-
+impl Inspect for Model {
     /// `si->max` of device `ty`, 0 when there is none.
     #[inline]
-    pub fn device_max(&self, ty: u32) -> u32 {
+    fn device_max(&self, ty: u32) -> u32 {
         self.device(ty).map_or(0, |d| d.max)
     }
 
     #[inline]
-    pub fn device_has_clusters(&self, ty: u32) -> bool {
+    fn device_has_clusters(&self, ty: u32) -> bool {
         self.device(ty).is_some_and(|d| d.has_clusters())
     }
 
     /// `si->inuse_pages`, 0 without a device.
     #[inline]
-    pub fn device_inuse_pages(&self, ty: u32) -> u32 {
+    fn device_inuse_pages(&self, ty: u32) -> u32 {
         self.device(ty).map_or(0, |d| d.inuse)
     }
 
     /// The raw map byte; `None` without a device or past the map.
     #[inline]
-    pub fn map_byte(&self, entry: u64) -> Option<u8> {
+    fn map_byte(&self, entry: u64) -> Option<u8> {
         self.device(entry_type(entry))?.get(entry_offset(entry))
+    }
+
+    #[inline]
+    fn swap_map(&self, ty: u32) -> &[u8] {
+        self.device(ty).map_or(&[], |d| d.bytes())
     }
 
     /// The continuation list of the map page holding `entry`: the raw byte at the
     /// entry's in-page offset in each list page, head first (at most 8). Empty without a
     /// device, past the map, or when the map page has no list.
     #[inline]
-    pub fn cont_digits(&self, entry: u64) -> Vec<u8> {
+    fn cont_digits(&self, entry: u64) -> Vec<u8> {
         let offset = entry_offset(entry);
         match self.device(entry_type(entry)) {
             Some(d) if d.in_range(offset) => {
@@ -53,45 +54,52 @@ impl Model {
     /// Cluster `idx` of device `ty`: (count, flags); `None` without cluster info or past
     /// the device.
     #[inline]
-    pub fn cluster(&self, ty: u32, idx: u32) -> Option<(u32, u32)> {
+    fn cluster(&self, ty: u32, idx: u32) -> Option<(u32, u32)> {
         let c = self.device(ty)?.cluster(idx)?;
         Some((u32::from(c.count), u32::from(c.flags)))
     }
 
     /// The global `nr_swap_pages`.
     #[inline]
-    pub fn nr_swap_pages(&self) -> i64 {
+    fn nr_swap_pages(&self) -> i64 {
         self.nr_swap_pages
     }
 
     /// The global `total_swap_pages`.
     #[inline]
-    pub fn total_swap_pages(&self) -> i64 {
+    fn total_swap_pages(&self) -> i64 {
         self.total_swap_pages
     }
 
     /// Allocations made at `site` and not yet freed.
     #[inline]
-    pub fn live_allocs(&self, site: Site) -> u64 {
+    fn live_allocs(&self, site: Site) -> u64 {
         self.allocs.live(site)
     }
 
     /// The tag store (`mte_pages`), ascending by key.
     #[inline]
-    pub fn tag_store(&self) -> Vec<(u64, [u8; TAG_BYTES])> {
+    fn tag_store(&self) -> Vec<(u64, [u8; TAG_BYTES])> {
         self.tags.iter().copied().collect()
     }
 
     /// A page's tags and SD_PG_* flags; `None` for a bad handle or index.
     #[inline]
-    pub fn page_get(&self, folio: u32, idx: u32) -> Option<([u8; TAG_BYTES], u32)> {
+    fn page_get(&self, folio: u32, idx: u32) -> Option<([u8; TAG_BYTES], u32)> {
         self.folios.page(folio, idx).map(|p| (p.tags, p.flags))
     }
 
     /// The events recorded since the last call, oldest first; the log is emptied.
     #[inline]
-    pub fn take_events(&mut self) -> Vec<Event> {
+    fn take_events(&mut self) -> Vec<Event> {
         self.events.take()
+    }
+}
+
+impl Model {
+    #[inline]
+    fn device(&self, ty: u32) -> Option<&crate::device::Device> {
+        self.devices.get(ty as usize).filter(|d| d.present)
     }
 
     /// Pages on the continuation lists of all devices (pages linked, not leaked ones).

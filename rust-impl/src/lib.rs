@@ -26,7 +26,7 @@
 //!   swap cache, and allocation sites with fault injection.
 //!
 //! Every operation is O(1) in the device size apart from its own range, continuation
-//! carries and the allocator's bitmap scan; [`Model::env_reset`] keeps all allocations.
+//! carries and the allocator's bitmap scan; [`Environment::env_reset`](swapdiff_contract::Environment::env_reset) keeps all allocations.
 //!
 //! # Kernel behaviour mirrored on purpose
 //!
@@ -35,14 +35,13 @@
 //! - `__swap_duplicate` checks no offset bound (the argument guard refuses instead), adds
 //!   any `usage` byte to the count with 8-bit wrap-around, and does not roll back slots
 //!   already committed when a later one needs a continuation page ([`slot::dup_commit`],
-//!   [`Model::__swap_duplicate`]);
+//!   [`Duplicate::__swap_duplicate`](swapdiff_contract::Duplicate::__swap_duplicate));
 //! - dropping a map reference from a zero count wraps it to 0xff ([`slot::put_ref`]);
 //! - `swp_swapcount` on a `SWAP_MAP_SHMEM` byte follows its COUNT_CONTINUED bit into the
-//!   continuation pages ([`Model::swp_swapcount`]);
+//!   continuation pages ([`Count::swp_swapcount`](swapdiff_contract::Count::swp_swapcount));
 //! - and the rest listed in the crate's NOTES.md.
 
 mod device;
-mod engine;
 mod entry;
 mod events;
 mod faults;
@@ -55,8 +54,10 @@ pub mod continuation;
 pub mod kernel;
 pub mod slot;
 
-/// The contract the model implements ([`Engine`] for [`Model`]), re-exported for users of
-/// this crate alone.
+/// The contract the model implements ([`Engine`] for [`Model`], one family trait per file
+/// of `ops/` and `inspect.rs`), re-exported for users of this crate alone; calling a
+/// [`Model`]'s methods takes `use rust_impl::prelude::*;`.
+pub use swapdiff_contract::prelude;
 pub use swapdiff_contract::{
     entry, entry_offset, entry_type, Engine, Entry, Event, EventKind, Site, REFUSED, TAG_BYTES, TRAPPED,
 };

@@ -248,6 +248,14 @@ int sd_map_byte(uint64_t entry)
 	return si && offset < si->max ? si->swap_map[offset] : -1;
 }
 
+const uint8_t *sd_swap_map(int type, uint64_t *len)
+{
+	struct swap_info_struct *si = sd_dev(type);
+
+	*len = si ? si->max : 0;
+	return si ? si->swap_map : NULL;
+}
+
 int sd_cont_digits(uint64_t entry, uint8_t *out, int max)
 {
 	struct swap_info_struct *si = sd_dev_of_entry(entry);

@@ -5,9 +5,8 @@
 #![allow(dead_code, unused_imports)]
 
 use cshim::{Event, EventKind, Kernel};
+use swapdiff_contract::prelude::*;
 
-/// The traits holding every Kernel call.
-pub use cshim::contract::prelude::*;
 pub use cshim::contract::{PG_MTE_TAGGED, SWAP_HAS_CACHE};
 
 /// `-errno` as an entry point returns it.

@@ -6,17 +6,18 @@ use crate::kernel::COUNT_CONTINUED;
 use crate::slot::SlotByte;
 use crate::Model;
 use swapdiff_contract::entry_offset;
+use swapdiff_contract::Count;
 use swapdiff_contract::REFUSED;
 
-impl Model {
+impl Count for Model {
     /// `__swap_count(entry)`: the map byte without the cache flag (COUNT_CONTINUED
     /// included). Refused without a device or past the map (the kernel dereferences both).
-    pub fn __swap_count(&mut self, entry: u64) -> i64 {
+    fn __swap_count(&mut self, entry: u64) -> i64 {
         self.map_count(entry)
     }
 
     /// `swap_swapcount(si, entry)`: the same value, read under the cluster lock.
-    pub fn swap_swapcount(&mut self, entry: u64) -> i64 {
+    fn swap_swapcount(&mut self, entry: u64) -> i64 {
         self.map_count(entry)
     }
 
@@ -29,10 +30,12 @@ impl Model {
     /// `VM_BUG_ON(page_private(page) != SWP_CONTINUED)`; with one (another slot of the
     /// page needed it) the result adds whatever digit — poison, stale — sits at this
     /// slot's offset.
-    pub fn swp_swapcount(&mut self, entry: u64) -> i64 {
+    fn swp_swapcount(&mut self, entry: u64) -> i64 {
         ret(self.exact_count(entry))
     }
+}
 
+impl Model {
     fn map_count(&self, entry: u64) -> i64 {
         let Some(t) = self.swp_swap_info(entry) else {
             return REFUSED;

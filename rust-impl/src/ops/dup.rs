@@ -8,9 +8,10 @@ use crate::kernel::{COUNT_CONTINUED, EINVAL, ENOMEM, SWAPFILE_CLUSTER, SWAP_HAS_
 use crate::slot::{dup_check, dup_commit, DupStep, SlotByte, Usage};
 use crate::Model;
 use swapdiff_contract::entry_offset;
+use swapdiff_contract::Duplicate;
 use swapdiff_contract::{Site, REFUSED};
 
-impl Model {
+impl Duplicate for Model {
     /// `__swap_duplicate(entry, usage, nr)`: take one `usage` reference on `nr` slots.
     ///
     /// Two passes: every slot is checked first ([`dup_check`]: -ENOENT, -EEXIST, -EINVAL
@@ -24,7 +25,7 @@ impl Model {
     /// other than `SWAP_HAS_CACHE` is added to the count as a number.
     ///
     /// Refused: `nr` outside 1..=512, or a device whose map `offset + nr` leaves.
-    pub fn __swap_duplicate(&mut self, entry: u64, usage: u8, nr: i32) -> i64 {
+    fn __swap_duplicate(&mut self, entry: u64, usage: u8, nr: i32) -> i64 {
         if self.refuse_dup(entry, nr) {
             return REFUSED;
         }
@@ -35,7 +36,7 @@ impl Model {
     /// (`add_swap_count_continuation(GFP_ATOMIC)`) and try again. Returns 0 when the
     /// reference could not be taken for any reason other than memory, as the kernel
     /// does. Guarded like `__swap_duplicate` with nr 1.
-    pub fn swap_duplicate(&mut self, entry: u64) -> i64 {
+    fn swap_duplicate(&mut self, entry: u64) -> i64 {
         if self.refuse_dup(entry, 1) {
             return REFUSED;
         }
@@ -43,7 +44,7 @@ impl Model {
     }
 
     /// `swapcache_prepare(entry, nr)`: take the cache flag on `nr` slots.
-    pub fn swapcache_prepare(&mut self, entry: u64, nr: i32) -> i64 {
+    fn swapcache_prepare(&mut self, entry: u64, nr: i32) -> i64 {
         if self.refuse_dup(entry, nr) {
             return REFUSED;
         }
@@ -53,7 +54,7 @@ impl Model {
     /// `swap_shmem_alloc(entry, nr)`: `__swap_duplicate` with `SWAP_MAP_SHMEM` as the
     /// usage, result ignored (void). On a cached slot with count 0 that gives 0xff; on a
     /// slot that already has references the 0xbf is *added* to the count.
-    pub fn swap_shmem_alloc(&mut self, entry: u64, nr: i32) -> i64 {
+    fn swap_shmem_alloc(&mut self, entry: u64, nr: i32) -> i64 {
         if self.refuse_dup(entry, nr) {
             return REFUSED;
         }
@@ -66,10 +67,12 @@ impl Model {
     /// `get_swap_device` rejects, a low digit that is not SWAP_MAP_MAX, an existing page
     /// with room). A failed allocation is -ENOMEM only once the page is known to be
     /// needed. Never refused: it checks its entry itself.
-    pub fn add_swap_count_continuation(&mut self, entry: u64) -> i64 {
+    fn add_swap_count_continuation(&mut self, entry: u64) -> i64 {
         ret(self.add_continuation(entry))
     }
+}
 
+impl Model {
     pub(crate) fn duplicate(&mut self, entry: u64, usage: u8, nr: u32) -> Flow<i32> {
         let Some(t) = self.swp_swap_info(entry) else {
             self.events.fire(events::DUP_NO_DEVICE);

@@ -3,6 +3,7 @@
 
 use crate::kernel::{EBUSY, EINVAL, ENOSPC, MAX_CLUSTERS, MAX_DEVICES, MAX_FOLIO_ORDER, SWAP_HAS_CACHE, SWAP_MAP_BAD};
 use crate::Model;
+use swapdiff_contract::Environment;
 use swapdiff_contract::{entry, entry_offset};
 use swapdiff_contract::{Site, TAG_BYTES};
 
@@ -10,10 +11,10 @@ fn status(r: Result<(), i32>) -> i32 {
     r.err().unwrap_or(0)
 }
 
-impl Model {
+impl Environment for Model {
     /// Everything back to the initial state (devices gone, folios freed, tag store empty,
     /// events cleared, faults disarmed, counters zero, MTE on), keeping allocations.
-    pub fn env_reset(&mut self) {
+    fn env_reset(&mut self) {
         for d in &mut self.devices {
             if d.present {
                 d.teardown(&mut self.pool);
@@ -30,14 +31,14 @@ impl Model {
     }
 
     /// `system_supports_mte()` from now on.
-    pub fn set_mte(&mut self, on: bool) {
+    fn set_mte(&mut self, on: bool) {
         self.mte = on;
     }
 
     /// Add a device of `nr_clusters * 512` slots in the lowest free type (see
     /// [`crate::device`] for its initial state); its good pages join both page counters.
     /// -EINVAL for a size outside 1..=4 clusters, -EBUSY when all four types are used.
-    pub fn swapon(&mut self, nr_clusters: u32, with_cluster_info: bool) -> i32 {
+    fn swapon(&mut self, nr_clusters: u32, with_cluster_info: bool) -> i32 {
         if !(1..=MAX_CLUSTERS).contains(&nr_clusters) {
             return -EINVAL;
         }
@@ -58,7 +59,7 @@ impl Model {
     /// the swap cache. `pages - inuse_pages` is C `unsigned int` arithmetic: should more
     /// slots be in use than the device has (a slot can be counted twice when a wrapped
     /// count makes its byte 0 and it is allocated again), it wraps before the subtraction.
-    pub fn swapoff(&mut self, ty: u32) -> i32 {
+    fn swapoff(&mut self, ty: u32) -> i32 {
         if ty as usize >= MAX_DEVICES || !self.devices[ty as usize].present {
             return -EINVAL;
         }
@@ -75,7 +76,7 @@ impl Model {
 
     /// Mark a free slot bad, as swapon does for the header's bad-page list. -EINVAL: no
     /// device or offset past the map; -EBUSY: the byte is not 0.
-    pub fn mark_bad(&mut self, entry: u64) -> i32 {
+    fn mark_bad(&mut self, entry: u64) -> i32 {
         let Some(t) = self.swp_swap_info(entry) else {
             return -EINVAL;
         };
@@ -98,7 +99,7 @@ impl Model {
     /// The stand-in allocator: the lowest naturally aligned run of `1 << order` zero
     /// bytes at offset >= 1, each set to `SWAP_HAS_CACHE`; the cluster counts them (a FREE
     /// cluster becomes NONFULL), then `swap_range_alloc` and `nr_swap_pages`.
-    pub fn alloc_swap(&mut self, ty: u32, order: u32) -> Result<u64, i32> {
+    fn alloc_swap(&mut self, ty: u32, order: u32) -> Result<u64, i32> {
         if ty as usize >= MAX_DEVICES || !self.devices[ty as usize].present || order > MAX_FOLIO_ORDER {
             return Err(-EINVAL);
         }
@@ -116,13 +117,13 @@ impl Model {
     }
 
     /// The `nth` allocation at `site` from now fails (1 = the next); 0 disarms.
-    pub fn fault_arm(&mut self, site: Site, nth: u32) {
+    fn fault_arm(&mut self, site: Site, nth: u32) {
         self.allocs.arm(site, nth);
     }
 
     /// A folio of `1 << order` pages: handle 0..8, -ENOSPC when all are live, -EINVAL
     /// for an order above 4.
-    pub fn folio_new(&mut self, order: u32) -> i32 {
+    fn folio_new(&mut self, order: u32) -> i32 {
         match self.folios.create(order) {
             Ok(h) => h as i32,
             Err(e) => e,
@@ -130,34 +131,34 @@ impl Model {
     }
 
     /// Free a folio (it leaves the swap cache with it); -EINVAL for a bad handle.
-    pub fn folio_free(&mut self, folio: u32) -> i32 {
+    fn folio_free(&mut self, folio: u32) -> i32 {
         status(self.folios.destroy(folio))
     }
 
     /// Set `folio->swap` (also while in the swap cache, which keeps the range it was
     /// added at); -EINVAL for a bad handle.
-    pub fn folio_set_swap(&mut self, folio: u32, entry: u64) -> i32 {
+    fn folio_set_swap(&mut self, folio: u32, entry: u64) -> i32 {
         status(self.folios.set_swap(folio, entry))
     }
 
     /// Set one page's tags and SD_PG_* flags (other bits dropped); -EINVAL for a bad
     /// handle or index.
-    pub fn page_set(&mut self, folio: u32, idx: u32, tags: &[u8; TAG_BYTES], flags: u32) -> i32 {
+    fn page_set(&mut self, folio: u32, idx: u32, tags: &[u8; TAG_BYTES], flags: u32) -> i32 {
         status(self.folios.set_page(folio, idx, tags, flags))
     }
 
     /// Link a folio into the swap cache at `folio->swap .. + nr_pages`.
-    pub fn swapcache_add(&mut self, folio: u32) -> i32 {
+    fn swapcache_add(&mut self, folio: u32) -> i32 {
         status(self.folios.cache_add(folio))
     }
 
     /// Unlink a folio from the swap cache (no count changes); -ENOENT if not linked.
-    pub fn swapcache_del(&mut self, folio: u32) -> i32 {
+    fn swapcache_del(&mut self, folio: u32) -> i32 {
         status(self.folios.cache_del(folio))
     }
 
     /// `folio_mapped()` from now on.
-    pub fn folio_set_mapped(&mut self, folio: u32, mapped: bool) -> i32 {
+    fn folio_set_mapped(&mut self, folio: u32, mapped: bool) -> i32 {
         status(self.folios.set_mapped(folio, mapped))
     }
 }

@@ -14,17 +14,34 @@ use crate::kernel::{
 };
 use crate::slot::{put_ref, settle, PutStep, Release, SlotByte};
 use crate::Model;
+use swapdiff_contract::Free;
 use swapdiff_contract::REFUSED;
 use swapdiff_contract::{entry, entry_offset, entry_type};
 
-impl Model {
+impl Free for Model {
+    /// `swapcache_clear(si, entry, nr)`: drop the cache flag of `nr` slots in batches of
+    /// 64 (`cluster_swap_free_nr`); no per-cluster split and no validation of the slots,
+    /// so a slot without the flag is `VM_BUG_ON(!has_cache)`.
+    ///
+    /// Refused: no device, `nr` outside 1..=512, or a range leaving the map.
+    fn swapcache_clear(&mut self, entry: u64, nr: i32) -> i64 {
+        let Some(max) = self.max_of(entry) else {
+            return REFUSED;
+        };
+        if bad_nr(nr) || entry_offset(entry) + nr as u64 > max {
+            return REFUSED;
+        }
+        let t = entry_type(entry) as usize;
+        ret(self.cluster_free_nr(t, entry_offset(entry), nr as u64, Release::Cache).map(|_| 0))
+    }
+
     /// `swap_free_nr(entry, nr)`: drop one map reference from each of `nr` slots, one
     /// cluster-sized chunk at a time. Only the first entry is validated
     /// (`_swap_info_get`, with its `pr_err`s); a free slot further in the range has its
     /// zero count decremented anyway and becomes 0xff (mirrored underflow).
     ///
     /// Refused: `nr` outside 1..=512, or a range that starts inside a map and leaves it.
-    pub fn swap_free_nr(&mut self, entry: u64, nr: i32) -> i64 {
+    fn swap_free_nr(&mut self, entry: u64, nr: i32) -> i64 {
         if bad_nr(nr) || self.refuse_range_from_inside(entry, nr as u64) {
             return REFUSED;
         }
@@ -38,7 +55,7 @@ impl Model {
     /// the cache flag before it finds one that is not cache-only.
     ///
     /// Refused: order above 4, or a range that starts inside a map and leaves it.
-    pub fn put_swap_folio(&mut self, entry: u64, order: u32) -> i64 {
+    fn put_swap_folio(&mut self, entry: u64, order: u32) -> i64 {
         if order > MAX_FOLIO_ORDER || self.refuse_range_from_inside(entry, 1 << order) {
             return REFUSED;
         }
@@ -50,7 +67,7 @@ impl Model {
     /// kernel's `nr_swapfiles > 1` test). Each entry passes `_swap_info_get`.
     ///
     /// Refused: more than 64 entries.
-    pub fn swapcache_free_entries(&mut self, entries: &[u64]) -> i64 {
+    fn swapcache_free_entries(&mut self, entries: &[u64]) -> i64 {
         if entries.len() > MAX_FREE_ENTRIES {
             return REFUSED;
         }
@@ -63,22 +80,6 @@ impl Model {
         let r = self.free_entries(&sorted);
         self.scratch = sorted;
         ret(r.map(|_| 0))
-    }
-
-    /// `swapcache_clear(si, entry, nr)`: drop the cache flag of `nr` slots in batches of
-    /// 64 (`cluster_swap_free_nr`); no per-cluster split and no validation of the slots,
-    /// so a slot without the flag is `VM_BUG_ON(!has_cache)`.
-    ///
-    /// Refused: no device, `nr` outside 1..=512, or a range leaving the map.
-    pub fn swapcache_clear(&mut self, entry: u64, nr: i32) -> i64 {
-        let Some(max) = self.max_of(entry) else {
-            return REFUSED;
-        };
-        if bad_nr(nr) || entry_offset(entry) + nr as u64 > max {
-            return REFUSED;
-        }
-        let t = entry_type(entry) as usize;
-        ret(self.cluster_free_nr(t, entry_offset(entry), nr as u64, Release::Cache).map(|_| 0))
     }
 
     /// `free_swap_and_cache_nr(entry, nr)`: drop one map reference from each slot, then
@@ -95,13 +96,15 @@ impl Model {
     /// skips to the next boundary of the folio's size.
     ///
     /// Refused: `nr` outside 1..=512.
-    pub fn free_swap_and_cache_nr(&mut self, entry: u64, nr: i32) -> i64 {
+    fn free_swap_and_cache_nr(&mut self, entry: u64, nr: i32) -> i64 {
         if bad_nr(nr) {
             return REFUSED;
         }
         ret(self.free_and_reclaim(entry, nr as u64).map(|_| 0))
     }
+}
 
+impl Model {
     fn free_nr(&mut self, entry: u64, nr: u64) -> Flow<()> {
         let Some(t) = self.swap_info_get(entry) else {
             return Ok(());

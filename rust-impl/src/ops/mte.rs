@@ -6,15 +6,16 @@ use crate::entry::entry_from_int_type;
 use crate::events::{self, Flow};
 use crate::kernel::{EINVAL, ENOMEM, PG_MTE_LOCK, PG_MTE_TAGGED};
 use crate::Model;
+use swapdiff_contract::Mte;
 use swapdiff_contract::Site;
 
-impl Model {
+impl Mte for Model {
     /// `arch_prepare_to_swap(folio)`: save the tags of every page (nothing when MTE is
     /// off). On the first error, the tags of the pages before it are invalidated again,
     /// last first, and the error returned. The rollback erases by key, so it also drops a
     /// buffer that existed before the call (replaced by this save, or belonging to an
     /// untagged page that was skipped).
-    pub fn arch_prepare_to_swap(&mut self, folio: u32) -> i64 {
+    fn arch_prepare_to_swap(&mut self, folio: u32) -> i64 {
         let Some(f) = self.folios.get(folio) else {
             return i64::from(-EINVAL);
         };
@@ -37,7 +38,7 @@ impl Model {
 
     /// `arch_swap_restore(entry, folio)`: page i gets the tags saved under `entry + i`
     /// (nothing when MTE is off). A hang on page i leaves pages before it restored.
-    pub fn arch_swap_restore(&mut self, entry: u64, folio: u32) -> i64 {
+    fn arch_swap_restore(&mut self, entry: u64, folio: u32) -> i64 {
         let Some(f) = self.folios.get(folio) else {
             return i64::from(-EINVAL);
         };
@@ -53,7 +54,7 @@ impl Model {
     /// (`folio->swap` + page index), replacing and freeing an older buffer. A store that
     /// needs a new xarray node and cannot get one is `WARN(xa_is_err(ret))`, frees the
     /// buffer and returns -ENOMEM. Works whether or not MTE is switched on.
-    pub fn mte_save_tags(&mut self, folio: u32, idx: u32) -> i64 {
+    fn mte_save_tags(&mut self, folio: u32, idx: u32) -> i64 {
         if self.folios.page(folio, idx).is_none() {
             return i64::from(-EINVAL);
         }
@@ -64,7 +65,7 @@ impl Model {
     /// `try_page_mte_tagging` wins (sets PG_mte_lock on a page that did not have it),
     /// copy them in and set PG_mte_tagged. A page already tagged is left alone; a page
     /// locked but not tagged would spin for ever: a hang, the call returns TRAPPED.
-    pub fn mte_restore_tags(&mut self, entry: u64, folio: u32, idx: u32) -> i64 {
+    fn mte_restore_tags(&mut self, entry: u64, folio: u32, idx: u32) -> i64 {
         if self.folios.page(folio, idx).is_none() {
             return i64::from(-EINVAL);
         }
@@ -73,7 +74,7 @@ impl Model {
 
     /// `mte_invalidate_tags(type, offset)`: erase the tags of `swp_entry(type, offset)`.
     /// `type` is a C `int`: the API's value is converted, then sign-extended.
-    pub fn mte_invalidate_tags(&mut self, ty: u32, offset: u64) -> i64 {
+    fn mte_invalidate_tags(&mut self, ty: u32, offset: u64) -> i64 {
         self.erase_tags(entry_from_int_type(ty as i32, offset));
         0
     }
@@ -81,23 +82,25 @@ impl Model {
     /// `mte_invalidate_tags_area(type)`: erase every key from `swp_entry(type, 0)` to
     /// `swp_entry(type + 1, 0) - 1` (for type 63 the upper end wraps to the top of the
     /// key space).
-    pub fn mte_invalidate_tags_area(&mut self, ty: u32) -> i64 {
+    fn mte_invalidate_tags_area(&mut self, ty: u32) -> i64 {
         self.invalidate_area(ty as i32);
         0
     }
 
     /// The arm64 inline: `mte_invalidate_tags` when MTE is on.
-    pub fn arch_swap_invalidate_page(&mut self, ty: u32, offset: u64) -> i64 {
+    fn arch_swap_invalidate_page(&mut self, ty: u32, offset: u64) -> i64 {
         self.arch_swap_invalidate_page_inner(ty as i32, offset);
         0
     }
 
     /// The arm64 inline: `mte_invalidate_tags_area` when MTE is on.
-    pub fn arch_swap_invalidate_area(&mut self, ty: u32) -> i64 {
+    fn arch_swap_invalidate_area(&mut self, ty: u32) -> i64 {
         self.arch_swap_invalidate_area_inner(ty as i32);
         0
     }
+}
 
+impl Model {
     pub(crate) fn arch_swap_invalidate_page_inner(&mut self, ty: i32, offset: u64) {
         if self.mte {
             self.erase_tags(entry_from_int_type(ty, offset));

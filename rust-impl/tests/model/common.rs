@@ -2,6 +2,8 @@
 
 pub use rust_impl::kernel::*;
 pub use rust_impl::{entry, Model, Site, TAG_BYTES};
+/// The family traits the model's calls belong to.
+pub use swapdiff_contract::prelude::*;
 
 /// A model with one device of `clusters` clusters (type 0).
 pub fn with_device(clusters: u32, cluster_info: bool) -> Model {

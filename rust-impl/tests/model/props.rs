@@ -5,6 +5,7 @@
 //! compared, are the differential runner's and the fuzz targets' job.
 
 use std::collections::BTreeSet;
+use swapdiff_contract::prelude::*;
 
 use proptest::prelude::*;
 
