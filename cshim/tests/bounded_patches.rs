@@ -7,6 +7,9 @@
 //! build (`make test-patches`, through tests/patch_check.sh); the ASan case
 //! runs in tests/sanitize.sh. A patched run prints "patched: <name>" so the
 //! driver can tell the patched branch ran.
+//!
+//! Kernel only (the two-engine scenarios are in the root crate's tests/scenarios):
+//! the faults are planted in patched kernel C, and the model follows stock 6.12.
 
 mod common;
 use common::*;

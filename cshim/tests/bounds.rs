@@ -4,6 +4,10 @@
 //! bound through the guarded API; tests/patches/hang-*.patch show the same
 //! traps on patched kernel code (tests/bounded_patches.rs, `make test-patches`).
 //!
+//! Kernel only (the two-engine scenarios are in the root crate's tests/scenarios):
+//! the hooks are C functions of the shim and the bounds are the C side's; the model
+//! has neither.
+//!
 //! The timeout is process-wide: each test sets the one it needs while it
 //! holds the Kernel, so the tests of this binary never see each other's.
 

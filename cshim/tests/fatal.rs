@@ -5,6 +5,9 @@
 //! the point is that the process dies. The faults come from the test hooks
 //! (src/c/test_hooks.c): stock 6.12 does not crash through the guarded API;
 //! tests/patches/crash-null-deref.patch shows a real one.
+//!
+//! Kernel only (the two-engine scenarios are in the root crate's tests/scenarios):
+//! the model is safe Rust and cannot die of a signal.
 
 use std::os::unix::process::ExitStatusExt;
 use swapdiff_contract::prelude::*;

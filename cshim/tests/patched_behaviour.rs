@@ -3,6 +3,9 @@
 //! with that patch in SWAPDIFF_PATCHES expects -EBUSY. tests/patches.rs
 //! runs it in a patched build and sets SWAPDIFF_EXPECT_PATCHES so that a
 //! patch silently left out fails here instead of passing as stock.
+//!
+//! Kernel only (the two-engine scenarios are in the root crate's tests/scenarios):
+//! the patch changes the kernel's answer on purpose; the model keeps stock 6.12's.
 
 mod common;
 use common::*;

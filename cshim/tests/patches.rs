@@ -3,6 +3,9 @@
 //! each issue-10 test patch (tests/patches/hang-*, crash-*, asan-*) ends as
 //! tests/bounded_patches.rs says in its patched build.
 //!
+//! Kernel only (the two-engine scenarios are in the root crate's tests/scenarios):
+//! patches change the kernel C; the model follows stock 6.12.
+//!
 //! Both need cshim rebuilt with the variable set, which cannot happen inside
 //! the running `cargo test` (it holds its target directory). So each test
 //! runs a nested cargo on this workspace with its own target directory,

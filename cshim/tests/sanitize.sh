@@ -1,6 +1,7 @@
 #!/bin/sh
-# The cshim tests with the C side built with -fsanitize=address,undefined
-# (SWAPDIFF_C_SANITIZE) and the Rust side with -Zsanitizer=address (nightly),
+# The cshim tests and the two-engine scenario suite (tests/scenarios), with
+# the C side built with -fsanitize=address,undefined (SWAPDIFF_C_SANITIZE) and
+# the Rust side with -Zsanitizer=address (nightly),
 # so ASan, UBSan and LeakSanitizer all watch the same process. Rust's ASan
 # runtime carries the UBSan handlers, so clang's objects link against it;
 # -fno-sanitize-recover=undefined makes the first UB report fatal.
@@ -19,6 +20,9 @@ export RUSTFLAGS="-Zsanitizer=address"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:${UBSAN_OPTIONS:-}"
 CARGO_TARGET_DIR="$PWD/target/sanitize" cargo +nightly test -p cshim --target "$host" "$@"
+# The kernel C's unit scenarios live in the root crate's suite run on both engines
+# (tests/scenarios): the same sanitized build runs them.
+CARGO_TARGET_DIR="$PWD/target/sanitize" cargo +nightly test -p swapdiff --target "$host" --test scenarios
 
 patch=asan-oob-write.patch
 log=$(mktemp)

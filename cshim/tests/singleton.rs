@@ -1,4 +1,7 @@
 //! The process-wide C environment is handed out one Kernel at a time.
+//!
+//! Kernel only (the two-engine scenarios are in the root crate's tests/scenarios):
+//! the model is a plain value with no process-wide state to hand out.
 
 use std::thread;
 use swapdiff_contract::prelude::*;

@@ -1,6 +1,8 @@
 //! Rough cost of a call through the wrapper (FFI, trampoline, kernel code).
 //! Ignored: it measures, it does not check. Run with
 //! `cargo test -p cshim --release --test timing -- --ignored --nocapture`.
+//!
+//! Kernel only: what it measures is the FFI path.
 
 use std::time::Instant;
 use swapdiff_contract::prelude::*;

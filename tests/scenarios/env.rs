@@ -1,7 +1,8 @@
 //! The environment services of ENVIRONMENT.md: devices, the stand-in allocator, bad
 //! slots, swapoff accounting, folios, the swap cache and reset.
 
-use swapdiff::engine::{entry, Engine, Site};
+use swapdiff::engine::prelude::*;
+use swapdiff::engine::{entry, Site};
 use swapdiff_contract::{
     CLUSTER_FLAG_FREE, CLUSTER_FLAG_NONFULL, EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, PAGE_POISON, PG_MTE_LOCK,
     PG_MTE_TAGGED, SWAP_HAS_CACHE, SWAP_MAP_BAD, TAG_BYTES,
@@ -121,44 +122,6 @@ fn swapoff_accounting() {
         assert_eq!(e.swapoff(7), -EINVAL);
         // Calls on the vanished device see "no device".
         assert_eq!(e.swapcache_prepare(entry(1, 1), 1), -i64::from(EINVAL));
-    });
-}
-
-#[test]
-fn folio_handles_are_the_lowest_free_ones() {
-    on_both(|e: &mut dyn Engine| {
-        assert_eq!(e.folio_new(5), -EINVAL);
-        for h in 0..8 {
-            assert_eq!(e.folio_new(h % 5), h as i32);
-        }
-        assert_eq!(e.folio_new(0), -ENOSPC);
-        assert_eq!(e.folio_free(3), 0);
-        assert_eq!(e.folio_free(3), -EINVAL);
-        assert_eq!(e.folio_new(1), 3, "lowest free handle");
-        assert_eq!(e.page_get(3, 1), Some(([0; 128], 0)), "tags and flags start 0");
-        assert_eq!(e.page_get(3, 2), None, "an order-1 folio has pages 0 and 1");
-        assert_eq!(e.page_set(9, 0, &[1; 128], 0), -EINVAL);
-        assert_eq!(e.folio_set_swap(8, 1), -EINVAL);
-        assert_eq!(e.folio_set_mapped(u32::MAX, true), -EINVAL);
-    });
-}
-
-#[test]
-fn swap_cache_membership() {
-    on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
-        let f = e.folio_new(2) as u32;
-        let g = e.folio_new(0) as u32;
-        assert_eq!(e.swapcache_add(f), -EINVAL, "folio->swap is 0");
-        assert_eq!(e.folio_set_swap(f, entry(0, 8)), 0);
-        assert_eq!(e.swapcache_add(f), 0);
-        assert_eq!(e.swapcache_add(f), -EEXIST);
-        assert_eq!(e.folio_set_swap(g, entry(0, 11)), 0);
-        assert_eq!(e.swapcache_add(g), -EEXIST, "entry 11 is covered by 8..=11");
-        assert_eq!(e.folio_set_swap(g, entry(0, 12)), 0);
-        assert_eq!(e.swapcache_add(g), 0);
-        assert_eq!(e.swapcache_del(f), 0);
-        assert_eq!(e.swapcache_del(f), -ENOENT);
     });
 }
 
@@ -314,39 +277,57 @@ fn swapoff_subtracts_pages_minus_inuse_as_unsigned_int() {
 #[test]
 fn folio_handles_pages_and_flags() {
     on_both(|e: &mut dyn Engine| {
-        assert_eq!(e.folio_new(5), -EINVAL);
+        assert_eq!(e.folio_new(5), -EINVAL, "orders 0..=4");
         assert_eq!(e.folio_new(2), 0);
-        assert_eq!(e.page_get(0, 3), Some(([0; TAG_BYTES], 0)));
-        assert_eq!(e.page_get(0, 4), None);
+        assert_eq!(e.page_get(0, 3), Some(([0; TAG_BYTES], 0)), "tags and flags start 0");
+        assert_eq!(e.page_get(0, 4), None, "an order-2 folio has pages 0..=3");
         // Flag bits other than SD_PG_* are dropped.
         assert_eq!(e.page_set(0, 1, &tags(0xab), 0xff), 0);
         assert_eq!(e.page_get(0, 1), Some((tags(0xab), PG_MTE_TAGGED | PG_MTE_LOCK)));
         assert_eq!(e.page_set(0, 4, &tags(1), 0), -EINVAL);
+        // Handles that are not live.
         assert_eq!(e.page_set(1, 0, &tags(1), 0), -EINVAL);
+        assert_eq!(e.page_set(9, 0, &tags(1), 0), -EINVAL);
         assert_eq!(e.folio_set_swap(1, 5), -EINVAL);
+        assert_eq!(e.folio_set_swap(8, 1), -EINVAL);
         assert_eq!(e.folio_set_mapped(7, true), -EINVAL);
+        assert_eq!(e.folio_set_mapped(u32::MAX, true), -EINVAL);
         assert_eq!(e.folio_free(0), 0);
         assert_eq!(e.folio_free(0), -EINVAL);
+        // Handles are the lowest free ones, MAX_FOLIOS (8) at once.
         for h in 0..8 {
-            assert_eq!(e.folio_new(0), h);
+            assert_eq!(e.folio_new(h % 5), h as i32);
         }
         assert_eq!(e.folio_new(0), -ENOSPC);
+        assert_eq!(e.folio_free(3), 0);
+        assert_eq!(e.folio_free(3), -EINVAL);
+        assert_eq!(e.folio_new(1), 3, "lowest free handle");
+        assert_eq!(e.page_get(3, 1), Some(([0; TAG_BYTES], 0)), "a reused handle starts clean");
+        assert_eq!(e.page_get(3, 2), None, "an order-1 folio has pages 0 and 1");
     });
 }
 
 #[test]
 fn swapcache_add_needs_a_swap_entry_and_refuses_overlaps() {
     on_both(|e: &mut dyn Engine| {
+        // No device: the swap cache (one xarray per type) does not look at one.
         let a = e.folio_new(2) as u32;
         let b = e.folio_new(1) as u32;
-        assert_eq!(e.swapcache_add(a), -EINVAL); // folio->swap == 0
+        let c = e.folio_new(0) as u32;
+        assert_eq!(e.swapcache_add(a), -EINVAL, "folio->swap is 0");
         e.folio_set_swap(a, entry(0, 4));
-        e.folio_set_swap(b, entry(0, 6));
         assert_eq!(e.swapcache_add(a), 0);
         assert_eq!(e.swapcache_add(a), -EEXIST);
-        assert_eq!(e.swapcache_add(b), -EEXIST); // 6 is inside 4..8
-        e.folio_set_swap(b, entry(1, 6)); // another type's address space
+        // a covers 4..=7: a folio starting inside it, or on its last page, collides.
+        e.folio_set_swap(b, entry(0, 6));
+        assert_eq!(e.swapcache_add(b), -EEXIST);
+        e.folio_set_swap(c, entry(0, 7));
+        assert_eq!(e.swapcache_add(c), -EEXIST);
+        // Right after the range, and another type's address space, are free.
+        e.folio_set_swap(b, entry(0, 8));
         assert_eq!(e.swapcache_add(b), 0);
+        e.folio_set_swap(c, entry(1, 6));
+        assert_eq!(e.swapcache_add(c), 0);
         assert_eq!(e.swapcache_del(a), 0);
         assert_eq!(e.swapcache_del(a), -ENOENT);
         assert_eq!(e.swapcache_del(9), -EINVAL);

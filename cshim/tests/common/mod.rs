@@ -1,27 +1,19 @@
-//! Shared by the cshim integration tests: the contract's constants (its
-//! swap_map bytes and flags are checked against swapdiff.h at compile time),
-//! errno values negated as the calls return them, and small setup helpers.
+//! Shared by the kernel-only cshim integration tests (the scenarios that run on
+//! both engines are in the root crate's tests/scenarios): the contract's constants
+//! they use (checked against swapdiff.h at compile time), errno values negated as
+//! the calls return them, small setup helpers and the child-process tools.
 #![allow(dead_code, unused_imports)]
 
 use cshim::{Event, EventKind, Kernel};
 use swapdiff_contract::prelude::*;
 
-pub use cshim::contract::{
-    CLUSTER_FLAG_FREE, CLUSTER_FLAG_NONFULL, COUNT_CONTINUED, PG_MTE_LOCK, PG_MTE_TAGGED, SWAP_CONT_MAX,
-    SWAP_HAS_CACHE, SWAP_MAP_BAD, SWAP_MAP_MAX, SWAP_MAP_SHMEM,
-};
-/// The trait holding every Kernel call.
-pub use cshim::Engine;
+pub use cshim::contract::{PG_MTE_TAGGED, SWAP_HAS_CACHE};
 
 /// `-errno` as an entry point returns it.
 const fn neg(errno: i32) -> i64 {
     -(errno as i64)
 }
-pub const EINVAL: i64 = neg(cshim::contract::EINVAL);
-pub const ENOENT: i64 = neg(cshim::contract::ENOENT);
 pub const EEXIST: i64 = neg(cshim::contract::EEXIST);
-pub const ENOMEM: i64 = neg(cshim::contract::ENOMEM);
-pub const ENOSPC: i64 = neg(cshim::contract::ENOSPC);
 pub const EBUSY: i64 = neg(cshim::contract::EBUSY);
 
 /// A kernel with one device of `clusters` clusters (with cluster_info);

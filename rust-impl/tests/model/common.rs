@@ -1,10 +1,8 @@
-//! Shared set-up for the model tests: devices with slots in known states, and event
-//! constructors.
-
-#![allow(dead_code)]
+//! Shared set-up for the model's property tests: a device, slots with known counts, tags.
 
 pub use rust_impl::kernel::*;
-pub use rust_impl::{entry, Event, EventKind, Model, Site, REFUSED, TAG_BYTES, TRAPPED};
+pub use rust_impl::{entry, Model, Site, TAG_BYTES};
+/// The family traits the model's calls belong to.
 pub use swapdiff_contract::prelude::*;
 
 /// A model with one device of `clusters` clusters (type 0).
@@ -14,20 +12,4 @@ pub fn with_device(clusters: u32, cluster_info: bool) -> Model {
     m
 }
 
-pub use swapdiff_contract::setup::{alloc_n, bytes, counted, tags};
-
-pub fn warn(func: &str, text: &str) -> Event {
-    Event { kind: EventKind::Warn, func: func.into(), text: text.into() }
-}
-
-pub fn bug(func: &str, text: &str) -> Event {
-    Event { kind: EventKind::Bug, func: func.into(), text: text.into() }
-}
-
-pub fn hang(func: &str, text: &str) -> Event {
-    Event { kind: EventKind::Hang, func: func.into(), text: text.into() }
-}
-
-pub fn log(func: &str, text: &str) -> Event {
-    Event { kind: EventKind::Log, func: func.into(), text: text.into() }
-}
+pub use swapdiff_contract::setup::{counted, tags};

@@ -1,5 +1,8 @@
 //! Property tests: invariants of the count machine and the tag store over random
-//! well-formed operation sequences (no BUG-provoking input; those are unit-tested).
+//! well-formed operation sequences (no BUG-provoking input; those are scenarios of the
+//! two-engine suite, tests/scenarios of the root crate). Model only: proptest runs and
+//! shrinks thousands of sequences on the model alone; random sequences on both engines,
+//! compared, are the differential runner's and the fuzz targets' job.
 
 use std::collections::BTreeSet;
 use swapdiff_contract::prelude::*;
