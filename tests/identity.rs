@@ -8,11 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn key(patches: &[&Path]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff"))
-        .arg("variant-key")
-        .args(patches)
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff")).arg("variant-key").args(patches).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
@@ -45,10 +41,8 @@ fn the_key_follows_content_and_order_not_names() {
 
 #[test]
 fn an_unreadable_patch_is_a_clear_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff"))
-        .args(["variant-key", "/nonexistent.patch"])
-        .output()
-        .unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_swapdiff")).args(["variant-key", "/nonexistent.patch"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.patch"));
 }

@@ -60,7 +60,10 @@ pub fn command(plan: &Plan, target: &str, corpus: &Path, index: usize) -> Comman
 pub fn saved(instance: &Path, kind: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(instance.join(kind))
         .map(|d| {
-            d.flatten().map(|e| e.path()).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("id:"))).collect()
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("id:")))
+                .collect()
         })
         .unwrap_or_default();
     v.sort();
@@ -123,11 +126,15 @@ pub fn run_target(
             break;
         }
         let stats: Vec<AflStats> = names.iter().filter_map(|n| live_stats(&out.join(n))).collect();
-        let found: usize = names.iter().map(|n| saved(&out.join(n), "crashes").len() + saved(&out.join(n), "hangs").len()).sum();
+        let found: usize =
+            names.iter().map(|n| saved(&out.join(n), "crashes").len() + saved(&out.join(n), "hangs").len()).sum();
         progress.update(&Snapshot {
             target: target.to_string(),
             execs: stats.iter().map(|s| s.execs).sum(),
-            coverage: format!("bitmap {}", stats.first().and_then(|s| s.bitmap_cvg).map_or("?".into(), |c| format!("{c:.2}%"))),
+            coverage: format!(
+                "bitmap {}",
+                stats.first().and_then(|s| s.bitmap_cvg).map_or("?".into(), |c| format!("{c:.2}%"))
+            ),
             corpus: stats.iter().filter_map(|s| s.corpus).max(),
             findings: found_before + found,
             target_elapsed: start.elapsed(),
@@ -146,7 +153,10 @@ pub fn run_target(
         if hangs > 0 {
             r.add_finding("hang (over 1 s under AFL++)".into());
         }
-        match std::fs::read_to_string(inst.join("fuzzer_stats")).map_err(|e| e.to_string()).and_then(|t| parse_fuzzer_stats(&t)) {
+        match std::fs::read_to_string(inst.join("fuzzer_stats"))
+            .map_err(|e| e.to_string())
+            .and_then(|t| parse_fuzzer_stats(&t))
+        {
             Ok(s) => {
                 r.started += 1;
                 r.execs += s.execs;

@@ -44,8 +44,7 @@ pub fn parse_fuzzer_stats(text: &str) -> Result<AflStats, String> {
 /// without a header or a row.
 pub fn parse_plot_data(text: &str) -> Option<AflStats> {
     let mut lines = text.lines();
-    let header: Vec<String> =
-        lines.next()?.trim_start_matches('#').split(',').map(|h| h.trim().to_string()).collect();
+    let header: Vec<String> = lines.next()?.trim_start_matches('#').split(',').map(|h| h.trim().to_string()).collect();
     let row: Vec<&str> = lines.filter(|l| !l.trim().is_empty() && !l.starts_with('#')).last()?.split(',').collect();
     let get = |k: &str| header.iter().position(|h| h == k).and_then(|i| row.get(i)).and_then(|v| number(v));
     Some(AflStats {

@@ -19,11 +19,8 @@ pub struct Proc {
 impl Proc {
     /// Starts `cmd` with stdout and stderr appended to `log`.
     pub fn spawn(cmd: &mut Command, log: &Path) -> Result<Proc, String> {
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .map_err(|e| format!("{}: {e}", log.display()))?;
+        let file =
+            OpenOptions::new().create(true).append(true).open(log).map_err(|e| format!("{}: {e}", log.display()))?;
         let err = file.try_clone().map_err(|e| format!("{}: {e}", log.display()))?;
         let child = cmd
             .stdin(Stdio::null())

@@ -80,7 +80,15 @@ pub fn run_target(
     let mut workers: Vec<Worker> = (1..=plan.jobs)
         .map(|w| {
             let log: PathBuf = plan.log_dir().join(format!("{target}-w{w}.log"));
-            Worker { index: w, run: 0, proc: None, tail: Tail::new(log), log: LogState::default(), failure: None, overran: false }
+            Worker {
+                index: w,
+                run: 0,
+                proc: None,
+                tail: Tail::new(log),
+                log: LogState::default(),
+                failure: None,
+                overran: false,
+            }
         })
         .collect();
     for w in &mut workers {
@@ -113,7 +121,8 @@ pub fn run_target(
         if workers.iter().all(|w| w.proc.is_none()) {
             break;
         }
-        let found = found_before + workers.iter().map(|w| w.log.stops.iter().filter(|s| s.is_finding()).count()).sum::<usize>();
+        let found =
+            found_before + workers.iter().map(|w| w.log.stops.iter().filter(|s| s.is_finding()).count()).sum::<usize>();
         progress.update(&snapshot(target, &workers, start.elapsed(), found));
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -170,7 +179,8 @@ fn end_run(w: &mut Worker, status: ExitStatus) {
     if w.log.started {
         w.log.stops.push(Stop::Crash);
     } else {
-        w.failure = Some(format!("{status}; the last lines of {}:\n{}", w.tail.path.display(), last_lines(&w.tail.path, 10)));
+        w.failure =
+            Some(format!("{status}; the last lines of {}:\n{}", w.tail.path.display(), last_lines(&w.tail.path, 10)));
     }
 }
 

@@ -128,7 +128,8 @@ impl LogState {
             Some(Stop::Timeout)
         } else if line.contains("ERROR: libFuzzer: out-of-memory") {
             Some(Stop::OutOfMemory)
-        } else if line.contains("ERROR: libFuzzer: deadly signal") || line.contains("ERROR: libFuzzer: fuzz target exited")
+        } else if line.contains("ERROR: libFuzzer: deadly signal")
+            || line.contains("ERROR: libFuzzer: fuzz target exited")
         {
             Some(Stop::Crash)
         } else if line.contains("libFuzzer: run interrupted") {
