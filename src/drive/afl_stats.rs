@@ -45,7 +45,7 @@ pub fn parse_fuzzer_stats(text: &str) -> Result<AflStats, String> {
 pub fn parse_plot_data(text: &str) -> Option<AflStats> {
     let mut lines = text.lines();
     let header: Vec<String> = lines.next()?.trim_start_matches('#').split(',').map(|h| h.trim().to_string()).collect();
-    let row: Vec<&str> = lines.filter(|l| !l.trim().is_empty() && !l.starts_with('#')).last()?.split(',').collect();
+    let row: Vec<&str> = lines.rfind(|l| !l.trim().is_empty() && !l.starts_with('#'))?.split(',').collect();
     let get = |k: &str| header.iter().position(|h| h == k).and_then(|i| row.get(i)).and_then(|v| number(v));
     Some(AflStats {
         execs: get("total_execs")? as u64,

@@ -29,7 +29,15 @@ pub fn fuzz(root: &Path, args: &Args, stop: &dyn Fn() -> bool) -> Result<u8, Str
     let plan = Plan::new(root, args)?;
     for &f in &plan.fuzzers {
         eprintln!("swapdiff fuzz: building the {} targets ({} kernel) ...", f.name(), plan.variant);
-        let took = build::build(&plan, f)?;
+        let took = match build::build(&plan, f) {
+            Ok(took) => took,
+            // Ctrl-C reaches cargo too: the build did not fail, it was stopped.
+            Err(_) if stop() => {
+                eprintln!("swapdiff fuzz: interrupted while building: nothing fuzzed");
+                return Ok(Verdict::Interrupted.exit_code());
+            }
+            Err(e) => return Err(e),
+        };
         eprintln!("swapdiff fuzz: {} build done in {:.0} s", f.name(), took.as_secs_f64());
     }
     if plan.build_only {
