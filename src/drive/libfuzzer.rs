@@ -36,6 +36,8 @@ struct Worker {
     log: LogState,
     failure: Option<String>,
     overran: bool,
+    /// Stops the log held when the current run started: the run's own come after.
+    stops_before: usize,
 }
 
 /// The command of worker `w`'s run `run`, for `left` seconds.
@@ -88,6 +90,7 @@ pub fn run_target(
                 log: LogState::default(),
                 failure: None,
                 overran: false,
+                stops_before: 0,
             }
         })
         .collect();
@@ -160,6 +163,7 @@ pub fn run_target(
 }
 
 fn start_run(plan: &Plan, target: &str, corpus: &Path, w: &mut Worker, left: u64) -> Result<(), String> {
+    w.stops_before = w.log.stops.len();
     match Proc::spawn(&mut command(plan, target, corpus, w.index, w.run, left), &w.tail.path) {
         Ok(p) => w.proc = Some(p),
         Err(e) => w.failure = Some(e),
@@ -169,11 +173,10 @@ fn start_run(plan: &Plan, target: &str, corpus: &Path, w: &mut Worker, left: u64
 
 /// A run ended: read its last words and classify an exit that left no cause.
 fn end_run(w: &mut Worker, status: ExitStatus) {
-    let before = w.log.stops.len();
     let text = w.tail.read(true);
     w.log.feed(&text);
     w.log.finish();
-    if status.success() || w.log.stops.len() > before || w.overran {
+    if status.success() || w.log.stops.len() > w.stops_before || w.overran {
         return;
     }
     if w.log.started {
