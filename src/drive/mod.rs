@@ -91,7 +91,7 @@ pub fn fuzz(root: &Path, args: &Args, stop: &dyn Fn() -> bool) -> Result<u8, Str
     if inputs.is_dir() {
         // Findings stay findings whatever the triage makes of them: a crash
         // that does not replay is still what the fuzzer saw.
-        match triage::file_inputs(&plan, &inputs, stop) {
+        match triage::file_inputs(&plan, &inputs, interrupted) {
             Ok(report) => print!("{}", triage::render(&inputs, &plan.variant, &report)),
             Err(e) => eprintln!("swapdiff fuzz: triage failed: {e} (the inputs are in {})", inputs.display()),
         }

@@ -17,18 +17,20 @@ pub fn variant_cli(plan: &Plan) -> Result<PathBuf, String> {
     Ok(crate::variant::build_variant(&plan.patches, false)?.bin)
 }
 
-/// Files every input under `dir` into the plan's findings directory.
-pub fn file_inputs(plan: &Plan, dir: &Path, stop: &dyn Fn() -> bool) -> Result<Report, String> {
+/// Files every input under `dir` into the plan's findings directory. After
+/// an interrupt they are filed as found, without minimizing (as check-patch
+/// does); a second Ctrl-C ends the process.
+pub fn file_inputs(plan: &Plan, dir: &Path, interrupted: bool) -> Result<Report, String> {
     eprintln!("swapdiff fuzz: triaging {} ({} kernel)", dir.display(), plan.variant);
     let spec = Spec {
         bin: variant_cli(plan)?,
         out: plan.findings.clone(),
         target: None,
         add_regressions: None,
-        minimize_seconds: 60.0,
+        minimize_seconds: if interrupted { 0.0 } else { 60.0 },
         sanitized: false,
     };
-    triage(dir, &spec, stop)
+    triage(dir, &spec, &|| false)
 }
 
 /// The triage table: one line per signature (shared with `swapdiff triage`).
