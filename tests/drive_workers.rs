@@ -133,3 +133,19 @@ fn an_interrupt_stops_the_workers_and_keeps_their_statistics() {
     assert_eq!(verdict(&[r], true), Verdict::Interrupted);
     let _ = std::fs::remove_dir_all(&plan.root);
 }
+
+#[test]
+fn a_worker_interrupted_from_outside_is_not_restarted() {
+    // Someone sent the worker SIGTERM 3.5 s in (past the quick-failure bound): libFuzzer's
+    // "run interrupted" and exit 72. It is not a finding, and not worth a restart.
+    let script = format!(
+        "{START}\nsleep 3.5\necho \"==1== libFuzzer: run interrupted; exiting\"\necho \"stat::number_of_executed_units: 30\"\nexit 72"
+    );
+    let (plan, calls_file) = workspace(&script, 1, 20);
+    let mut p = Progress::with_terminal(std::time::Duration::from_secs(20), false);
+    let r = run_target(&plan, "t", &plan.seeds("t"), &|| false, &mut p, 0).unwrap();
+    assert_eq!(calls(&calls_file), 1);
+    assert_eq!(r.execs, 30);
+    assert!(r.findings.is_empty() && r.failures.is_empty(), "{:?} {:?}", r.findings, r.failures);
+    let _ = std::fs::remove_dir_all(&plan.root);
+}

@@ -116,7 +116,9 @@ pub fn run_target(
             w.proc = None;
             end_run(w, status);
             let left = deadline.saturating_duration_since(Instant::now()).as_secs();
-            if !status.success() && !stopping && !w.overran && lasted >= QUICK_FAILURE && left >= 1 {
+            // A run someone else interrupted (SIGTERM to the worker) is not restarted either.
+            let killed = w.log.stops.len() > w.stops_before && w.log.stops.last() == Some(&Stop::Interrupted);
+            if !status.success() && !stopping && !w.overran && !killed && lasted >= QUICK_FAILURE && left >= 1 {
                 w.run += 1;
                 start_run(plan, target, corpus, w, left)?;
             }

@@ -40,6 +40,11 @@ pub fn fuzz(root: &Path, args: &Args, stop: &dyn Fn() -> bool) -> Result<u8, Str
         };
         eprintln!("swapdiff fuzz: {} build done in {:.0} s", f.name(), took.as_secs_f64());
     }
+    if stop() {
+        // Ctrl-C during a build that still finished (cargo did not get it).
+        eprintln!("swapdiff fuzz: interrupted while building: nothing fuzzed");
+        return Ok(Verdict::Interrupted.exit_code());
+    }
     if plan.build_only {
         eprintln!("swapdiff fuzz: every target built ({})", plan.targets.join(", "));
         return Ok(0);
