@@ -15,6 +15,13 @@ JOBS ?= 2
 # environment's SWAPDIFF_LEVEL if set, else raw).
 LEVEL ?= $(or $(SWAPDIFF_LEVEL),raw)
 HUNT_SECONDS ?= 120
+BENCH_FUZZ_SECONDS ?= 20
+
+# The fuzz driver (`swapdiff fuzz`, src/drive) is the stock CLI: the patches
+# go to the fuzz targets' build, as --patch, never into the driver's own.
+DRIVER = env -u SWAPDIFF_PATCHES -u SWAPDIFF_C_SANITIZE -u RUSTFLAGS -u CARGO_TARGET_DIR \
+  $(CARGO) run --release -q --bin swapdiff --
+PATCH_ARGS = $(foreach p,$(subst :, ,$(SWAPDIFF_PATCHES)),--patch $(p))
 
 .PHONY: check-patch hunt regressions test-verdicts all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench campaign clean-cache help
 
@@ -47,11 +54,15 @@ test-sanitize: deps
 test-patches: deps
 	@cshim/tests/patch_check.sh
 
-# Every fuzz target must build, libFuzzer and AFL++ (not run): a target that
-# no longer builds fails make test, not the next make fuzz.
+# Every fuzz target must build, libFuzzer and AFL++: a target that no longer
+# builds fails make test, not the next make fuzz. Then the driver end to end
+# (tests/drive/run.sh): a short stock run is clean with executions counted,
+# and a planted bug is found, triaged and filed.
 test-fuzz-build:
 	@scripts/install-deps.sh base fuzz afl
-	@scripts/fuzz-build.sh
+	@$(MAKE) -s seeds >/dev/null
+	@$(DRIVER) fuzz --build-only --engine all $(PATCH_ARGS)
+	@tests/drive/run.sh
 
 # check-patch's verdicts end to end (slow: builds sanitized variants): the
 # hang, crash and ASan test patches are found with their class, a no-op patch
@@ -61,23 +72,24 @@ test-verdicts: deps
 	@tests/verdicts/run.sh
 
 seeds: deps
-	$(CARGO) run --release -q --bin swapdiff -- seeds --out fuzz/corpus
+	$(DRIVER) seeds --out fuzz/corpus
 
 fuzz:
 	@scripts/install-deps.sh base fuzz
 	@$(MAKE) -s seeds
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) SWAPDIFF_LEVEL=$(LEVEL) $(FUZZ_DRIVER) $(TARGETS)
+	@$(DRIVER) fuzz $(TARGETS) --seconds $(FUZZ_SECONDS) --level $(LEVEL) --jobs $(or $(filter-out 0,$(FUZZ_JOBS)),1) $(PATCH_ARGS)
 
 afl:
 	@scripts/install-deps.sh base afl
 	@$(MAKE) -s seeds
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) SWAPDIFF_LEVEL=$(LEVEL) $(AFL_DRIVER) $(TARGETS)
+	@$(DRIVER) fuzz $(TARGETS) --engine afl --seconds $(FUZZ_SECONDS) --level $(LEVEL) --jobs $(or $(filter-out 0,$(FUZZ_JOBS)),1) $(PATCH_ARGS)
 
 bench:
 	@scripts/install-deps.sh base fuzz
 	$(CARGO) run --release -q --bin swapdiff -- bench --seconds $(BENCH_SECONDS)
 	@$(MAKE) -s seeds >/dev/null
-	@scripts/bench-fuzz.sh
+	@# libFuzzer without ASan, on a copy of the seeds (the run changes nothing)
+	@$(DRIVER) fuzz swap_mte --seconds $(BENCH_FUZZ_SECONDS) --no-sanitizer --scratch-corpus
 
 campaign: deps
 	$(CARGO) run --release -q --bin swapdiff -- campaign --programs $${CAMPAIGN_PROGRAMS:-200000}

@@ -81,10 +81,11 @@ fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(swap_counts mte_tags swap_mte)
 corpus=${COVERAGE_CORPUS:-fuzz/corpus}
-# The patch-set key comes from swapdiff itself (scripts/common.sh), as for
-# every other driver: one hash, in one place.
-. scripts/common.sh
-variant=$(variant_name) || exit 2
+# The patch-set key comes from swapdiff itself (`swapdiff variant-key`, the
+# stock CLI), as for `swapdiff fuzz`: one hash, in one place.
+IFS=: read -r -a patches <<<"${SWAPDIFF_PATCHES:-}"
+variant=$(env -u SWAPDIFF_PATCHES -u SWAPDIFF_C_SANITIZE -u RUSTFLAGS -u CARGO_TARGET_DIR \
+  cargo run --release -q --bin swapdiff -- variant-key "${patches[@]}") || exit 2
 out=target/coverage
 [ "$variant" = stock ] || out="target/coverage/$variant"
 rm -rf "$out/raw" "$out/html" "$out/src"

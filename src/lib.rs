@@ -19,6 +19,7 @@ pub mod compare;
 pub mod corpus;
 pub mod counts;
 pub mod diagnose;
+pub mod drive;
 pub mod engine;
 pub mod exec;
 pub mod features;

@@ -6,9 +6,14 @@ use crate::program::text::print_op;
 use crate::runner::{Divergence, Phase, Run};
 use std::fmt::Write;
 
+/// The first line of every divergence report starts with this, then the
+/// signature: the fuzz drivers (src/drive) read the signature from the
+/// targets' logs by it, so it is the one place the wording lives.
+pub const DIVERGENCE_PREFIX: &str = "swapdiff divergence: ";
+
 pub fn divergence(run: &Run, d: &Divergence) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "swapdiff divergence: {}", d.signature());
+    let _ = writeln!(s, "{DIVERGENCE_PREFIX}{}", d.signature());
     let where_ = match d.phase {
         Phase::Step => format!("at step {}", d.step + 1),
         Phase::End if run.trapped => format!("in the state the trapped call (step {}) left behind", run.steps.len()),

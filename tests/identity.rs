@@ -1,17 +1,14 @@
-//! Patch-set identity by content, through the CLI the shell drivers call
-//! (`swapdiff variant-key`) and scripts/common.sh itself: the same bytes in
-//! the same order are one variant whatever the files are called; a different
-//! order, or the same bytes split differently, is another.
+//! Patch-set identity by content, through the CLI (`swapdiff variant-key`,
+//! which scripts/coverage.sh calls; `swapdiff fuzz` names its variant with the
+//! same function, tests/drive_plan.rs): the same bytes in the same order are
+//! one variant whatever the files are called; a different order, or the same
+//! bytes split differently, is another.
 
 use std::path::Path;
 use std::process::Command;
 
 fn key(patches: &[&Path]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff"))
-        .arg("variant-key")
-        .args(patches)
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff")).arg("variant-key").args(patches).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
@@ -43,30 +40,9 @@ fn the_key_follows_content_and_order_not_names() {
 }
 
 #[test]
-fn the_shell_drivers_name_a_variant_with_the_same_key() {
-    // scripts/common.sh's variant_name is what the fuzz drivers use for their
-    // build and artifact directories; it must be check-patch's key.
-    let one = "corpus/known-bugs/shmem-remove-rfc/bug.patch";
-    let two = "corpus/known-bugs/mte-restore-same-entry/bug.patch";
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(". scripts/common.sh && variant_name")
-        .env("SWAPDIFF_PATCHES", format!("{one}:{two}"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        key(&[Path::new(one), Path::new(two)])
-    );
-}
-
-#[test]
 fn an_unreadable_patch_is_a_clear_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_swapdiff"))
-        .args(["variant-key", "/nonexistent.patch"])
-        .output()
-        .unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_swapdiff")).args(["variant-key", "/nonexistent.patch"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.patch"));
 }

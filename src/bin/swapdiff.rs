@@ -146,6 +146,42 @@ enum Cmd {
         #[arg(long, default_value_t = 120.0)]
         stock_seconds: f64,
     },
+    /// Fuzz with libFuzzer or AFL++: build the targets for the kernel variant, run each for its share
+    /// of the time (JOBS processes sharing its corpus), summarize, file the crash inputs as
+    /// findings. Exit 0: clean; 1: findings; 2: a tool error (bad arguments, a failed build, a
+    /// fuzzer that could not start); 130: interrupted with nothing found.
+    Fuzz {
+        /// Fuzz targets (default: every fuzz/fuzz_targets/*.rs).
+        targets: Vec<String>,
+        /// libfuzzer or afl (all: both, with --build-only).
+        #[arg(long, default_value = "libfuzzer")]
+        engine: String,
+        /// Fuzzer processes per target: libFuzzer workers on one corpus, AFL++ -M/-S instances.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+        /// Wall time of the whole run, split evenly over the targets.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// raw or logical (default $SWAPDIFF_LEVEL, else raw).
+        #[arg(long)]
+        level: Option<String>,
+        /// Fuzz the kernel with this patch applied (repeat for several, in order; default
+        /// $SWAPDIFF_PATCHES, a:b).
+        #[arg(long = "patch")]
+        patches: Vec<PathBuf>,
+        /// Build the targets (and check every binary exists), do not fuzz.
+        #[arg(long)]
+        build_only: bool,
+        /// Findings directory (default $SWAPDIFF_FINDINGS, else findings/).
+        #[arg(long)]
+        findings: Option<PathBuf>,
+        /// Build and run without ASan (exec/s of the bench).
+        #[arg(long)]
+        no_sanitizer: bool,
+        /// Fuzz a temporary copy of the seeds, leaving fuzz/corpus as it was.
+        #[arg(long)]
+        scratch_corpus: bool,
+    },
     /// (internal) Hunt in this build's kernel; one result line per event (see src/jobs.rs).
     #[command(hide = true)]
     HuntRun {
@@ -602,25 +638,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 sanitized: cshim::build_flags().contains("-fsanitize=address"),
             };
             let r = swapdiff::triage::triage(&dir, &spec, &|| interrupt.is_set())?;
-            let partial = if r.interrupted { " (interrupted: partial)" } else { "" };
-            println!(
-                "triage of {} ({} files, kernel {}): {} signatures, {} inputs without divergence, {} unusable{partial}",
-                dir.display(),
-                r.files,
-                variant(),
-                r.table.len(),
-                r.agreeing,
-                r.unusable
-            );
-            for (sig, l) in &r.table {
-                println!(
-                    "  {:<5} {:>4} inputs  {:>3} ops  {sig}  {}",
-                    if l.new { "new" } else { "known" },
-                    l.inputs,
-                    l.ops,
-                    l.dir.display()
-                );
-            }
+            print!("{}", swapdiff::drive::triage::render(&dir, &variant(), &r));
             Ok(if !r.table.is_empty() {
                 ExitCode::FAILURE
             } else if r.interrupted {
@@ -630,6 +648,34 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             })
         }
         Cmd::Probe { file, level, target } => probe(&file, &level, &target),
+        Cmd::Fuzz {
+            targets,
+            engine,
+            jobs,
+            seconds,
+            level,
+            patches,
+            build_only,
+            findings,
+            no_sanitizer,
+            scratch_corpus,
+        } => {
+            let interrupt = Interrupt::install()?;
+            let args = swapdiff::drive::plan::Args {
+                targets,
+                engine,
+                jobs,
+                seconds,
+                level,
+                patches,
+                build_only,
+                findings,
+                no_sanitizer,
+                scratch_corpus,
+            };
+            let code = swapdiff::drive::fuzz(&swapdiff::variant::workspace(), &args, &|| interrupt.is_set())?;
+            Ok(ExitCode::from(code))
+        }
         Cmd::VariantKey { patches } => {
             println!("{}", swapdiff::identity::variant_key(&patches)?);
             Ok(ExitCode::SUCCESS)

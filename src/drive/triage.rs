@@ -1,0 +1,60 @@
+//! After a run: every saved crash input filed as a finding (minimized,
+//! deduplicated, with README and repro.c) by src/triage.rs, replaying each
+//! in its own process with a swapdiff CLI built for the same kernel variant
+//! (this binary when it is that variant, else built by src/variant.rs).
+
+use super::plan::Plan;
+use crate::identity::build_key;
+use crate::triage::{triage, Report, Spec};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// The CLI for the plan's kernel variant.
+pub fn variant_cli(plan: &Plan) -> Result<PathBuf, String> {
+    if build_key() == plan.variant {
+        return std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"));
+    }
+    Ok(crate::variant::build_variant(&plan.patches, false)?.bin)
+}
+
+/// Files every input under `dir` into the plan's findings directory. After
+/// an interrupt they are filed as found, without minimizing (as check-patch
+/// does); a second Ctrl-C ends the process.
+pub fn file_inputs(plan: &Plan, dir: &Path, interrupted: bool) -> Result<Report, String> {
+    eprintln!("swapdiff fuzz: triaging {} ({} kernel)", dir.display(), plan.variant);
+    let spec = Spec {
+        bin: variant_cli(plan)?,
+        out: plan.findings.clone(),
+        target: None,
+        add_regressions: None,
+        minimize_seconds: if interrupted { 0.0 } else { 60.0 },
+        sanitized: false,
+    };
+    triage(dir, &spec, &|| false)
+}
+
+/// The triage table: one line per signature (shared with `swapdiff triage`).
+pub fn render(dir: &Path, kernel: &str, r: &Report) -> String {
+    let mut s = String::new();
+    let partial = if r.interrupted { " (interrupted: partial)" } else { "" };
+    let _ = writeln!(
+        s,
+        "triage of {} ({} files, kernel {kernel}): {} signatures, {} inputs without divergence, {} unusable{partial}",
+        dir.display(),
+        r.files,
+        r.table.len(),
+        r.agreeing,
+        r.unusable
+    );
+    for (sig, l) in &r.table {
+        let _ = writeln!(
+            s,
+            "  {:<5} {:>4} inputs  {:>3} ops  {sig}  {}",
+            if l.new { "new" } else { "known" },
+            l.inputs,
+            l.ops,
+            l.dir.display()
+        );
+    }
+    s
+}
