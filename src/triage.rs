@@ -27,6 +27,9 @@ pub struct Spec {
     /// Bound of each input's minimization.
     pub minimize_seconds: f64,
     pub sanitized: bool,
+    /// The level the inputs were found at: a logical run's inputs replayed at the raw
+    /// level would be filed under the encoding differences the run chose to ignore.
+    pub level: Level,
 }
 
 /// One line of the triage table.
@@ -71,10 +74,7 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
     let mut files = vec![];
     collect(dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
     files.sort();
-    let mut report = Report {
-        files: files.len(),
-        ..Report::default()
-    };
+    let mut report = Report { files: files.len(), ..Report::default() };
     let fam = match &spec.target {
         None => None,
         Some(t) => {
@@ -89,6 +89,7 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
         let mut cmd = Command::new(&spec.bin);
         cmd.arg("report").arg(f).arg("--out").arg(&spec.out);
         cmd.args(["--minimize-seconds", &spec.minimize_seconds.to_string()]);
+        cmd.args(["--level", spec.level.name()]);
         if let Some(t) = &spec.target {
             cmd.args(["--target", t]);
         }
@@ -100,9 +101,7 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
         }
         let bound = Duration::from_secs_f64(spec.minimize_seconds.max(0.0)) + REPLAY_SLACK;
         let mut said = vec![];
-        let outcome = supervise(&mut cmd, bound, Duration::from_secs(2), stop, |l| {
-            said.push(l.to_string())
-        })?;
+        let outcome = supervise(&mut cmd, bound, Duration::from_secs(2), stop, |l| said.push(l.to_string()))?;
         if outcome.ended == Ended::Stopped {
             report.interrupted = true;
             break;
@@ -112,16 +111,13 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
             let a = Abnormal {
                 program: input.as_ref().map(|i| i.program.clone()),
                 origin: format!("`{}`", f.display()),
-                family: input
-                    .map(|i| i.family)
-                    .or_else(|| family_from_path(f))
-                    .unwrap_or(Family::All),
+                family: input.map(|i| i.family).or_else(|| family_from_path(f)).unwrap_or(Family::All),
                 stderr: outcome.stderr,
                 diagnosis,
             };
             let prober = Prober {
                 bin: &spec.bin,
-                level: Level::default(),
+                level: spec.level,
                 sanitized: spec.sanitized,
                 scratch: &abnormal::scratch_dir(&spec.out),
             };
@@ -130,10 +126,7 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
                 Some(filed) => note(&mut report, &filed.filed, filed.ops),
                 None => {
                     // Its minimization died, not its replay: filed as it is.
-                    eprintln!(
-                        "swapdiff triage: {}: minimizing crashed the kernel; filed unminimized",
-                        f.display()
-                    );
+                    eprintln!("swapdiff triage: {}: minimizing crashed the kernel; filed unminimized", f.display());
                     match abnormal::refile(&prober, f, spec.target.as_deref(), &spec.out)? {
                         Some((filed, ops)) => note(&mut report, &filed, ops),
                         None => eprintln!("swapdiff triage: {}: could not be filed", f.display()),
@@ -147,10 +140,7 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
             Ended::Exited(0) => report.agreeing += 1,
             Ended::Exited(2) => {
                 report.unusable += 1;
-                eprintln!(
-                    "swapdiff triage: skipping {}",
-                    outcome.stderr.trim().trim_start_matches("swapdiff: ")
-                );
+                eprintln!("swapdiff triage: skipping {}", outcome.stderr.trim().trim_start_matches("swapdiff: "));
             }
             _ => {
                 // Exit 1: filed; the child says where.
@@ -168,15 +158,7 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
 fn note(report: &mut Report, filed: &Filed, ops: usize) {
     match filed {
         Filed::New { dir, signature, .. } => {
-            report.table.insert(
-                signature.clone(),
-                Line {
-                    new: true,
-                    inputs: 1,
-                    ops,
-                    dir: dir.clone(),
-                },
-            );
+            report.table.insert(signature.clone(), Line { new: true, inputs: 1, ops, dir: dir.clone() });
         }
         Filed::Seen { dir, signature, .. } => {
             let minimal = std::fs::read_to_string(dir.join("program.txt"))
@@ -206,15 +188,7 @@ pub fn parse_filed(line: &str) -> Option<(Filed, usize)> {
     let (dir, signature) = (PathBuf::from(dir), signature.to_string());
     if new {
         let ops = tail.split_whitespace().nth(2).and_then(|n| n.parse().ok()).unwrap_or(0);
-        Some((
-            Filed::New {
-                dir,
-                signature,
-                ops_before: 0,
-                ops_after: ops,
-            },
-            ops,
-        ))
+        Some((Filed::New { dir, signature, ops_before: 0, ops_after: ops }, ops))
     } else {
         let times = tail.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
         Some((Filed::Seen { dir, signature, times }, 0))

@@ -137,7 +137,8 @@ fn an_interrupt_stops_the_workers_and_keeps_their_statistics() {
 #[test]
 fn a_worker_interrupted_from_outside_is_not_restarted() {
     // Someone sent the worker SIGTERM 3.5 s in (past the quick-failure bound): libFuzzer's
-    // "run interrupted" and exit 72. It is not a finding, and not worth a restart.
+    // "run interrupted" and exit 72. It is not a finding, and not worth a restart; but the
+    // target fuzzed for 3.5 of its 20 s, so the verdict is a partial run, never "clean".
     let script = format!(
         "{START}\nsleep 3.5\necho \"==1== libFuzzer: run interrupted; exiting\"\necho \"stat::number_of_executed_units: 30\"\nexit 72"
     );
@@ -147,5 +148,7 @@ fn a_worker_interrupted_from_outside_is_not_restarted() {
     assert_eq!(calls(&calls_file), 1);
     assert_eq!(r.execs, 30);
     assert!(r.findings.is_empty() && r.failures.is_empty(), "{:?} {:?}", r.findings, r.failures);
+    assert!(r.interrupted);
+    assert_eq!(verdict(&[r], false), Verdict::Interrupted);
     let _ = std::fs::remove_dir_all(&plan.root);
 }

@@ -110,6 +110,9 @@ enum Cmd {
         /// directory (default corpus/regressions).
         #[arg(long, num_args = 0..=1, default_missing_value = "corpus/regressions")]
         add_regressions: Option<PathBuf>,
+        /// The comparison level the inputs were found at (raw or logical).
+        #[arg(long, default_value = "raw")]
+        level: String,
     },
     /// Check kernel patches: build the patched kernel (C under ASan+UBSan), hunt for divergences
     /// from the model, crashes, hangs and sanitizer reports, file findings. Exit 0: none; 1: found
@@ -626,7 +629,9 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             target,
             minimize_seconds,
             add_regressions,
+            level,
         } => {
+            let level = parse_level(&level)?;
             let interrupt = Interrupt::install()?;
             let bin = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
             let spec = swapdiff::triage::Spec {
@@ -636,6 +641,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 add_regressions: add_regressions.map(|r| std::path::absolute(r).unwrap_or_default()),
                 minimize_seconds,
                 sanitized: cshim::build_flags().contains("-fsanitize=address"),
+                level,
             };
             let r = swapdiff::triage::triage(&dir, &spec, &|| interrupt.is_set())?;
             print!("{}", swapdiff::drive::triage::render(&dir, &variant(), &r));

@@ -140,6 +140,11 @@ pub fn run_target(
         ..TargetResult::default()
     };
     for w in &workers {
+        // A worker interrupted by someone else (a SIGTERM or SIGINT we did not send)
+        // fuzzed for less than its share: the run is partial, never "clean".
+        if w.log.stops.contains(&Stop::Interrupted) {
+            r.interrupted = true;
+        }
         r.execs += w.log.execs();
         r.cov = r.cov.max(w.log.cov);
         r.ft = r.ft.max(w.log.ft);

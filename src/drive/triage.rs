@@ -29,6 +29,7 @@ pub fn file_inputs(plan: &Plan, dir: &Path, interrupted: bool) -> Result<Report,
         add_regressions: None,
         minimize_seconds: if interrupted { 0.0 } else { 60.0 },
         sanitized: false,
+        level: plan.level,
     };
     triage(dir, &spec, &|| false)
 }
