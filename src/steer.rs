@@ -7,7 +7,7 @@
 //! target is dropped (`None`).
 
 use crate::counts::{exact_count, SlotView};
-use crate::engine::{entry, Engine, CLUSTER, MAX_DEVICES};
+use crate::engine::{Engine, CLUSTER, MAX_DEVICES};
 use crate::program::{Op, Slot, SWAP_HAS_CACHE, SWAP_MAP_SHMEM, USAGE_MAP};
 use crate::shadow::Shadow;
 
@@ -35,10 +35,6 @@ fn anything(_: SlotView) -> bool {
     true
 }
 
-fn view<E: Engine + ?Sized>(m: &E, ty: u32, off: u64) -> Option<SlotView> {
-    m.map_byte(entry(ty, off)).map(|byte| SlotView { byte })
-}
-
 /// `start` if it satisfies `pred`, else the next slot that does (scanning
 /// forward through its device, then the other devices).
 fn find<E: Engine + ?Sized>(m: &E, start: Slot, pred: Pred) -> Option<Slot> {
@@ -50,7 +46,9 @@ fn find_where<E: Engine + ?Sized>(m: &E, start: Slot, pred: impl Fn(Slot, SlotVi
     let first = u32::from(start.ty) % MAX_DEVICES;
     for k in 0..MAX_DEVICES {
         let ty = (first + k) % MAX_DEVICES;
-        let max = u64::from(m.device_max(ty));
+        // The device's map in one call: a scan reads every byte of it at worst.
+        let map = m.swap_map(ty);
+        let max = map.len() as u64;
         if max == 0 {
             continue;
         }
@@ -58,7 +56,7 @@ fn find_where<E: Engine + ?Sized>(m: &E, start: Slot, pred: impl Fn(Slot, SlotVi
         for i in 0..max {
             let off = (from + i) % max;
             let slot = Slot { ty: ty as u8, off: off as u16 };
-            if view(m, ty, off).is_some_and(|v| pred(slot, v)) {
+            if pred(slot, SlotView { byte: map[off as usize] }) {
                 return Some(slot);
             }
         }
@@ -70,10 +68,10 @@ fn find_where<E: Engine + ?Sized>(m: &E, start: Slot, pred: impl Fn(Slot, SlotVi
 /// device end) satisfy `pred`.
 fn run<E: Engine + ?Sized>(m: &E, s: Slot, want: u16, pred: Pred) -> u16 {
     let (ty, off) = (u32::from(s.ty), u64::from(s.off));
-    let max = u64::from(m.device_max(ty));
+    let map = m.swap_map(ty);
     let cluster_end = (off / u64::from(CLUSTER) + 1) * u64::from(CLUSTER);
-    let end = (off + u64::from(want)).min(max).min(cluster_end);
-    (off..end).take_while(|&o| view(m, ty, o).is_some_and(pred)).count() as u16
+    let end = (off + u64::from(want)).min(map.len() as u64).min(cluster_end);
+    (off..end).take_while(|&o| pred(SlotView { byte: map[o as usize] })).count() as u16
 }
 
 /// `s` moved onto a slot satisfying `pred`, with `nr` cut to the run there.
