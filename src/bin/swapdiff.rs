@@ -153,38 +153,7 @@ enum Cmd {
     /// of the time (JOBS processes sharing its corpus), summarize, file the crash inputs as
     /// findings. Exit 0: clean; 1: findings; 2: a tool error (bad arguments, a failed build, a
     /// fuzzer that could not start); 130: interrupted with nothing found.
-    Fuzz {
-        /// Fuzz targets (default: every fuzz/fuzz_targets/*.rs).
-        targets: Vec<String>,
-        /// libfuzzer or afl (all: both, with --build-only).
-        #[arg(long, default_value = "libfuzzer")]
-        engine: String,
-        /// Fuzzer processes per target: libFuzzer workers on one corpus, AFL++ -M/-S instances.
-        #[arg(long, default_value_t = 1)]
-        jobs: usize,
-        /// Wall time of the whole run, split evenly over the targets.
-        #[arg(long, default_value_t = 60)]
-        seconds: u64,
-        /// raw or logical (default $SWAPDIFF_LEVEL, else raw).
-        #[arg(long)]
-        level: Option<String>,
-        /// Fuzz the kernel with this patch applied (repeat for several, in order; default
-        /// $SWAPDIFF_PATCHES, a:b).
-        #[arg(long = "patch")]
-        patches: Vec<PathBuf>,
-        /// Build the targets (and check every binary exists), do not fuzz.
-        #[arg(long)]
-        build_only: bool,
-        /// Findings directory (default $SWAPDIFF_FINDINGS, else findings/).
-        #[arg(long)]
-        findings: Option<PathBuf>,
-        /// Build and run without ASan (exec/s of the bench).
-        #[arg(long)]
-        no_sanitizer: bool,
-        /// Fuzz a temporary copy of the seeds, leaving fuzz/corpus as it was.
-        #[arg(long)]
-        scratch_corpus: bool,
-    },
+    Fuzz(swapdiff::drive::plan::Args),
     /// (internal) Hunt in this build's kernel; one result line per event (see src/jobs.rs).
     #[command(hide = true)]
     HuntRun {
@@ -654,31 +623,8 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             })
         }
         Cmd::Probe { file, level, target } => probe(&file, &level, &target),
-        Cmd::Fuzz {
-            targets,
-            engine,
-            jobs,
-            seconds,
-            level,
-            patches,
-            build_only,
-            findings,
-            no_sanitizer,
-            scratch_corpus,
-        } => {
+        Cmd::Fuzz(args) => {
             let interrupt = Interrupt::install()?;
-            let args = swapdiff::drive::plan::Args {
-                targets,
-                engine,
-                jobs,
-                seconds,
-                level,
-                patches,
-                build_only,
-                findings,
-                no_sanitizer,
-                scratch_corpus,
-            };
             let code = swapdiff::drive::fuzz(&swapdiff::variant::workspace(), &args, &|| interrupt.is_set())?;
             Ok(ExitCode::from(code))
         }

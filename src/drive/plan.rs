@@ -31,23 +31,39 @@ impl Fuzzer {
     }
 }
 
-/// The command line, before checking.
-#[derive(Debug, Clone, Default)]
+/// The command line of `swapdiff fuzz`, before checking (declared here once: the CLI
+/// flattens it, tests build it).
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct Args {
+    /// Fuzz targets (default: every fuzz/fuzz_targets/*.rs).
     pub targets: Vec<String>,
-    /// `libfuzzer`, `afl` or (with --build-only) `all`.
+    /// libfuzzer or afl (all: both, with --build-only).
+    #[arg(long, default_value = "libfuzzer")]
     pub engine: String,
+    /// Fuzzer processes per target: libFuzzer workers on one corpus, AFL++ -M/-S instances.
+    #[arg(long, default_value_t = 1)]
     pub jobs: usize,
+    /// Wall time of the whole run, split evenly over the targets.
+    #[arg(long, default_value_t = 60)]
     pub seconds: u64,
-    /// --level, else SWAPDIFF_LEVEL, else raw.
+    /// raw or logical (default $SWAPDIFF_LEVEL, else raw).
+    #[arg(long)]
     pub level: Option<String>,
-    /// --patch, else SWAPDIFF_PATCHES (a:b).
+    /// Fuzz the kernel with this patch applied (repeat for several, in order; default
+    /// $SWAPDIFF_PATCHES, a:b).
+    #[arg(long = "patch")]
     pub patches: Vec<PathBuf>,
+    /// Build the targets (and check every binary exists), do not fuzz.
+    #[arg(long)]
     pub build_only: bool,
+    /// Findings directory (default $SWAPDIFF_FINDINGS, else findings/).
+    #[arg(long)]
     pub findings: Option<PathBuf>,
-    /// Build and run without ASan (the bench's exec/s).
+    /// Build and run without ASan (exec/s of the bench).
+    #[arg(long)]
     pub no_sanitizer: bool,
-    /// Fuzz a temporary copy of the seeds: the run leaves fuzz/corpus as it was.
+    /// Fuzz a temporary copy of the seeds, leaving fuzz/corpus as it was.
+    #[arg(long)]
     pub scratch_corpus: bool,
 }
 
