@@ -89,7 +89,7 @@ pub fn run_target(
 ) -> Result<TargetResult, String> {
     let out = plan.afl_out().join(target);
     for d in [&out, &plan.log_dir()] {
-        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+        super::make_dir(d)?;
     }
     let names = instance_names(plan.jobs);
     let logs: Vec<PathBuf> = names.iter().map(|n| plan.log_dir().join(format!("afl-{target}-{n}.log"))).collect();
@@ -190,7 +190,7 @@ pub fn gather(plan: &Plan, target: &str, dir: &Path) -> Result<usize, String> {
         for kind in ["crashes", "hangs"] {
             for f in saved(&inst, kind) {
                 let into = dir.join(target);
-                std::fs::create_dir_all(&into).map_err(|e| format!("{}: {e}", into.display()))?;
+                super::make_dir(&into)?;
                 let base = f.file_name().map(|b| b.to_string_lossy().replace([':', ','], "_")).unwrap_or_default();
                 let to = into.join(format!("{name}-{kind}-{base}"));
                 if std::fs::hard_link(&f, &to).is_err() {

@@ -72,7 +72,7 @@ pub fn build(plan: &Plan, f: Fuzzer) -> Result<Duration, String> {
     check_tools(f)?;
     let log = plan.build_log(f);
     if let Some(dir) = log.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        super::make_dir(dir)?;
     }
     let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
     let err = file.try_clone().map_err(|e| e.to_string())?;

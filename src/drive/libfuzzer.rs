@@ -74,7 +74,7 @@ pub fn run_target(
 ) -> Result<TargetResult, String> {
     let artifacts = plan.artifacts().join(target);
     for d in [&artifacts, &plan.log_dir()] {
-        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+        super::make_dir(d)?;
     }
     let start = Instant::now();
     let budget = Duration::from_secs(plan.per);

@@ -104,16 +104,21 @@ pub fn fuzz(root: &Path, args: &Args, stop: &dyn Fn() -> bool) -> Result<u8, Str
     Ok(v.exit_code())
 }
 
+/// `create_dir_all` with the path in the error, as every message of the driver names it.
+pub(crate) fn make_dir(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))
+}
+
 /// The corpus a target fuzzes: its seeds directory, or (for the bench) a
 /// temporary copy of it the run may grow.
 fn corpus_for(plan: &Plan, target: &str, scratch: &mut Vec<PathBuf>) -> Result<PathBuf, String> {
     let seeds = plan.seeds(target);
-    std::fs::create_dir_all(&seeds).map_err(|e| format!("{}: {e}", seeds.display()))?;
+    make_dir(&seeds)?;
     if !plan.scratch_corpus {
         return Ok(seeds);
     }
     let dir = std::env::temp_dir().join(format!("swapdiff-fuzz-{}-{target}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    make_dir(&dir)?;
     for e in std::fs::read_dir(&seeds).map_err(|e| format!("{}: {e}", seeds.display()))?.flatten() {
         if e.path().is_file() {
             std::fs::copy(e.path(), dir.join(e.file_name())).map_err(|e| format!("{}: {e}", dir.display()))?;
