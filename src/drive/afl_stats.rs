@@ -29,15 +29,21 @@ pub fn parse_fuzzer_stats(text: &str) -> Result<AflStats, String> {
         text.lines().filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim(), v.trim())).collect();
     let get = |k: &str| map.get(k).and_then(|v| number(v));
     let execs = get("execs_done").ok_or("no execs_done in fuzzer_stats")?;
-    Ok(AflStats {
+    Ok(stats(execs, get("bitmap_cvg"), get))
+}
+
+/// The fields `fuzzer_stats` and `plot_data` name alike (AFL++ 4 names, else AFL++ 3's).
+fn stats(execs: f64, bitmap_cvg: Option<f64>, get: impl Fn(&str) -> Option<f64>) -> AflStats {
+    let count = |new: &str, old: &str| get(new).or_else(|| get(old)).map(|v| v as u64);
+    AflStats {
         execs: execs as u64,
         exec_per_sec: get("execs_per_sec"),
-        corpus: get("corpus_count").or_else(|| get("paths_total")).map(|v| v as u64),
-        crashes: get("saved_crashes").or_else(|| get("unique_crashes")).map(|v| v as u64),
-        hangs: get("saved_hangs").or_else(|| get("unique_hangs")).map(|v| v as u64),
-        bitmap_cvg: get("bitmap_cvg"),
+        corpus: count("corpus_count", "paths_total"),
+        crashes: count("saved_crashes", "unique_crashes"),
+        hangs: count("saved_hangs", "unique_hangs"),
+        bitmap_cvg,
         edges: get("edges_found").map(|v| v as u64),
-    })
+    }
 }
 
 /// The last row of a `plot_data` text, by its header's column names; None
@@ -47,13 +53,6 @@ pub fn parse_plot_data(text: &str) -> Option<AflStats> {
     let header: Vec<String> = lines.next()?.trim_start_matches('#').split(',').map(|h| h.trim().to_string()).collect();
     let row: Vec<&str> = lines.rfind(|l| !l.trim().is_empty() && !l.starts_with('#'))?.split(',').collect();
     let get = |k: &str| header.iter().position(|h| h == k).and_then(|i| row.get(i)).and_then(|v| number(v));
-    Some(AflStats {
-        execs: get("total_execs")? as u64,
-        exec_per_sec: get("execs_per_sec"),
-        corpus: get("corpus_count").or_else(|| get("paths_total")).map(|v| v as u64),
-        crashes: get("saved_crashes").or_else(|| get("unique_crashes")).map(|v| v as u64),
-        hangs: get("saved_hangs").or_else(|| get("unique_hangs")).map(|v| v as u64),
-        bitmap_cvg: get("map_size"),
-        edges: get("edges_found").map(|v| v as u64),
-    })
+    // plot_data calls the bitmap coverage map_size.
+    Some(stats(get("total_execs")?, get("map_size"), get))
 }
