@@ -38,30 +38,63 @@ fn anything(_: SlotView) -> bool {
 /// `start` if it satisfies `pred`, else the next slot that does (scanning
 /// forward through its device, then the other devices).
 fn find<E: Engine + ?Sized>(m: &E, start: Slot, pred: Pred) -> Option<Slot> {
-    find_where(m, start, |_, v| pred(v))
+    find_where(m, start, pred(SlotView { byte: 0 }), |_, v| pred(v))
 }
 
 /// [`find`] with a predicate that also sees the slot. One bounded pass.
-fn find_where<E: Engine + ?Sized>(m: &E, start: Slot, pred: impl Fn(Slot, SlotView) -> bool) -> Option<Slot> {
+/// `free_ok`: whether a free slot (byte 0) can satisfy `pred`; when it
+/// cannot, runs of free slots are skipped sixteen at a time (most of a
+/// device is free, and most predicates want a slot in use).
+fn find_where<E: Engine + ?Sized>(
+    m: &E,
+    start: Slot,
+    free_ok: bool,
+    pred: impl Fn(Slot, SlotView) -> bool,
+) -> Option<Slot> {
     let first = u32::from(start.ty) % MAX_DEVICES;
     for k in 0..MAX_DEVICES {
         let ty = (first + k) % MAX_DEVICES;
         // The device's map in one call: a scan reads every byte of it at worst.
         let map = m.swap_map(ty);
-        let max = map.len() as u64;
-        if max == 0 {
+        if map.is_empty() {
             continue;
         }
-        let from = if k == 0 && u32::from(start.ty) == ty { u64::from(start.off) % max } else { 0 };
-        for i in 0..max {
-            let off = (from + i) % max;
-            let slot = Slot { ty: ty as u8, off: off as u16 };
-            if pred(slot, SlotView { byte: map[off as usize] }) {
-                return Some(slot);
-            }
+        let from = if k == 0 && u32::from(start.ty) == ty { usize::from(start.off) % map.len() } else { 0 };
+        let hit = |off: usize| pred(Slot { ty: ty as u8, off: off as u16 }, SlotView { byte: map[off] });
+        let found = scan(map, from, map.len(), free_ok, &hit).or_else(|| scan(map, 0, from, free_ok, &hit));
+        if let Some(off) = found {
+            return Some(Slot { ty: ty as u8, off: off as u16 });
         }
     }
     None
+}
+
+/// The first offset in `[lo, hi)` of `map` that `hit` accepts.
+fn scan(map: &[u8], lo: usize, hi: usize, free_ok: bool, hit: &impl Fn(usize) -> bool) -> Option<usize> {
+    let mut off = lo;
+    while off < hi {
+        if !free_ok {
+            off += first_in_use(&map[off..hi])?;
+        }
+        if hit(off) {
+            return Some(off);
+        }
+        off += 1;
+    }
+    None
+}
+
+/// The index of the first non-zero byte: sixteen bytes per compare while
+/// they are all zero.
+fn first_in_use(bytes: &[u8]) -> Option<usize> {
+    let mut skipped = 0;
+    for chunk in bytes.chunks_exact(16) {
+        if u128::from_ne_bytes(chunk.try_into().expect("16 bytes")) != 0 {
+            break;
+        }
+        skipped += 16;
+    }
+    bytes[skipped..].iter().position(|&b| b != 0).map(|p| skipped + p)
 }
 
 /// How many slots from `s` (at most `want`, never crossing a cluster or the
@@ -149,7 +182,7 @@ pub fn steer<E: Engine + ?Sized>(op: &Op, m: &E, shadow: &Shadow) -> Option<Op> 
             // Distinct slots: the slot cache never returns one twice.
             let mut picked: Vec<Slot> = Vec::with_capacity(slots.len());
             for s in slots {
-                if let Some(found) = find_where(m, s, |x, v| cache_only(v) && !picked.contains(&x)) {
+                if let Some(found) = find_where(m, s, false, |x, v| cache_only(v) && !picked.contains(&x)) {
                     picked.push(found);
                 }
             }
@@ -242,4 +275,44 @@ fn shadow_folio(shadow: &Shadow, folio: u8, pred: impl Fn(&crate::shadow::FolioS
         return Some(folio);
     }
     shadow.live().find(|(_, f)| pred(f)).map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain definition `scan` must agree with: the first offset in
+    /// `[lo, hi)` whose byte `pred` accepts.
+    fn naive(map: &[u8], lo: usize, hi: usize, pred: Pred) -> Option<usize> {
+        (lo..hi).find(|&o| pred(SlotView { byte: map[o] }))
+    }
+
+    #[test]
+    fn the_skipping_scan_finds_what_a_byte_by_byte_scan_finds() {
+        // Maps with in-use bytes at chunk edges (15, 16, 31, 32), inside a
+        // chunk, at the very end, and none at all; every predicate, free-ok
+        // or not, from every start.
+        let mut maps = vec![vec![0u8; 70]];
+        for spots in [&[0usize][..], &[15], &[16], &[31, 32], &[47], &[69], &[5, 40, 68]] {
+            for byte in [1u8, SWAP_HAS_CACHE, SWAP_HAS_CACHE | 2, crate::counts::SWAP_MAP_BAD, SWAP_MAP_SHMEM] {
+                let mut m = vec![0u8; 70];
+                for &s in spots {
+                    m[s] = byte;
+                }
+                maps.push(m);
+            }
+        }
+        let preds: [Pred; 7] = [dupable, has_ref, has_cache, cache_only, in_use, anything, SlotView::is_free];
+        for map in &maps {
+            for pred in preds {
+                let free_ok = pred(SlotView { byte: 0 });
+                for lo in 0..map.len() {
+                    for hi in [lo, lo + 1, map.len()] {
+                        let hit = |o: usize| pred(SlotView { byte: map[o] });
+                        assert_eq!(scan(map, lo, hi, free_ok, &hit), naive(map, lo, hi, pred), "{map:?} [{lo}, {hi})");
+                    }
+                }
+            }
+        }
+    }
 }
