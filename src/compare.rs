@@ -25,7 +25,12 @@ pub struct Mismatch {
     pub actual: String,
 }
 
-fn mismatch(class: &'static str, detail: impl Into<String>, e: impl std::fmt::Debug, a: impl std::fmt::Debug) -> Mismatch {
+fn mismatch(
+    class: &'static str,
+    detail: impl Into<String>,
+    e: impl std::fmt::Debug,
+    a: impl std::fmt::Debug,
+) -> Mismatch {
     Mismatch { class, detail: detail.into(), func: None, expected: format!("{e:?}"), actual: format!("{a:?}") }
 }
 
@@ -83,7 +88,7 @@ impl Touch {
 pub fn outcomes(expected: &Outcome, actual: &Outcome) -> Option<Mismatch> {
     if expected.events != actual.events {
         let i = expected.events.iter().zip(&actual.events).take_while(|(a, b)| a == b).count();
-        let func = expected.events.get(i).or(actual.events.get(i)).map(|e| e.func.clone());
+        let func = expected.events.get(i).or(actual.events.get(i)).map(|e| e.func.to_string());
         // A call that never returned (the shim's HANG trap) is its own class
         // on either side, so a hang has the signature op/hang/function.
         let hang =
@@ -204,7 +209,14 @@ fn device<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32) -> Opti
 /// continuation page alive on either side (globals are compared first) there are no
 /// digits at all. The first difference by offset is reported, a slot's byte before its
 /// digits, as a slot-by-slot walk would.
-fn range<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, lo: u64, hi: u64, level: Level) -> Option<Mismatch> {
+fn range<A: Engine + ?Sized, B: Engine + ?Sized>(
+    m: &A,
+    k: &B,
+    ty: u32,
+    lo: u64,
+    hi: u64,
+    level: Level,
+) -> Option<Mismatch> {
     let (a, b) = (m.swap_map(ty), k.swap_map(ty));
     // device() has compared device_max, so both maps have the same length.
     let hi = hi.min(u64::from(m.device_max(ty))).min(a.len().min(b.len()) as u64);
@@ -225,7 +237,12 @@ fn range<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, lo: u64,
                 let e = entry(ty, off);
                 let (da, db) = (m.cont_digits(e), k.cont_digits(e));
                 if da != db {
-                    return Some(mismatch("cont", format!("continuation digits of {ty}:{off} (one byte per page)"), da, db));
+                    return Some(mismatch(
+                        "cont",
+                        format!("continuation digits of {ty}:{off} (one byte per page)"),
+                        da,
+                        db,
+                    ));
                 }
             }
         }
@@ -269,7 +286,14 @@ fn logical<E: Engine + ?Sized>(e: &E, x: u64, byte: u8) -> (Option<u64>, bool) {
 /// Per slot of `[lo, lo + a.len())`, whose map bytes are `a` (model) and `b` (kernel): the
 /// exact number of references (None: bad) and the cache bit. Slots whose bytes are equal
 /// and not continued are equal to callers too; only the others are read further.
-fn logical_range<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, lo: u64, a: &[u8], b: &[u8]) -> Option<Mismatch> {
+fn logical_range<A: Engine + ?Sized, B: Engine + ?Sized>(
+    m: &A,
+    k: &B,
+    ty: u32,
+    lo: u64,
+    a: &[u8],
+    b: &[u8],
+) -> Option<Mismatch> {
     for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
         if x == y && !(SlotView { byte: x }).is_continued() {
             continue;
@@ -346,8 +370,8 @@ mod hang_class_tests {
     use super::*;
     use crate::engine::Event;
 
-    fn ev(kind: EventKind, func: &str, text: &str) -> Event {
-        Event { kind, func: func.to_string(), text: text.to_string() }
+    fn ev(kind: EventKind, func: &'static str, text: &'static str) -> Event {
+        Event::new(kind, func, text)
     }
 
     fn outcome(events: Vec<Event>) -> Outcome {

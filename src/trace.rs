@@ -52,7 +52,7 @@ fn outcome_json(o: Option<&Outcome>) -> Value {
         None => Value::Null,
         Some(o) => json!({
             "rets": o.rets,
-            "events": o.events.iter().map(|e| json!({"kind": e.kind.name(), "func": e.func, "text": e.text})).collect::<Vec<_>>(),
+            "events": o.events.iter().map(|e| json!({"kind": e.kind.name(), "func": e.func, "text": e.message()})).collect::<Vec<_>>(),
         }),
     }
 }

@@ -12,13 +12,14 @@
 mod constants;
 mod engine;
 mod entry;
+pub mod printf;
 pub mod setup;
 mod vocab;
 
 pub use constants::*;
 pub use engine::{families, Count, Delegate, Duplicate, Engine, Environment, Free, Inspect, Mte};
 pub use entry::{entry, entry_offset, entry_type, Entry, SWP_OFFSET_MASK, SWP_TYPE_SHIFT};
-pub use vocab::{Event, EventKind, Site, REFUSED, TRAPPED};
+pub use vocab::{Arg, Args, Event, EventKind, Site, MAX_EVENT_ARGS, REFUSED, TRAPPED};
 
 /// What a caller of an engine imports: the traits whose methods it calls
 /// (`use swapdiff_contract::prelude::*;`), so code calling a concrete engine

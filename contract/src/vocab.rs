@@ -68,18 +68,94 @@ impl EventKind {
     }
 }
 
-/// One recorded diagnostic. `func` is the kernel function holding the macro, `text` the
-/// macro's condition as the preprocessor stringifies it (or the formatted LOG message).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A value a message's format read, as printk reads it: an integer
+/// conversion as 64 bits (signed ones sign-extended, `%p` the address) or a
+/// `%s` string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Arg {
+    Int(u64),
+    Str(&'static str),
+}
+
+/// The most arguments an event keeps (`SD_EVENT_MAX_ARGS`).
+pub const MAX_EVENT_ARGS: usize = 4;
+
+/// The arguments of one event, in the order its format reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Args {
+    len: u8,
+    values: [Arg; MAX_EVENT_ARGS],
+}
+
+impl Args {
+    pub const NONE: Args = Args { len: 0, values: [Arg::Int(0); MAX_EVENT_ARGS] };
+
+    /// The first [`MAX_EVENT_ARGS`] of `values` (the C side keeps no more
+    /// either; the rest of the format is then shown as is).
+    pub fn new(values: &[Arg]) -> Args {
+        let mut a = Args::NONE;
+        for (slot, v) in a.values.iter_mut().zip(values) {
+            *slot = *v;
+            a.len += 1;
+        }
+        a
+    }
+
+    pub fn as_slice(&self) -> &[Arg] {
+        &self.values[..usize::from(self.len)]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// One recorded diagnostic, as a value: nothing is formatted until it is
+/// shown ([`Event::message`]), so recording and comparing events costs no
+/// allocation. `func` is the kernel function holding the macro. `text` is the
+/// macro's condition as the preprocessor stringifies it, or, for a LOG (and
+/// any event with arguments), the message's printf format, newline included,
+/// with `args` what it read. Two events are equal when all of that is: a LOG
+/// is compared by its format and arguments, the parts of a message its code
+/// decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Event {
     pub kind: EventKind,
-    pub func: String,
-    pub text: String,
+    pub func: &'static str,
+    pub text: &'static str,
+    pub args: Args,
+}
+
+impl Event {
+    /// An event without arguments (a WARN, BUG or HANG at its condition).
+    pub const fn new(kind: EventKind, func: &'static str, text: &'static str) -> Event {
+        Event { kind, func, text, args: Args::NONE }
+    }
+
+    /// A message: `format` and the values it reads.
+    pub fn message_of(kind: EventKind, func: &'static str, format: &'static str, args: &[Arg]) -> Event {
+        Event { kind, func, text: format, args: Args::new(args) }
+    }
+
+    /// Whether `text` is a format (and not a condition, which may hold a `%`).
+    pub fn is_format(&self) -> bool {
+        self.kind == EventKind::Log || !self.args.is_empty()
+    }
+
+    /// What a reader sees: the condition, or the message formatted as
+    /// printk prints it, without its trailing newline.
+    pub fn message(&self) -> std::borrow::Cow<'static, str> {
+        if self.is_format() {
+            std::borrow::Cow::Owned(crate::printf::format(self.text, self.args.as_slice()))
+        } else {
+            std::borrow::Cow::Borrowed(self.text)
+        }
+    }
 }
 
 impl std::fmt::Display for Event {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} in {}: {}", self.kind.name(), self.func, self.text)
+        write!(f, "{} in {}: {}", self.kind.name(), self.func, self.message())
     }
 }
 
@@ -105,7 +181,29 @@ mod tests {
 
     #[test]
     fn an_event_reads_kind_function_condition() {
-        let e = Event { kind: EventKind::Warn, func: "__swap_duplicate".into(), text: "!si".into() };
+        let e = Event::new(EventKind::Warn, "__swap_duplicate", "!si");
         assert_eq!(e.to_string(), "WARN in __swap_duplicate: !si");
+        // A condition is never a format, even with a `%` in it.
+        let e = Event::new(EventKind::Warn, "__swap_duplicate", "nr > SWAPFILE_CLUSTER - offset % SWAPFILE_CLUSTER");
+        assert_eq!(e.message(), "nr > SWAPFILE_CLUSTER - offset % SWAPFILE_CLUSTER");
+    }
+
+    #[test]
+    fn a_message_is_formatted_only_when_shown_and_compared_by_format_and_values() {
+        // _swap_info_get's pr_err("%s: %s%08lx\n", __func__, Unused_offset, entry.val).
+        let log = |v| {
+            Event::message_of(
+                EventKind::Log,
+                "_swap_info_get",
+                "%s: %s%08lx\n",
+                &[Arg::Str("_swap_info_get"), Arg::Str("Unused swap offset entry "), Arg::Int(v)],
+            )
+        };
+        assert_eq!(log(5).to_string(), "LOG in _swap_info_get: _swap_info_get: Unused swap offset entry 00000005");
+        assert_eq!(log(5), log(5));
+        assert_ne!(log(5), log(6));
+        // More than MAX_EVENT_ARGS values: the C side keeps four, so does this.
+        let many = [Arg::Int(1), Arg::Int(2), Arg::Int(3), Arg::Int(4), Arg::Int(5)];
+        assert_eq!(Args::new(&many).as_slice(), &many[..MAX_EVENT_ARGS]);
     }
 }

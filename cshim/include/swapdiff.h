@@ -76,14 +76,40 @@ enum sd_event_kind {
  * One event. func is __func__ where the macro was used (the kernel function
  * for extracted code). text is the macro's stringified condition exactly as
  * the preprocessor produces it (#cond: source spacing, one space between
- * tokens), "" for a bare BUG(), or for SD_EV_LOG the formatted message without
- * its trailing newline. line is informational only (never compared).
+ * tokens), "" for a bare BUG(), or for SD_EV_LOG (and any event that carries
+ * arguments) the formatted message without its trailing newline. line is
+ * informational only (never compared).
  */
 struct sd_event {
 	int kind;
 	const char *func;
 	const char *text;
 	int line;
+};
+
+/* A value a message's format read: an integer conversion as 64 bits (signed
+ * ones sign-extended, %p the address), or a %s string, copied. */
+#define SD_EVENT_MAX_ARGS 4
+#define SD_EVENT_STR_MAX 64
+struct sd_event_arg {
+	int is_str;
+	uint64_t value;
+	const char *str; /* is_str: valid until sd_events_clear() */
+};
+
+/*
+ * An event as recorded, nothing formatted. For SD_EV_LOG, and any event with
+ * nargs > 0, text is the printf format (trailing newline included) and args
+ * hold what it reads, in order; capturing stops at a conversion it cannot
+ * read (a '*' width, an unknown letter) or after SD_EVENT_MAX_ARGS.
+ */
+struct sd_event_raw {
+	int kind;
+	const char *func;
+	const char *text;
+	int line;
+	int nargs;
+	struct sd_event_arg args[SD_EVENT_MAX_ARGS];
 };
 
 /* ---------------------------------------------------------------------------
@@ -237,7 +263,8 @@ int sd_page_get(int folio, int idx, uint8_t tags[SD_MTE_PAGE_TAG_STORAGE],
 
 /* Events recorded since the last sd_events_clear(). */
 int sd_events_count(void);
-int sd_event_get(int i, struct sd_event *out);
+int sd_event_get(int i, struct sd_event *out); /* text formatted on request */
+int sd_event_raw_get(int i, struct sd_event_raw *out);
 void sd_events_clear(void);
 
 /* ---------------------------------------------------------------------------

@@ -12,9 +12,10 @@ use std::ffi::CStr;
 use std::os::raw::c_char;
 
 use swapdiff_contract::families::*;
-use swapdiff_contract::{Entry, Event, EventKind, Site, MAX_CONT_PAGES, TAG_BYTES};
+use swapdiff_contract::{Arg, Entry, Event, EventKind, Site, MAX_CONT_PAGES, MAX_EVENT_ARGS, TAG_BYTES};
 
 use crate::ffi;
+use crate::intern::intern_c;
 use crate::kernel::{c_int, Kernel};
 use crate::vocabulary::{kind_from_c, site_to_c};
 
@@ -327,23 +328,34 @@ impl Inspect for Kernel {
     }
 
     /// The events recorded since the last call, oldest first; clears them.
+    /// Nothing is formatted: a message comes as its format and arguments.
     fn take_events(&mut self) -> Vec<Event> {
         // SAFETY: we hold the kernel lock; no arguments.
         let n = unsafe { ffi::sd_events_count() };
+        if n <= 0 {
+            return Vec::new();
+        }
         let mut events = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
         for i in 0..n {
-            let mut raw = ffi::sd_event { kind: 0, func: std::ptr::null(), text: std::ptr::null(), line: 0 };
+            // SAFETY: sd_event_raw is plain C data (ints and pointers); all
+            // zeroes is a valid value, which sd_event_raw_get overwrites.
+            let mut raw: ffi::sd_event_raw = unsafe { std::mem::zeroed() };
             // SAFETY: we hold the kernel lock; `raw` is valid for the write
             // and i < count.
-            if unsafe { ffi::sd_event_get(i, &mut raw) } != 0 {
+            if unsafe { ffi::sd_event_raw_get(i, &mut raw) } != 0 {
                 continue;
             }
             // An unknown kind would come from a newer C side: report it as
             // a BUG rather than drop it.
             let kind = kind_from_c(raw.kind).unwrap_or(EventKind::Bug);
-            events.push(Event { kind, func: c_text(raw.func), text: c_text(raw.text) });
+            let nargs = usize::try_from(raw.nargs).unwrap_or(0).min(MAX_EVENT_ARGS);
+            let mut args = [Arg::Int(0); MAX_EVENT_ARGS];
+            for (arg, c) in args.iter_mut().zip(&raw.args[..nargs]) {
+                *arg = if c.is_str != 0 { Arg::Str(intern_c(c.str_)) } else { Arg::Int(c.value) };
+            }
+            events.push(Event::message_of(kind, intern_c(raw.func), intern_c(raw.text), &args[..nargs]));
         }
-        // SAFETY: we hold the kernel lock; the strings were copied above.
+        // SAFETY: we hold the kernel lock; the strings were pooled above.
         unsafe { ffi::sd_events_clear() };
         events
     }

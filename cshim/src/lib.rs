@@ -9,13 +9,14 @@
 //! bounded ([`set_call_timeout`], [`work_budget`]); [`fatal`] reports a
 //! worker's death in one stderr line. This crate is the only place in
 //! swapdiff with `unsafe` code: the FFI calls in engine.rs, build_info.rs,
-//! bounds.rs, fatal.rs and test_hooks.rs.
+//! bounds.rs, fatal.rs, intern.rs and test_hooks.rs.
 
 mod bounds;
 mod build_info;
 mod engine;
 pub mod fatal;
 mod ffi;
+mod intern;
 mod kernel;
 mod test_hooks;
 mod vocabulary;

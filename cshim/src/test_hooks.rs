@@ -81,3 +81,23 @@ impl Kernel {
         unsafe { ffi::sd_watchdog_deferrals() as u64 }
     }
 }
+
+impl Kernel {
+    /// The pending events' texts as the C side formats them (`sd_event_get`,
+    /// what the standalone reproducers print), oldest first; the log is left
+    /// as it is. For the test that the Rust rendering of a message is the C
+    /// one.
+    #[doc(hidden)]
+    pub fn test_c_event_texts(&self) -> Vec<String> {
+        // SAFETY: we hold the kernel lock; no arguments.
+        let n = unsafe { ffi::sd_events_count() };
+        (0..n)
+            .filter_map(|i| {
+                let mut raw = ffi::sd_event { kind: 0, func: std::ptr::null(), text: std::ptr::null(), line: 0 };
+                // SAFETY: we hold the kernel lock; `raw` is valid for the
+                // write and i < count.
+                (unsafe { ffi::sd_event_get(i, &mut raw) } == 0).then(|| crate::engine::c_text(raw.text))
+            })
+            .collect()
+    }
+}

@@ -46,6 +46,7 @@ const _: () = assert!(contract::MAX_CONT_PAGES == ffi::SD_MAX_CONT_PAGES as usiz
 const _: () = assert!(contract::PAGE_POISON as u32 == ffi::SD_PAGE_POISON);
 const _: () = assert!(contract::PG_MTE_TAGGED == ffi::SD_PG_MTE_TAGGED);
 const _: () = assert!(contract::PG_MTE_LOCK == ffi::SD_PG_MTE_LOCK);
+const _: () = assert!(contract::MAX_EVENT_ARGS == ffi::SD_EVENT_MAX_ARGS as usize);
 
 // Site::index() is the C enum value, for every site, and there are no others.
 const _: () = assert!(Site::ContPage.index() == ffi::sd_site_SD_SITE_CONT_PAGE as usize);

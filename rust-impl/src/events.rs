@@ -6,10 +6,8 @@
 //! the call: the code returns `Err(Trapped)` and `?` carries it to the entry point, so
 //! state changed before the check stays and nothing after it happens.
 
-use std::borrow::Cow;
-
 use crate::continuation::ContBug;
-use swapdiff_contract::{Event, EventKind};
+use swapdiff_contract::{Arg, Event, EventKind};
 
 /// A call was abandoned at a BUG or hang (already recorded in the log).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,23 +71,21 @@ pub const BAD_FILE: &str = "Bad swap file entry ";
 pub const UNUSED_OFFSET: &str = "Unused swap offset entry ";
 pub const BAD_OFFSET: &str = "Bad swap offset entry ";
 
-#[derive(Debug, Clone)]
-struct Recorded {
-    kind: EventKind,
-    func: &'static str,
-    text: Cow<'static, str>,
-}
+/// The format of swapfile.c's `pr_err("%s: %s%08lx\n", __func__, what, entry.val)`.
+const ENTRY_MESSAGE: &str = "%s: %s%08lx\n";
+/// The format of `pr_err_ratelimited("%s%08lx\n", what, entry.val)` (no function prefix).
+const BARE_MESSAGE: &str = "%s%08lx\n";
 
-/// Events since the last `take`.
+/// Events since the last `take`: values, nothing formatted.
 #[derive(Debug, Default)]
 pub struct EventLog {
-    events: Vec<Recorded>,
+    events: Vec<Event>,
 }
 
 impl EventLog {
     /// Record a WARN (or any non-trapping check).
     pub fn fire(&mut self, check: Check) {
-        self.events.push(Recorded { kind: check.kind, func: check.func, text: Cow::Borrowed(check.text) });
+        self.events.push(Event::new(check.kind, check.func, check.text));
     }
 
     /// Record a BUG or hang; the caller returns the result with `?`/`Err`.
@@ -99,22 +95,19 @@ impl EventLog {
     }
 
     /// `pr_err("%s: %s%08lx\n", __func__, what, entry.val)` from `func`.
-    pub fn log_entry(&mut self, func: &'static str, what: &str, entry: u64) {
-        let text = format!("{func}: {what}{entry:08x}");
-        self.events.push(Recorded { kind: EventKind::Log, func, text: Cow::Owned(text) });
+    pub fn log_entry(&mut self, func: &'static str, what: &'static str, entry: u64) {
+        let args = [Arg::Str(func), Arg::Str(what), Arg::Int(entry)];
+        self.events.push(Event::message_of(EventKind::Log, func, ENTRY_MESSAGE, &args));
     }
 
     /// `pr_err("%s%08lx\n", what, entry.val)` from `func` (no function prefix).
-    pub fn log_bare(&mut self, func: &'static str, what: &str, entry: u64) {
-        let text = format!("{what}{entry:08x}");
-        self.events.push(Recorded { kind: EventKind::Log, func, text: Cow::Owned(text) });
+    pub fn log_bare(&mut self, func: &'static str, what: &'static str, entry: u64) {
+        let args = [Arg::Str(what), Arg::Int(entry)];
+        self.events.push(Event::message_of(EventKind::Log, func, BARE_MESSAGE, &args));
     }
 
     pub fn take(&mut self) -> Vec<Event> {
-        self.events
-            .drain(..)
-            .map(|r| Event { kind: r.kind, func: r.func.to_string(), text: r.text.into_owned() })
-            .collect()
+        std::mem::take(&mut self.events)
     }
 
     pub fn clear(&mut self) {
@@ -138,9 +131,9 @@ mod tests {
         // %08lx pads to 8 hex digits and widens past them for a type in the high bits.
         log.log_bare("__swap_duplicate", BAD_FILE, 5u64 << 58 | 1);
         let ev = log.take();
-        assert_eq!(ev[0].text, "_swap_info_get: Unused swap offset entry 00000005");
+        assert_eq!(ev[0].message(), "_swap_info_get: Unused swap offset entry 00000005");
         assert_eq!(ev[0].func, "_swap_info_get");
-        assert_eq!(ev[1].text, "Bad swap file entry 1400000000000001");
+        assert_eq!(ev[1].message(), "Bad swap file entry 1400000000000001");
         assert_eq!(ev[1].kind, EventKind::Log);
         assert!(log.is_empty());
     }

@@ -102,7 +102,7 @@ fn the_63rd_reference_links_a_continuation_page() {
         assert_eq!(e.swap_free_nr(s, 1), 0);
         assert_eq!((e.map_byte(s), e.cont_digits(s)), (Some(SWAP_MAP_MAX | COUNT_CONTINUED), vec![1]));
         assert_eq!(e.swp_swapcount(s), 125);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -241,7 +241,7 @@ fn a_failed_continuation_allocation_is_enomem_once() {
         assert_eq!(e.map_byte(s), Some(SWAP_HAS_CACHE | SWAP_MAP_MAX));
         assert!(e.cont_digits(s).is_empty());
         assert_eq!(e.live_allocs(Site::ContPage), 0);
-        assert_eq!(e.take_events(), vec![], "an allocation failure is not warned about");
+        assert_eq!(e.take_events(), crate::NO_EVENTS, "an allocation failure is not warned about");
         // The fault fired once; the next attempt gets its page.
         assert_eq!(e.swap_duplicate(s), 0);
         assert_eq!(e.swp_swapcount(s), 63);
@@ -271,7 +271,7 @@ fn add_swap_count_continuation_allocates_first_and_frees_when_not_needed() {
         assert_eq!(e.add_swap_count_continuation(s), 0);
         assert_eq!(e.cont_digits(s).len(), 1);
         assert_eq!(e.live_allocs(Site::ContPage), 1);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -280,7 +280,7 @@ fn add_swap_count_continuation_checks_its_entry_with_get_swap_device() {
     on_both(|e: &mut dyn Engine| {
         with_device(e, 1, true);
         assert_eq!(e.add_swap_count_continuation(0), 0);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
         assert_eq!(e.add_swap_count_continuation(entry(2, 1)), 0);
         assert_eq!(
             e.take_events(),

@@ -19,7 +19,7 @@ fn map_counts_strip_only_the_cache_flag() {
         assert_eq!(e.__swap_count(entry(0, 2)), 0);
         // The header: SWAP_MAP_BAD is returned as a count.
         assert_eq!(e.__swap_count(entry(0, 0)), i64::from(SWAP_MAP_BAD));
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -28,7 +28,7 @@ fn swp_swapcount_validates_with_swap_info_get() {
     on_both(|e: &mut dyn Engine| {
         with_device(e, 1, true);
         assert_eq!(e.swp_swapcount(0), 0);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
         assert_eq!(e.swp_swapcount(entry(0, 9)), 0);
         assert_eq!(e.take_events(), vec![log("_swap_info_get", "_swap_info_get: Unused swap offset entry 00000009")]);
         assert_eq!(e.swp_swapcount(entry(1, 9)), 0);
@@ -38,7 +38,7 @@ fn swp_swapcount_validates_with_swap_info_get() {
         // The header of type 0 is entry value 0, which _swap_info_get rejects silently
         // before looking at the map.
         assert_eq!(e.swp_swapcount(entry(0, 0)), 0);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
         // The header of type 1 is a real entry: its count is SWAP_MAP_BAD, no COUNT_CONTINUED.
         assert_eq!(e.swapon(1, true), 1);
         assert_eq!(e.swp_swapcount(entry(1, 0)), i64::from(SWAP_MAP_BAD));
@@ -69,7 +69,7 @@ fn swp_swapcount_on_shmem_reads_continuation_digits() {
         // Low digit 0xbf & ~COUNT_CONTINUED = 63, plus the poison digit 0x6b at offset 2
         // of page 1 (no COUNT_CONTINUED, so the walk stops): 63 + 107 * 63.
         assert_eq!(e.swp_swapcount(entry(0, 2)), 63 + 107 * 63);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 

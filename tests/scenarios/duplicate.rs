@@ -30,7 +30,7 @@ fn swap_duplicate_and_swapcache_prepare_on_the_basic_states() {
         // swap_duplicate() hides every error but -ENOMEM: 0, nothing changed.
         assert_eq!(e.swap_duplicate(entry(0, 2)), 0);
         assert_eq!(e.map_byte(entry(0, 2)), Some(0));
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -69,7 +69,7 @@ fn swapcache_prepare_on_free_or_bad_slots_is_enoent() {
         // Nothing changed and nothing was reported.
         assert_eq!(e.map_byte(entry(0, 5)), Some(0));
         assert_eq!(e.map_byte(entry(0, 7)), Some(SWAP_MAP_BAD));
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -176,7 +176,7 @@ fn shmem_reference_lifecycle() {
         assert_eq!(e.put_swap_folio(s, 0), 0);
         assert_eq!(e.map_byte(s), Some(0));
         assert_eq!(e.device_inuse_pages(0), 0);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 

@@ -233,7 +233,7 @@ fn swapoff_frees_continuations_tags_and_cache_links_and_forgets_the_device() {
         // The folio left the swap cache: it can be added again after a new swapon.
         assert_eq!(e.swapcache_del(f), -ENOENT);
         assert_eq!(e.swapoff(0), -EINVAL);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -350,7 +350,7 @@ fn env_reset_restores_the_initial_state_but_keeps_working() {
         assert_eq!((e.nr_swap_pages(), e.total_swap_pages()), (0, 0));
         assert_eq!(e.tag_store(), vec![]);
         assert_eq!(e.page_get(0, 0), None);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
         for s in Site::ALL {
             assert_eq!(e.live_allocs(s), 0);
         }

@@ -37,7 +37,7 @@ fn last_map_reference_releases_the_slot() {
         assert_eq!(e.map_byte(s), Some(0));
         assert_eq!((e.device_inuse_pages(0), e.nr_swap_pages()), (0, 511));
         assert_eq!(e.cluster(0, 0), Some((1, CLUSTER_FLAG_NONFULL)));
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -87,7 +87,7 @@ fn a_free_slot_inside_a_range_underflows_to_0xff() {
         // The allocator now skips slot 2.
         assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 1)));
         assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 3)));
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -147,7 +147,7 @@ fn put_swap_folio_goes_slot_by_slot_when_a_slot_has_references() {
         assert_eq!(e.put_swap_folio(entry(0, 4), 2), 0);
         assert_eq!(bytes(e, 4..=7), vec![0, 0, 1, 0]);
         assert_eq!(e.device_inuse_pages(0), 1);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -231,7 +231,7 @@ fn swapcache_free_entries_sorts_by_type_only_with_several_swapfiles() {
         assert_eq!(e.swapon(1, true), 1);
         assert_eq!(e.swapoff(1), 0);
         e.swapcache_free_entries(&[entry(2, 1), entry(0, 6), entry(1, 1), entry(0, 5)]);
-        let texts: Vec<String> = e.take_events().into_iter().map(|e| e.text).collect();
+        let texts: Vec<String> = e.take_events().into_iter().map(|e| e.message().into_owned()).collect();
         assert_eq!(
             texts,
             vec![
@@ -253,7 +253,7 @@ fn free_swap_and_cache_fast_path_releases_the_whole_range() {
         assert_eq!(e.free_swap_and_cache_nr(entry(0, 1), 4), 0);
         assert_eq!(bytes(e, 1..=4), vec![0; 4]);
         assert_eq!(e.device_inuse_pages(0), 0);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -293,7 +293,7 @@ fn free_swap_and_cache_checks_its_entry() {
         // non_swap_entry(): type >= MAX_SWAPFILES is silently ignored, as is entry 0.
         assert_eq!(e.free_swap_and_cache_nr(entry(27, 1), 1), 0);
         assert_eq!(e.free_swap_and_cache_nr(0, 1), 0);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
         assert_eq!(e.free_swap_and_cache_nr(entry(3, 1), 1), 0);
         assert_eq!(
             e.take_events(),
@@ -321,7 +321,7 @@ fn free_swap_and_cache_reclaims_an_unmapped_folio() {
         assert_eq!(e.swapcache_del(f), -ENOENT);
         // folio->swap was cleared: adding it again is -EINVAL.
         assert_eq!(e.swapcache_add(f), -EINVAL);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -372,7 +372,7 @@ fn the_fallback_underflows_a_cache_only_slot() {
         // "freed": count 0 - 1 wraps to 0xff, with the cache flag the byte is 0xff.
         assert_eq!(e.free_swap_and_cache_nr(entry(0, 1), 2), 0);
         assert_eq!(bytes(e, 1..=2), vec![1, 0xff]);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -387,7 +387,7 @@ fn free_swap_and_cache_reclaims_an_unmapped_order_0_folio() {
         assert_eq!(e.map_byte(s), Some(0));
         assert_eq!(e.device_inuse_pages(0), 0);
         assert_eq!(e.swapcache_del(f), -ENOENT, "delete_from_swap_cache unlinked it");
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 

@@ -53,7 +53,7 @@ fn refused_calls_change_nothing_and_record_nothing() {
             assert_eq!(r, REFUSED, "{what}");
         }
         // Refused calls never reach the kernel code: no event, no change.
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
         assert_eq!(e.map_byte(entry(0, 1)), Some(SWAP_HAS_CACHE));
         assert_eq!(e.device_inuse_pages(0), 1);
     });
@@ -72,7 +72,7 @@ fn what_the_kernel_checks_itself_goes_through() {
         assert_eq!(e.take_events(), vec![log("_swap_info_get", &bad_offset); 3]);
         assert_eq!(e.swap_free_nr(entry(0, 600), 2), 0);
         assert_eq!(e.put_swap_folio(entry(0, 512), 2), 0);
-        let texts: Vec<String> = e.take_events().into_iter().map(|e| e.text).collect();
+        let texts: Vec<String> = e.take_events().into_iter().map(|e| e.message().into_owned()).collect();
         assert_eq!(
             texts,
             vec!["_swap_info_get: Bad swap offset entry 00000258", "_swap_info_get: Bad swap offset entry 00000200"]

@@ -59,20 +59,44 @@ pub const fn err(errno: i32) -> i64 {
     -(errno as i64)
 }
 
-pub fn warn(func: &str, text: &str) -> Event {
-    Event { kind: EventKind::Warn, func: func.into(), text: text.into() }
+/// An event as a reader sees it: kind, function, and the condition or the
+/// formatted message. Engines record a message as its format and arguments
+/// (nothing formatted on the hot path); an expected event here is written as
+/// the text printk prints, and equals an engine's event that shows as it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    pub kind: EventKind,
+    pub func: String,
+    pub text: String,
 }
 
-pub fn bug(func: &str, text: &str) -> Event {
-    Event { kind: EventKind::Bug, func: func.into(), text: text.into() }
+impl PartialEq<Shown> for Event {
+    fn eq(&self, s: &Shown) -> bool {
+        self.kind == s.kind && self.func == s.func && self.message() == s.text
+    }
 }
 
-pub fn hang(func: &str, text: &str) -> Event {
-    Event { kind: EventKind::Hang, func: func.into(), text: text.into() }
+/// What `take_events` gives when nothing was recorded.
+pub const NO_EVENTS: [Shown; 0] = [];
+
+fn shown(kind: EventKind, func: &str, text: &str) -> Shown {
+    Shown { kind, func: func.into(), text: text.into() }
 }
 
-pub fn log(func: &str, text: &str) -> Event {
-    Event { kind: EventKind::Log, func: func.into(), text: text.into() }
+pub fn warn(func: &str, text: &str) -> Shown {
+    shown(EventKind::Warn, func, text)
+}
+
+pub fn bug(func: &str, text: &str) -> Shown {
+    shown(EventKind::Bug, func, text)
+}
+
+pub fn hang(func: &str, text: &str) -> Shown {
+    shown(EventKind::Hang, func, text)
+}
+
+pub fn log(func: &str, text: &str) -> Shown {
+    shown(EventKind::Log, func, text)
 }
 
 /// One device of `clusters` clusters on a reset engine: type 0.

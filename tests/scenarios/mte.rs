@@ -57,7 +57,7 @@ fn prepare_stores_each_page_and_restore_gives_it_back() {
             assert_eq!(e.page_get(g, i), Some((page_tags(0, i), PG_MTE_TAGGED | PG_MTE_LOCK)));
         }
         assert_eq!(e.tag_store().len(), 4, "restoring does not consume the saved tags");
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -73,7 +73,7 @@ fn tag_storage_failure_rolls_back() {
         assert_eq!(e.tag_store(), vec![]);
         assert_eq!(e.live_allocs(Site::TagStorage), 0, "no buffer leaked");
         assert_eq!(e.live_allocs(Site::XaNode), 0);
-        assert_eq!(e.take_events(), vec![], "a kmalloc failure is not warned about");
+        assert_eq!(e.take_events(), crate::NO_EVENTS, "a kmalloc failure is not warned about");
     });
 }
 
@@ -170,7 +170,7 @@ fn save_stores_under_the_page_swap_entry_and_replaces() {
         // mte_save_tags itself does not look at system_supports_mte().
         e.set_mte(false);
         assert_eq!(e.mte_save_tags(f, 1), 0);
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -182,7 +182,7 @@ fn save_failures_free_what_they_took() {
         // kmalloc fails: -ENOMEM, nothing else.
         e.fault_arm(Site::TagStorage, 1);
         assert_eq!(e.mte_save_tags(f, 0), err(ENOMEM));
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
         // The xarray node fails: WARN(xa_is_err(ret)), the buffer is freed, -ENOMEM.
         e.fault_arm(Site::XaNode, 1);
         assert_eq!(e.mte_save_tags(f, 0), err(ENOMEM));
@@ -254,7 +254,7 @@ fn invalidate_by_entry_and_by_type() {
         e.mte_invalidate_tags_area(u32::MAX);
         assert_eq!(keys(e), vec![entry(0, 1), entry(2, 0)]);
         assert_eq!((e.live_allocs(Site::TagStorage), e.live_allocs(Site::XaNode)), (2, 2));
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 
@@ -318,7 +318,7 @@ fn prepare_saves_every_page_and_rolls_back_on_error() {
         // untouched key of the skipped page are both gone.
         assert_eq!(keys(e), Vec::<Entry>::new());
         assert_eq!((e.live_allocs(Site::TagStorage), e.live_allocs(Site::XaNode)), (0, 0));
-        assert_eq!(e.take_events(), vec![]);
+        assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
 

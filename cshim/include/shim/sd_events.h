@@ -17,6 +17,8 @@
 #include "../swapdiff.h"
 
 static void sd_event_add(int kind, const char *func, const char *text, int line);
+static void sd_event_addf(int kind, const char *func, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static bool sd_warn_if(bool cond, const char *func, const char *text, int line);
 static _Noreturn void sd_trap(int kind, const char *func, const char *text, int line);
 static void sd_log(const char *func, int line, const char *fmt, ...)
@@ -37,7 +39,8 @@ static void sd_log(const char *func, int line, const char *fmt, ...)
 #define VM_BUG_ON_PAGE(cond, page) SD_BUG_IF(cond, #cond)
 #define VM_BUG_ON_FOLIO(cond, folio) SD_BUG_IF(cond, #cond)
 
-/* The message is recorded formatted, without its trailing newline. */
+/* The message is recorded as its format and the arguments it reads;
+ * formatted (without its trailing newline) only when its text is asked for. */
 #define pr_err(...) sd_log(__func__, __LINE__, __VA_ARGS__)
 #define pr_err_ratelimited(...) sd_log(__func__, __LINE__, __VA_ARGS__)
 #define pr_warn(...) sd_log(__func__, __LINE__, __VA_ARGS__)

@@ -90,7 +90,6 @@ static void sd_call_end(void)
  * ordinary context, under the entry point's name. */
 static long sd_after_watchdog(const char *entry)
 {
-	char text[64];
 	sigset_t set;
 
 	sd_call_end();
@@ -101,9 +100,8 @@ static long sd_after_watchdog(const char *entry)
 	sigemptyset(&set);
 	sigaddset(&set, sd_wd_signo);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	snprintf(text, sizeof(text), "no return within %lu ms",
-		 atomic_load_explicit(&sd_wd_fired_ms, memory_order_relaxed));
-	sd_event_add(SD_EV_HANG, entry, text, 0);
+	sd_event_addf(SD_EV_HANG, entry, 0, "no return within %lu ms",
+		      atomic_load_explicit(&sd_wd_fired_ms, memory_order_relaxed));
 	return SD_TRAPPED;
 }
 

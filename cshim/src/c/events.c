@@ -9,13 +9,29 @@
  * signal handler.
  */
 
+/*
+ * A recorded event holds pointers and values only: func, and text, which is
+ * a string literal (a stringified condition) or a printf format. A message's
+ * arguments are captured as the format reads them, %s strings copied; they
+ * are formatted only when someone asks for the text (sd_event_get), never
+ * while the kernel code runs.
+ */
 struct sd_event_rec {
 	int kind;
 	const char *func; /* __func__: static storage */
-	char *text;       /* owned copy */
+	const char *text; /* a literal: the condition, or the message's format */
 	int line;
+	int nargs;
+	struct {
+		int is_str;
+		uint64_t value;
+	} args[SD_EVENT_MAX_ARGS];
+	char strs[SD_EVENT_MAX_ARGS][SD_EVENT_STR_MAX]; /* copies of %s arguments */
+	char *formatted; /* sd_event_get's text, made on its first request */
 };
 
+/* The log keeps its storage across programs: clearing it only forgets the
+ * records (and frees any text sd_event_get made). */
 static struct {
 	struct sd_event_rec *v;
 	int n, cap;
@@ -42,11 +58,12 @@ static void *sd_xmalloc(size_t size)
 }
 
 /* Environment code as a whole: the watchdog never interrupts a half-written
- * record (env_reset frees the log). Charges no work: a trap records its
- * event here, and the hooks that record one charge it (sd_warn_if, sd_log). */
-static void sd_event_add(int kind, const char *func, const char *text, int line)
+ * record. Charges no work: a trap records its event here, and the hooks that
+ * record one charge it (sd_warn_if, sd_log). The caller leaves the
+ * environment after filling in the arguments. */
+static struct sd_event_rec *sd_event_push(int kind, const char *func, const char *text, int line)
 {
-	size_t len = strlen(text);
+	struct sd_event_rec *r;
 
 	sd_env_enter();
 	if (sd_ev.n == sd_ev.cap) {
@@ -60,11 +77,90 @@ static void sd_event_add(int kind, const char *func, const char *text, int line)
 		sd_ev.v = v;
 		sd_ev.cap = cap;
 	}
-	sd_ev.v[sd_ev.n].kind = kind;
-	sd_ev.v[sd_ev.n].func = func;
-	sd_ev.v[sd_ev.n].text = memcpy(sd_xmalloc(len + 1), text, len + 1);
-	sd_ev.v[sd_ev.n].line = line;
-	sd_ev.n++;
+	r = &sd_ev.v[sd_ev.n++];
+	r->kind = kind;
+	r->func = func;
+	r->text = text;
+	r->line = line;
+	r->nargs = 0;
+	r->formatted = NULL;
+	return r;
+}
+
+static void sd_event_add(int kind, const char *func, const char *text, int line)
+{
+	sd_event_push(kind, func, text, line);
+	sd_env_leave();
+}
+
+/*
+ * Reads the arguments `fmt` consumes, as vsnprintf would, into `r`: the
+ * integer conversions (d i u x X o c, with h, l, ll, z, j, t) as 64 bits,
+ * signed ones sign-extended; %p as its address; %s copied (truncated to
+ * SD_EVENT_STR_MAX - 1 bytes, "(null)" for NULL). Capturing stops at the
+ * first conversion it cannot read safely (a '*' width, an unknown letter)
+ * or past SD_EVENT_MAX_ARGS: the rest of the format is then shown as is.
+ */
+static void sd_capture_args(struct sd_event_rec *r, const char *fmt, va_list ap)
+{
+	for (const char *p = fmt; *p; p++) {
+		int longs = 0, k = r->nargs;
+
+		if (*p != '%')
+			continue;
+		p++;
+		if (*p == '%')
+			continue;
+		while (*p && strchr("-+ #0", *p))
+			p++;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p == '.')
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+		for (; *p && strchr("hlzjt", *p); p++)
+			longs += *p != 'h';
+		if (!*p || k == SD_EVENT_MAX_ARGS)
+			return;
+		r->args[k].is_str = 0;
+		switch (*p) {
+		case 'd':
+		case 'i':
+			r->args[k].value = longs ? (uint64_t)va_arg(ap, long) : (uint64_t)(int64_t)va_arg(ap, int);
+			break;
+		case 'u':
+		case 'x':
+		case 'X':
+		case 'o':
+		case 'c':
+			r->args[k].value = longs ? (uint64_t)va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
+			break;
+		case 'p':
+			r->args[k].value = (uintptr_t)va_arg(ap, void *);
+			break;
+		case 's': {
+			const char *str = va_arg(ap, const char *);
+
+			r->args[k].is_str = 1;
+			snprintf(r->strs[k], SD_EVENT_STR_MAX, "%s", str ? str : "(null)");
+			break;
+		}
+		default:
+			return;
+		}
+		r->nargs = k + 1;
+	}
+}
+
+/* An event whose text is a format, with the arguments it consumes. */
+static void sd_event_addf(int kind, const char *func, int line, const char *fmt, ...)
+{
+	struct sd_event_rec *r = sd_event_push(kind, func, fmt, line);
+	va_list ap;
+
+	va_start(ap, fmt);
+	sd_capture_args(r, fmt, ap);
+	va_end(ap);
 	sd_env_leave();
 }
 
@@ -77,12 +173,11 @@ static bool sd_warn_if(bool cond, const char *func, const char *text, int line)
 	return cond;
 }
 
-static _Noreturn void sd_trap(int kind, const char *func, const char *text, int line)
+/* Leaves the running call for its trampoline; the event is recorded and the
+ * thread is inside environment code (the watchdog must not jump too: the
+ * trampoline resets the depth). */
+static _Noreturn void sd_trap_jump(int kind, const char *func, const char *text)
 {
-	/* From here on this thread is leaving the call by itself: the
-	 * watchdog must not jump too (the trampoline resets the depth). */
-	sd_env_enter();
-	sd_event_add(kind, func, text, line);
 	if (!sd_trap_armed) {
 		/* Only environment code runs outside a trampoline; reaching this
 		 * is a bug in swapdiff itself, not in the code under test. */
@@ -91,6 +186,13 @@ static _Noreturn void sd_trap(int kind, const char *func, const char *text, int 
 		abort();
 	}
 	siglongjmp(sd_trap_env, SD_JUMP_TRAP);
+}
+
+static _Noreturn void sd_trap(int kind, const char *func, const char *text, int line)
+{
+	sd_env_enter();
+	sd_event_add(kind, func, text, line);
+	sd_trap_jump(kind, func, text);
 }
 
 /* Past the work budget: a HANG under the name of the entry point whose
@@ -106,7 +208,6 @@ static const char *sd_call_entry_name(void);
 
 static void sd_work_exceeded(const char *func, int line)
 {
-	char text[128];
 	const char *entry;
 
 	if (!sd_trap_armed) {
@@ -114,27 +215,21 @@ static void sd_work_exceeded(const char *func, int line)
 		return;
 	}
 	entry = sd_call_entry_name();
-	sd_env_enter(); /* snprintf is libc: no jump out of it */
-	snprintf(text, sizeof(text), "work budget exceeded in %s", func);
-	sd_env_leave();
-	sd_trap(SD_EV_HANG, entry ? entry : func, text, line);
+	sd_env_enter(); /* the trap below leaves the environment */
+	sd_event_addf(SD_EV_HANG, entry ? entry : func, line, "work budget exceeded in %s", func);
+	sd_trap_jump(SD_EV_HANG, entry ? entry : func, "work budget exceeded");
 }
 
 static void sd_log(const char *func, int line, const char *fmt, ...)
 {
-	char buf[256];
+	struct sd_event_rec *r;
 	va_list ap;
-	size_t len;
 
 	sd_event_charge(func, line);
-	sd_env_enter(); /* vsnprintf is libc: no jump out of it */
+	r = sd_event_push(SD_EV_LOG, func, fmt, line);
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	sd_capture_args(r, fmt, ap);
 	va_end(ap);
-	len = strlen(buf);
-	if (len && buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
-	sd_event_add(SD_EV_LOG, func, buf, line);
 	sd_env_leave();
 }
 
@@ -193,13 +288,12 @@ static long sd_after_trap(void)
 /* For kernel functions returning void: the entry point returns 0. */
 #define SD_CALL_VOID(entry, stmt) SD_CALL(entry, ((stmt), 0L))
 
+/* Forgets the records; the storage stays for the next program. */
 static void sd_events_free(void)
 {
 	for (int i = 0; i < sd_ev.n; i++)
-		free(sd_ev.v[i].text);
-	free(sd_ev.v);
-	sd_ev.v = NULL;
-	sd_ev.n = sd_ev.cap = 0;
+		free(sd_ev.v[i].formatted);
+	sd_ev.n = 0;
 }
 
 int sd_events_count(void)
@@ -207,14 +301,106 @@ int sd_events_count(void)
 	return sd_ev.n;
 }
 
+static bool sd_event_is_format(const struct sd_event_rec *r)
+{
+	return r->kind == SD_EV_LOG || r->nargs > 0;
+}
+
+/* One conversion of a message, `spec` (its '%' to its letter) applied to
+ * argument `k` of `r`, appended to `out` at `*len`. */
+static void sd_format_one(const struct sd_event_rec *r, int k, const char *spec, char *out, size_t cap, size_t *len)
+{
+	char conv = spec[strlen(spec) - 1];
+	bool longs = strchr(spec, 'l') || strchr(spec, 'z') || strchr(spec, 'j') || strchr(spec, 't');
+	uint64_t v = r->args[k].value;
+	int n;
+
+	if (conv == 's')
+		n = snprintf(out + *len, cap - *len, spec, r->strs[k]);
+	else if (conv == 'p')
+		n = snprintf(out + *len, cap - *len, spec, (void *)(uintptr_t)v);
+	else if (conv == 'd' || conv == 'i')
+		n = longs ? snprintf(out + *len, cap - *len, spec, (long)v) : snprintf(out + *len, cap - *len, spec, (int)v);
+	else
+		n = longs ? snprintf(out + *len, cap - *len, spec, (unsigned long)v)
+			  : snprintf(out + *len, cap - *len, spec, (unsigned int)v);
+	if (n > 0)
+		*len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
+}
+
+/* A message's text from its format and captured arguments, without its
+ * trailing newline: what vsnprintf would have printed at the call. Past
+ * the captured arguments the format is copied as is. */
+static char *sd_event_format(const struct sd_event_rec *r)
+{
+	size_t cap = 512, len = 0;
+	char *out = malloc(cap);
+	int k = 0;
+
+	if (!out)
+		abort();
+	for (const char *p = r->text; *p && len + 1 < cap; p++) {
+		const char *start = p;
+		char spec[32];
+
+		if (*p != '%' || k >= r->nargs) {
+			if (*p == '%' && p[1] == '%')
+				p++;
+			out[len++] = *p;
+			continue;
+		}
+		if (p[1] == '%') {
+			out[len++] = '%';
+			p++;
+			continue;
+		}
+		for (p++; *p && !strchr("diuxXocps", *p); p++)
+			;
+		if (!*p || (size_t)(p - start + 1) >= sizeof(spec))
+			break;
+		memcpy(spec, start, (size_t)(p - start + 1));
+		spec[p - start + 1] = '\0';
+		sd_format_one(r, k++, spec, out, cap, &len);
+	}
+	out[len] = '\0';
+	if (len && out[len - 1] == '\n')
+		out[len - 1] = '\0';
+	return out;
+}
+
 int sd_event_get(int i, struct sd_event *out)
 {
+	struct sd_event_rec *r;
+
 	if (i < 0 || i >= sd_ev.n || !out)
 		return -EINVAL;
-	out->kind = sd_ev.v[i].kind;
-	out->func = sd_ev.v[i].func;
-	out->text = sd_ev.v[i].text;
-	out->line = sd_ev.v[i].line;
+	r = &sd_ev.v[i];
+	if (sd_event_is_format(r) && !r->formatted)
+		r->formatted = sd_event_format(r);
+	out->kind = r->kind;
+	out->func = r->func;
+	out->text = r->formatted ? r->formatted : r->text;
+	out->line = r->line;
+	return 0;
+}
+
+int sd_event_raw_get(int i, struct sd_event_raw *out)
+{
+	const struct sd_event_rec *r;
+
+	if (i < 0 || i >= sd_ev.n || !out)
+		return -EINVAL;
+	r = &sd_ev.v[i];
+	out->kind = r->kind;
+	out->func = r->func;
+	out->text = r->text;
+	out->line = r->line;
+	out->nargs = r->nargs;
+	for (int k = 0; k < r->nargs; k++) {
+		out->args[k].is_str = r->args[k].is_str;
+		out->args[k].value = r->args[k].value;
+		out->args[k].str = r->args[k].is_str ? r->strs[k] : NULL;
+	}
 	return 0;
 }
 

@@ -32,8 +32,20 @@ pub fn alloc_one(k: &mut Kernel, ty: u32) -> u64 {
     e
 }
 
-pub fn event(kind: EventKind, func: &str, text: &str) -> Event {
-    Event { kind, func: func.to_string(), text: text.to_string() }
+/// An event as a reader sees it: kind, function, and the condition or the
+/// formatted message (a message is recorded as format and arguments).
+pub type Seen = (EventKind, String, String);
+
+pub fn event(kind: EventKind, func: &str, text: &str) -> Seen {
+    (kind, func.to_string(), text.to_string())
+}
+
+pub fn seen_one(e: &Event) -> Seen {
+    (e.kind, e.func.to_string(), e.message().into_owned())
+}
+
+pub fn seen(events: Vec<Event>) -> Vec<Seen> {
+    events.iter().map(seen_one).collect()
 }
 
 /// Sets the process-wide call timeout until dropped, then restores the
