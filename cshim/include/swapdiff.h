@@ -102,6 +102,9 @@ struct sd_event_arg {
  * nargs > 0, text is the printf format (trailing newline included) and args
  * hold what it reads, in order; capturing stops at a conversion it cannot
  * read (a '*' width, an unknown letter) or after SD_EVENT_MAX_ARGS.
+ * func and text always point to string literals (__func__, a stringified
+ * condition, a format: the shim's macros accept nothing else), so they stay
+ * valid and unchanged for the life of the process.
  */
 struct sd_event_raw {
 	int kind;

@@ -15,7 +15,6 @@ use swapdiff_contract::families::*;
 use swapdiff_contract::{Arg, Entry, Event, EventKind, Site, MAX_CONT_PAGES, MAX_EVENT_ARGS, TAG_BYTES};
 
 use crate::ffi;
-use crate::intern::intern_c;
 use crate::kernel::{c_int, Kernel};
 use crate::vocabulary::{kind_from_c, site_to_c};
 
@@ -351,9 +350,10 @@ impl Inspect for Kernel {
             let nargs = usize::try_from(raw.nargs).unwrap_or(0).min(MAX_EVENT_ARGS);
             let mut args = [Arg::Int(0); MAX_EVENT_ARGS];
             for (arg, c) in args.iter_mut().zip(&raw.args[..nargs]) {
-                *arg = if c.is_str != 0 { Arg::Str(intern_c(c.str_)) } else { Arg::Int(c.value) };
+                *arg = if c.is_str != 0 { Arg::Str(self.strings.copy(c.str_)) } else { Arg::Int(c.value) };
             }
-            events.push(Event::message_of(kind, intern_c(raw.func), intern_c(raw.text), &args[..nargs]));
+            let (func, text) = (self.strings.literal(raw.func), self.strings.literal(raw.text));
+            events.push(Event::message_of(kind, func, text, &args[..nargs]));
         }
         // SAFETY: we hold the kernel lock; the strings were pooled above.
         unsafe { ffi::sd_events_clear() };

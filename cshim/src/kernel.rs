@@ -48,6 +48,8 @@ pub struct Kernel {
     /// `MutexGuard<()>` is `Sync`; a raw pointer marker makes `Kernel`
     /// neither `Send` nor `Sync`.
     _not_send_sync: PhantomData<*const ()>,
+    /// The event log's strings as `&'static str` (intern.rs).
+    pub(crate) strings: crate::intern::EventStrings,
 }
 
 /// C's int conversion of the API's u32 handles and types: values above
@@ -65,7 +67,7 @@ impl Kernel {
     pub fn acquire() -> Kernel {
         crate::bounds::init_from_env();
         let guard = KERNEL_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut kernel = Kernel { _guard: guard, _not_send_sync: PhantomData };
+        let mut kernel = Kernel { _guard: guard, _not_send_sync: PhantomData, strings: Default::default() };
         kernel.env_reset();
         kernel
     }

@@ -41,8 +41,10 @@ static void sd_log(const char *func, int line, const char *fmt, ...)
 
 /* The message is recorded as its format and the arguments it reads;
  * formatted (without its trailing newline) only when its text is asked for. */
-#define pr_err(...) sd_log(__func__, __LINE__, __VA_ARGS__)
-#define pr_err_ratelimited(...) sd_log(__func__, __LINE__, __VA_ARGS__)
-#define pr_warn(...) sd_log(__func__, __LINE__, __VA_ARGS__)
+/* `"" fmt`: a format must be a string literal (a build error otherwise),
+ * because the log keeps the pointer, not a copy (swapdiff.h "sd_event_raw"). */
+#define pr_err(fmt, ...) sd_log(__func__, __LINE__, "" fmt, ##__VA_ARGS__)
+#define pr_err_ratelimited(fmt, ...) sd_log(__func__, __LINE__, "" fmt, ##__VA_ARGS__)
+#define pr_warn(fmt, ...) sd_log(__func__, __LINE__, "" fmt, ##__VA_ARGS__)
 
 #endif /* SD_EVENTS_H */

@@ -141,8 +141,13 @@ static void sd_capture_args(struct sd_event_rec *r, const char *fmt, va_list ap)
 		case 's': {
 			const char *str = va_arg(ap, const char *);
 
+			size_t len;
+
+			str = str ? str : "(null)";
+			len = strnlen(str, SD_EVENT_STR_MAX - 1);
 			r->args[k].is_str = 1;
-			snprintf(r->strs[k], SD_EVENT_STR_MAX, "%s", str ? str : "(null)");
+			memcpy(r->strs[k], str, len);
+			r->strs[k][len] = '\0';
 			break;
 		}
 		default:
