@@ -6,7 +6,7 @@
 //! it compares everything ([`Touch::everything`]).
 
 use crate::counts::{exact_count, SlotView, COUNT_CONTINUED};
-use crate::engine::{entry, Engine, EventKind, Site, CLUSTER, MAX_DEVICES};
+use crate::engine::{entry, Engine, Event, EventKind, Site, CLUSTER, MAX_DEVICES};
 use crate::exec::Outcome;
 use crate::program::domain;
 
@@ -84,16 +84,22 @@ impl Touch {
     }
 }
 
-/// Return values and events.
+/// Return values and events: equal runs of calls are equal outcomes (the
+/// common case, decided without expanding them); otherwise the events are
+/// compared first, then the return values, call by call, as the kernel made
+/// them.
 pub fn outcomes(expected: &Outcome, actual: &Outcome) -> Option<Mismatch> {
-    if expected.events != actual.events {
-        let i = expected.events.iter().zip(&actual.events).take_while(|(a, b)| a == b).count();
-        let func = expected.events.get(i).or(actual.events.get(i)).map(|e| e.func.to_string());
+    if expected == actual {
+        return None;
+    }
+    let (ea, eb): (Vec<&Event>, Vec<&Event>) = (expected.events().collect(), actual.events().collect());
+    if ea != eb {
+        let i = ea.iter().zip(&eb).take_while(|(a, b)| a == b).count();
+        let func = ea.get(i).or(eb.get(i)).map(|e| e.func.to_string());
         // A call that never returned (the shim's HANG trap) is its own class
         // on either side, so a hang has the signature op/hang/function.
-        let hang =
-            [expected.events.get(i), actual.events.get(i)].into_iter().flatten().any(|e| e.kind == EventKind::Hang);
-        let show = |v: &[crate::engine::Event]| {
+        let hang = [ea.get(i), eb.get(i)].into_iter().flatten().any(|e| e.kind == EventKind::Hang);
+        let show = |v: &[&Event]| {
             if v.is_empty() {
                 "(none)".to_string()
             } else {
@@ -104,27 +110,39 @@ pub fn outcomes(expected: &Outcome, actual: &Outcome) -> Option<Mismatch> {
             class: if hang { "hang" } else { "events" },
             detail: format!("events differ from event #{i}"),
             func,
-            expected: show(&expected.events),
-            actual: show(&actual.events),
+            expected: show(&ea),
+            actual: show(&eb),
         });
     }
-    if expected.rets != actual.rets {
-        let i = expected.rets.iter().zip(&actual.rets).take_while(|(a, b)| a == b).count();
-        let pick = |v: &[i64]| v.get(i).map_or("(no call)".to_string(), |r| r.to_string());
-        let detail = if expected.rets.len() == 1 && actual.rets.len() == 1 {
-            "return value".to_string()
-        } else {
-            format!("return value of call #{} of {}", i + 1, expected.rets.len().max(actual.rets.len()))
+    let (ra, rb): (Vec<i64>, Vec<i64>) = (expected.rets().collect(), actual.rets().collect());
+    if ra == rb {
+        // The same events and return values, but not made by the same calls
+        // (a WARN one call earlier on one side): the first call that differs.
+        let per_call = |o: &Outcome| -> Vec<String> {
+            let calls = o.runs().iter().flat_map(|r| std::iter::repeat_n(r, r.times as usize));
+            calls.map(|r| r.events.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")).collect()
+        };
+        let (ca, cb) = (per_call(expected), per_call(actual));
+        let i = ca.iter().zip(&cb).take_while(|(a, b)| a == b).count();
+        let pick = |v: &[String]| {
+            v.get(i).map_or("(no call)".to_string(), |e| if e.is_empty() { "(none)".into() } else { e.clone() })
         };
         return Some(Mismatch {
-            class: "ret",
-            detail,
+            class: "events",
+            detail: format!("events of call #{} of {}", i + 1, ca.len()),
             func: None,
-            expected: pick(&expected.rets),
-            actual: pick(&actual.rets),
+            expected: pick(&ca),
+            actual: pick(&cb),
         });
     }
-    None
+    let i = ra.iter().zip(&rb).take_while(|(a, b)| a == b).count();
+    let pick = |v: &[i64]| v.get(i).map_or("(no call)".to_string(), |r| r.to_string());
+    let detail = if ra.len() == 1 && rb.len() == 1 {
+        "return value".to_string()
+    } else {
+        format!("return value of call #{} of {}", i + 1, ra.len().max(rb.len()))
+    };
+    Some(Mismatch { class: "ret", detail, func: None, expected: pick(&ra), actual: pick(&rb) })
 }
 
 /// Globals, then the touched state.
@@ -375,7 +393,7 @@ mod hang_class_tests {
     }
 
     fn outcome(events: Vec<Event>) -> Outcome {
-        Outcome { rets: vec![crate::engine::TRAPPED], events }
+        Outcome::one(crate::engine::TRAPPED, events)
     }
 
     #[test]
@@ -404,5 +422,53 @@ mod hang_class_tests {
         let kernel = outcome(vec![hang, ev(EventKind::Warn, "lock_cluster", "x")]);
         let m = outcomes(&model, &kernel).expect("they differ");
         assert_eq!((m.class, m.func.as_deref()), ("events", Some("lock_cluster")));
+    }
+}
+
+#[cfg(test)]
+mod outcome_tests {
+    use super::*;
+
+    fn warn() -> Event {
+        Event::new(EventKind::Warn, "__swap_duplicate", "!si")
+    }
+
+    fn calls(list: &[(i64, bool)]) -> Outcome {
+        let mut o = Outcome::default();
+        for &(ret, warned) in list {
+            o.record(ret, if warned { vec![warn()] } else { vec![] });
+        }
+        o
+    }
+
+    #[test]
+    fn a_return_value_differing_at_one_call_of_many_names_that_call() {
+        let a = calls(&[(0, false); 5]);
+        let mut b = calls(&[(0, false); 3]);
+        b.record(-12, vec![]);
+        b.record(0, vec![]);
+        let m = outcomes(&a, &b).expect("call #4 differs");
+        assert_eq!((m.class, m.detail.as_str()), ("ret", "return value of call #4 of 5"));
+        assert_eq!((m.expected.as_str(), m.actual.as_str()), ("0", "-12"));
+    }
+
+    #[test]
+    fn events_are_compared_before_return_values() {
+        // Call 2 returns differently and call 3 warns on one side only: the
+        // events decide, as one stream over the op's calls.
+        let a = calls(&[(0, false), (0, false), (0, false)]);
+        let b = calls(&[(0, false), (1, false), (0, true)]);
+        assert_eq!(outcomes(&a, &b).map(|m| m.class), Some("events"));
+    }
+
+    #[test]
+    fn the_same_events_from_different_calls_are_a_difference() {
+        // The WARN on call 1 against call 2: equal streams, equal returns,
+        // yet not the same calls.
+        let a = calls(&[(0, true), (0, false)]);
+        let b = calls(&[(0, false), (0, true)]);
+        let m = outcomes(&a, &b).expect("they differ");
+        assert_eq!((m.class, m.detail.as_str()), ("events", "events of call #1 of 2"));
+        assert_eq!(outcomes(&a, &a.clone()), None);
     }
 }

@@ -88,7 +88,7 @@ impl Features {
         if list_len >= 2 {
             self.set(Feature::SecondContinuationPage);
         }
-        for e in &out.events {
+        for e in out.events() {
             match e.kind {
                 EventKind::Warn => self.set(Feature::Warn),
                 EventKind::Bug if mode == Mode::Raw => self.set(Feature::BugInRaw),
@@ -104,14 +104,14 @@ impl Features {
             Op::__swap_duplicate { usage: SWAP_MAP_SHMEM, .. } if r == 0 => self.set(Feature::Shmem),
             Op::swapcache_prepare { .. } if r == EEXIST => self.set(Feature::CacheConflict),
             Op::__swap_duplicate { usage: SWAP_HAS_CACHE, .. } if r == EEXIST => self.set(Feature::CacheConflict),
-            Op::add_swap_count_continuation { .. } | Op::swap_duplicate { .. } if out.rets.contains(&ENOMEM) => {
+            Op::add_swap_count_continuation { .. } | Op::swap_duplicate { .. } if out.rets().any(|r| r == ENOMEM) => {
                 self.set(Feature::FaultContPage)
             }
             Op::arch_prepare_to_swap { .. } | Op::mte_save_tags { .. } => {
                 if r == 0 && live(Site::TagStorage) > 0 {
                     self.set(Feature::MteSave);
                 }
-                if r == ENOMEM && out.events.is_empty() {
+                if r == ENOMEM && !out.has_events() {
                     self.set(Feature::FaultTagStorage);
                 }
             }

@@ -272,7 +272,7 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
         self.observe(&op, &expected);
         self.shadow.update(&op, &expected, &*self.model);
         let trapped =
-            expected.trapped() || expected.events.iter().any(|e| matches!(e.kind, EventKind::Bug | EventKind::Hang));
+            expected.trapped() || expected.events().any(|e| matches!(e.kind, EventKind::Bug | EventKind::Hang));
         if trapped {
             return Err(Stop::Trapped);
         }
@@ -339,7 +339,7 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
         }
         let (a, b) = (self.model.take_events(), k.take_events());
         if a != b {
-            let m = compare::outcomes(&Outcome { rets: vec![], events: a }, &Outcome { rets: vec![], events: b });
+            let m = compare::outcomes(&Outcome::one(0, a), &Outcome::one(0, b));
             return fail(Phase::Teardown, m?);
         }
         compare::state(&*self.model, k, &Touch::default(), self.opts.level).and_then(|m| fail(Phase::Teardown, m))

@@ -8,17 +8,11 @@ use serde_json::{json, Value};
 use std::fmt::Write;
 
 fn rets(o: &Outcome) -> String {
-    match o.rets.as_slice() {
+    match o.runs() {
         [] => "-".into(),
-        [r] => r.to_string(),
-        many => {
-            let last = many[many.len() - 1];
-            if many.iter().all(|r| *r == last) {
-                format!("{last} (x{})", many.len())
-            } else {
-                format!("{} calls, last {last}", many.len())
-            }
-        }
+        [one] if one.times == 1 => one.ret.to_string(),
+        [same] => format!("{} (x{})", same.ret, same.times),
+        _ => format!("{} calls, last {}", o.calls(), o.ret()),
     }
 }
 
@@ -33,7 +27,7 @@ pub fn text(run: &Run) -> String {
         let show = |o: Option<&Outcome>| o.map_or("-".to_string(), rets);
         let _ = writeln!(s, "{mark}{:>2}  {:<44} {:>16} {:>16}", i + 1, print_op(&step.op), show(m), show(k));
         for (side, o) in [("model", m), ("kernel", k)] {
-            for e in o.map(|o| o.events.as_slice()).unwrap_or_default() {
+            for e in o.into_iter().flat_map(Outcome::events) {
                 let _ = writeln!(s, "        {side:>6}: {e}");
             }
         }
@@ -51,8 +45,8 @@ fn outcome_json(o: Option<&Outcome>) -> Value {
     match o {
         None => Value::Null,
         Some(o) => json!({
-            "rets": o.rets,
-            "events": o.events.iter().map(|e| json!({"kind": e.kind.name(), "func": e.func, "text": e.message()})).collect::<Vec<_>>(),
+            "rets": o.rets().collect::<Vec<_>>(),
+            "events": o.events().map(|e| json!({"kind": e.kind.name(), "func": e.func, "text": e.message()})).collect::<Vec<_>>(),
         }),
     }
 }

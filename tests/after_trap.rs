@@ -23,7 +23,7 @@ fn trap_of(run: &Run) -> String {
     let last = run.steps.last().expect("the program ran");
     let out = last.expected.as_ref().expect("recorded");
     assert_eq!(out.ret(), TRAPPED, "the last step trapped");
-    let e = out.events.iter().find(|e| matches!(e.kind, EventKind::Bug | EventKind::Hang)).expect("a trap event");
+    let e = out.events().find(|e| matches!(e.kind, EventKind::Bug | EventKind::Hang)).expect("a trap event");
     format!("{} {}: {}", e.kind.name(), e.func, e.text)
 }
 

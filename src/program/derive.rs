@@ -17,6 +17,9 @@
 //!   `r = sd_name(arg, ...);` with the statements EXPR evaluates to;
 //! - `composite` ops are expanded by the runner, never executed as one call.
 
+use crate::engine::Engine;
+use crate::exec::Outcome;
+
 /// An engine method's result as the i64 a step records.
 pub trait Ret {
     fn ret(self) -> i64;
@@ -51,11 +54,18 @@ impl Ret for Result<u64, i32> {
     }
 }
 
-/// Calls `f` `times` times, recording each return, stopping after a trap.
-pub fn repeat(times: u16, rets: &mut Vec<i64>, mut f: impl FnMut() -> i64) {
+/// One call of `f` on `eng`, recorded with the events it left.
+pub fn once<E: Engine + ?Sized>(eng: &mut E, out: &mut Outcome, f: impl FnOnce(&mut E) -> i64) {
+    let r = f(eng);
+    out.record(r, eng.take_events());
+}
+
+/// Calls `f` `times` times, recording each call with its events, stopping
+/// after a trap.
+pub fn repeat<E: Engine + ?Sized>(times: u16, eng: &mut E, out: &mut Outcome, mut f: impl FnMut(&mut E) -> i64) {
     for _ in 0..times {
-        let r = f();
-        rets.push(r);
+        let r = f(eng);
+        out.record(r, eng.take_events());
         if r == crate::engine::TRAPPED {
             break;
         }
@@ -256,13 +266,13 @@ macro_rules! op_table {
             }
 
             #[allow(unused_variables)]
-            /// Calls the op on `eng`, pushing each call's return value.
-            /// Composites are the runner's to expand.
-            pub(crate) fn call<E: Engine + ?Sized>(&self, eng: &mut E, rets: &mut Vec<i64>) {
+            /// Calls the op on `eng`, recording each call's return value
+            /// and events in `out`. Composites are the runner's to expand.
+            pub(crate) fn call<E: Engine + ?Sized>(&self, eng: &mut E, out: &mut Outcome) {
                 match self {
                     $(Op::$name { $($field,)* $($times,)? } => {
-                        op_table!(@run self, rets, ($($times)?), ($($composite)?),
-                            op_table!(@call eng, $name, ($($field: $kind),*), ($(|$e| $exec)?)))
+                        op_table!(@run self, eng, out, ($($times)?), ($($composite)?),
+                            |eng: &mut E| op_table!(@call eng, $name, ($($field: $kind),*), ($(|$e| $exec)?)))
                     })*
                 }
             }
@@ -290,14 +300,14 @@ macro_rules! op_table {
     (@call $eng:ident, $name:ident, ($($field:ident: $kind:ident),*), ()) => {
         Ret::ret($eng.$name($(<$kind as Field>::arg($field)),*))
     };
-    (@run $op:ident, $rets:ident, (), (composite), $call:expr) => {
+    (@run $op:ident, $eng:ident, $out:ident, (), (composite), $call:expr) => {
         unreachable!("composite `{}` is expanded by the runner", $op.kind())
     };
-    (@run $op:ident, $rets:ident, ($times:ident), (), $call:expr) => {
-        repeat(*$times, $rets, || $call)
+    (@run $op:ident, $eng:ident, $out:ident, ($times:ident), (), $call:expr) => {
+        repeat(*$times, $eng, $out, $call)
     };
-    (@run $op:ident, $rets:ident, (), (), $call:expr) => {
-        $rets.push($call)
+    (@run $op:ident, $eng:ident, $out:ident, (), (), $call:expr) => {
+        once($eng, $out, $call)
     };
 
     // C: the row's own statements, or `r = sd_name(arg, ...);`, looped for repeats.

@@ -22,11 +22,12 @@
 //! if its contract needs one.
 
 use super::bytes::Reader;
-use super::derive::{c_repeat, op_table, repeat, Ret};
+use super::derive::{c_repeat, once, op_table, repeat, Ret};
 use super::field::*;
 use super::op::{tags_from_seed, Family};
 use super::text::TextArgs;
 use crate::engine::Engine;
+use crate::exec::Outcome;
 
 op_table! {
     // ---- environment (the harness's services, not kernel functions)
