@@ -103,6 +103,11 @@ pub fn opt_level() -> Result<&'static str, String> {
         .ok_or_else(|| format!("the cshim build flags name no -O level: {}", cshim::build_flags()))
 }
 
+/// The compiler of the standalone command (`clang`).
+pub fn compiler() -> &'static str {
+    cshim::C_STANDALONE.split_whitespace().next().unwrap_or("cc")
+}
+
 /// The shell command that compiles `source` into `out` (the reproducers'
 /// standalone command, at the engine's optimisation level: the last -O wins).
 pub fn compile_command(source: &Path, out: &Path, trace: bool) -> Result<String, String> {
@@ -114,7 +119,7 @@ pub fn compile_command(source: &Path, out: &Path, trace: bool) -> Result<String,
 /// this can fail (no compiler, an extract that is gone, a compile error) is an
 /// error naming the command and the compiler's last words.
 pub fn build(dir: &Path, source: &str, trace: bool) -> Result<PathBuf, String> {
-    let compiler = cshim::C_STANDALONE.split_whitespace().next().unwrap_or("cc");
+    let compiler = compiler();
     match Command::new(compiler).arg("--version").output() {
         Ok(o) if o.status.success() => {}
         Ok(o) => return Err(format!("the C compiler `{compiler}` does not run: {}", o.status)),

@@ -27,8 +27,8 @@ pub struct Report {
     pub programs: usize,
     /// Primitive steps the set executed on the kernel engine.
     pub steps: usize,
-    /// The C floor's compile flag (`-O2`).
-    pub floor_opt: String,
+    /// How the C floor was compiled (`clang -O2`).
+    pub floor_build: String,
     pub floor: f64,
     pub rates: Rates,
     pub fuzz: Vec<FuzzRate>,
@@ -83,7 +83,7 @@ pub fn render(r: &Report) -> String {
     let ps = |v: f64| format!("{} programs/s", thousands(v));
     row(
         &mut s,
-        &format!("(a) C floor: the executed steps as plain `sd_*` calls (clang {})", r.floor_opt),
+        &format!("(a) C floor: the executed steps as plain `sd_*` calls ({})", r.floor_build),
         ps(r.floor),
         String::new(),
     );

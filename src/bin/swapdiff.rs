@@ -581,6 +581,7 @@ fn bench(seconds: f64, programs: usize, fuzz_seconds: u64, floor_dir: Option<Pat
     if programs == 0 || seconds.is_nan() || seconds <= 0.0 {
         return Err("bench needs --programs >= 1 and --seconds > 0".into());
     }
+    let date = swapdiff::bench::date_utc();
     let root = swapdiff::variant::workspace();
     let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
     let set = swapdiff::bench::programs(programs);
@@ -597,13 +598,13 @@ fn bench(seconds: f64, programs: usize, fuzz_seconds: u64, floor_dir: Option<Pat
         vec![]
     };
     let r = report::Report {
-        date: swapdiff::bench::date_utc(),
+        date,
         command: format!("swapdiff bench --seconds {seconds} --programs {programs} --fuzz-seconds {fuzz_seconds}"),
         cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
         kernel: variant(),
         programs,
         steps: c_floor.steps,
-        floor_opt: floor::opt_level()?.to_string(),
+        floor_build: format!("{} {}", floor::compiler(), floor::opt_level()?),
         floor: c_floor.rate,
         rates,
         fuzz,
