@@ -16,6 +16,7 @@ JOBS ?= 2
 LEVEL ?= $(or $(SWAPDIFF_LEVEL),raw)
 HUNT_SECONDS ?= 120
 BENCH_FUZZ_SECONDS ?= 20
+RSS_LIMIT_MB ?= 512
 
 # The fuzz driver (`swapdiff fuzz`, src/drive) is the stock CLI: the patches
 # go to the fuzz targets' build, as --patch, never into the driver's own.
@@ -23,12 +24,13 @@ DRIVER = env -u SWAPDIFF_PATCHES -u SWAPDIFF_C_SANITIZE -u RUSTFLAGS -u CARGO_TA
   $(CARGO) run --release -q --bin swapdiff --
 PATCH_ARGS = $(foreach p,$(subst :, ,$(SWAPDIFF_PATCHES)),--patch $(p))
 
-.PHONY: check-patch hunt regressions test-verdicts all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench campaign clean-cache help
+.PHONY: check-patch hunt regressions test-verdicts all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench bench-memory campaign clean-cache help
 
 help:
 	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence (LEVEL=raw|logical)"
 	@echo "make test            every test (cargo test, C side under sanitizers, patch handling, every fuzz target builds)"
-	@echo "make bench           exec/s: kernel-only, model-only, differential (BENCH_SECONDS each)"
+	@echo "make bench           one table: C floor, kernel-only, model-only, differential (BENCH_SECONDS), libFuzzer exec/s of every target with/without ASan (BENCH_FUZZ_SECONDS)"
+	@echo "make bench-memory    make fuzz for 600 s (FUZZ_SECONDS); fails if a fuzzer process's peak RSS reaches RSS_LIMIT_MB (512)"
 	@echo "make afl             the AFL++ targets for FUZZ_SECONDS in all"
 	@echo "make seeds           text seeds (corpus/seeds) -> binary seeds (fuzz/corpus/<target>)"
 	@echo "make check-patch PATCH=x.patch   check a kernel patch: build it, hunt, file findings (CHECK_SECONDS, JOBS, LEVEL)"
@@ -84,12 +86,36 @@ afl:
 	@$(MAKE) -s seeds
 	@$(DRIVER) fuzz $(TARGETS) --engine afl --seconds $(FUZZ_SECONDS) --level $(LEVEL) --jobs $(or $(filter-out 0,$(FUZZ_JOBS)),1) $(PATCH_ARGS)
 
+# One table (src/bench/): the C floor, kernel engine, model, differential
+# (BENCH_SECONDS each), their ratios, and libFuzzer exec/s of every target
+# with and without ASan (BENCH_FUZZ_SECONDS each, on scratch copies of the
+# seeds: the run changes no corpus), each next to its issue-11 target.
 bench:
 	@scripts/install-deps.sh base fuzz
-	$(CARGO) run --release -q --bin swapdiff -- bench --seconds $(BENCH_SECONDS)
 	@$(MAKE) -s seeds >/dev/null
-	@# libFuzzer without ASan, on a copy of the seeds (the run changes nothing)
-	@$(DRIVER) fuzz swap_mte --seconds $(BENCH_FUZZ_SECONDS) --no-sanitizer --scratch-corpus
+	@echo "make bench BENCH_SECONDS=$(BENCH_SECONDS) BENCH_FUZZ_SECONDS=$(BENCH_FUZZ_SECONDS), $$(date -u '+%Y-%m-%d %H:%M UTC'), nproc $$(nproc)"
+	@$(DRIVER) bench --seconds $(BENCH_SECONDS) --fuzz-seconds $(BENCH_FUZZ_SECONDS)
+
+# make fuzz's job (600 s unless FUZZ_SECONDS=N is given), then every target's
+# peak RSS from the driver's summary must stay under RSS_LIMIT_MB (MB of 10^6
+# bytes). A target without a figure fails too: unmeasured is not under.
+bench-memory: FUZZ_SECONDS = 600
+bench-memory:
+	@scripts/install-deps.sh base fuzz
+	@$(MAKE) -s seeds
+	@log=$$(mktemp); set -o pipefail; \
+	$(DRIVER) fuzz $(TARGETS) --seconds $(FUZZ_SECONDS) --level $(LEVEL) --jobs $(or $(filter-out 0,$(FUZZ_JOBS)),1) $(PATCH_ARGS) | tee $$log; \
+	rc=$$?; \
+	awk -v limit=$(RSS_LIMIT_MB) -v targets="$(TARGETS)" '$$0 ~ / execs \(/ && $$0 ~ /peak RSS/ { \
+	    v = $$0; sub(/.*peak RSS +/, "", v); split(v, w, " "); seen[$$1] = 1; \
+	    if (w[1] !~ /^[0-9]+$$/) { print "bench-memory: " $$1 ": peak RSS not measured"; bad = 1 } \
+	    else if (w[1] + 0 >= limit) { print "bench-memory: " $$1 ": peak RSS " w[1] " MB >= " limit " MB"; bad = 1 } \
+	    else print "bench-memory: " $$1 ": peak RSS " w[1] " MB < " limit " MB" } \
+	  END { n = split(targets, t, " "); for (i = 1; i <= n; i++) if (!(t[i] in seen)) { print "bench-memory: " t[i] ": no summary line"; bad = 1 } \
+	        exit bad }' $$log; mem=$$?; rm -f $$log; \
+	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then echo "bench-memory: the fuzz run failed (exit $$rc): no verdict"; exit $$rc; fi; \
+	if [ $$rc -eq 1 ]; then echo "bench-memory: the run also found divergences (filed above)"; fi; \
+	if [ $$mem -ne 0 ]; then echo "bench-memory: FAILED"; exit 1; fi; echo "bench-memory: every process stayed under $(RSS_LIMIT_MB) MB"
 
 campaign: deps
 	$(CARGO) run --release -q --bin swapdiff -- campaign --programs $${CAMPAIGN_PROGRAMS:-200000}

@@ -16,7 +16,8 @@ pub fn c_source(ops: &[Op], header: &str) -> String {
         let _ = writeln!(s, " * {line}");
     }
     s.push_str(" */\n");
-    s.push_str(PRELUDE);
+    s.push_str(CALL_HELPERS);
+    s.push_str(PRINTERS);
     s.push_str("int main(void)\n{\n\tuint8_t t[SD_MTE_PAGE_TAG_STORAGE];\n\tuint64_t e = 0;\n\tlong r = 0;\n\t(void)t; (void)e;\n\n\tsd_env_reset();\n");
     for (i, op) in ops.iter().enumerate() {
         let _ = writeln!(s, "\n\t/* {} */", print_op(op));
@@ -27,10 +28,10 @@ pub fn c_source(ops: &[Op], header: &str) -> String {
     s
 }
 
-/// Helpers every reproducer carries: entry encoding, the harness's tag
-/// pattern (the same function as `program::tags_from_seed`), event and state
-/// printing.
-const PRELUDE: &str = r#"#include <stdbool.h>
+/// What the C of [`Op::c_call`] needs: the includes, entry encoding and the
+/// harness's tag pattern (the same function as `program::tags_from_seed`).
+/// The bench's C floor (`bench::floor`) carries it too.
+pub const CALL_HELPERS: &str = r#"#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "swapdiff.h"
@@ -46,7 +47,10 @@ static void tags_from_seed(uint8_t seed, uint8_t page, uint8_t out[SD_MTE_PAGE_T
 	}
 }
 
-static const char *kinds[] = { "WARN", "BUG", "HANG", "LOG" };
+"#;
+
+/// Event and state printing, the reproducer's own.
+const PRINTERS: &str = r#"static const char *kinds[] = { "WARN", "BUG", "HANG", "LOG" };
 
 static void events(void)
 {

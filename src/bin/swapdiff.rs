@@ -22,16 +22,8 @@ fn variant() -> String {
 
 fn describe(f: &Filed) -> String {
     match f {
-        Filed::New {
-            dir,
-            signature,
-            ops_before,
-            ops_after,
-        } => {
-            format!(
-                "new finding {signature}: {} ({ops_before} -> {ops_after} ops)",
-                dir.display()
-            )
+        Filed::New { dir, signature, ops_before, ops_after } => {
+            format!("new finding {signature}: {} ({ops_before} -> {ops_after} ops)", dir.display())
         }
         Filed::Seen { dir, signature, times } => {
             format!("known finding {signature}: {} (seen {times} times)", dir.display())
@@ -210,6 +202,12 @@ enum Cmd {
         seconds: f64,
         #[arg(long, default_value_t = 500)]
         programs: usize,
+        /// Seconds of libFuzzer per target and build (with and without ASan); 0: none.
+        #[arg(long, default_value_t = 0)]
+        fuzz_seconds: u64,
+        /// Where the C floor's generated source and binary go (default target/bench-floor).
+        #[arg(long)]
+        floor_dir: Option<PathBuf>,
     },
 }
 
@@ -271,11 +269,7 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
         a.seconds,
         seeds.len(),
         level.name(),
-        if variant.sanitized {
-            "kernel C under ASan+UBSan"
-        } else {
-            "no sanitizers"
-        },
+        if variant.sanitized { "kernel C under ASan+UBSan" } else { "no sanitizers" },
         variant.bin.display()
     );
     let spec = swapdiff::jobs::Spec {
@@ -346,20 +340,10 @@ fn hunt_run(
     let stop = || interrupt.is_set();
     let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
     let budget = Duration::from_secs_f64(seconds.max(0.0));
-    let h = swapdiff::hunt::hunt(
-        &mut model,
-        &mut kernel,
-        seed,
-        skip,
-        budget,
-        level,
-        stop_at_first,
-        &stop,
-        |i| {
-            cshim::fatal::set_program(Some(i));
-            println!("at {i}");
-        },
-    );
+    let h = swapdiff::hunt::hunt(&mut model, &mut kernel, seed, skip, budget, level, stop_at_first, &stop, |i| {
+        cshim::fatal::set_program(Some(i));
+        println!("at {i}");
+    });
     cshim::fatal::set_program(None);
     if let Some((sig, i, t)) = &h.first {
         println!("found {sig} index {i} seconds {t:.3}");
@@ -373,22 +357,13 @@ fn hunt_run(
             Instant::now() + Duration::from_millis(ms).saturating_sub(now)
         })
     };
-    let opts = FileOptions {
-        minimize: true,
-        deadline,
-        regressions: None,
-        level,
-    };
+    let opts = FileOptions { minimize: true, deadline, regressions: None, level };
     for (index, f) in &h.findings {
         println!("divergence {} index {index}", f.signature);
     }
     for (index, f) in &h.findings {
         println!("filing {index}");
-        let input = swapdiff::input::Input {
-            program: f.program.clone(),
-            bytes: None,
-            family: Family::All,
-        };
+        let input = swapdiff::input::Input { program: f.program.clone(), bytes: None, family: Family::All };
         let filed = swapdiff::findings::file(&mut model, &mut kernel, &input, out, &opts)?;
         let ops = match &filed {
             Some(Filed::New { ops_after, .. }) => *ops_after,
@@ -408,23 +383,12 @@ fn probe(file: &Path, level: &str, target: &Option<String>) -> Result<ExitCode, 
     let input = load(file, family(target)?).map_err(|e| e.to_string())?;
     let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
     cshim::fatal::install_reporter();
-    let opts = Options {
-        level,
-        ..Options::default()
-    };
-    let steps = swapdiff::runner::single(&mut model, &input.program, opts)
-        .executed()
-        .ops;
+    let opts = Options { level, ..Options::default() };
+    let steps = swapdiff::runner::single(&mut model, &input.program, opts).executed().ops;
     for k in 0..steps.len() {
-        let one = swapdiff::program::Program {
-            mode: swapdiff::program::Mode::Raw,
-            ops: vec![steps[k].clone()],
-        };
+        let one = swapdiff::program::Program { mode: swapdiff::program::Mode::Raw, ops: vec![steps[k].clone()] };
         println!("step {k} {}", one.to_string().lines().last().unwrap_or(""));
-        let prefix = swapdiff::program::Program {
-            mode: swapdiff::program::Mode::Raw,
-            ops: steps[..=k].to_vec(),
-        };
+        let prefix = swapdiff::program::Program { mode: swapdiff::program::Mode::Raw, ops: steps[..=k].to_vec() };
         swapdiff::runner::single(&mut kernel, &prefix, opts);
     }
     println!("end");
@@ -454,11 +418,7 @@ fn swapdiff_hunt(catalog: &std::path::Path, seconds: f64, stock_seconds: f64) ->
     let results = catalog.join("RESULTS.md");
     std::fs::write(&results, &report.markdown).map_err(|e| format!("{}: {e}", results.display()))?;
     println!("written to {}", results.display());
-    Ok(if report.all_as_expected {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if report.all_as_expected { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn findings_dir(out: Option<PathBuf>) -> PathBuf {
@@ -478,10 +438,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                     &mut model,
                     &mut kernel,
                     &input.program,
-                    Options {
-                        record: true,
-                        ..Options::default()
-                    },
+                    Options { record: true, ..Options::default() },
                 );
                 diverged |= run.divergence.is_some();
                 if json {
@@ -507,11 +464,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
             let Some(m) = swapdiff::minimize::minimize(&mut model, &mut kernel, &input.program, Default::default())
             else {
-                eprintln!(
-                    "swapdiff: {} does not diverge on kernel {}: nothing to minimize",
-                    file.display(),
-                    variant()
-                );
+                eprintln!("swapdiff: {} does not diverge on kernel {}: nothing to minimize", file.display(), variant());
                 return Ok(ExitCode::SUCCESS);
             };
             eprintln!(
@@ -529,25 +482,12 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::FAILURE)
         }
-        Cmd::Report {
-            file,
-            out,
-            target,
-            no_minimize,
-            minimize_seconds,
-            add_regressions,
-            level,
-        } => {
+        Cmd::Report { file, out, target, no_minimize, minimize_seconds, add_regressions, level } => {
             let level = parse_level(&level)?;
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
             let deadline = Some(Instant::now() + Duration::from_secs_f64(minimize_seconds.max(0.0)));
-            let opts = FileOptions {
-                minimize: !no_minimize,
-                deadline,
-                regressions: add_regressions,
-                level,
-            };
+            let opts = FileOptions { minimize: !no_minimize, deadline, regressions: add_regressions, level };
             match swapdiff::findings::file(&mut model, &mut kernel, &input, &findings_dir(out), &opts)? {
                 None => {
                     println!("{}: no divergence on kernel {}", file.display(), variant());
@@ -559,47 +499,15 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 }
             }
         }
-        Cmd::CheckPatch {
-            patches,
-            seconds,
-            jobs,
-            level,
-            out,
-            no_sanitize,
-            minimize_seconds,
-        } => check_patch(
+        Cmd::CheckPatch { patches, seconds, jobs, level, out, no_sanitize, minimize_seconds } => check_patch(
             &patches,
-            CheckArgs {
-                seconds,
-                jobs,
-                level,
-                out: findings_dir(out),
-                sanitize: !no_sanitize,
-                minimize_seconds,
-            },
+            CheckArgs { seconds, jobs, level, out: findings_dir(out), sanitize: !no_sanitize, minimize_seconds },
         ),
-        Cmd::Hunt {
-            catalog,
-            seconds,
-            stock_seconds,
-        } => swapdiff_hunt(&catalog, seconds, stock_seconds),
-        Cmd::HuntRun {
-            seed,
-            skip,
-            seconds,
-            file_by_ms,
-            level,
-            out,
-            stop_at_first,
-        } => hunt_run(seed, skip, seconds, file_by_ms, &level, &out, stop_at_first),
-        Cmd::Triage {
-            dir,
-            out,
-            target,
-            minimize_seconds,
-            add_regressions,
-            level,
-        } => {
+        Cmd::Hunt { catalog, seconds, stock_seconds } => swapdiff_hunt(&catalog, seconds, stock_seconds),
+        Cmd::HuntRun { seed, skip, seconds, file_by_ms, level, out, stop_at_first } => {
+            hunt_run(seed, skip, seconds, file_by_ms, &level, &out, stop_at_first)
+        }
+        Cmd::Triage { dir, out, target, minimize_seconds, add_regressions, level } => {
             let level = parse_level(&level)?;
             let interrupt = Interrupt::install()?;
             let bin = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
@@ -636,10 +544,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             let p = patches_applied();
             println!("kernel: {}", kernel_version());
             println!("source hash: {}", cshim::source_hash());
-            println!(
-                "patches: {}",
-                if p.is_empty() { "none".to_string() } else { p.join(", ") }
-            );
+            println!("patches: {}", if p.is_empty() { "none".to_string() } else { p.join(", ") });
             println!("patch set: {}", swapdiff::identity::build_key());
             println!("C build flags: {}", cshim::build_flags());
             Ok(ExitCode::SUCCESS)
@@ -656,35 +561,56 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         }
         Cmd::Campaign { programs, seed } => {
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            println!(
-                "kernel {}; {programs} programs from seed {seed}",
-                swapdiff::engine::kernel_version()
-            );
+            println!("kernel {}; {programs} programs from seed {seed}", swapdiff::engine::kernel_version());
             let c = swapdiff::campaign::run(&mut model, &mut kernel, seed, programs);
             print!("{}", c.tally.render());
             println!("{} steps, {} divergences", c.steps, c.findings.len());
             for f in &c.findings {
                 println!("\n{}\nprogram:\n{}", f.report, f.program);
             }
-            Ok(if c.findings.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(if c.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Cmd::Bench { seconds, programs } => {
-            let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            let set = swapdiff::bench::programs(programs);
-            let r = swapdiff::bench::measure(&mut model, &mut kernel, &set, Duration::from_secs_f64(seconds));
-            println!(
-                "kernel {}; {programs} generated programs (seed 0x5eed)",
-                swapdiff::engine::kernel_version()
-            );
-            println!("  kernel only   {:>10.0} programs/s", r.kernel_only);
-            println!("  model only    {:>10.0} programs/s", r.model_only);
-            println!("  differential  {:>10.0} programs/s", r.differential);
-            println!("  differential / kernel-only = {:.2}", r.ratio());
-            Ok(ExitCode::SUCCESS)
-        }
+        Cmd::Bench { seconds, programs, fuzz_seconds, floor_dir } => bench(seconds, programs, fuzz_seconds, floor_dir),
     }
+}
+
+/// `swapdiff bench`: the C floor, the three engine rates, then (with
+/// `--fuzz-seconds`) libFuzzer's, printed as one table.
+fn bench(seconds: f64, programs: usize, fuzz_seconds: u64, floor_dir: Option<PathBuf>) -> Result<ExitCode, String> {
+    use swapdiff::bench::{floor, fuzz, report};
+    if programs == 0 || seconds.is_nan() || seconds <= 0.0 {
+        return Err("bench needs --programs >= 1 and --seconds > 0".into());
+    }
+    let date = swapdiff::bench::date_utc();
+    let root = swapdiff::variant::workspace();
+    let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+    let set = swapdiff::bench::programs(programs);
+    let dir = floor_dir.unwrap_or_else(|| root.join("target/bench-floor"));
+    eprintln!("swapdiff bench: the C floor (generated and built in {}) ...", dir.display());
+    let c_floor = floor::measure(&mut kernel, &set, &dir, seconds)?;
+    eprintln!("swapdiff bench: kernel only, model only, differential ...");
+    let rates = swapdiff::bench::measure(&mut model, &mut kernel, &set, Duration::from_secs_f64(seconds));
+    drop(kernel);
+    let fuzz = if fuzz_seconds > 0 {
+        let interrupt = Interrupt::install()?;
+        fuzz::measure(&root, fuzz_seconds, &|| interrupt.is_set())?
+    } else {
+        vec![]
+    };
+    let r = report::Report {
+        date,
+        command: format!("swapdiff bench --seconds {seconds} --programs {programs} --fuzz-seconds {fuzz_seconds}"),
+        cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
+        kernel: variant(),
+        programs,
+        steps: c_floor.steps,
+        floor_build: format!("{} {}", floor::compiler(), floor::opt_level()?),
+        floor: c_floor.rate,
+        rates,
+        fuzz,
+        fuzz_seconds,
+    };
+    println!();
+    print!("{}", report::render(&r));
+    Ok(ExitCode::SUCCESS)
 }

@@ -119,6 +119,7 @@ pub fn run_target(
                 p.stop(Duration::from_secs(10));
             }
             if p.poll().is_some() {
+                r.peak_rss_kb = r.peak_rss_kb.max(p.peak_rss_kb());
                 *slot = None;
             }
         }

@@ -1,7 +1,15 @@
 //! A fuzzer process of the driver: its own process group (so the driver,
 //! not the terminal, decides when it stops, and a signal reaches the
-//! fuzzer's children too), its output appended to a log, and the log read
-//! back as it grows.
+//! fuzzer's children too), its output appended to a log, the log read
+//! back as it grows, and its peak memory.
+//!
+//! Peak RSS: std and rustix offer no wait4/getrusage, and the project has no
+//! unsafe of its own outside cshim, so the figure is the kernel's high-water
+//! mark of each process's resident set (`VmHWM` in /proc/PID/status, the
+//! counter getrusage's ru_maxrss reads too), sampled at every poll while the
+//! process lives, over the process and its descendants (AFL++'s targets are
+//! afl-fuzz's children). HWM only grows, so a sample misses at most what the
+//! process added after the last poll (the drivers poll every 200 ms).
 
 use rustix::process::{kill_process_group, Pid, Signal};
 use std::fs::OpenOptions;
@@ -14,6 +22,8 @@ use std::time::{Duration, Instant};
 pub struct Proc {
     child: Child,
     pub started: Instant,
+    /// The largest VmHWM seen in any process of its tree, in kB.
+    peak_rss_kb: Option<u64>,
 }
 
 impl Proc {
@@ -29,12 +39,25 @@ impl Proc {
             .process_group(0)
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", Path::new(cmd.get_program()).display()))?;
-        Ok(Proc { child, started: Instant::now() })
+        Ok(Proc { child, started: Instant::now(), peak_rss_kb: None })
     }
 
-    /// The exit status once it has ended.
+    /// The exit status once it has ended. Samples the peak RSS first, while
+    /// the process may still be there to read.
     pub fn poll(&mut self) -> Option<ExitStatus> {
+        self.sample_rss();
         self.child.try_wait().ok().flatten()
+    }
+
+    /// The largest resident set any process of its tree reached, in kB, as
+    /// far as the samples saw (None: never readable, e.g. it ended at once).
+    pub fn peak_rss_kb(&self) -> Option<u64> {
+        self.peak_rss_kb
+    }
+
+    fn sample_rss(&mut self) {
+        let now = tree_peak_rss_kb(self.child.id());
+        self.peak_rss_kb = self.peak_rss_kb.max(now);
     }
 
     pub fn signal(&self, sig: Signal) {
@@ -103,4 +126,43 @@ pub fn last_lines(path: &Path, n: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// `VmHWM` of a /proc/PID/status text, in kB (None: no such line, as for a
+/// zombie or a kernel thread).
+pub fn vm_hwm_kb(status: &str) -> Option<u64> {
+    let rest = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    let mut words = rest.split_whitespace();
+    let kb = words.next()?.parse().ok()?;
+    (words.next() == Some("kB")).then_some(kb)
+}
+
+/// The largest VmHWM of `pid` and its descendants now, in kB.
+pub fn tree_peak_rss_kb(pid: u32) -> Option<u64> {
+    let mut peak = None;
+    let mut todo = vec![pid];
+    // A bound on the walk: a process tree is small, and /proc can change under us.
+    let mut seen = 0;
+    while let Some(p) = todo.pop() {
+        seen += 1;
+        if seen > 4096 {
+            break;
+        }
+        let status = std::fs::read_to_string(format!("/proc/{p}/status")).ok();
+        peak = peak.max(status.as_deref().and_then(vm_hwm_kb));
+        todo.extend(children(p));
+    }
+    peak
+}
+
+/// The direct children of `pid`, from every thread's `children` list.
+fn children(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return vec![] };
+    let mut out = vec![];
+    for t in tasks.flatten() {
+        if let Ok(text) = std::fs::read_to_string(t.path().join("children")) {
+            out.extend(text.split_whitespace().filter_map(|w| w.parse::<u32>().ok()));
+        }
+    }
+    out
 }

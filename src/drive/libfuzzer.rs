@@ -36,6 +36,8 @@ struct Worker {
     log: LogState,
     failure: Option<String>,
     overran: bool,
+    /// The largest peak RSS of its runs so far, in kB.
+    peak_rss_kb: Option<u64>,
     /// Stops the log held when the current run started: the run's own come after.
     stops_before: usize,
 }
@@ -90,6 +92,7 @@ pub fn run_target(
                 log: LogState::default(),
                 failure: None,
                 overran: false,
+                peak_rss_kb: None,
                 stops_before: 0,
             }
         })
@@ -113,6 +116,7 @@ pub fn run_target(
             }
             let Some(status) = p.poll() else { continue };
             let lasted = p.started.elapsed();
+            w.peak_rss_kb = w.peak_rss_kb.max(p.peak_rss_kb());
             w.proc = None;
             end_run(w, status);
             let left = deadline.saturating_duration_since(Instant::now()).as_secs();
@@ -149,6 +153,7 @@ pub fn run_target(
         r.cov = r.cov.max(w.log.cov);
         r.ft = r.ft.max(w.log.ft);
         r.corpus = r.corpus.max(w.log.corpus);
+        r.peak_rss_kb = r.peak_rss_kb.max(w.peak_rss_kb);
         if w.log.started {
             r.started += 1;
         }

@@ -111,7 +111,7 @@ pub(crate) fn make_dir(dir: &Path) -> Result<(), String> {
 
 /// The corpus a target fuzzes: its seeds directory, or (for the bench) a
 /// temporary copy of it the run may grow.
-fn corpus_for(plan: &Plan, target: &str, scratch: &mut Vec<PathBuf>) -> Result<PathBuf, String> {
+pub(crate) fn corpus_for(plan: &Plan, target: &str, scratch: &mut Vec<PathBuf>) -> Result<PathBuf, String> {
     let seeds = plan.seeds(target);
     make_dir(&seeds)?;
     if !plan.scratch_corpus {

@@ -29,6 +29,9 @@ pub struct TargetResult {
     pub failures: Vec<String>,
     pub interrupted: bool,
     pub seconds: f64,
+    /// The largest peak RSS of any of its fuzzer processes, in kB (None: no
+    /// process could be sampled).
+    pub peak_rss_kb: Option<u64>,
 }
 
 impl TargetResult {
@@ -39,6 +42,10 @@ impl TargetResult {
     }
     pub fn has_findings(&self) -> bool {
         !self.findings.is_empty() || self.inputs > 0
+    }
+    /// The peak RSS in MB (10^6 bytes: the unit of the 512 MB target), rounded up.
+    pub fn peak_rss_mb(&self) -> Option<u64> {
+        self.peak_rss_kb.map(|kb| (kb * 1024).div_ceil(1_000_000))
     }
 }
 
@@ -114,11 +121,12 @@ pub fn render(plan: &Plan, fuzzer: Fuzzer, results: &[TargetResult], verdict: Ve
         };
         let _ = writeln!(
             s,
-            "  {:<12} {:>10} execs ({:>6.0}/s)  {cov}  corpus {:>5}  {what}",
+            "  {:<12} {:>10} execs ({:>6.0}/s)  {cov}  corpus {:>5}  peak RSS {:>5} MB  {what}",
             r.target,
             r.execs,
             rate,
-            opt(r.corpus)
+            opt(r.corpus),
+            opt(r.peak_rss_mb())
         );
     }
     let inputs: PathBuf = match fuzzer {

@@ -1,5 +1,11 @@
 //! Executions per second of the same fixed programs on the kernel alone, the
-//! model alone and both compared, measured in one run so the ratio holds.
+//! model alone and both compared, measured in one run so the ratio holds;
+//! against the C floor ([`floor`]: the same steps as plain C calls) and next
+//! to libFuzzer's own rates ([`fuzz`]), in one table ([`report`]).
+
+pub mod floor;
+pub mod fuzz;
+pub mod report;
 
 use crate::engine::Engine;
 use crate::generate::{program, Rng};
@@ -41,10 +47,25 @@ fn rate(programs: &[Program], min: Duration, mut f: impl FnMut(&Program)) -> f64
 }
 
 /// Measures the three rates, each for at least `min` over the whole set.
-pub fn measure<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, programs: &[Program], min: Duration) -> Rates {
+pub fn measure<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    programs: &[Program],
+    min: Duration,
+) -> Rates {
     let o = Options::default();
     let kernel_only = rate(programs, min, |p| drop(single(kernel, p, o)));
     let model_only = rate(programs, min, |p| drop(single(model, p, o)));
     let differential = rate(programs, min, |p| drop(differential(model, kernel, p, o)));
     Rates { kernel_only, model_only, differential }
+}
+
+/// `2026-12-01 15:04:05 UTC`, now (the driver's run id carries the UTC date and time).
+pub fn date_utc() -> String {
+    let id = crate::drive::plan::run_id(std::time::SystemTime::now());
+    let d = id.trim_start_matches("run-");
+    match (d.get(0..4), d.get(4..6), d.get(6..8), d.get(9..11), d.get(11..13), d.get(13..15)) {
+        (Some(y), Some(mo), Some(da), Some(h), Some(mi), Some(se)) => format!("{y}-{mo}-{da} {h}:{mi}:{se} UTC"),
+        _ => id,
+    }
 }

@@ -1,0 +1,143 @@
+//! The bench's table, in Markdown a README takes as is: the machine, the
+//! command and date, the four program rates, the two ratios and the libFuzzer
+//! rates, each figure next to its target from issue 11.
+
+use super::fuzz::FuzzRate;
+use super::Rates;
+use std::fmt::Write;
+
+/// Kernel engine over C floor (issue 11: ≥ 0.25).
+pub const KERNEL_OVER_FLOOR: f64 = 0.25;
+/// Differential over kernel engine (issue 11: ≥ 0.5).
+pub const DIFFERENTIAL_OVER_KERNEL: f64 = 0.5;
+/// libFuzzer exec/s without ASan (≥ 50,000) and with it (≥ 10,000).
+pub const EXECS_NO_ASAN: f64 = 50_000.0;
+pub const EXECS_ASAN: f64 = 10_000.0;
+/// Peak RSS per fuzzer process, in MB (< 512).
+pub const RSS_LIMIT_MB: u64 = 512;
+
+/// Everything one `swapdiff bench` run measured.
+pub struct Report {
+    /// `2026-12-01 15:04:05 UTC`.
+    pub date: String,
+    /// The command line that reproduces the run.
+    pub command: String,
+    pub cores: usize,
+    pub kernel: String,
+    pub programs: usize,
+    /// Primitive steps the set executed on the kernel engine.
+    pub steps: usize,
+    /// How the C floor was compiled (`clang -O2`).
+    pub floor_build: String,
+    pub floor: f64,
+    pub rates: Rates,
+    pub fuzz: Vec<FuzzRate>,
+    pub fuzz_seconds: u64,
+}
+
+impl Report {
+    pub fn kernel_over_floor(&self) -> f64 {
+        self.rates.kernel_only / self.floor
+    }
+}
+
+/// `12,345` (rounded to a whole number).
+pub fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "missed"
+    }
+}
+
+pub fn render(r: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "swapdiff bench, {} on {} cores (available parallelism), kernel {}: `{}`",
+        r.date, r.cores, r.kernel, r.command
+    );
+    let _ = writeln!(
+        s,
+        "{} generated programs (seed 0x5eed), {} primitive steps on the kernel engine ({:.1} per program)\n",
+        r.programs,
+        thousands(r.steps as f64),
+        r.steps as f64 / r.programs.max(1) as f64
+    );
+    s.push_str("| what | rate | target |\n| --- | --- | --- |\n");
+    let row = |s: &mut String, what: &str, rate: String, target: String| {
+        let _ = writeln!(s, "| {what} | {rate} | {target} |");
+    };
+    let ps = |v: f64| format!("{} programs/s", thousands(v));
+    row(
+        &mut s,
+        &format!("(a) C floor: the executed steps as plain `sd_*` calls ({})", r.floor_build),
+        ps(r.floor),
+        String::new(),
+    );
+    row(&mut s, "(b) kernel engine only", ps(r.rates.kernel_only), String::new());
+    row(&mut s, "(c) Rust model only", ps(r.rates.model_only), String::new());
+    row(&mut s, "(d) differential (both, compared after every step)", ps(r.rates.differential), String::new());
+    let (ba, db) = (r.kernel_over_floor(), r.rates.ratio());
+    row(
+        &mut s,
+        "b/a kernel engine / C floor",
+        format!("{ba:.3}"),
+        format!("≥ {KERNEL_OVER_FLOOR} ({})", verdict(ba >= KERNEL_OVER_FLOOR)),
+    );
+    row(
+        &mut s,
+        "d/b differential / kernel engine",
+        format!("{db:.2}"),
+        format!("≥ {DIFFERENTIAL_OVER_KERNEL} ({})", verdict(db >= DIFFERENTIAL_OVER_KERNEL)),
+    );
+    for f in &r.fuzz {
+        let (build, want) = if f.asan { ("ASan", EXECS_ASAN) } else { ("no ASan", EXECS_NO_ASAN) };
+        let rate = f.exec_per_sec();
+        let res = &f.result;
+        let rss = match res.peak_rss_mb() {
+            Some(mb) => format!(", peak RSS {mb} MB"),
+            None => ", peak RSS not sampled".into(),
+        };
+        let stopped =
+            if res.has_findings() { format!(", stopped on: {}", res.findings.join("; ")) } else { String::new() };
+        row(
+            &mut s,
+            &format!("libFuzzer `{}`, {build}, {} s from its seeds", f.target, r.fuzz_seconds),
+            format!(
+                "{} exec/s ({} in {:.0} s{rss}{stopped})",
+                thousands(rate),
+                thousands(res.execs as f64),
+                res.seconds
+            ),
+            format!("≥ {} ({})", thousands(want), verdict(rate >= want)),
+        );
+    }
+    if !r.fuzz.is_empty() {
+        let peak = r.fuzz.iter().filter_map(|f| f.result.peak_rss_mb()).max();
+        let all = r.fuzz.iter().all(|f| f.result.peak_rss_mb().is_some());
+        let (shown, met) = match peak {
+            Some(mb) if all => (format!("{mb} MB"), mb < RSS_LIMIT_MB),
+            _ => ("not sampled for every run".into(), false),
+        };
+        row(
+            &mut s,
+            &format!("largest peak RSS of a fuzzer process ({} s runs; `make bench-memory` for 600 s)", r.fuzz_seconds),
+            shown,
+            format!("< {RSS_LIMIT_MB} MB ({})", verdict(met)),
+        );
+    }
+    s
+}

@@ -1,0 +1,77 @@
+//! The bench's table (src/bench/report.rs): each ratio and rate stands next
+//! to its issue-11 target with the right verdict, and a figure that was not
+//! measured never passes.
+
+use swapdiff::bench::fuzz::FuzzRate;
+use swapdiff::bench::report::{render, thousands, Report};
+use swapdiff::bench::Rates;
+use swapdiff::drive::summary::TargetResult;
+
+fn fuzz(target: &str, asan: bool, execs: u64, peak_rss_kb: Option<u64>) -> FuzzRate {
+    let result = TargetResult { target: target.into(), execs, seconds: 10.0, peak_rss_kb, ..TargetResult::default() };
+    FuzzRate { target: target.into(), asan, result }
+}
+
+fn report(fuzz: Vec<FuzzRate>) -> Report {
+    Report {
+        date: "2026-12-01 15:00:00 UTC".into(),
+        command: "swapdiff bench --seconds 2 --programs 500 --fuzz-seconds 10".into(),
+        cores: 2,
+        kernel: "6.12.117".into(),
+        programs: 500,
+        steps: 20_000,
+        floor_build: "clang -O2".into(),
+        // b/a = 10,000 / 50,000 = 0.2 (under 0.25); d/b = 6,000 / 10,000 = 0.6 (over 0.5).
+        floor: 50_000.0,
+        rates: Rates { kernel_only: 10_000.0, model_only: 12_000.0, differential: 6_000.0 },
+        fuzz,
+        fuzz_seconds: 10,
+    }
+}
+
+fn row<'a>(table: &'a str, start: &str) -> &'a str {
+    table.lines().find(|l| l.starts_with(start)).unwrap_or_else(|| panic!("no row `{start}` in\n{table}"))
+}
+
+#[test]
+fn ratios_stand_next_to_their_targets() {
+    let t = render(&report(vec![]));
+    assert!(t.contains("on 2 cores") && t.contains("`swapdiff bench --seconds 2"), "{t}");
+    assert!(row(&t, "| (a) C floor").contains("(clang -O2) | 50,000 programs/s |"), "{t}");
+    assert_eq!(row(&t, "| b/a"), "| b/a kernel engine / C floor | 0.200 | ≥ 0.25 (missed) |");
+    assert_eq!(row(&t, "| d/b"), "| d/b differential / kernel engine | 0.60 | ≥ 0.5 (met) |");
+    // No fuzz runs asked for: no fuzz rows, and no memory verdict made up.
+    assert!(!t.contains("libFuzzer") && !t.contains("peak RSS"), "{t}");
+}
+
+#[test]
+fn fuzz_rates_and_memory_get_their_verdicts() {
+    // 600,000 execs in 10 s = 60,000/s (≥ 50,000 without ASan: met);
+    // 90,000 in 10 s = 9,000/s (< 10,000 with ASan: missed).
+    let t = render(&report(vec![
+        fuzz("swap_mte", false, 600_000, Some(100_000)),
+        fuzz("swap_mte", true, 90_000, Some(300_000)),
+    ]));
+    let no_asan = row(&t, "| libFuzzer `swap_mte`, no ASan");
+    assert!(no_asan.contains("60,000 exec/s") && no_asan.ends_with("| ≥ 50,000 (met) |"), "{no_asan}");
+    let asan = row(&t, "| libFuzzer `swap_mte`, ASan");
+    assert!(asan.contains("9,000 exec/s") && asan.ends_with("| ≥ 10,000 (missed) |"), "{asan}");
+    // 300,000 kB = 307.2 MB, shown rounded up: 308 MB, under 512.
+    assert!(row(&t, "| largest peak RSS").contains("| 308 MB | < 512 MB (met) |"), "{t}");
+
+    // One run without a figure: the memory target is not met.
+    let t =
+        render(&report(vec![fuzz("swap_mte", false, 600_000, Some(100_000)), fuzz("swap_mte", true, 90_000, None)]));
+    assert!(row(&t, "| largest peak RSS").ends_with("| < 512 MB (missed) |"), "{t}");
+    // 500,000 kB is exactly 512 MB: the target is "under", so missed.
+    let t = render(&report(vec![fuzz("swap_mte", true, 1, Some(500_000))]));
+    assert!(row(&t, "| largest peak RSS").contains("| 512 MB | < 512 MB (missed) |"), "{t}");
+}
+
+#[test]
+fn thousands_are_grouped() {
+    assert_eq!(thousands(0.0), "0");
+    assert_eq!(thousands(999.4), "999");
+    assert_eq!(thousands(1_000.0), "1,000");
+    assert_eq!(thousands(1_234_567.0), "1,234,567");
+}
