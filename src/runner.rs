@@ -83,6 +83,12 @@ pub struct Run {
 }
 
 impl Run {
+    /// Calls the run made on its reference engine (a repeated op is many);
+    /// exact when outcomes were recorded, else one per step.
+    pub fn calls(&self) -> u64 {
+        self.steps.iter().map(|s| s.expected.as_ref().map_or(1, Outcome::calls)).sum()
+    }
+
     /// The executed primitive steps as a program (raw mode: already steered).
     pub fn executed(&self) -> Program {
         Program { mode: Mode::Raw, ops: self.steps.iter().map(|s| s.op.clone()).collect() }

@@ -25,6 +25,7 @@ fn report(fuzz: Vec<FuzzRate>) -> Report {
         floor: 50_000.0,
         rates: Rates { kernel_only: 10_000.0, model_only: 12_000.0, differential: 6_000.0 },
         fuzz,
+        seeds: None,
         fuzz_seconds: 10,
     }
 }

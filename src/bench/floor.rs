@@ -205,10 +205,12 @@ pub fn measure<K: Engine + ?Sized>(
     dir: &Path,
     seconds: f64,
 ) -> Result<Floor, String> {
+    let record = Options { record: true, ..Options::default() };
+    let calls = programs.iter().map(|p| single(kernel, p, record).calls()).sum();
     let steps = executed(kernel, programs);
     let bin = build(dir, &c_source(&steps), false)?;
     let rate = run(&bin, seconds)?;
-    Ok(Floor { rate, steps: steps.iter().map(|p| p.ops.len()).sum(), binary: bin })
+    Ok(Floor { rate, steps: steps.iter().map(|p| p.ops.len()).sum(), calls, binary: bin })
 }
 
 #[derive(Debug, Clone)]
@@ -217,5 +219,7 @@ pub struct Floor {
     pub rate: f64,
     /// Primitive steps in the whole set.
     pub steps: usize,
+    /// Kernel calls the whole set made (a repeated op makes many).
+    pub calls: u64,
     pub binary: PathBuf,
 }

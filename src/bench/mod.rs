@@ -13,6 +13,24 @@ use crate::program::{Family, Program};
 use crate::runner::{differential, single, Options};
 use std::time::{Duration, Instant};
 
+/// The programs fuzz target `target` starts from: the text seeds of
+/// `corpus/seeds` that `make seeds` encodes for it, read back as the target
+/// decodes them (so exactly its seed corpus of a fresh clone, whatever
+/// earlier runs added to `fuzz/corpus`).
+pub fn seed_programs(root: &std::path::Path, target: &str) -> Result<Vec<Program>, String> {
+    let family = crate::harness::target_family(target).ok_or_else(|| format!("no fuzz target `{target}`"))?;
+    let text = crate::corpus::text_programs(&root.join("corpus/seeds"))?;
+    let seeds: Vec<Program> = text
+        .iter()
+        .filter_map(|(_, p)| crate::program::encode(p, family).ok())
+        .map(|bytes| crate::program::decode(&bytes, family))
+        .collect();
+    if seeds.is_empty() {
+        return Err(format!("no seeds for {target} in {}", root.join("corpus/seeds").display()));
+    }
+    Ok(seeds)
+}
+
 /// The fixed benchmark set: `n` generated programs from seed 0x5eed.
 pub fn programs(n: usize) -> Vec<Program> {
     let mut rng = Rng::new(0x5eed);

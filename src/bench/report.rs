@@ -33,6 +33,20 @@ pub struct Report {
     pub rates: Rates,
     pub fuzz: Vec<FuzzRate>,
     pub fuzz_seconds: u64,
+    /// The C floor and the differential rate on `swap_mte`'s seed programs:
+    /// what libFuzzer's rate for that target is to be read against.
+    pub seeds: Option<SeedRates>,
+}
+
+/// One target's seed programs, measured like the generated set.
+#[derive(Debug, Clone)]
+pub struct SeedRates {
+    pub target: String,
+    pub programs: usize,
+    /// Kernel calls the seed programs made (a repeated op is many).
+    pub calls: u64,
+    pub floor: f64,
+    pub differential: f64,
 }
 
 impl Report {
@@ -124,6 +138,24 @@ pub fn render(r: &Report) -> String {
             ),
             format!("≥ {} ({})", thousands(want), verdict(rate >= want)),
         );
+    }
+    if let Some(seeds) = &r.seeds {
+        let what = format!(
+            "`{}`'s {} seed programs ({:.0} kernel calls per program)",
+            seeds.target,
+            seeds.programs,
+            seeds.calls as f64 / seeds.programs.max(1) as f64
+        );
+        row(&mut s, &format!("(a') C floor on {what}"), ps(seeds.floor), String::new());
+        row(&mut s, &format!("(d') differential on {what}"), ps(seeds.differential), String::new());
+        if let Some(f) = r.fuzz.iter().find(|f| !f.asan && f.target == seeds.target) {
+            row(
+                &mut s,
+                &format!("libFuzzer `{}` no ASan / its seeds' C floor (a')", seeds.target),
+                format!("{:.2}", f.exec_per_sec() / seeds.floor),
+                "(50,000 exec/s is above 1 when the floor is below it)".into(),
+            );
+        }
     }
     if !r.fuzz.is_empty() {
         let peak = r.fuzz.iter().filter_map(|f| f.result.peak_rss_mb()).max();

@@ -590,6 +590,17 @@ fn bench(seconds: f64, programs: usize, fuzz_seconds: u64, floor_dir: Option<Pat
     let c_floor = floor::measure(&mut kernel, &set, &dir, seconds)?;
     eprintln!("swapdiff bench: kernel only, model only, differential ...");
     let rates = swapdiff::bench::measure(&mut model, &mut kernel, &set, Duration::from_secs_f64(seconds));
+    eprintln!("swapdiff bench: the C floor and the differential rate on swap_mte's seeds ...");
+    let seed_set = swapdiff::bench::seed_programs(&root, "swap_mte")?;
+    let seed_floor = floor::measure(&mut kernel, &seed_set, &dir.join("seeds"), seconds)?;
+    let seed_rates = swapdiff::bench::measure(&mut model, &mut kernel, &seed_set, Duration::from_secs_f64(seconds));
+    let seeds = report::SeedRates {
+        target: "swap_mte".into(),
+        programs: seed_set.len(),
+        calls: seed_floor.calls,
+        floor: seed_floor.rate,
+        differential: seed_rates.differential,
+    };
     drop(kernel);
     let fuzz = if fuzz_seconds > 0 {
         let interrupt = Interrupt::install()?;
@@ -609,6 +620,7 @@ fn bench(seconds: f64, programs: usize, fuzz_seconds: u64, floor_dir: Option<Pat
         rates,
         fuzz,
         fuzz_seconds,
+        seeds: Some(seeds),
     };
     println!();
     print!("{}", report::render(&r));
