@@ -42,6 +42,8 @@ pub mod catalog;
 #[cfg(feature = "cli")]
 pub mod corpus;
 #[cfg(feature = "cli")]
+pub mod coverage_shares;
+#[cfg(feature = "cli")]
 pub mod diagnose;
 #[cfg(feature = "cli")]
 pub mod drive;
