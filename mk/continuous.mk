@@ -33,10 +33,9 @@ coverage:
 	@scripts/coverage.sh $(TARGETS)
 
 # The counters of SHARES_TARGET (default swap_mte), built as `swapdiff fuzz
-# --no-sanitizer` builds it, and those its seeds reach (src/coverage_shares.rs).
+# --no-sanitizer` builds it, and those the stock seeds reach (src/coverage_shares.rs).
 coverage-shares:
 	@scripts/install-deps.sh base fuzz
-	@$(MAKE) -s seeds >/dev/null
 	@env -u SWAPDIFF_PATCHES -u SWAPDIFF_C_SANITIZE -u RUSTFLAGS -u CARGO_TARGET_DIR \
 	  $(CARGO) run --release -q --bin coverage-shares -- $(or $(SHARES_TARGET),swap_mte)
 

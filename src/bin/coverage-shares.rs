@@ -5,7 +5,9 @@
 //!
 //! By default it builds the target the way `swapdiff fuzz --no-sanitizer`
 //! does (the build the bench's libFuzzer run uses) and measures it on the
-//! target's seeds in fuzz/corpus.
+//! stock seeds: corpus/seeds and corpus/regressions encoded afresh, as
+//! `swapdiff seeds` does (fuzz/corpus grows with every fuzzing run, so it
+//! would not give the same figures twice).
 
 use clap::Parser;
 use std::path::PathBuf;
@@ -22,7 +24,7 @@ struct Cli {
     /// Measure this binary instead of building the target.
     #[arg(long)]
     binary: Option<PathBuf>,
-    /// The inputs (default fuzz/corpus/<target>, from `make seeds`).
+    /// The inputs (default: the stock seeds, from corpus/seeds and corpus/regressions).
     #[arg(long)]
     seeds: Option<PathBuf>,
     /// Build with ASan, as `make fuzz` does (the counters are the same
@@ -61,16 +63,43 @@ fn run(cli: Cli) -> Result<(), String> {
             plan.binary(Fuzzer::LibFuzzer, &cli.target)
         }
     };
-    let seeds = cli.seeds.unwrap_or_else(|| plan.seeds(&cli.target));
-    let count = std::fs::read_dir(&seeds).map(|d| d.flatten().count()).unwrap_or(0);
-    if count == 0 {
-        return Err(format!("no seeds in {} (make seeds writes them)", seeds.display()));
-    }
     let scratch = std::env::temp_dir().join(format!("swapdiff-coverage-shares-{}", std::process::id()));
-    let tally = swapdiff::coverage_shares::measure(&binary.to_string_lossy(), &seeds.to_string_lossy(), &scratch);
+    let result = measure(&root, &scratch, &binary, cli.seeds, &cli.target);
     let _ = std::fs::remove_dir_all(&scratch);
-    let tally = tally?;
-    println!("coverage shares of {} ({}), {count} seeds from {}:", cli.target, binary.display(), seeds.display());
+    let (tally, count, from) = result?;
+    println!("coverage shares of {} ({}), {count} inputs: {from}", cli.target, binary.display());
     print!("{}", tally.render());
     Ok(())
+}
+
+/// The tally of `binary` on `seeds` (default the stock seeds), how many
+/// inputs that was, and what they were.
+fn measure(
+    root: &std::path::Path,
+    scratch: &std::path::Path,
+    binary: &std::path::Path,
+    seeds: Option<PathBuf>,
+    target: &str,
+) -> Result<(swapdiff::coverage_shares::Tally, usize, String), String> {
+    let (dir, from) = match seeds {
+        Some(dir) => (dir.clone(), dir.display().to_string()),
+        None => (stock_seeds(root, scratch, target)?, "the stock seeds (corpus/seeds, corpus/regressions)".into()),
+    };
+    let count = std::fs::read_dir(&dir).map(|d| d.flatten().count()).unwrap_or(0);
+    if count == 0 {
+        return Err(format!("no inputs in {}", dir.display()));
+    }
+    let tally = swapdiff::coverage_shares::measure(&binary.to_string_lossy(), &dir.to_string_lossy(), scratch)?;
+    Ok((tally, count, from))
+}
+
+/// The stock seeds of `target`, written under `scratch`.
+fn stock_seeds(root: &std::path::Path, scratch: &std::path::Path, target: &str) -> Result<PathBuf, String> {
+    let mut programs = vec![];
+    for dir in ["corpus/seeds", "corpus/regressions"] {
+        programs.extend(swapdiff::corpus::text_programs(&root.join(dir))?);
+    }
+    let out = scratch.join("seeds");
+    swapdiff::corpus::write_binary_seeds(&programs, &out)?;
+    Ok(out.join(target))
 }
