@@ -39,6 +39,7 @@ help:
 	@echo "make campaign        a long deterministic campaign (CAMPAIGN_PROGRAMS, default 200000)"
 	@echo "make fuzz JOBS=N     / make afl JOBS=N: every target on N cores (libFuzzer workers, AFL++ -M/-S)"
 	@echo "make coverage        HTML + lcov coverage of the kernel C and the model, per-function table"
+	@echo "make coverage-shares which share of swap_mte's libFuzzer counters is kernel C, model, harness"
 	@echo "make oss-fuzz-check  build and run the targets the way OSS-Fuzz does"
 	@echo "env: SWAPDIFF_KERNEL_SRC (tree or tarball), SWAPDIFF_PATCHES (a.patch:b.patch)"
 

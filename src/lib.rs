@@ -6,39 +6,70 @@
 //! - [`program`]: ops, programs, their text and byte forms;
 //! - [`runner`]: steering, composites, per-step comparison ([`compare`]);
 //! - [`features`]: which interesting states a run reached;
-//! - [`worker`], [`diagnose`], [`jobs`], [`abnormal`]: supervised child
-//!   processes, and every way they can end classified and filed.
+//! - [`harness`]: the fuzz targets' entry;
+//! - with the `cli` feature (default): `worker`, `diagnose`, `jobs`,
+//!   `abnormal` (supervised child processes, and every way they can end
+//!   classified and filed), findings, hunts, triage and the fuzz driver.
+//!
+//! The fuzz targets build this crate without `cli`: they compile and link the
+//! hot path only (the modules above `cli`'s below), none of the CLI's
+//! dependencies (clap, serde_json, signal-hook, rustix, the extractor).
 
 #![forbid(unsafe_code)]
 
-pub mod abnormal;
-pub mod bench;
-pub mod campaign;
-pub mod catalog;
+// The hot path: what one fuzz input runs through.
 pub mod compare;
-pub mod corpus;
 pub mod counts;
-pub mod diagnose;
-pub mod drive;
 pub mod engine;
 pub mod exec;
 pub mod features;
-pub mod findings;
-pub mod generate;
 pub mod harness;
-pub mod hunt;
-pub mod identity;
-pub mod input;
-pub mod interrupt;
-pub mod jobs;
-pub mod minimize;
 pub mod program;
 pub mod render;
-pub mod repro;
 pub mod runner;
 mod shadow;
 mod steer;
+
+// Everything else: the CLI's, behind the `cli` feature.
+#[cfg(feature = "cli")]
+pub mod abnormal;
+#[cfg(feature = "cli")]
+pub mod bench;
+#[cfg(feature = "cli")]
+pub mod campaign;
+#[cfg(feature = "cli")]
+pub mod catalog;
+#[cfg(feature = "cli")]
+pub mod corpus;
+#[cfg(feature = "cli")]
+pub mod coverage_shares;
+#[cfg(feature = "cli")]
+pub mod diagnose;
+#[cfg(feature = "cli")]
+pub mod drive;
+#[cfg(feature = "cli")]
+pub mod findings;
+#[cfg(feature = "cli")]
+pub mod generate;
+#[cfg(feature = "cli")]
+pub mod hunt;
+#[cfg(feature = "cli")]
+pub mod identity;
+#[cfg(feature = "cli")]
+pub mod input;
+#[cfg(feature = "cli")]
+pub mod interrupt;
+#[cfg(feature = "cli")]
+pub mod jobs;
+#[cfg(feature = "cli")]
+pub mod minimize;
+#[cfg(feature = "cli")]
+pub mod repro;
+#[cfg(feature = "cli")]
 pub mod trace;
+#[cfg(feature = "cli")]
 pub mod triage;
+#[cfg(feature = "cli")]
 pub mod variant;
+#[cfg(feature = "cli")]
 pub mod worker;

@@ -103,7 +103,10 @@ pub fn select(inputs: &Inputs) -> Flags {
 
 /// Without C coverage the fuzzer is blind to kernel branches. cargo afl
 /// also sets --cfg fuzzing, so it is recognised first; libFuzzer's
-/// fuzzer-no-link does not link there.
+/// fuzzer-no-link does not link there. fuzzer-no-link includes trace-cmp:
+/// the kernel C keeps its compare callbacks when the Rust side is built
+/// with `cargo fuzz build --no-trace-compares` (src/drive/build.rs), so the
+/// compares libFuzzer learns from are the kernel's.
 fn fuzz_flags(inputs: &Inputs) -> Vec<String> {
     if inputs.rustflags.contains("trace-pc-guard") {
         return vec!["-fsanitize-coverage=trace-pc-guard,trace-cmp".to_string()];
