@@ -3,6 +3,20 @@
 use crate::program::{encode, parse, Program};
 use std::path::{Path, PathBuf};
 
+/// Where the fuzz targets' seeds come from (`make seeds`, `swapdiff seeds`).
+pub const SEED_DIRS: [&str; 2] = ["corpus/seeds", "corpus/regressions"];
+
+/// The text programs every fuzz target's seeds are encoded from, under the
+/// repository `root`: what a fresh clone fuzzes from, whatever earlier runs
+/// added to `fuzz/corpus`.
+pub fn stock_programs(root: &Path) -> Result<Vec<(PathBuf, Program)>, String> {
+    let mut programs = vec![];
+    for dir in SEED_DIRS {
+        programs.extend(text_programs(&root.join(dir))?);
+    }
+    Ok(programs)
+}
+
 /// Every `*.txt` program under `dir` (recursively), sorted by path.
 pub fn text_programs(dir: &Path) -> Result<Vec<(PathBuf, Program)>, String> {
     let mut files = vec![];

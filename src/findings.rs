@@ -50,7 +50,7 @@ fn io(path: &Path, e: std::io::Error) -> String {
 /// several threads, and two of them can file one signature (or one input) at the same
 /// moment; a temporary name shared between them let one delete the other's half-written
 /// directory (CI run of stop 18).
-fn unique_suffix() -> String {
+pub(crate) fn unique_suffix() -> String {
     static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     format!("{}-{n}", std::process::id())

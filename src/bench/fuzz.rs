@@ -1,13 +1,14 @@
 //! libFuzzer executions per second of every fuzz target, with and without
-//! ASan, each from a fresh scratch copy of its seeds (`fuzz/corpus/<target>`)
-//! for the same time: the figures the targets are stated in. The runs
+//! ASan, each from its stock seeds freshly encoded into a scratch directory
+//! (what a fresh clone fuzzes from; `fuzz/corpus` grows with every run) for
+//! the same time: the figures the targets are stated in. The runs
 //! are the fuzz driver's own (src/drive): its build, its worker, its log
 //! parsing and its peak RSS.
 
 use crate::drive::plan::{all_targets, Args, Fuzzer, Plan};
 use crate::drive::progress::Progress;
 use crate::drive::summary::TargetResult;
-use crate::drive::{build, corpus_for, libfuzzer};
+use crate::drive::{build, libfuzzer};
 use std::path::Path;
 use std::time::Duration;
 
@@ -57,18 +58,14 @@ pub fn measure(root: &Path, seconds: u64, stop: &dyn Fn() -> bool) -> Result<Vec
             if stop() {
                 return Err("interrupted".into());
             }
-            let seeds = plan.seeds(t);
-            if std::fs::read_dir(&seeds).map_or(true, |mut d| d.next().is_none()) {
-                return Err(format!("no seeds in {} (make seeds writes them)", seeds.display()));
-            }
-            let mut scratch = vec![];
-            let corpus = corpus_for(&plan, t, &mut scratch)?;
-            eprintln!("swapdiff bench: libFuzzer {t} {what} for {}s", plan.per);
-            let r = libfuzzer::run_target(&plan, t, &corpus, stop, &mut progress, 0);
+            let scratch = std::env::temp_dir().join(format!("swapdiff-bench-{}", crate::findings::unique_suffix()));
+            let corpus = fresh_seeds(root, &scratch, t);
+            let r = corpus.and_then(|corpus| {
+                eprintln!("swapdiff bench: libFuzzer {t} {what} for {}s", plan.per);
+                libfuzzer::run_target(&plan, t, &corpus, stop, &mut progress, 0)
+            });
             progress.clear();
-            for d in scratch {
-                let _ = std::fs::remove_dir_all(d);
-            }
+            let _ = std::fs::remove_dir_all(&scratch);
             let r = r?;
             if let Some(f) = r.failures.first() {
                 return Err(format!("libFuzzer {t} {what} could not start: {f}"));
@@ -83,4 +80,13 @@ pub fn measure(root: &Path, seconds: u64, stop: &dyn Fn() -> bool) -> Result<Vec
         }
     }
     Ok(rates)
+}
+
+/// `target`'s stock seeds encoded under `scratch`; an error when there are none.
+fn fresh_seeds(root: &Path, scratch: &Path, target: &str) -> Result<std::path::PathBuf, String> {
+    let counts = crate::corpus::write_binary_seeds(&crate::corpus::stock_programs(root)?, scratch)?;
+    match counts.iter().find(|(t, _)| *t == target) {
+        Some((_, n)) if *n > 0 => Ok(scratch.join(target)),
+        _ => Err(format!("no stock seeds for {target} (corpus/seeds, corpus/regressions)")),
+    }
 }

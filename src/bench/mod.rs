@@ -13,20 +13,18 @@ use crate::program::{Family, Program};
 use crate::runner::{differential, single, Options};
 use std::time::{Duration, Instant};
 
-/// The programs fuzz target `target` starts from: the text seeds of
-/// `corpus/seeds` that `make seeds` encodes for it, read back as the target
-/// decodes them (so exactly its seed corpus of a fresh clone, whatever
-/// earlier runs added to `fuzz/corpus`).
+/// The programs fuzz target `target` starts from on a fresh clone: the stock
+/// seeds (`corpus::SEED_DIRS`) that `make seeds` encodes for it, read back
+/// as the target decodes them.
 pub fn seed_programs(root: &std::path::Path, target: &str) -> Result<Vec<Program>, String> {
     let family = crate::harness::target_family(target).ok_or_else(|| format!("no fuzz target `{target}`"))?;
-    let text = crate::corpus::text_programs(&root.join("corpus/seeds"))?;
-    let seeds: Vec<Program> = text
+    let seeds: Vec<Program> = crate::corpus::stock_programs(root)?
         .iter()
         .filter_map(|(_, p)| crate::program::encode(p, family).ok())
         .map(|bytes| crate::program::decode(&bytes, family))
         .collect();
     if seeds.is_empty() {
-        return Err(format!("no seeds for {target} in {}", root.join("corpus/seeds").display()));
+        return Err(format!("no seeds for {target} under {}", root.display()));
     }
     Ok(seeds)
 }

@@ -95,10 +95,7 @@ fn measure(
 
 /// The stock seeds of `target`, written under `scratch`.
 fn stock_seeds(root: &std::path::Path, scratch: &std::path::Path, target: &str) -> Result<PathBuf, String> {
-    let mut programs = vec![];
-    for dir in ["corpus/seeds", "corpus/regressions"] {
-        programs.extend(swapdiff::corpus::text_programs(&root.join(dir))?);
-    }
+    let programs = swapdiff::corpus::stock_programs(root)?;
     let out = scratch.join("seeds");
     swapdiff::corpus::write_binary_seeds(&programs, &out)?;
     Ok(out.join(target))
