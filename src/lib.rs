@@ -31,45 +31,10 @@ mod shadow;
 mod steer;
 
 // Everything else: the CLI's, behind the `cli` feature.
-#[cfg(feature = "cli")]
-pub mod abnormal;
-#[cfg(feature = "cli")]
-pub mod bench;
-#[cfg(feature = "cli")]
-pub mod campaign;
-#[cfg(feature = "cli")]
-pub mod catalog;
-#[cfg(feature = "cli")]
-pub mod corpus;
-#[cfg(feature = "cli")]
-pub mod coverage_shares;
-#[cfg(feature = "cli")]
-pub mod diagnose;
-#[cfg(feature = "cli")]
-pub mod drive;
-#[cfg(feature = "cli")]
-pub mod findings;
-#[cfg(feature = "cli")]
-pub mod generate;
-#[cfg(feature = "cli")]
-pub mod hunt;
-#[cfg(feature = "cli")]
-pub mod identity;
-#[cfg(feature = "cli")]
-pub mod input;
-#[cfg(feature = "cli")]
-pub mod interrupt;
-#[cfg(feature = "cli")]
-pub mod jobs;
-#[cfg(feature = "cli")]
-pub mod minimize;
-#[cfg(feature = "cli")]
-pub mod repro;
-#[cfg(feature = "cli")]
-pub mod trace;
-#[cfg(feature = "cli")]
-pub mod triage;
-#[cfg(feature = "cli")]
-pub mod variant;
-#[cfg(feature = "cli")]
-pub mod worker;
+macro_rules! cli_modules {
+    ($($name:ident),* $(,)?) => { $(#[cfg(feature = "cli")] pub mod $name;)* };
+}
+cli_modules!(
+    abnormal, bench, campaign, catalog, corpus, coverage_shares, diagnose, drive, findings, generate, hunt, identity,
+    input, interrupt, jobs, minimize, repro, trace, triage, variant, worker,
+);
