@@ -418,7 +418,7 @@ mod hang_class_tests {
         // Equal first events (even a HANG) are not the difference; the
         // first differing event is a WARN on one side only.
         let hang = ev(EventKind::Hang, "lock_cluster", "spin_lock(&ci->lock)");
-        let model = outcome(vec![hang.clone()]);
+        let model = outcome(vec![hang]);
         let kernel = outcome(vec![hang, ev(EventKind::Warn, "lock_cluster", "x")]);
         let m = outcomes(&model, &kernel).expect("they differ");
         assert_eq!((m.class, m.func.as_deref()), ("events", Some("lock_cluster")));
