@@ -46,7 +46,8 @@ impl Spec {
     /// The slot cache hands back slots only the cache holds: each is free (0). Any other
     /// slot, or one twice, is outside the contract.
     pub fn swapcache_free_entries(&mut self, entries: &[Entry], observed: i64) -> Verdict {
-        let call = || format!("swapcache_free_entries({})", entries.iter().map(|e| at(*e)).collect::<Vec<_>>().join(" "));
+        let call =
+            || format!("swapcache_free_entries({})", entries.iter().map(|e| at(*e)).collect::<Vec<_>>().join(" "));
         if self.lost.is_some() {
             return Verdict::Unpromised("spec lost");
         }

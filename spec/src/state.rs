@@ -11,7 +11,11 @@ pub(crate) enum Slot {
     Free,
     Bad,
     /// `shmem`: the one reference is shmem's (`refs` is then 1), which nobody may duplicate.
-    Used { refs: u64, shmem: bool, cached: bool },
+    Used {
+        refs: u64,
+        shmem: bool,
+        cached: bool,
+    },
 }
 
 impl Slot {
@@ -46,7 +50,10 @@ pub enum SlotState {
     Bad,
     /// In use: `refs` references (a mapping each, or shmem's one), `cached` if the swap cache
     /// holds it.
-    Used { refs: u64, cached: bool },
+    Used {
+        refs: u64,
+        cached: bool,
+    },
 }
 
 /// TEST SUPPORT: rules made wrong on purpose, to show that a correct engine then disagrees

@@ -1,0 +1,35 @@
+//! A rule made wrong on purpose makes the correct 6.12 model disagree: the spec's checks
+//! are really in the loop.
+
+use rust_impl::Model;
+use swapdiff_contract::entry;
+use swapdiff_spec::{Spec, Verdict, WrongRule};
+
+use crate::common::{first_difference, step, Call::*};
+
+#[test]
+fn a_spec_that_counts_two_per_duplicate_sees_the_model_differ() {
+    let (mut m, mut spec) = (Model::new(), Spec::with_wrong_rule(WrongRule::SwapDuplicateAddsTwo));
+    let e = entry(0, 1);
+    for c in [Swapon(1), Alloc(0, 0), SwapDup(e)] {
+        assert_eq!(step(&mut m, &mut spec, &c), Verdict::Agrees);
+    }
+    // The view comparison catches it at once (spec 2, engine 1)...
+    assert_eq!(
+        first_difference(&spec, &m).as_deref(),
+        Some("slot 0:1: spec Used { refs: 2, cached: true }, engine Used { refs: 1, cached: true }")
+    );
+    // ...and so does the next exact read.
+    let mm = step(&mut m, &mut spec, &SwpCount(e)).mismatch().cloned().expect("disagrees");
+    assert_eq!((mm.allowed.as_str(), mm.observed.as_str()), ("2", "1"));
+}
+
+#[test]
+fn a_spec_that_lets_readahead_claim_a_cached_slot_rejects_eexist() {
+    let (mut m, mut spec) = (Model::new(), Spec::with_wrong_rule(WrongRule::PrepareOnCachedSucceeds));
+    for c in [Swapon(1), Alloc(0, 0)] {
+        assert_eq!(step(&mut m, &mut spec, &c), Verdict::Agrees);
+    }
+    let mm = step(&mut m, &mut spec, &Prepare(entry(0, 1), 1)).mismatch().cloned().expect("disagrees");
+    assert_eq!((mm.allowed.as_str(), mm.observed.as_str()), ("0", "-EEXIST"));
+}
