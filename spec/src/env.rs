@@ -100,7 +100,7 @@ impl Spec {
             }
             Ok(e) => {
                 let off = entry_offset(e) as usize;
-                if entry_type(e) != ty || off % n != 0 || !fits(off) {
+                if entry_type(e) != ty || !off.is_multiple_of(n) || !fits(off) {
                     return mismatch("entry", "an aligned run of free slots past the header on the device");
                 }
                 for s in self.range_mut(e, n as u64).expect("checked") {

@@ -19,7 +19,7 @@ impl Spec {
     /// outside the contract.
     pub fn put_swap_folio(&mut self, entry: Entry, order: u32, observed: i64) -> Verdict {
         let call = || format!("put_swap_folio({}, {order})", at(entry));
-        if order > MAX_FOLIO_ORDER || entry_offset(entry) % (1 << order) != 0 {
+        if order > MAX_FOLIO_ORDER || !entry_offset(entry).is_multiple_of(1 << order) {
             return self.skip_or_lose(call(), observed, "not a folio's aligned range");
         }
         self.drop_cache(call, entry, 1 << order, observed)
