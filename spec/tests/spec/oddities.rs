@@ -2,8 +2,8 @@
 //! disagree, and say where.
 
 use rust_impl::Model;
-use swapdiff_contract::prelude::*;
 use swapdiff_contract::entry;
+use swapdiff_contract::prelude::*;
 use swapdiff_spec::{Spec, Verdict};
 
 use crate::common::{run_agreeing, step, Call::*};
