@@ -1,0 +1,164 @@
+//! Test support: driving an engine and the spec with the same call, and reading an
+//! engine's observable view of a slot through the contract's Inspect methods.
+
+#![allow(dead_code)]
+
+use swapdiff_contract::prelude::*;
+use swapdiff_contract::*;
+use swapdiff_spec::{SlotState, Spec, Verdict};
+
+/// One call, as contract mode issues it.
+#[derive(Debug, Clone)]
+pub enum Call {
+    Swapon(u32),
+    Swapoff(u32),
+    MarkBad(Entry),
+    Alloc(u32, u32),
+    Fault(Site, u32),
+    Dup(Entry, u8, i32),
+    SwapDup(Entry),
+    Prepare(Entry, i32),
+    Shmem(Entry, i32),
+    Clear(Entry, i32),
+    Cont(Entry),
+    FreeNr(Entry, i32),
+    PutFolio(Entry, u32),
+    FreeEntries(Vec<Entry>),
+    FreeAndCache(Entry, i32),
+    Count(Entry),
+    SwapCount(Entry),
+    SwpCount(Entry),
+}
+
+/// The engine's view of one slot, from its raw state: the map byte, and for a continued
+/// count the digits (the same reading as the harness's src/counts.rs).
+pub fn view<E: Inspect + ?Sized>(e: &E, ty: u32, off: u64) -> SlotState {
+    let Some(byte) = e.map_byte(entry(ty, off)) else {
+        return SlotState::Absent;
+    };
+    let cached = byte & SWAP_HAS_CACHE != 0;
+    let count = byte & !SWAP_HAS_CACHE;
+    match count {
+        0 if !cached => SlotState::Free,
+        SWAP_MAP_BAD => SlotState::Bad,
+        SWAP_MAP_SHMEM => SlotState::Used { refs: 1, cached },
+        c if c & COUNT_CONTINUED == 0 => SlotState::Used { refs: u64::from(c), cached },
+        c => {
+            let mut refs = u64::from(c & !COUNT_CONTINUED);
+            let mut weight = u64::from(SWAP_MAP_MAX) + 1;
+            for d in e.cont_digits(entry(ty, off)) {
+                refs += u64::from(d & !COUNT_CONTINUED) * weight;
+                weight *= u64::from(SWAP_CONT_MAX) + 1;
+                if d & COUNT_CONTINUED == 0 {
+                    break;
+                }
+            }
+            SlotState::Used { refs, cached }
+        }
+    }
+}
+
+/// The first slot (of any type) where the spec's view and the engine's differ.
+pub fn first_difference<E: Inspect + ?Sized>(spec: &Spec, e: &E) -> Option<String> {
+    for ty in 0..MAX_DEVICES {
+        let max = spec.device_max(ty).max(e.device_max(ty));
+        for off in 0..u64::from(max) {
+            let (s, m) = (spec.slot(ty, off), view(e, ty, off));
+            if s != m {
+                return Some(format!("slot {ty}:{off}: spec {s:?}, engine {m:?}"));
+            }
+        }
+    }
+    None
+}
+
+/// Runs `c` on the engine, then the spec's rule with the engine's return.
+pub fn step<E: Engine + ?Sized>(e: &mut E, spec: &mut Spec, c: &Call) -> Verdict {
+    match *c {
+        Call::Swapon(n) => {
+            let r = e.swapon(n, true);
+            spec.swapon(n, true, r)
+        }
+        Call::Swapoff(ty) => {
+            let r = e.swapoff(ty);
+            spec.swapoff(ty, r)
+        }
+        Call::MarkBad(x) => {
+            let r = e.mark_bad(x);
+            spec.mark_bad(x, r)
+        }
+        Call::Alloc(ty, order) => {
+            let r = e.alloc_swap(ty, order);
+            spec.alloc_swap(ty, order, r)
+        }
+        Call::Fault(site, nth) => {
+            e.fault_arm(site, nth);
+            spec.fault_arm(site, nth);
+            Verdict::Agrees
+        }
+        Call::Dup(x, usage, nr) => {
+            let r = e.__swap_duplicate(x, usage, nr);
+            spec.__swap_duplicate(x, usage, nr, r)
+        }
+        Call::SwapDup(x) => {
+            let r = e.swap_duplicate(x);
+            spec.swap_duplicate(x, r)
+        }
+        Call::Prepare(x, nr) => {
+            let r = e.swapcache_prepare(x, nr);
+            spec.swapcache_prepare(x, nr, r)
+        }
+        Call::Shmem(x, nr) => {
+            let r = e.swap_shmem_alloc(x, nr);
+            spec.swap_shmem_alloc(x, nr, r)
+        }
+        Call::Clear(x, nr) => {
+            let r = e.swapcache_clear(x, nr);
+            spec.swapcache_clear(x, nr, r)
+        }
+        Call::Cont(x) => {
+            let r = e.add_swap_count_continuation(x);
+            spec.add_swap_count_continuation(x, r)
+        }
+        Call::FreeNr(x, nr) => {
+            let r = e.swap_free_nr(x, nr);
+            spec.swap_free_nr(x, nr, r)
+        }
+        Call::PutFolio(x, order) => {
+            let r = e.put_swap_folio(x, order);
+            spec.put_swap_folio(x, order, r)
+        }
+        Call::FreeEntries(ref xs) => {
+            let r = e.swapcache_free_entries(xs);
+            spec.swapcache_free_entries(xs, r)
+        }
+        Call::FreeAndCache(x, nr) => {
+            let r = e.free_swap_and_cache_nr(x, nr);
+            spec.free_swap_and_cache_nr(x, nr, r, |ty, off| view(e, ty, off))
+        }
+        Call::Count(x) => {
+            let r = e.__swap_count(x);
+            spec.__swap_count(x, r)
+        }
+        Call::SwapCount(x) => {
+            let r = e.swap_swapcount(x);
+            spec.swap_swapcount(x, r)
+        }
+        Call::SwpCount(x) => {
+            let r = e.swp_swapcount(x);
+            spec.swp_swapcount(x, r)
+        }
+    }
+}
+
+/// Runs `calls` from a reset engine and spec; after each call the spec must agree and its
+/// view equal the engine's. Panics with the step on the first failure.
+pub fn run_agreeing<E: Engine + ?Sized>(e: &mut E, spec: &mut Spec, calls: &[Call]) {
+    e.env_reset();
+    spec.env_reset();
+    for (i, c) in calls.iter().enumerate() {
+        let v = step(e, spec, c);
+        assert_eq!(v, Verdict::Agrees, "step {i} {c:?}");
+        assert_eq!(first_difference(spec, e), None, "after step {i} {c:?}");
+    }
+}

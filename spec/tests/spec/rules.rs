@@ -1,0 +1,177 @@
+//! The spec alone: each expected value is what the contract says (the comment says why),
+//! checked by feeding the spec returns an engine could give.
+
+use swapdiff_contract::{entry, Site, EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC, REFUSED, TRAPPED};
+use swapdiff_spec::{SlotState, Spec, Verdict};
+
+fn agrees(v: Verdict) {
+    assert_eq!(v, Verdict::Agrees);
+}
+
+fn disagrees(v: Verdict) -> swapdiff_spec::SpecMismatch {
+    v.mismatch().cloned().expect("a mismatch")
+}
+
+/// A spec with device 0 (one cluster) and slot 1 allocated (cache only).
+fn one_slot() -> Spec {
+    let mut s = Spec::new();
+    agrees(s.swapon(1, true, 0));
+    agrees(s.alloc_swap(0, 0, Ok(entry(0, 1))));
+    s
+}
+
+#[test]
+fn devices_go_to_the_lowest_free_type_and_their_header_is_bad() {
+    let mut s = Spec::new();
+    // The environment gives the lowest free type; 1..=4 clusters of 512.
+    agrees(s.swapon(2, false, 0));
+    assert_eq!(s.device_max(0), 1024);
+    assert_eq!(s.slot(0, 0), SlotState::Bad);
+    assert_eq!(s.slot(0, 1), SlotState::Free);
+    assert_eq!(s.slot(0, 1024), SlotState::Absent);
+    assert_eq!(disagrees(s.swapon(1, false, 0)).allowed, "1");
+    agrees(s.swapon(0, false, -EINVAL));
+    agrees(s.swapon(5, false, -EINVAL));
+    for ty in 1..4 {
+        agrees(s.swapon(1, false, ty));
+    }
+    agrees(s.swapon(1, false, -EBUSY));
+    agrees(s.swapoff(2, 0));
+    assert_eq!(s.slot(2, 1), SlotState::Absent);
+    agrees(s.swapoff(2, -EINVAL));
+}
+
+#[test]
+fn the_allocator_may_choose_any_aligned_free_run_past_the_header() {
+    let mut s = Spec::new();
+    agrees(s.swapon(1, true, 0));
+    // Not the lowest, but aligned and free: allowed.
+    agrees(s.alloc_swap(0, 2, Ok(entry(0, 8))));
+    assert_eq!(s.slot(0, 9), SlotState::Used { refs: 0, cached: true });
+    // Unaligned for order 2, the header, a slot in use, another type: not allowed.
+    for bad in [entry(0, 2), entry(0, 0), entry(0, 8), entry(1, 4)] {
+        assert_eq!(disagrees(s.alloc_swap(0, if bad == entry(0, 0) { 0 } else { 2 }, Ok(bad))).what, "entry");
+    }
+    // Free runs remain: -ENOSPC is a lie.
+    disagrees(s.alloc_swap(0, 0, Err(-ENOSPC)));
+    agrees(s.alloc_swap(1, 0, Err(-EINVAL)));
+    agrees(s.alloc_swap(0, 5, Err(-EINVAL)));
+}
+
+#[test]
+fn a_full_device_answers_enospc() {
+    let mut s = Spec::new();
+    agrees(s.swapon(1, true, 0));
+    for off in 1..512 {
+        agrees(s.alloc_swap(0, 0, Ok(entry(0, off))));
+    }
+    // Every slot past the header is taken: nothing else is possible.
+    agrees(s.alloc_swap(0, 0, Err(-ENOSPC)));
+}
+
+#[test]
+fn swapcache_prepare_is_all_or_nothing() {
+    let mut s = one_slot();
+    let e = entry(0, 1);
+    // Cached: someone else is reading it in.
+    agrees(s.swapcache_prepare(e, 1, -i64::from(EEXIST)));
+    assert_eq!(disagrees(s.swapcache_prepare(e, 1, 0)).allowed, "-EEXIST");
+    // Slots 1 (cached) and 2 (free): either error, nothing changes.
+    agrees(s.swapcache_prepare(e, 2, -i64::from(ENOENT)));
+    agrees(s.swapcache_prepare(e, 2, -i64::from(EEXIST)));
+    assert_eq!(s.slot(0, 2), SlotState::Free);
+    // A mapped, uncached slot may be claimed.
+    agrees(s.swap_duplicate(e, 0));
+    agrees(s.swapcache_clear(e, 1, 0));
+    agrees(s.swapcache_prepare(e, 1, 0));
+    assert_eq!(s.slot(0, 1), SlotState::Used { refs: 1, cached: true });
+}
+
+#[test]
+fn duplicating_only_fails_for_memory() {
+    let mut s = one_slot();
+    let e = entry(0, 1);
+    // swap_duplicate finds its own memory: without an armed fault it succeeds.
+    assert_eq!(disagrees(s.swap_duplicate(e, -i64::from(ENOMEM))).allowed, "0");
+    s.fault_arm(Site::ContPage, 3);
+    agrees(s.swap_duplicate(e, 0));
+    agrees(s.swap_duplicate(e, -i64::from(ENOMEM)));
+    // The fault fired: it is not armed any more.
+    disagrees(s.swap_duplicate(e, -i64::from(ENOMEM)));
+    // __swap_duplicate may always ask its caller for storage; -ENOMEM takes nothing.
+    agrees(s.__swap_duplicate(e, 1, 1, -i64::from(ENOMEM)));
+    assert_eq!(s.slot(0, 1), SlotState::Used { refs: 1, cached: true });
+    // Free or bad: no reference to duplicate.
+    agrees(s.__swap_duplicate(entry(0, 2), 1, 1, -i64::from(ENOENT)));
+    agrees(s.__swap_duplicate(entry(0, 0), 1, 1, -i64::from(ENOENT)));
+    // A trap is never an allowed answer.
+    assert_eq!(disagrees(s.swap_duplicate(e, TRAPPED)).observed, "TRAPPED");
+}
+
+#[test]
+fn counts_promise_zero_one_or_more() {
+    let mut s = one_slot();
+    let e = entry(0, 1);
+    // Cache only: nobody references it.
+    agrees(s.__swap_count(e, 0));
+    disagrees(s.swp_swapcount(e, 1));
+    for _ in 0..70 {
+        agrees(s.swap_duplicate(e, 0));
+    }
+    // 70 references: the cheap count only promises "more than one"; swp_swapcount is exact.
+    agrees(s.__swap_count(e, 0x80 | 7));
+    agrees(s.swap_swapcount(e, 70));
+    disagrees(s.swap_swapcount(e, 1));
+    agrees(s.swp_swapcount(e, 70));
+    disagrees(s.swp_swapcount(e, 69));
+    // Past the device: the guard refuses the cheap reads; swp_swapcount says 0.
+    agrees(s.__swap_count(entry(0, 512), REFUSED));
+    agrees(s.swp_swapcount(entry(0, 512), 0));
+    // A bad slot has no count.
+    assert!(matches!(s.__swap_count(entry(0, 0), 0x3f), Verdict::Unpromised(_)));
+}
+
+#[test]
+fn releases_free_a_slot_once_nothing_holds_it() {
+    let mut s = one_slot();
+    let e = entry(0, 1);
+    agrees(s.swap_duplicate(e, 0));
+    agrees(s.put_swap_folio(e, 0, 0));
+    assert_eq!(s.slot(0, 1), SlotState::Used { refs: 1, cached: false });
+    agrees(s.swap_free_nr(e, 1, 0));
+    assert_eq!(s.slot(0, 1), SlotState::Free);
+    // Cache-only slots handed back by the slot cache are free.
+    agrees(s.alloc_swap(0, 0, Ok(e)));
+    agrees(s.swapcache_free_entries(&[e], 0));
+    assert_eq!(s.slot(0, 1), SlotState::Free);
+    // A release call returns 0.
+    agrees(s.alloc_swap(0, 0, Ok(e)));
+    assert_eq!(disagrees(s.swapcache_clear(e, 1, -1)).allowed, "0");
+}
+
+#[test]
+fn free_swap_and_cache_may_reclaim_only_what_nobody_references() {
+    let mut s = one_slot();
+    let (e1, e2) = (entry(0, 1), entry(0, 2));
+    agrees(s.alloc_swap(0, 0, Ok(e2)));
+    agrees(s.swap_duplicate(e1, 0));
+    agrees(s.swap_duplicate(e2, 0));
+    agrees(s.swap_duplicate(e2, 0));
+    // The engine reclaimed both caches; only slot 1 is unreferenced afterwards.
+    let engine = |_: u32, _: u64| SlotState::Free;
+    agrees(s.free_swap_and_cache_nr(e1, 2, 0, engine));
+    assert_eq!(s.slot(0, 1), SlotState::Free);
+    // Slot 2 still holds a mapping: the spec keeps it cached (a view comparison then
+    // shows an engine that dropped it).
+    assert_eq!(s.slot(0, 2), SlotState::Used { refs: 1, cached: true });
+}
+
+#[test]
+fn mark_bad_takes_only_free_slots() {
+    let mut s = one_slot();
+    agrees(s.mark_bad(entry(0, 2), 0));
+    assert_eq!(s.slot(0, 2), SlotState::Bad);
+    agrees(s.mark_bad(entry(0, 1), -EBUSY));
+    agrees(s.mark_bad(entry(0, 512), -EINVAL));
+    agrees(s.mark_bad(entry(3, 1), -EINVAL));
+}
