@@ -431,7 +431,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         Cmd::Replay { files, target, json } => {
             let fam = family(&target)?;
             let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            let mut diverged = false;
+            let (mut diverged, mut out) = (false, Stdout::default());
             for f in &files {
                 let input = load(f, fam).map_err(|e| e.to_string())?;
                 let run = differential(
@@ -441,21 +441,17 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                     Options { record: true, ..Options::default() },
                 );
                 diverged |= run.divergence.is_some();
-                if json {
-                    println!("{}", swapdiff::trace::json(&run, &f.display().to_string()));
+                let text = if json {
+                    format!("{}\n", swapdiff::trace::json(&run, &f.display().to_string()))
                 } else {
-                    println!(
-                        "== {} (kernel {})
-{}",
-                        f.display(),
-                        variant(),
-                        input.program
-                    );
-                    print!("{}", swapdiff::trace::text(&run));
+                    let mut t = format!("== {} (kernel {})\n{}\n", f.display(), variant(), input.program);
+                    t.push_str(&swapdiff::trace::text(&run));
                     if let Some(d) = &run.divergence {
-                        println!("\n{}", swapdiff::render::divergence(&run, d));
+                        t.push_str(&format!("\n{}\n", swapdiff::render::divergence(&run, d)));
                     }
-                }
+                    t
+                };
+                out.print(&text)?;
             }
             Ok(if diverged { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
@@ -625,4 +621,30 @@ fn bench(seconds: f64, programs: usize, fuzz_seconds: u64, floor_dir: Option<Pat
     println!();
     print!("{}", report::render(&r));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Standard output for a command whose verdict is its exit status: a reader
+/// that goes away (`swapdiff replay … | head`) ends the printing, not the
+/// run, so the status still covers every input.
+#[derive(Default)]
+struct Stdout {
+    closed: bool,
+}
+
+impl Stdout {
+    fn print(&mut self, text: &str) -> Result<(), String> {
+        use std::io::Write;
+        if self.closed {
+            return Ok(());
+        }
+        let mut out = std::io::stdout().lock();
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            Err(e) => Err(format!("writing to standard output: {e}")),
+        }
+    }
 }
