@@ -70,7 +70,7 @@ impl Outcome {
 
     /// The call hit BUG() or hung: the program cannot go on.
     pub fn trapped(&self) -> bool {
-        self.ret() == TRAPPED && !self.runs.is_empty()
+        self.ret() == TRAPPED
     }
 
     /// The last (for single calls: the only) return value.

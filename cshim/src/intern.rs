@@ -30,13 +30,18 @@ pub(crate) fn intern(s: &str) -> &'static str {
     kept
 }
 
-/// `bytes` as text: itself when it is UTF-8 and `'static`, else the pooled
-/// copy with invalid sequences replaced (as `to_string_lossy` does).
-fn text(bytes: &'static [u8]) -> &'static str {
+/// The pooled copy of `bytes` as text, invalid sequences replaced (as
+/// `to_string_lossy` does).
+fn pooled(bytes: &[u8]) -> &'static str {
     match std::str::from_utf8(bytes) {
-        Ok(s) => s,
+        Ok(s) => intern(s),
         Err(_) => intern(&String::from_utf8_lossy(bytes)),
     }
+}
+
+/// `bytes` as text: itself when it is UTF-8 (it is `'static`), else pooled.
+fn text(bytes: &'static [u8]) -> &'static str {
+    std::str::from_utf8(bytes).unwrap_or_else(|_| pooled(bytes))
 }
 
 const LITERAL_SLOTS: usize = 256;
@@ -91,10 +96,7 @@ impl EventStrings {
             self.recent[..=i].rotate_right(1);
             return self.recent[0];
         }
-        let kept = match std::str::from_utf8(bytes) {
-            Ok(s) => intern(s),
-            Err(_) => intern(&String::from_utf8_lossy(bytes)),
-        };
+        let kept = pooled(bytes);
         self.recent.rotate_right(1);
         self.recent[0] = kept;
         kept

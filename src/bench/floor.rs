@@ -205,9 +205,11 @@ pub fn measure<K: Engine + ?Sized>(
     dir: &Path,
     seconds: f64,
 ) -> Result<Floor, String> {
+    // One recorded run per program gives both its executed steps and its calls.
     let record = Options { record: true, ..Options::default() };
-    let calls = programs.iter().map(|p| single(kernel, p, record).calls()).sum();
-    let steps = executed(kernel, programs);
+    let runs: Vec<_> = programs.iter().map(|p| single(kernel, p, record)).collect();
+    let calls = runs.iter().map(|r| r.calls()).sum();
+    let steps: Vec<Program> = runs.iter().map(|r| r.executed()).collect();
     let bin = build(dir, &c_source(&steps), false)?;
     let rate = run(&bin, seconds)?;
     Ok(Floor { rate, steps: steps.iter().map(|p| p.ops.len()).sum(), calls, binary: bin })
