@@ -1,12 +1,12 @@
 //! A deterministic campaign with no fuzzing engine: generated programs from a
 //! fixed seed through both engines, tallying the interesting states reached.
 
-use crate::engine::Engine;
 use crate::features::Tally;
 use crate::generate::{program, Rng};
+use crate::oracle::Oracle;
 use crate::program::{Family, Program};
 use crate::render;
-use crate::runner::{differential, Options};
+use crate::runner::Options;
 
 pub struct Finding {
     pub signature: String,
@@ -23,19 +23,19 @@ pub struct Campaign {
 
 /// Runs `n` programs generated from `seed` (families rotate). Keeps the first
 /// finding per signature.
-pub fn run<M: Engine + ?Sized, K: Engine + ?Sized>(model: &mut M, kernel: &mut K, seed: u64, n: u64) -> Campaign {
+pub fn run<O: Oracle + ?Sized>(oracle: &mut O, seed: u64, n: u64) -> Campaign {
     let mut c = Campaign::default();
     let mut rng = Rng::new(seed);
     let families = [Family::All, Family::Counts, Family::Mte];
     for i in 0..n {
         let p = program(&mut rng, families[(i % 3) as usize]);
-        let r = differential(model, kernel, &p, Options::default());
+        let r = oracle.run(&p, Options::default());
         c.tally.add(r.features);
         c.steps += r.steps.len() as u64;
         if let Some(d) = &r.divergence {
             let signature = d.signature();
             if !c.findings.iter().any(|f| f.signature == signature) {
-                let full = differential(model, kernel, &p, Options { record: true, ..Options::default() });
+                let full = oracle.run(&p, Options { record: true, ..Options::default() });
                 let report = full.divergence.as_ref().map_or_else(String::new, |d| render::divergence(&full, d));
                 c.findings.push(Finding { signature, program: p, report });
             }

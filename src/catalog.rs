@@ -31,20 +31,11 @@ pub fn entries(catalog: &Path) -> Result<Vec<Entry>, String> {
         if !patch.is_file() {
             continue;
         }
-        let read = |f: &str| {
-            std::fs::read_to_string(path.join(f))
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default()
-        };
+        let read = |f: &str| std::fs::read_to_string(path.join(f)).map(|s| s.trim().to_string()).unwrap_or_default();
         let level = Level::from_name(&read("level.txt")).unwrap_or_default();
         let expected = Some(read("expected.txt")).filter(|e| !e.is_empty() && e != "none");
         let name = d.file_name().to_string_lossy().into_owned();
-        out.push(Entry {
-            name,
-            patch: std::fs::canonicalize(&patch).map_err(|e| e.to_string())?,
-            level,
-            expected,
-        });
+        out.push(Entry { name, patch: std::fs::canonicalize(&patch).map_err(|e| e.to_string())?, level, expected });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
@@ -74,6 +65,8 @@ struct Row {
     seconds: Option<f64>,
     ops: Option<usize>,
     signature: String,
+    /// The verdict the first finding was filed with (`-`: none, or not a divergence).
+    verdict: String,
     /// Some worker ended abnormally (crash, hang, sanitizer).
     abnormal: bool,
 }
@@ -86,29 +79,22 @@ fn class_of(signature: &str) -> &str {
 fn row(name: &str, level: Level, expected: Option<&str>, results: &[RunResult], ops: Option<usize>) -> Row {
     let hits: Vec<&RunResult> = results
         .iter()
-        .filter(|r| {
-            r.first
-                .as_ref()
-                .is_some_and(|(sig, ..)| expected.is_some_and(|e| sig.starts_with(e)))
-        })
+        .filter(|r| r.first.as_ref().is_some_and(|(sig, ..)| expected.is_some_and(|e| sig.starts_with(e))))
         .collect();
-    let any: Vec<&str> = results
-        .iter()
-        .filter_map(|r| r.first.as_ref().map(|f| f.0.as_str()))
-        .collect();
+    let any: Vec<&str> = results.iter().filter_map(|r| r.first.as_ref().map(|f| f.0.as_str())).collect();
     Row {
         name: name.to_string(),
         level,
         detected: if expected.is_some() { hits.len() } else { any.len() },
         control: expected.is_none(),
-        programs: median(
-            hits.iter()
-                .filter_map(|r| r.first.as_ref().map(|f| f.1 as f64))
-                .collect(),
-        ),
+        programs: median(hits.iter().filter_map(|r| r.first.as_ref().map(|f| f.1 as f64)).collect()),
         seconds: median(hits.iter().filter_map(|r| r.first.as_ref().map(|f| f.2)).collect()),
         ops,
         signature: any.first().map_or("none".to_string(), |s| s.to_string()),
+        verdict: any
+            .first()
+            .and_then(|s| results.iter().flat_map(|r| &r.verdicts).find(|(sig, _)| sig == s))
+            .map_or("-".to_string(), |(_, v)| v.clone()),
         abnormal: results.iter().any(|r| !r.clean || r.abnormal > 0),
     }
 }
@@ -135,6 +121,7 @@ pub fn hunt_all(
             jobs: 1,
             findings: &out,
             minimize_seconds: 60.0,
+            spec_only: false,
         };
         run_variant(&spec, stop)
     };
@@ -143,11 +130,7 @@ pub fn hunt_all(
             return Ok(render(&rows, seconds, stock_seconds, true));
         }
         let budget = if e.expected.is_some() { seconds } else { stock_seconds };
-        eprintln!(
-            "swapdiff hunt: {} ({} level, {budget}s per seed)",
-            e.name,
-            e.level.name()
-        );
+        eprintln!("swapdiff hunt: {} ({} level, {budget}s per seed)", e.name, e.level.name());
         let results = one(&e.name, std::slice::from_ref(&e.patch), e.level, budget)?;
         let ops = minimized_ops(&findings.join(&e.name));
         rows.push(row(&e.name, e.level, e.expected.as_deref(), &results, ops));
@@ -183,45 +166,39 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64, interrupted: bool) -> 
         "Written by `make hunt` (`swapdiff hunt`) for kernel {}. Each entry's patch is built into its own \
          kernel; generated programs from seeds 1, 2 and 3 run until the first divergence (budget {seconds} s per \
          seed; {stock_seconds} s for the controls). *Detected* counts seeds whose first divergence matches \
-         `expected.txt`; medians are over those seeds. Controls (no expected divergence) must show 0/3; their programs column is the total run. \
+         `expected.txt`; medians are over those seeds. *Verdict* is the spec's judgement of the first finding \
+         (stock C against the patched C); every bug must be a regression. Controls (no expected divergence) must show 0/3; their programs column is the total run. \
          *Class* is the first finding's: a divergence class, or `crash`, `hang`, `asan`, `ubsan` when a worker died, overran or \
          reported a sanitizer error (for a control, or any entry whose expected finding is a divergence, that fails).\n",
         crate::engine::kernel_version()
     );
     let _ = writeln!(
         md,
-        "| entry | level | detected | median programs | median seconds | minimized ops | class | first signature |"
+        "| entry | level | detected | median programs | median seconds | minimized ops | class | verdict | first signature |"
     );
-    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut table = format!(
-        "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:<8} {}\n",
-        "entry", "level", "detected", "programs", "seconds", "ops", "class", "first signature"
+        "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:<8} {:<10} {}\n",
+        "entry", "level", "detected", "programs", "seconds", "ops", "class", "verdict", "first signature"
     );
     let mut ok = true;
     for r in rows {
         let det = format!("{}/3", r.detected);
-        ok &= if r.control {
-            r.detected == 0 && !r.abnormal
-        } else {
-            r.detected == 3
-        };
-        let class = if r.signature == "none" {
-            "-"
-        } else {
-            class_of(&r.signature)
-        };
+        ok &= if r.control { r.detected == 0 && !r.abnormal } else { r.detected == 3 && r.verdict == "regression" };
+        let class = if r.signature == "none" { "-" } else { class_of(&r.signature) };
         let ops = r.ops.map_or("-".to_string(), |o| o.to_string());
         let _ = writeln!(
             md,
-            "| {} | {} | {det} | {} | {} | {ops} | {class} | `{}` |",
+            "| {} | {} | {det} | {} | {} | {ops} | {class} | {} | `{}` |",
             r.name,
             r.level.name(),
             fmt(r.programs, 0),
             fmt(r.seconds, 3),
+            r.verdict,
             r.signature
         );
         table.push_str(&format!(
-            "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:<8} {}\n",
+            "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:<8} {:<10} {}\n",
             r.name,
             r.level.name(),
             det,
@@ -229,24 +206,12 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64, interrupted: bool) -> 
             fmt(r.seconds, 3),
             ops,
             class,
+            r.verdict,
             r.signature
         ));
     }
-    let _ = writeln!(
-        md,
-        "\n{}",
-        if ok {
-            "Every entry as expected."
-        } else {
-            "Some entries were NOT as expected."
-        }
-    );
-    Report {
-        table,
-        markdown: md,
-        all_as_expected: ok && !interrupted,
-        interrupted,
-    }
+    let _ = writeln!(md, "\n{}", if ok { "Every entry as expected." } else { "Some entries were NOT as expected." });
+    Report { table, markdown: md, all_as_expected: ok && !interrupted, interrupted }
 }
 
 #[cfg(test)]
@@ -259,6 +224,8 @@ mod tests {
             first: first.map(|s| (s.to_string(), 10, 0.5)),
             programs: 100,
             signatures: first.map(|s| vec![s.to_string()]).unwrap_or_default(),
+            // Each test's first finding is filed as a regression, the verdict a bug needs.
+            verdicts: first.map(|s| vec![(s.to_string(), "regression".to_string())]).unwrap_or_default(),
             abnormal: usize::from(!clean),
             clean,
             interrupted: false,
@@ -269,17 +236,9 @@ mod tests {
     fn a_control_whose_worker_crashed_fails_and_says_crash() {
         // Before issue 10 a crashing control counted as passing: its worker
         // reported no divergence. Now the crash is its first finding.
-        let crashed = [
-            result(Some("swap_duplicate/crash/__swap_duplicate"), false),
-            result(None, true),
-            result(None, true),
-        ];
-        let r = render(
-            &[row("refactor", Level::Logical, None, &crashed, None)],
-            1.0,
-            1.0,
-            false,
-        );
+        let crashed =
+            [result(Some("swap_duplicate/crash/__swap_duplicate"), false), result(None, true), result(None, true)];
+        let r = render(&[row("refactor", Level::Logical, None, &crashed, None)], 1.0, 1.0, false);
         assert!(!r.all_as_expected);
         assert!(r.table.contains("crash"), "{}", r.table);
         // Even a worker that died with nothing filed fails the control.
@@ -293,33 +252,18 @@ mod tests {
     #[test]
     fn a_bug_found_as_a_hang_is_not_its_expected_divergence() {
         let hung = vec![result(Some("swap_duplicate/hang/add_swap_count_continuation"), true); 3];
-        let r = render(
-            &[row("carry", Level::Raw, Some("swap_duplicate/count"), &hung, None)],
-            1.0,
-            1.0,
-            false,
-        );
+        let r = render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &hung, None)], 1.0, 1.0, false);
         assert!(!r.all_as_expected);
         assert!(r.markdown.contains("| hang |"), "{}", r.markdown);
         let found = vec![result(Some("swap_duplicate/count/swap_count_continued"), true); 3];
         assert!(
-            render(
-                &[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)],
-                1.0,
-                1.0,
-                false
-            )
-            .all_as_expected
+            render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)], 1.0, 1.0, false)
+                .all_as_expected
         );
         // An interrupted hunt is never "as expected".
         assert!(
-            !render(
-                &[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)],
-                1.0,
-                1.0,
-                true
-            )
-            .all_as_expected
+            !render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)], 1.0, 1.0, true)
+                .all_as_expected
         );
     }
 }

@@ -8,18 +8,21 @@
 //! renamed into place) and nothing existing is overwritten: a second input
 //! with a known signature is added to that finding ("seen N times").
 
-use crate::engine::{kernel_version, patches_applied, Engine};
+use crate::engine::{kernel_version, patches_applied};
 use crate::input::{target_name, Input};
 use crate::minimize::minimize_until;
+use crate::oracle::{Names, Oracle};
 use crate::program::{encode, Program};
-use crate::runner::{differential, Options, Run};
+use crate::runner::{Options, Run};
+use crate::verdict::Judged;
 use crate::{render, repro, trace};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub enum Filed {
-    /// A new finding directory, with the minimized program's length.
-    New { dir: PathBuf, signature: String, ops_before: usize, ops_after: usize },
+    /// A new finding directory, with the minimized program's length and the verdict
+    /// (`verdict.txt`: regression, fix, change or latent).
+    New { dir: PathBuf, signature: String, ops_before: usize, ops_after: usize, verdict: Option<&'static str> },
     /// The signature was filed already; the input was added to it.
     Seen { dir: PathBuf, signature: String, times: usize },
 }
@@ -85,15 +88,14 @@ pub struct FileOptions {
 }
 
 /// Files `input` under `out` if it diverges. `Ok(None)`: it does not.
-pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
-    model: &mut M,
-    kernel: &mut K,
+pub fn file<O: Oracle + ?Sized>(
+    oracle: &mut O,
     input: &Input,
     out: &Path,
     opts: &FileOptions,
 ) -> Result<Option<Filed>, String> {
     let level = Options { level: opts.level, ..Options::default() };
-    let first = differential(model, kernel, &input.program, level);
+    let first = oracle.run(&input.program, level);
     let Some(d) = &first.divergence else { return Ok(None) };
     let signature = d.signature();
     let name = dir_name(&signature);
@@ -105,30 +107,41 @@ pub fn file<M: Engine + ?Sized, K: Engine + ?Sized>(
         return seen(&dir, &bytes, signature).map(Some);
     }
 
+    // Judged on the program as found: a difference the spec does not read may break a
+    // promise later in it, past what the minimal program keeps.
+    let judged = oracle.verdict(&input.program, &first, d, opts.level);
+    let names = oracle.names();
+    let explained = judged.explain(d, (&names.reference, &names.under_test));
     let (program, before, after) = if opts.minimize {
-        match minimize_until(model, kernel, &input.program, opts.level, opts.deadline) {
+        match minimize_until(oracle, &input.program, opts.level, opts.deadline) {
             Some(m) => (m.program, m.before, m.after),
             None => (input.program.clone(), first.steps.len(), input.program.ops.len()),
         }
     } else {
         (input.program.clone(), first.steps.len(), input.program.ops.len())
     };
-    let run = differential(model, kernel, &program, Options { record: true, ..level });
+    let run = oracle.run(&program, Options { record: true, ..level });
 
     let entry = regression(&program, &signature);
     let files = [
         ("program.txt", program_text(&program, &signature).into_bytes()),
         ("input.bin", bytes.clone()),
-        ("repro.c", repro_source(&run, &signature).into_bytes()),
-        ("README.md", readme(&run, &program, input, &signature, before, after).into_bytes()),
+        ("repro.c", repro_source(&run, &signature, &names).into_bytes()),
+        (
+            "README.md",
+            readme(&run, &program, input, &signature, (before, after), (&judged, &explained), &names).into_bytes(),
+        ),
         ("regression.txt", entry.clone().into_bytes()),
+        ("verdict.txt", format!("{}\n{explained}\n", judged.verdict.name()).into_bytes()),
     ];
     let filed = publish(out, &signature, &bytes, &files)?;
     if let (Some(reg), Filed::New { .. }) = (&opts.regressions, &filed) {
         add_regression(reg, &name, &entry)?;
     }
     Ok(Some(match filed {
-        Filed::New { dir, signature, .. } => Filed::New { dir, signature, ops_before: before, ops_after: after },
+        Filed::New { dir, signature, .. } => {
+            Filed::New { dir, signature, ops_before: before, ops_after: after, verdict: Some(judged.verdict.name()) }
+        }
         seen => seen,
     }))
 }
@@ -163,7 +176,7 @@ pub fn publish(out: &Path, signature: &str, bytes: &[u8], files: &[(&str, Vec<u8
         let _ = std::fs::remove_dir_all(&tmp);
         return seen(&dir, bytes, signature.to_string());
     }
-    Ok(Filed::New { dir, signature: signature.to_string(), ops_before: 0, ops_after: 0 })
+    Ok(Filed::New { dir, signature: signature.to_string(), ops_before: 0, ops_after: 0, verdict: None })
 }
 
 fn seen(dir: &Path, bytes: &[u8], signature: String) -> Result<Filed, String> {
@@ -199,13 +212,14 @@ fn regression(p: &Program, signature: &str) -> String {
     )
 }
 
-fn repro_source(run: &Run, signature: &str) -> String {
+fn repro_source(run: &Run, signature: &str, names: &Names) -> String {
     let d = run.divergence.as_ref();
     let mut header = format!("swapdiff reproducer for {signature}\nkernel: {}\n\n", variant());
     if let Some(d) = d {
+        let (e, a) = render::sides(d, names);
         let _ = writeln!(header, "{}:", d.mismatch.detail);
-        let _ = writeln!(header, "  expected (model): {}", d.mismatch.expected);
-        let _ = writeln!(header, "  actual (kernel):  {}", d.mismatch.actual);
+        let _ = writeln!(header, "  {e}: {}", d.mismatch.expected);
+        let _ = writeln!(header, "  {a}: {}", d.mismatch.actual);
     }
     let _ = write!(header, "\nbuild and run:\n  {} repro.c -o repro && ./repro", cshim::C_STANDALONE);
     let upto = d.map_or(run.steps.len(), |d| (d.step + 1).min(run.steps.len()));
@@ -213,19 +227,25 @@ fn repro_source(run: &Run, signature: &str) -> String {
     repro::c_source(&ops, &header)
 }
 
-fn readme(run: &Run, p: &Program, input: &Input, signature: &str, before: usize, after: usize) -> String {
+fn readme(
+    run: &Run,
+    p: &Program,
+    input: &Input,
+    signature: &str,
+    (before, after): (usize, usize),
+    (judged, explained): (&Judged, &str),
+    names: &Names,
+) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# swapdiff: {signature}\n");
+    let _ = writeln!(s, "**Verdict: {}.** {explained}\n", judged.verdict.name());
     if let Some(d) = &run.divergence {
-        let _ = writeln!(
-            s,
-            "The kernel's `{}` and the swapdiff model disagree on {}.\n",
-            d.op.as_ref().map_or("end state", |o| o.kind()),
-            d.mismatch.detail
-        );
+        let (e, a) = render::sides(d, names);
+        let at = d.op.as_ref().map_or("end state", |o| o.kind());
+        let _ = writeln!(s, "At `{at}`, {e} and {a} disagree on {}.\n", d.mismatch.detail);
         let _ = writeln!(s, "| | value |\n| --- | --- |");
-        let _ = writeln!(s, "| expected (model) | `{}` |", d.mismatch.expected);
-        let _ = writeln!(s, "| actual (kernel) | `{}` |\n", d.mismatch.actual);
+        let _ = writeln!(s, "| {e} | `{}` |", d.mismatch.expected);
+        let _ = writeln!(s, "| {a} | `{}` |\n", d.mismatch.actual);
     }
     let _ = writeln!(s, "## Kernel\n");
     let _ = writeln!(s, "- version: {}", kernel_version());
@@ -243,7 +263,7 @@ fn readme(run: &Run, p: &Program, input: &Input, signature: &str, before: usize,
     let _ = writeln!(s, "```text\n{p}```\n");
     let _ = writeln!(s, "## Trace\n\n```text\n{}```\n", trace::text(run));
     if let Some(d) = &run.divergence {
-        let _ = writeln!(s, "## Divergence\n\n```text\n{}```\n", render::divergence(run, d));
+        let _ = writeln!(s, "## Divergence\n\n```text\n{}```\n", render::divergence_named(run, d, names));
     }
     let _ = writeln!(s, "## Reproduce\n");
     let _ = writeln!(s, "With swapdiff (built for the same kernel and patches):\n\n```sh\ncargo run --release --bin swapdiff -- replay program.txt\n```\n");

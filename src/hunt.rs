@@ -1,14 +1,14 @@
-//! The hunt: generated programs from fixed seeds through both engines until
+//! The hunt: generated programs from fixed seeds through an oracle until
 //! a budget runs out. It runs inside a variant build (`swapdiff hunt-run`);
 //! building variants is [`crate::variant`], supervising the workers
 //! [`crate::jobs`].
 
 use crate::campaign::Finding;
 use crate::compare::Level;
-use crate::engine::Engine;
 use crate::generate::{program, Rng};
+use crate::oracle::Oracle;
 use crate::program::Family;
-use crate::runner::{differential, Options};
+use crate::runner::Options;
 use std::time::{Duration, Instant};
 
 /// What one hunt saw: programs run and time spent until the first
@@ -31,9 +31,8 @@ const FAMILIES: [Family; 3] = [Family::All, Family::Counts, Family::Mte];
 /// first divergence. `before(i)` runs before program `i` (workers announce
 /// it, so a crash can be traced back to its program).
 #[allow(clippy::too_many_arguments)]
-pub fn hunt<M: Engine + ?Sized, K: Engine + ?Sized>(
-    model: &mut M,
-    kernel: &mut K,
+pub fn hunt<O: Oracle + ?Sized>(
+    oracle: &mut O,
     seed: u64,
     skip: u64,
     budget: Duration,
@@ -47,38 +46,22 @@ pub fn hunt<M: Engine + ?Sized, K: Engine + ?Sized>(
     for i in 0..skip {
         program(&mut rng, FAMILIES[(i % 3) as usize]);
     }
-    let mut h = Hunt {
-        programs: 0,
-        seconds: 0.0,
-        first: None,
-        findings: vec![],
-        next: skip,
-    };
-    let opts = Options {
-        level,
-        ..Options::default()
-    };
+    let mut h = Hunt { programs: 0, seconds: 0.0, first: None, findings: vec![], next: skip };
+    let opts = Options { level, ..Options::default() };
     while start.elapsed() < budget && !stop() {
         let index = h.next;
         let p = program(&mut rng, FAMILIES[(index % 3) as usize]);
         before(index);
         h.programs += 1;
         h.next += 1;
-        let run = differential(model, kernel, &p, opts);
+        let run = oracle.run(&p, opts);
         if let Some(d) = &run.divergence {
             let signature = d.signature();
             if h.first.is_none() {
                 h.first = Some((signature.clone(), index, start.elapsed().as_secs_f64()));
             }
             if !h.findings.iter().any(|(_, f)| f.signature == signature) {
-                h.findings.push((
-                    index,
-                    Finding {
-                        signature,
-                        program: p,
-                        report: String::new(),
-                    },
-                ));
+                h.findings.push((index, Finding { signature, program: p, report: String::new() }));
             }
             if stop_at_first {
                 break;

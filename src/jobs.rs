@@ -8,8 +8,9 @@
 //! Worker protocol (stdout, one line each):
 //! `at I` before program I; `found SIG index I seconds S` at the first
 //! divergence; `divergence SIG index I` for each distinct one; `filing I`
-//! before filing the divergence of program I; `finding SIG ops N` once
-//! filed; `programs P seconds S next I` at the end. A worker that dies while
+//! before filing the divergence of program I; `finding SIG ops N verdict V`
+//! once filed (V: regression, fix, change, latent, or `-` when it joined a
+//! finding filed before); `programs P seconds S next I` at the end. A worker that dies while
 //! filing (a minimization candidate crashed the kernel) has its unfiled
 //! divergences filed unminimized by a `swapdiff report` child.
 
@@ -37,6 +38,8 @@ pub struct RunResult {
     pub programs: u64,
     /// Every signature filed (divergences and abnormal ends).
     pub signatures: Vec<String>,
+    /// The verdict of each divergence the workers filed, by signature.
+    pub verdicts: Vec<(String, String)>,
     /// Abnormal ends (filed as findings with their class).
     pub abnormal: usize,
     /// Every worker ran its budget (or stopped at its first finding) and exited cleanly.
@@ -55,6 +58,8 @@ pub struct Spec<'a> {
     /// Bound of the filing after the hunt (minimization in worker and of
     /// abnormal ends).
     pub minimize_seconds: f64,
+    /// The build's kernel against the spec alone (`hunt-run --spec`).
+    pub spec_only: bool,
 }
 
 /// Slack on a worker's wall bound past its hunt and filing time.
@@ -77,14 +82,9 @@ pub fn run_variant(spec: &Spec, stop: &(dyn Fn() -> bool + Sync)) -> Result<Vec<
     let mut results = vec![];
     for chunk in spec.seeds.chunks(spec.jobs.max(1)) {
         let done: Vec<Result<RunResult, String>> = std::thread::scope(|s| {
-            let handles: Vec<_> = chunk
-                .iter()
-                .map(|&seed| s.spawn(move || job(spec, seed, start + hunt, file_by, info, stop)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err("a job thread panicked".into())))
-                .collect()
+            let handles: Vec<_> =
+                chunk.iter().map(|&seed| s.spawn(move || job(spec, seed, start + hunt, file_by, info, stop))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a job thread panicked".into()))).collect()
         });
         for r in done {
             results.push(r?);
@@ -108,11 +108,7 @@ fn job(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<RunResult, String> {
     let job_start = Instant::now();
-    let mut r = RunResult {
-        seed,
-        clean: true,
-        ..RunResult::default()
-    };
+    let mut r = RunResult { seed, clean: true, ..RunResult::default() };
     let mut records: Vec<(Abnormal, u64, f64)> = vec![];
     let mut unfiled: Vec<(String, u64)> = vec![];
     let mut skip = 0u64;
@@ -123,18 +119,16 @@ fn job(
         }
         let mut cmd = Command::new(&spec.variant.bin);
         cmd.args(["hunt-run", "--seed", &seed.to_string(), "--skip", &skip.to_string()])
-            .args([
-                "--seconds",
-                &format!("{:.3}", left.as_secs_f64()),
-                "--level",
-                spec.level.name(),
-            ])
+            .args(["--seconds", &format!("{:.3}", left.as_secs_f64()), "--level", spec.level.name()])
             .args(["--file-by-ms", &epoch_ms(file_by).to_string()])
             .arg("--out")
             .arg(spec.findings)
             .current_dir(workspace());
         if spec.stop_at_first {
             cmd.arg("--stop-at-first");
+        }
+        if spec.spec_only {
+            cmd.arg("--spec");
         }
         if spec.variant.sanitized {
             sanitizer_env(&mut cmd);
@@ -161,15 +155,16 @@ fn job(
                     hunting.set(false);
                     if r.first.is_none() {
                         let i: u64 = i.parse().unwrap_or(0);
-                        r.first = Some((
-                            sig.to_string(),
-                            r.programs + i + 1 - skip,
-                            job_start.elapsed().as_secs_f64(),
-                        ));
+                        r.first = Some((sig.to_string(), r.programs + i + 1 - skip, job_start.elapsed().as_secs_f64()));
                     }
                 }
                 ["divergence", sig, "index", i] => divergences.push((sig.to_string(), i.parse().unwrap_or(0))),
-                ["finding", sig, ..] => r.signatures.push(sig.to_string()),
+                ["finding", sig, rest @ ..] => {
+                    r.signatures.push(sig.to_string());
+                    if let ["ops", _, "verdict", v] = rest {
+                        r.verdicts.push((sig.to_string(), v.to_string()));
+                    }
+                }
                 ["programs", p, "seconds", _, "next", _] => {
                     run_programs = p.parse().unwrap_or(0);
                     ended_cleanly = true;
@@ -213,13 +208,7 @@ fn job(
             Some(i) => format!("hunt seed {seed}, program {i} (`swapdiff hunt-run --seed {seed} --skip {i}`)"),
             None => format!("hunt seed {seed}, before its first program"),
         };
-        let a = Abnormal {
-            program,
-            origin,
-            family: Family::All,
-            stderr: outcome.stderr.clone(),
-            diagnosis,
-        };
+        let a = Abnormal { program, origin, family: Family::All, stderr: outcome.stderr.clone(), diagnosis };
         records.push((a, r.programs, job_start.elapsed().as_secs_f64()));
         if spec.stop_at_first || filing.is_some() || index.is_none() {
             break;
@@ -233,20 +222,13 @@ fn job(
     // all after an interrupt: the user wants out, the finding is complete).
     // Each job its own scratch directory: the others' probes are not its to clean.
     let scratch = abnormal::scratch_dir(spec.findings).join(format!("seed-{seed}"));
-    let prober = Prober {
-        bin: &spec.variant.bin,
-        level: spec.level,
-        sanitized: spec.variant.sanitized,
-        scratch: &scratch,
-    };
+    let prober =
+        Prober { bin: &spec.variant.bin, level: spec.level, sanitized: spec.variant.sanitized, scratch: &scratch };
     for (sig, i) in &unfiled {
         let file = abnormal::scratch_program(&scratch, &nth_program(seed, *i))?;
         match abnormal::refile(&prober, &file, None, spec.findings)? {
             Some((filed, ops)) => {
-                println!(
-                    "{} (not minimized: a minimization candidate crashed the kernel)",
-                    describe(&filed, ops)
-                );
+                println!("{} (not minimized: a minimization candidate crashed the kernel)", describe(&filed, ops));
                 r.signatures.push(sig.clone());
             }
             None => eprintln!("swapdiff: the divergence {sig} of seed {seed} program {i} could not be filed"),
@@ -260,12 +242,7 @@ fn job(
     let mut known: Vec<(Look, String)> = vec![];
     for (a, programs, seconds) in &records {
         let d = &a.diagnosis;
-        let look = (
-            d.class,
-            d.kind.clone(),
-            d.function().map(str::to_string),
-            d.entry.clone(),
-        );
+        let look = (d.class, d.kind.clone(), d.function().map(str::to_string), d.entry.clone());
         if let (Some((_, sig)), Some(p)) = (known.iter().find(|(k, _)| *k == look), &a.program) {
             let bytes = encode(p, a.family).unwrap_or_else(|_| p.to_string().into_bytes());
             publish(spec.findings, sig, &bytes, &[])?;

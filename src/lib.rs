@@ -24,9 +24,12 @@ pub mod engine;
 pub mod exec;
 pub mod features;
 pub mod harness;
+pub mod judge;
+pub mod oracle;
 pub mod program;
 pub mod render;
 pub mod runner;
+pub mod verdict;
 mod shadow;
 mod steer;
 

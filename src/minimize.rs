@@ -9,9 +9,9 @@
 //! diverge, and replays without steering.
 
 use crate::compare::Level;
-use crate::engine::Engine;
+use crate::oracle::Oracle;
 use crate::program::{Mode, Op, Program};
-use crate::runner::{differential, Options, Phase};
+use crate::runner::{Options, Phase};
 use std::time::Instant;
 
 pub struct Minimized {
@@ -46,15 +46,15 @@ impl Reducer<'_, '_> {
 }
 
 /// The in-process property: the same divergence signature.
-fn same_divergence<M: Engine + ?Sized, K: Engine + ?Sized>(
-    model: &mut M,
-    kernel: &mut K,
+fn same_divergence<O: Oracle + ?Sized>(
+    oracle: &mut O,
+    mode: Mode,
     level: Level,
     signature: &str,
     ops: &[Op],
 ) -> Option<Vec<Op>> {
-    let p = Program { mode: Mode::Raw, ops: ops.to_vec() };
-    let run = differential(model, kernel, &p, Options { level, ..Options::default() });
+    let p = Program { mode, ops: ops.to_vec() };
+    let run = oracle.run(&p, Options { level, ..Options::default() });
     let d = run.divergence.as_ref()?;
     if d.signature() != signature {
         return None;
@@ -66,32 +66,29 @@ fn same_divergence<M: Engine + ?Sized, K: Engine + ?Sized>(
 }
 
 /// Minimizes `p`, which must diverge. `None` when it does not.
-pub fn minimize<M: Engine + ?Sized, K: Engine + ?Sized>(
-    model: &mut M,
-    kernel: &mut K,
-    p: &Program,
-    level: Level,
-) -> Option<Minimized> {
-    minimize_until(model, kernel, p, level, None)
+pub fn minimize<O: Oracle + ?Sized>(oracle: &mut O, p: &Program, level: Level) -> Option<Minimized> {
+    minimize_until(oracle, p, level, None)
 }
 
-/// [`minimize`], stopping at `deadline` with the smallest program so far.
-pub fn minimize_until<M: Engine + ?Sized, K: Engine + ?Sized>(
-    model: &mut M,
-    kernel: &mut K,
+/// [`minimize`], stopping at `deadline` with the smallest program so far. The result is
+/// in the mode of the executed steps (steered for a contract-mode input: the spec still
+/// judges it).
+pub fn minimize_until<O: Oracle + ?Sized>(
+    oracle: &mut O,
     p: &Program,
     level: Level,
     deadline: Option<Instant>,
 ) -> Option<Minimized> {
-    let first = differential(model, kernel, p, Options { level, ..Options::default() });
+    let first = oracle.run(p, Options { level, ..Options::default() });
     let d = first.divergence.as_ref()?;
     let signature = d.signature();
     let executed: Vec<Op> = match d.phase {
         Phase::Step => first.steps[..=d.step].iter().map(|s| s.op.clone()).collect(),
         _ => first.steps.iter().map(|s| s.op.clone()).collect(),
     };
-    let mut keeps = |ops: &[Op]| same_divergence(model, kernel, level, &signature, ops);
-    // The executed steps replay the divergence in raw mode; if steering state
+    let mode = p.mode.executed();
+    let mut keeps = |ops: &[Op]| same_divergence(oracle, mode, level, &signature, ops);
+    // The executed steps replay the divergence without steering; if steering state
     // somehow mattered, keep the input as it was.
     let before = executed.len();
     let Some(start) = keeps(&executed) else {
@@ -99,7 +96,7 @@ pub fn minimize_until<M: Engine + ?Sized, K: Engine + ?Sized>(
     };
     let (ops, runs) = reduce(start, &mut keeps, deadline);
     let after = ops.len();
-    Some(Minimized { program: Program { mode: Mode::Raw, ops }, signature, before, after, runs: runs + 2 })
+    Some(Minimized { program: Program { mode, ops }, signature, before, after, runs: runs + 2 })
 }
 
 /// Reduces `ops` (for which `keeps` holds) while `keeps` holds: delta

@@ -1,17 +1,33 @@
 //! Human-readable divergences: the signature first (fuzzers dedup on the
 //! first line), then the executed program up to the divergent step, then
-//! expected (model) against actual (kernel).
+//! the expected side against the actual one (for a spec disagreement: what the
+//! spec allows against what the judged side did).
 
+use crate::oracle::Names;
 use crate::program::text::print_op;
 use crate::runner::{Divergence, Phase, Run};
 use std::fmt::Write;
+
+/// How a report labels the two values of `d`'s mismatch.
+pub fn sides(d: &Divergence, names: &Names) -> (String, String) {
+    if d.mismatch.class == crate::judge::CLASS {
+        ("allowed (the spec)".into(), format!("observed ({})", names.judged))
+    } else {
+        (format!("expected ({})", names.reference), format!("actual ({})", names.under_test))
+    }
+}
 
 /// The first line of every divergence report starts with this, then the
 /// signature: the fuzz drivers (src/drive) read the signature from the
 /// targets' logs by it, so it is the one place the wording lives.
 pub const DIVERGENCE_PREFIX: &str = "swapdiff divergence: ";
 
+/// [`divergence_named`] for the model against the kernel.
 pub fn divergence(run: &Run, d: &Divergence) -> String {
+    divergence_named(run, d, &Names::model_and_kernel())
+}
+
+pub fn divergence_named(run: &Run, d: &Divergence, names: &Names) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{DIVERGENCE_PREFIX}{}", d.signature());
     let where_ = match d.phase {
@@ -29,7 +45,9 @@ pub fn divergence(run: &Run, d: &Divergence) -> String {
     }
     let m = &d.mismatch;
     let _ = writeln!(s, "what differed: {} ({})", m.detail, m.class);
-    let _ = writeln!(s, "  expected (model):  {}", m.expected);
-    let _ = writeln!(s, "  actual (kernel):   {}", m.actual);
+    let (e, a) = sides(d, names);
+    let width = e.len().max(a.len()) + 1;
+    let _ = writeln!(s, "  {:<width$} {}", format!("{e}:"), m.expected);
+    let _ = writeln!(s, "  {:<width$} {}", format!("{a}:"), m.actual);
     s
 }

@@ -10,6 +10,7 @@ use crate::compare::{self, Level, Mismatch, Touch};
 use crate::engine::{entry_offset, entry_type, Engine, EventKind, Site, MAX_DEVICES};
 use crate::exec::{allocated, exec, Outcome};
 use crate::features::{Feature, Features};
+use crate::judge::Judge;
 use crate::program::{domain, Mode, Op, Program, Slot};
 use crate::shadow::Shadow;
 use crate::steer::steer;
@@ -89,18 +90,26 @@ impl Run {
         self.steps.iter().map(|s| s.expected.as_ref().map_or(1, Outcome::calls)).sum()
     }
 
-    /// The executed primitive steps as a program (raw mode: already steered).
+    /// The executed primitive steps as a program (already steered: raw or steered mode).
     pub fn executed(&self) -> Program {
-        Program { mode: Mode::Raw, ops: self.steps.iter().map(|s| s.op.clone()).collect() }
+        Program { mode: self.mode.executed(), ops: self.steps.iter().map(|s| s.op.clone()).collect() }
     }
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Options {
     /// Keep both outcomes of every step (replay traces, reports).
     pub record: bool,
     /// How much state is compared.
     pub level: Level,
+    /// The spec judges the run (`judge.rs`) when its mode is judged (contract, steered).
+    pub spec: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { record: false, level: Level::default(), spec: true }
+    }
 }
 
 enum Stop {
@@ -114,6 +123,8 @@ struct Runner<'a, M: Engine + ?Sized, K: Engine + ?Sized> {
     mode: Mode,
     opts: Options,
     shadow: Shadow,
+    /// The spec following the reference (contract mode with `Options::spec`).
+    judge: Option<Judge>,
     steps: Vec<Step>,
     features: Features,
     input: usize,
@@ -145,6 +156,7 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
             mode,
             opts,
             shadow: Shadow::default(),
+            judge: (opts.spec && mode.judged()).then(Judge::new),
             steps: vec![],
             features: Features::default(),
             input: 0,
@@ -161,7 +173,7 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
                     Some(op) => op,
                     None => continue,
                 },
-                Mode::Raw => op.clone(),
+                Mode::Raw | Mode::Steered => op.clone(),
             };
             match self.input_op(&op) {
                 Ok(()) => {}
@@ -275,6 +287,15 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
                 })));
             }
         }
+        // The engines agree on this step: the spec judges the reference (for both).
+        if let Some(mismatch) = self.judge.as_mut().and_then(|j| j.step(&op, &expected, &*self.model, &touch)) {
+            return Err(Stop::Diverged(Box::new(Divergence {
+                step: index,
+                op: Some(op),
+                phase: Phase::Step,
+                mismatch,
+            })));
+        }
         self.observe(&op, &expected);
         self.shadow.update(&op, &expected, &*self.model);
         let trapped =
@@ -329,10 +350,16 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
     /// reported by the teardown's HANG: a true difference from stock, whose
     /// later tag operations would all deadlock.
     fn finish(&mut self) -> Option<Divergence> {
-        let k = self.kernel.as_deref_mut()?;
         let at = self.steps.len();
         let fail = |phase, mismatch| Some(Divergence { step: at, op: None, phase, mismatch });
+        let judged = self.judge.as_ref().and_then(|j| j.state(&*self.model, &Touch::everything(), None));
+        let Some(k) = self.kernel.as_deref_mut() else {
+            return judged.and_then(|m| fail(Phase::End, m));
+        };
         if let Some(m) = compare::state(&*self.model, k, &Touch::everything(), self.opts.level) {
+            return fail(Phase::End, m);
+        }
+        if let Some(m) = judged {
             return fail(Phase::End, m);
         }
         for ty in 0..MAX_DEVICES {

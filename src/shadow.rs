@@ -34,6 +34,12 @@ impl Shadow {
         self.folios.iter().enumerate().filter_map(|(i, f)| f.map(|f| (i as u8, f)))
     }
 
+    /// A folio in the swap cache covers slot `e`: its cache reference is the folio's, and
+    /// only deleting the folio from the swap cache first lets a caller drop it.
+    pub fn cached_by_folio(&self, e: u64) -> bool {
+        self.live().any(|(_, f)| f.in_cache && f.swap.is_some_and(|s| (s..s + u64::from(f.nr())).contains(&e)))
+    }
+
     /// Applies a primitive op's effect, as the reference engine reported it.
     pub fn update<E: Engine + ?Sized>(&mut self, op: &Op, out: &Outcome, reference: &E) {
         let ok = out.ret() == 0;

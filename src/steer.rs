@@ -165,9 +165,13 @@ pub fn steer<E: Engine + ?Sized>(op: &Op, m: &E, shadow: &Shadow) -> Option<Op> 
             let (slot, nr) = ranged(m, slot, nr, cache_only)?;
             swap_shmem_alloc { slot, nr }
         }
+        // The cache-dropping calls never reach a slot whose folio is still in the swap
+        // cache: their callers delete the folio from it first (put_swap_folio), or never
+        // added one (swapcache_clear after a skipped swap cache, the slot cache's frees).
         swapcache_clear { slot, nr } => {
             let (slot, nr) = ranged(m, slot, nr, has_cache)?;
-            swapcache_clear { slot, nr }
+            let nr = (0..nr).take_while(|&i| !shadow.cached_by_folio(slot.entry() + u64::from(i))).count() as u16;
+            (nr > 0).then_some(swapcache_clear { slot, nr })?
         }
         add_swap_count_continuation { slot } => add_swap_count_continuation { slot: find(m, slot, in_use)? },
         swap_free_nr { slot, nr, times } => {
@@ -177,12 +181,20 @@ pub fn steer<E: Engine + ?Sized>(op: &Op, m: &E, shadow: &Shadow) -> Option<Op> 
             let times = times.min(u16::try_from(fewest).unwrap_or(u16::MAX)).max(1);
             swap_free_nr { slot, nr, times }
         }
-        put_swap_folio { slot, order } => put_swap_folio { slot: aligned(m, slot, order, has_cache)?, order },
+        put_swap_folio { slot, order } => {
+            let slot = aligned(m, slot, order, has_cache)?;
+            if (0..1u64 << order).any(|i| shadow.cached_by_folio(slot.entry() + i)) {
+                return None;
+            }
+            put_swap_folio { slot, order }
+        }
         swapcache_free_entries { slots } => {
             // Distinct slots: the slot cache never returns one twice.
             let mut picked: Vec<Slot> = Vec::with_capacity(slots.len());
             for s in slots {
-                if let Some(found) = find_where(m, s, false, |x, v| cache_only(v) && !picked.contains(&x)) {
+                if let Some(found) = find_where(m, s, false, |x, v| {
+                    cache_only(v) && !picked.contains(&x) && !shadow.cached_by_folio(x.entry())
+                }) {
                     picked.push(found);
                 }
             }
@@ -197,7 +209,8 @@ pub fn steer<E: Engine + ?Sized>(op: &Op, m: &E, shadow: &Shadow) -> Option<Op> 
         }
         __swap_count { slot } => __swap_count { slot: find(m, slot, anything)? },
         swap_swapcount { slot } => swap_swapcount { slot: find(m, slot, anything)? },
-        swp_swapcount { slot } => swp_swapcount { slot: find(m, slot, anything)? },
+        // Its one caller (smaps) reads entries out of page tables: never shmem's.
+        swp_swapcount { slot } => swp_swapcount { slot: find(m, slot, |v| !v.is_shmem())? },
         mark_bad { slot } => mark_bad { slot: find(m, slot, SlotView::is_free)? },
         // Tags are saved for a folio that owns cached slots.
         arch_prepare_to_swap { folio } => {

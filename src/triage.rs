@@ -188,7 +188,7 @@ pub fn parse_filed(line: &str) -> Option<(Filed, usize)> {
     let (dir, signature) = (PathBuf::from(dir), signature.to_string());
     if new {
         let ops = tail.split_whitespace().nth(2).and_then(|n| n.parse().ok()).unwrap_or(0);
-        Some((Filed::New { dir, signature, ops_before: 0, ops_after: ops }, ops))
+        Some((Filed::New { dir, signature, ops_before: 0, ops_after: ops, verdict: None }, ops))
     } else {
         let times = tail.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
         Some((Filed::Seen { dir, signature, times }, 0))

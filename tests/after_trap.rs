@@ -27,7 +27,8 @@ fn trap_of(run: &Run) -> String {
     format!("{} {}: {}", e.kind.name(), e.func, e.text)
 }
 
-const RECORD: Options = Options { record: true, level: swapdiff::compare::Level::Raw };
+// Raw-mode programs: the spec does not judge them (Judging::Contract).
+const RECORD: Options = Options { record: true, level: swapdiff::compare::Level::Raw, spec: true };
 
 /// Runs `src` on the kernel alone (state left as the trap left it), checks the
 /// trap, runs `check` on the kernel and on the model, then the differential

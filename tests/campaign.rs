@@ -5,11 +5,14 @@
 use swapdiff::campaign;
 use swapdiff::engine::{KernelEngine, ModelEngine};
 use swapdiff::features::Feature;
+use swapdiff::oracle::Pair;
 
 #[test]
 fn twenty_thousand_programs_agree_and_reach_every_interesting_state() {
-    let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-    let c = campaign::run(&mut model, &mut kernel, 1, 20_000);
+    // The spec judges every contract-mode program too (judge.rs): stock 6.12 keeps every
+    // promise it checks on these programs.
+    let mut oracle = Pair::of(ModelEngine::new(), KernelEngine::acquire());
+    let c = campaign::run(&mut oracle, 1, 20_000);
     println!("{}", c.tally.render());
     println!("{} steps", c.steps);
     for f in &c.findings {

@@ -12,6 +12,7 @@ use swapdiff::engine::prelude::*;
 use swapdiff::engine::{Delegate, KernelEngine, ModelEngine};
 use swapdiff::findings::{file, FileOptions, Filed};
 use swapdiff::input::load;
+use swapdiff::oracle::Pair;
 use swapdiff::program::{parse, Family};
 use swapdiff::runner::{differential, Options};
 
@@ -46,10 +47,9 @@ fn seed_input(name: &str) -> swapdiff::input::Input {
 
 #[test]
 fn minimizing_a_planted_divergence_reaches_a_small_program() {
-    let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
+    let mut oracle = Pair::of(planted(), KernelEngine::acquire());
     let input = seed_input("17-mte-swap-out-in.txt");
-    let m = swapdiff::minimize::minimize(&mut reference, &mut kernel, &input.program, Default::default())
-        .expect("the seed diverges");
+    let m = swapdiff::minimize::minimize(&mut oracle, &input.program, Default::default()).expect("the seed diverges");
     assert_eq!(m.signature, SIGNATURE);
     // The least that shows the bug: a two-page folio with a tagged page 0,
     // an entry, tags saved, and the restore (cf. the finding in README).
@@ -57,7 +57,7 @@ fn minimizing_a_planted_divergence_reaches_a_small_program() {
     assert!(m.after < m.before);
     assert_eq!(m.program.ops.last().map(|o| o.kind()), Some("arch_swap_restore"));
     // Deterministic: the same input minimizes to the same program.
-    let again = swapdiff::minimize::minimize(&mut reference, &mut kernel, &input.program, Default::default()).unwrap();
+    let again = swapdiff::minimize::minimize(&mut oracle, &input.program, Default::default()).unwrap();
     assert_eq!(again.program, m.program);
 }
 
@@ -68,9 +68,9 @@ fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
     let (out, regs) = (tmp.join("findings"), tmp.join("regressions"));
     let opts =
         FileOptions { minimize: true, deadline: None, regressions: Some(regs.clone()), level: Default::default() };
-    let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
+    let mut oracle = Pair::of(planted(), KernelEngine::acquire());
 
-    let first = file(&mut reference, &mut kernel, &seed_input("17-mte-swap-out-in.txt"), &out, &opts).unwrap();
+    let first = file(&mut oracle, &seed_input("17-mte-swap-out-in.txt"), &out, &opts).unwrap();
     let Some(Filed::New { dir, signature, .. }) = first else { panic!("expected a new finding") };
     assert_eq!(signature, SIGNATURE);
     for f in ["README.md", "program.txt", "input.bin", "repro.c"] {
@@ -84,7 +84,7 @@ fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
     assert!(entry.contains(&format!("# patch-set: {}", swapdiff::identity::build_key())), "{entry}");
 
     // Another input with the same signature joins the finding.
-    let second = file(&mut reference, &mut kernel, &seed_input("31-no-cluster-info.txt"), &out, &opts).unwrap();
+    let second = file(&mut oracle, &seed_input("31-no-cluster-info.txt"), &out, &opts).unwrap();
     match second {
         Some(Filed::Seen { times, dir: d, .. }) => {
             assert_eq!(times, 2);
@@ -96,7 +96,7 @@ fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
 
     // program.txt replays to the same signature.
     let program = parse(&std::fs::read_to_string(dir.join("program.txt")).unwrap()).unwrap();
-    let run = differential(&mut reference, &mut kernel, &program, Options::default());
+    let run = differential(&mut oracle.reference, &mut oracle.under_test, &program, Options::default());
     assert_eq!(run.divergence.map(|d| d.signature()).as_deref(), Some(SIGNATURE));
 
     // repro.c builds against the extracted kernel and prints the kernel's
@@ -152,8 +152,8 @@ fn without_a_request_the_regression_entry_stays_in_the_finding() {
     let tmp = std::env::temp_dir().join(format!("swapdiff-noreg-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let opts = FileOptions { minimize: false, deadline: None, regressions: None, level: Default::default() };
-    let (mut reference, mut kernel) = (planted(), KernelEngine::acquire());
-    let filed = file(&mut reference, &mut kernel, &seed_input("17-mte-swap-out-in.txt"), &tmp, &opts).unwrap();
+    let mut oracle = Pair::of(planted(), KernelEngine::acquire());
+    let filed = file(&mut oracle, &seed_input("17-mte-swap-out-in.txt"), &tmp, &opts).unwrap();
     let Some(Filed::New { dir, .. }) = filed else { panic!("expected a new finding") };
     assert!(dir.join("regression.txt").is_file());
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 1, "only the finding directory");

@@ -60,9 +60,8 @@ impl<const BUG: u8> Delegate for Mutant<BUG> {
     }
 }
 
-fn signatures<K: Engine>(mut planted: K) -> Vec<String> {
-    let mut model = ModelEngine::new();
-    let c = campaign::run(&mut model, &mut planted, 1, 3_000);
+fn signatures<K: Engine>(planted: K) -> Vec<String> {
+    let c = campaign::run(&mut swapdiff::oracle::Pair::of(ModelEngine::new(), planted), 1, 3_000);
     c.findings.into_iter().map(|f| f.signature).collect()
 }
 

@@ -22,8 +22,9 @@ impl Spec {
     }
 
     /// The total number of references: exact, whatever the count's storage. 0 for a free
-    /// slot or an entry of no device; shmem's single reference is 1. A bad slot has no count:
-    /// not promised.
+    /// slot or an entry of no device. A bad slot has no count: not promised. Neither is
+    /// shmem's entry: the one caller (smaps' swap PSS, fs/proc/task_mmu.c) reads entries out
+    /// of page tables, and shmem's entry lives in the page cache, never in a page table.
     pub fn swp_swapcount(&mut self, entry: Entry, observed: i64) -> Verdict {
         let call = || format!("swp_swapcount({})", at(entry));
         if self.lost.is_some() {
@@ -31,6 +32,7 @@ impl Spec {
         }
         match self.get(entry_type(entry), entry_offset(entry)) {
             Some(Slot::Bad) => Verdict::Unpromised("a bad slot has no count"),
+            Some(s) if s.is_shmem() => Verdict::Unpromised("shmem's entry is in no page table"),
             None | Some(Slot::Free) => Spec::expect(call, "count", &[0], observed),
             Some(s) => Spec::expect(call, "count", &[s.refs() as i64], observed),
         }

@@ -22,8 +22,9 @@ fn variant() -> String {
 
 fn describe(f: &Filed) -> String {
     match f {
-        Filed::New { dir, signature, ops_before, ops_after } => {
-            format!("new finding {signature}: {} ({ops_before} -> {ops_after} ops)", dir.display())
+        Filed::New { dir, signature, ops_before, ops_after, verdict } => {
+            let verdict = verdict.map(|v| format!(", {v}")).unwrap_or_default();
+            format!("new finding {signature}: {} ({ops_before} -> {ops_after} ops{verdict})", dir.display())
         }
         Filed::Seen { dir, signature, times } => {
             format!("known finding {signature}: {} (seen {times} times)", dir.display())
@@ -130,16 +131,30 @@ enum Cmd {
         #[arg(long, default_value_t = 60.0)]
         minimize_seconds: f64,
     },
-    /// Hunt every known bug of corpus/known-bugs with 3 fixed seeds; write RESULTS.md.
+    /// Hunt every known bug of corpus/known-bugs with 3 fixed seeds; write RESULTS.md. With
+    /// --spec: hunt stock C against the spec alone (bugs already in the kernel), file what it
+    /// finds (verdict latent); exit codes as check-patch's.
     Hunt {
         #[arg(long, default_value = "corpus/known-bugs")]
         catalog: PathBuf,
-        /// Budget per seed.
+        /// Budget per seed (with --spec: per job).
         #[arg(long, default_value_t = 120.0)]
         seconds: f64,
         /// Budget per seed for the stock kernel (which must show no divergence).
         #[arg(long, default_value_t = 120.0)]
         stock_seconds: f64,
+        /// Stock C against the spec alone, instead of the catalog.
+        #[arg(long)]
+        spec: bool,
+        /// With --spec: parallel workers (seeds 1..=N).
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+        /// With --spec: where findings go (default `findings`, or $SWAPDIFF_FINDINGS).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// With --spec: the kernel C without ASan/UBSan.
+        #[arg(long)]
+        no_sanitize: bool,
     },
     /// Fuzz with libFuzzer or AFL++: build the targets for the kernel variant, run each for its share
     /// of the time (JOBS processes sharing its corpus), summarize, file the crash inputs as
@@ -165,6 +180,9 @@ enum Cmd {
         out: PathBuf,
         #[arg(long)]
         stop_at_first: bool,
+        /// This build's kernel against the spec alone (no second engine).
+        #[arg(long)]
+        spec: bool,
     },
     /// Replay a program announcing each kernel step before calling it (`step K OP`), then the
     /// end-state checks (`end`): when the kernel dies, the last line names the op in flight.
@@ -236,6 +254,8 @@ fn parse_level(s: &str) -> Result<swapdiff::compare::Level, String> {
 }
 
 struct CheckArgs {
+    /// Stock C against the spec alone (`hunt --spec`), no patch.
+    spec_only: bool,
     seconds: f64,
     jobs: usize,
     level: String,
@@ -265,10 +285,11 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
     let out = std::path::absolute(&a.out).map_err(|e| e.to_string())?;
     let seeds: Vec<u64> = (1..=a.jobs.max(1) as u64).collect();
     eprintln!(
-        "swapdiff: hunting for {}s with {} job(s) at the {} level, {} ({}) ...",
+        "swapdiff: hunting for {}s with {} job(s) at the {} level{}, {} ({}) ...",
         a.seconds,
         seeds.len(),
         level.name(),
+        if a.spec_only { ", stock C against the spec alone" } else { "" },
         if variant.sanitized { "kernel C under ASan+UBSan" } else { "no sanitizers" },
         variant.bin.display()
     );
@@ -281,6 +302,7 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
         jobs: a.jobs,
         findings: &out,
         minimize_seconds: a.minimize_seconds,
+        spec_only: a.spec_only,
     };
     let stop = || interrupt.is_set();
     let results = swapdiff::jobs::run_variant(&spec, &stop)?;
@@ -317,14 +339,17 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
         sigs.len(),
         out.display()
     );
+    let verdicts: Vec<&(String, String)> = results.iter().flat_map(|r| &r.verdicts).collect();
     for s in sigs {
-        println!("  {s}  {}", out.join(swapdiff::findings::dir_name(s)).display());
+        let verdict = verdicts.iter().find(|(sig, _)| sig == s).map_or("-", |(_, v)| v.as_str());
+        println!("  {s}  {verdict:<10}  {}", out.join(swapdiff::findings::dir_name(s)).display());
     }
     println!("(replay with {})", variant.bin.display());
     Ok(ExitCode::FAILURE)
 }
 
 /// The worker of check-patch and hunt (protocol in src/jobs.rs).
+#[allow(clippy::too_many_arguments)]
 fn hunt_run(
     seed: u64,
     skip: u64,
@@ -333,14 +358,15 @@ fn hunt_run(
     level: &str,
     out: &Path,
     stop_at_first: bool,
+    spec_only: bool,
 ) -> Result<ExitCode, String> {
     let level = parse_level(level)?;
     cshim::fatal::install_reporter();
     let interrupt = Interrupt::install()?;
     let stop = || interrupt.is_set();
-    let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+    let mut oracle = swapdiff::oracle::acquire(spec_only);
     let budget = Duration::from_secs_f64(seconds.max(0.0));
-    let h = swapdiff::hunt::hunt(&mut model, &mut kernel, seed, skip, budget, level, stop_at_first, &stop, |i| {
+    let h = swapdiff::hunt::hunt(&mut *oracle, seed, skip, budget, level, stop_at_first, &stop, |i| {
         cshim::fatal::set_program(Some(i));
         println!("at {i}");
     });
@@ -364,12 +390,12 @@ fn hunt_run(
     for (index, f) in &h.findings {
         println!("filing {index}");
         let input = swapdiff::input::Input { program: f.program.clone(), bytes: None, family: Family::All };
-        let filed = swapdiff::findings::file(&mut model, &mut kernel, &input, out, &opts)?;
-        let ops = match &filed {
-            Some(Filed::New { ops_after, .. }) => *ops_after,
-            _ => 0,
+        let filed = swapdiff::findings::file(&mut *oracle, &input, out, &opts)?;
+        let (ops, verdict) = match &filed {
+            Some(Filed::New { ops_after, verdict, .. }) => (*ops_after, verdict.unwrap_or("-")),
+            _ => (0, "-"),
         };
-        println!("finding {} ops {ops}", f.signature);
+        println!("finding {} ops {ops} verdict {verdict}", f.signature);
     }
     println!("programs {} seconds {:.3} next {}", h.programs, h.seconds, h.next);
     Ok(ExitCode::SUCCESS)
@@ -430,16 +456,12 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
     match cmd {
         Cmd::Replay { files, target, json } => {
             let fam = family(&target)?;
-            let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+            let mut oracle = swapdiff::oracle::acquire(false);
+            let names = oracle.names();
             let (mut diverged, mut out) = (false, Stdout::default());
             for f in &files {
                 let input = load(f, fam).map_err(|e| e.to_string())?;
-                let run = differential(
-                    &mut model,
-                    &mut kernel,
-                    &input.program,
-                    Options { record: true, ..Options::default() },
-                );
+                let run = oracle.run(&input.program, Options { record: true, ..Options::default() });
                 diverged |= run.divergence.is_some();
                 let text = if json {
                     format!("{}\n", swapdiff::trace::json(&run, &f.display().to_string()))
@@ -447,7 +469,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                     let mut t = format!("== {} (kernel {})\n{}\n", f.display(), variant(), input.program);
                     t.push_str(&swapdiff::trace::text(&run));
                     if let Some(d) = &run.divergence {
-                        t.push_str(&format!("\n{}\n", swapdiff::render::divergence(&run, d)));
+                        t.push_str(&format!("\n{}\n", swapdiff::render::divergence_named(&run, d, &names)));
                     }
                     t
                 };
@@ -457,8 +479,8 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         }
         Cmd::Minimize { file, out, target } => {
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
-            let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
-            let Some(m) = swapdiff::minimize::minimize(&mut model, &mut kernel, &input.program, Default::default())
+            let mut oracle = swapdiff::oracle::acquire(false);
+            let Some(m) = swapdiff::minimize::minimize(&mut *oracle, &input.program, Default::default())
             else {
                 eprintln!("swapdiff: {} does not diverge on kernel {}: nothing to minimize", file.display(), variant());
                 return Ok(ExitCode::SUCCESS);
@@ -481,10 +503,10 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         Cmd::Report { file, out, target, no_minimize, minimize_seconds, add_regressions, level } => {
             let level = parse_level(&level)?;
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
-            let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+            let mut oracle = swapdiff::oracle::acquire(false);
             let deadline = Some(Instant::now() + Duration::from_secs_f64(minimize_seconds.max(0.0)));
             let opts = FileOptions { minimize: !no_minimize, deadline, regressions: add_regressions, level };
-            match swapdiff::findings::file(&mut model, &mut kernel, &input, &findings_dir(out), &opts)? {
+            match swapdiff::findings::file(&mut *oracle, &input, &findings_dir(out), &opts)? {
                 None => {
                     println!("{}: no divergence on kernel {}", file.display(), variant());
                     Ok(ExitCode::SUCCESS)
@@ -497,11 +519,34 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         }
         Cmd::CheckPatch { patches, seconds, jobs, level, out, no_sanitize, minimize_seconds } => check_patch(
             &patches,
-            CheckArgs { seconds, jobs, level, out: findings_dir(out), sanitize: !no_sanitize, minimize_seconds },
+            CheckArgs {
+                spec_only: false,
+                seconds,
+                jobs,
+                level,
+                out: findings_dir(out),
+                sanitize: !no_sanitize,
+                minimize_seconds,
+            },
         ),
-        Cmd::Hunt { catalog, seconds, stock_seconds } => swapdiff_hunt(&catalog, seconds, stock_seconds),
-        Cmd::HuntRun { seed, skip, seconds, file_by_ms, level, out, stop_at_first } => {
-            hunt_run(seed, skip, seconds, file_by_ms, &level, &out, stop_at_first)
+        Cmd::Hunt { catalog, seconds, stock_seconds, spec, jobs, out, no_sanitize } => {
+            if spec {
+                let a = CheckArgs {
+                    spec_only: true,
+                    seconds,
+                    jobs,
+                    level: "raw".into(),
+                    out: findings_dir(out),
+                    sanitize: !no_sanitize,
+                    minimize_seconds: 60.0,
+                };
+                check_patch(&[], a)
+            } else {
+                swapdiff_hunt(&catalog, seconds, stock_seconds)
+            }
+        }
+        Cmd::HuntRun { seed, skip, seconds, file_by_ms, level, out, stop_at_first, spec } => {
+            hunt_run(seed, skip, seconds, file_by_ms, &level, &out, stop_at_first, spec)
         }
         Cmd::Triage { dir, out, target, minimize_seconds, add_regressions, level } => {
             let level = parse_level(&level)?;
@@ -556,9 +601,9 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Campaign { programs, seed } => {
-            let (mut model, mut kernel) = (ModelEngine::new(), KernelEngine::acquire());
+            let mut oracle = swapdiff::oracle::acquire(false);
             println!("kernel {}; {programs} programs from seed {seed}", swapdiff::engine::kernel_version());
-            let c = swapdiff::campaign::run(&mut model, &mut kernel, seed, programs);
+            let c = swapdiff::campaign::run(&mut *oracle, seed, programs);
             print!("{}", c.tally.render());
             println!("{} steps, {} divergences", c.steps, c.findings.len());
             for f in &c.findings {

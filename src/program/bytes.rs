@@ -67,7 +67,8 @@ pub fn decode(data: &[u8], family: Family) -> Program {
 /// Fails when an op is not in the family.
 pub fn encode(p: &Program, family: Family) -> Result<Vec<u8>, String> {
     let leading = p.ops.iter().take(4).take_while(|op| matches!(op, Op::swapon { .. })).count();
-    let mut out = vec![u8::from(p.mode == Mode::Raw) | (leading as u8) << 2];
+    // A steered program (executed steps) is raw in bytes: fuzzers draw contract and raw.
+    let mut out = vec![u8::from(p.mode != Mode::Contract) | (leading as u8) << 2];
     for op in &p.ops[..leading] {
         if let Op::swapon { device } = op {
             DeviceSpec::encode(device, &mut out);

@@ -19,6 +19,7 @@
 
 use crate::engine::Engine;
 use crate::exec::Outcome;
+use swapdiff_spec::Verdict;
 
 /// An engine method's result as the i64 a step records.
 pub trait Ret {
@@ -51,6 +52,55 @@ impl Ret for Result<u64, i32> {
             Ok(entry) => entry as i64,
             Err(err) => err.into(),
         }
+    }
+}
+
+/// The inverse of [`Ret`]: an engine method's result from the i64 a step
+/// recorded, for the spec's rules, which take the engine's own return type.
+pub trait FromRet {
+    fn from_ret(ret: i64) -> Self;
+}
+
+impl FromRet for i64 {
+    fn from_ret(ret: i64) -> i64 {
+        ret
+    }
+}
+
+/// Recorded from an i32 (`Ret for i32`), so exact.
+impl FromRet for i32 {
+    fn from_ret(ret: i64) -> i32 {
+        ret as i32
+    }
+}
+
+/// `alloc_swap`: an errno is small and negative (-4095..=-1, the kernel's
+/// IS_ERR_VALUE range); every entry of a swap type below 32 is non-negative.
+impl FromRet for Result<u64, i32> {
+    fn from_ret(ret: i64) -> Result<u64, i32> {
+        if (-4095..0).contains(&ret) {
+            Err(ret as i32)
+        } else {
+            Ok(ret as u64)
+        }
+    }
+}
+
+/// What a spec method answers: a verdict, or nothing for calls the contract
+/// makes no promise about the return of (arming a fault, switching MTE).
+pub trait IntoVerdict {
+    fn verdict(self) -> Verdict;
+}
+
+impl IntoVerdict for Verdict {
+    fn verdict(self) -> Verdict {
+        self
+    }
+}
+
+impl IntoVerdict for () {
+    fn verdict(self) -> Verdict {
+        Verdict::Agrees
     }
 }
 
@@ -90,6 +140,7 @@ macro_rules! op_table {
             $([$composite:ident])?
             $(, exec |$e:ident| $exec:expr)?
             $(, c $c:expr)?
+            $(, spec |$s:ident, $r:ident, $v:ident| $spec:expr)?
             ;
     )*) => {
         /// One op per kernel entry point (named after it), the environment
@@ -278,6 +329,20 @@ macro_rules! op_table {
             }
 
             #[allow(unused_variables)]
+            /// The spec's judgement of one call of this op that returned `ret`;
+            /// `view` is the engine's slots after the call (for the rules that
+            /// follow a choice the contract leaves to the kernel). A repeated op
+            /// is judged call by call.
+            pub(crate) fn judge(&self, spec: &mut Spec, ret: i64, view: &dyn Fn(u32, u64) -> SlotState) -> Verdict {
+                match self {
+                    $(Op::$name { $($field,)* $($times,)? } => {
+                        op_table!(@spec spec, ret, view, $name, ($($field: $kind),*), ($($composite)?),
+                            ($(|$s, $r, $v| $spec)?))
+                    })*
+                }
+            }
+
+            #[allow(unused_variables)]
             /// The C statements calling this op in a reproducer (setting `r`).
             pub fn c_call(&self) -> String {
                 match self {
@@ -308,6 +373,20 @@ macro_rules! op_table {
     };
     (@run $op:ident, $eng:ident, $out:ident, (), (), $call:expr) => {
         once($eng, $out, $call)
+    };
+
+    // spec: the row's own judgement, or `spec.name(arg, ..., observed)`: the spec's method
+    // has the engine method's name and arguments, then the engine's return.
+    (@spec $spec:ident, $ret:ident, $view:ident, $name:ident, ($($field:ident: $kind:ident),*), (composite), ()) => {
+        unreachable!("composite `{}` is expanded by the runner", stringify!($name))
+    };
+    (@spec $spec:ident, $ret:ident, $view:ident, $name:ident, ($($field:ident: $kind:ident),*), (),
+        (|$s:ident, $r:ident, $v:ident| $judge:expr)) => {{
+        let ($s, $r, $v) = (&mut *$spec, $ret, $view);
+        IntoVerdict::verdict($judge)
+    }};
+    (@spec $spec:ident, $ret:ident, $view:ident, $name:ident, ($($field:ident: $kind:ident),*), (), ()) => {
+        IntoVerdict::verdict($spec.$name($(<$kind as Field>::arg($field),)* FromRet::from_ret($ret)))
     };
 
     // C: the row's own statements, or `r = sd_name(arg, ...);`, looped for repeats.

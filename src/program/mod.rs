@@ -25,6 +25,10 @@ pub enum Mode {
     Contract,
     /// Anything goes; both sides must still agree, warnings and BUGs included.
     Raw,
+    /// The executed steps of a contract-mode run: called as written (no steering, raw by
+    /// form), and respecting the contracts, so the spec judges them as in contract mode.
+    /// What minimized findings and replays of contract-mode runs are.
+    Steered,
 }
 
 impl Mode {
@@ -32,6 +36,21 @@ impl Mode {
         match self {
             Mode::Contract => "contract",
             Mode::Raw => "raw",
+            Mode::Steered => "steered",
+        }
+    }
+
+    /// The spec judges programs of this mode (raw mode passes arguments outside the
+    /// callers' contracts, where the spec promises nothing).
+    pub fn judged(self) -> bool {
+        self != Mode::Raw
+    }
+
+    /// The mode of the executed steps of a program of this mode.
+    pub fn executed(self) -> Mode {
+        match self {
+            Mode::Raw => Mode::Raw,
+            Mode::Contract | Mode::Steered => Mode::Steered,
         }
     }
 }

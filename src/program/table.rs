@@ -22,18 +22,20 @@
 //! if its contract needs one.
 
 use super::bytes::Reader;
-use super::derive::{c_repeat, once, op_table, repeat, Ret};
+use super::derive::{c_repeat, once, op_table, repeat, FromRet, IntoVerdict, Ret};
 use super::field::*;
 use super::op::{tags_from_seed, Family};
 use super::text::TextArgs;
 use crate::engine::Engine;
 use crate::exec::Outcome;
+use swapdiff_spec::{SlotState, Spec, Verdict};
 
 op_table! {
     // ---- environment (the harness's services, not kernel functions)
     /// Add a device (lowest free type).
     0 swapon(device: DeviceSpec) in Counts Mte,
-        exec |e| e.swapon(u32::from(device.clusters), device.cluster_info);
+        exec |e| e.swapon(u32::from(device.clusters), device.cluster_info),
+        spec |s, r, v| s.swapon(u32::from(device.clusters), device.cluster_info, r as i32);
     1 swapoff(ty: SwapType) in Counts Mte;
     /// Mark a slot bad (as a bad-block list would at swapon).
     2 mark_bad(slot: Entry) in Counts Mte;
@@ -43,20 +45,29 @@ op_table! {
     /// The `nth` allocation at `site` from now fails.
     4 fault(site: FaultSite, nth: Nth) in Counts Mte,
         exec |e| e.fault_arm(*site, u32::from(*nth)),
-        c format!("\tsd_fault_arm({}, {nth});\n\tr = 0;\n", FaultSite::c(site));
+        c format!("\tsd_fault_arm({}, {nth});\n\tr = 0;\n", FaultSite::c(site)),
+        spec |s, r, v| s.fault_arm(*site, u32::from(*nth));
     5 mte(on: OnOff) in Mte,
         exec |e| e.set_mte(*on),
-        c format!("\tsd_set_mte({on});\n\tr = 0;\n");
-    6 folio_new(order: Order) in Mte;
-    7 folio_free(folio: Folio) in Mte;
-    8 folio_set_swap(folio: Folio, slot: Entry) in Mte;
+        c format!("\tsd_set_mte({on});\n\tr = 0;\n"),
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    6 folio_new(order: Order) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    7 folio_free(folio: Folio) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    8 folio_set_swap(folio: Folio, slot: Entry) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
     /// Set a page's tags (derived from `seed`) and flags (bit 0 tagged, bit 1 lock).
     9 page_set(folio: Folio, idx: Page, seed: Seed, flags: Flags) in Mte,
         exec |e| e.page_set(u32::from(*folio), u32::from(*idx), &tags_from_seed(*seed, *idx), u32::from(*flags)),
-        c format!("\ttags_from_seed({seed}, {idx}, t);\n\tr = sd_page_set({folio}, {idx}, t, {flags});\n");
-    10 swapcache_add(folio: Folio) in Mte;
-    11 swapcache_del(folio: Folio) in Mte;
-    12 folio_set_mapped(folio: Folio, mapped: OnOff) in Mte;
+        c format!("\ttags_from_seed({seed}, {idx}, t);\n\tr = sd_page_set({folio}, {idx}, t, {flags});\n"),
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    10 swapcache_add(folio: Folio) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    11 swapcache_del(folio: Folio) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    12 folio_set_mapped(folio: Folio, mapped: OnOff) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
 
     // ---- kernel entry points (mm/swapfile.c, arch/arm64/mm/mteswap.c)
     13 __swap_duplicate(slot: Entry, usage: Usage, nr: Nr) in Counts;
@@ -75,25 +86,35 @@ op_table! {
             "\t{{\n\t\tuint64_t es[] = {{ {} }};\n\t\tr = sd_swapcache_free_entries(es, {});\n\t}}\n",
             Entries::c(slots),
             slots.len()
-        );
-    22 free_swap_and_cache_nr(slot: Entry, nr: Nr) in Counts Mte;
+        ),
+        spec |s, r, v| s.swapcache_free_entries(&Entries::arg(slots), r);
+    22 free_swap_and_cache_nr(slot: Entry, nr: Nr) in Counts Mte,
+        spec |s, r, v| s.free_swap_and_cache_nr(slot.entry(), i32::from(*nr), r, v);
     23 __swap_count(slot: Entry) in Counts;
     24 swap_swapcount(slot: Entry) in Counts;
     25 swp_swapcount(slot: Entry) in Counts;
-    26 arch_prepare_to_swap(folio: Folio) in Mte;
-    27 arch_swap_restore(slot: Entry, folio: Folio) in Mte;
-    28 mte_save_tags(folio: Folio, idx: Page) in Mte;
-    29 mte_restore_tags(slot: Entry, folio: Folio, idx: Page) in Mte;
+    26 arch_prepare_to_swap(folio: Folio) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    27 arch_swap_restore(slot: Entry, folio: Folio) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    28 mte_save_tags(folio: Folio, idx: Page) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    29 mte_restore_tags(slot: Entry, folio: Folio, idx: Page) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
     /// Takes the swap type and offset, as the kernel function does.
     30 mte_invalidate_tags(slot: Entry) in Mte,
         exec |e| e.mte_invalidate_tags(u32::from(slot.ty), u64::from(slot.off)),
-        c format!("\tr = sd_mte_invalidate_tags({}, {});\n", slot.ty, slot.off);
-    31 mte_invalidate_tags_area(ty: SwapType) in Mte;
+        c format!("\tr = sd_mte_invalidate_tags({}, {});\n", slot.ty, slot.off),
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    31 mte_invalidate_tags_area(ty: SwapType) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
     /// Takes the swap type and offset, as the kernel function does.
     32 arch_swap_invalidate_page(slot: Entry) in Mte,
         exec |e| e.arch_swap_invalidate_page(u32::from(slot.ty), u64::from(slot.off)),
-        c format!("\tr = sd_arch_swap_invalidate_page({}, {});\n", slot.ty, slot.off);
-    33 arch_swap_invalidate_area(ty: SwapType) in Mte;
+        c format!("\tr = sd_arch_swap_invalidate_page({}, {});\n", slot.ty, slot.off),
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    33 arch_swap_invalidate_area(ty: SwapType) in Mte,
+        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
 
     // ---- composites (the runner expands each into the ops above)
     /// Reclaim a folio: new tagged folio, allocate its slots, swap cache,

@@ -59,8 +59,9 @@ pub fn parse(src: &str) -> Result<Program, ParseError> {
             }
             p.mode = match args.positional.as_slice() {
                 ["raw"] => Mode::Raw,
+                ["steered"] => Mode::Steered,
                 ["contract"] => Mode::Contract,
-                _ => return Err(err("expected `mode raw` or `mode contract`".into())),
+                _ => return Err(err("expected `mode contract`, `mode raw` or `mode steered`".into())),
             };
             continue;
         }
