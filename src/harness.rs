@@ -11,9 +11,10 @@
 
 use crate::compare::Level;
 use crate::engine::{Engine, KernelEngine, ModelEngine};
+use crate::oracle::Names;
 use crate::program::{decode, Family};
 use crate::render;
-use crate::runner::{differential, Options};
+use crate::runner::{differential, single, Options};
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
@@ -21,6 +22,8 @@ thread_local! {
     /// Engines live for the whole fuzzing process: resets are cheaper than
     /// rebuilding, and the kernel singleton is taken once.
     static ENGINES: RefCell<Option<(ModelEngine, KernelEngine)>> = const { RefCell::new(None) };
+    /// The kernel alone, for `spec_alone` (a process runs one target).
+    static ALONE: RefCell<Option<KernelEngine>> = const { RefCell::new(None) };
 }
 
 /// The level baked in at build time (`SWAPDIFF_LEVEL` in the build's
@@ -91,9 +94,33 @@ pub fn fuzz_with<M: Engine + ?Sized, K: Engine + ?Sized>(
     }
 }
 
-/// The fuzz targets and the op family each draws from.
-pub const TARGETS: [(&str, Family); 3] =
-    [("swap_counts", Family::Counts), ("mte_tags", Family::Mte), ("swap_mte", Family::All)];
+/// Runs one fuzzer input through the kernel build alone, judged by the spec
+/// (`spec_alone`). Panics with the rendered disagreement, if any.
+pub fn fuzz_alone(data: &[u8], family: Family) {
+    let level = init();
+    ALONE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let kernel = slot.get_or_insert_with(KernelEngine::acquire);
+        let program = decode(data, family);
+        let opts = Options { level, ..Options::default() };
+        if single(kernel, &program, opts).divergence.is_some() {
+            let full = single(kernel, &program, Options { record: true, ..opts });
+            let names = Names::alone("kernel");
+            if let Some(d) = &full.divergence {
+                panic!("{}(the kernel alone against the spec)", render::divergence_named(&full, d, &names));
+            }
+        }
+    });
+}
+
+/// The fuzz targets and the op family each draws from. `make fuzz` runs the
+/// first three (the differential ones); `spec_alone` runs by name.
+pub const TARGETS: [(&str, Family); 4] = [
+    ("swap_counts", Family::Counts),
+    ("mte_tags", Family::Mte),
+    ("swap_mte", Family::All),
+    ("spec_alone", Family::All),
+];
 
 pub fn target_family(name: &str) -> Option<Family> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)

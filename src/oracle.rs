@@ -32,6 +32,11 @@ impl Names {
         Names { reference: "model".into(), under_test: "kernel".into(), judged: "model and kernel".into() }
     }
 
+    /// One engine against the spec.
+    pub fn alone(name: &str) -> Names {
+        Names { reference: "the spec".into(), under_test: name.into(), judged: name.into() }
+    }
+
     fn pair(reference: String, under_test: String) -> Names {
         let judged = format!("{reference} and {under_test}");
         Names { reference, under_test, judged }
@@ -93,7 +98,7 @@ impl<E: Engine> Oracle for Alone<E> {
         single(&mut self.engine, p, opts)
     }
     fn names(&self) -> Names {
-        Names { reference: "the spec".into(), under_test: self.name.clone(), judged: self.name.clone() }
+        Names::alone(&self.name)
     }
     fn verdict(&mut self, _: &Program, _: &Run, d: &Divergence, _: Level) -> Judged {
         let m = Some(d.mismatch.clone());

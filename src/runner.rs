@@ -142,6 +142,24 @@ pub fn differential<M: Engine + ?Sized, K: Engine + ?Sized>(
     Runner::new(model, Some(kernel), p.mode, opts).run(p)
 }
 
+/// [`differential`] judged by `spec` (TEST SUPPORT: a spec with a rule made wrong shows the
+/// spec is really in the loop).
+pub fn differential_with_spec<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    p: &Program,
+    opts: Options,
+    spec: swapdiff_spec::Spec,
+) -> Run {
+    model.env_reset();
+    kernel.env_reset();
+    let mut runner = Runner::new(model, Some(kernel), p.mode, opts);
+    if runner.judge.is_some() {
+        runner.judge = Some(Judge::with_spec(spec));
+    }
+    runner.run(p)
+}
+
 /// Runs `p` on one engine alone (benchmarks, and reproducing on one side).
 pub fn single<E: Engine + ?Sized>(engine: &mut E, p: &Program, opts: Options) -> Run {
     engine.env_reset();

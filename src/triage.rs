@@ -78,7 +78,7 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
     let fam = match &spec.target {
         None => None,
         Some(t) => {
-            Some(target_family(t).ok_or_else(|| format!("unknown target `{t}` (swap_counts, mte_tags, swap_mte)"))?)
+            Some(target_family(t).ok_or_else(|| format!("unknown target `{t}` (swap_counts, mte_tags, swap_mte, spec_alone)"))?)
         }
     };
     for f in &files {

@@ -245,7 +245,7 @@ fn family(target: &Option<String>) -> Result<Option<Family>, String> {
         None => Ok(None),
         Some(t) => swapdiff::harness::target_family(t)
             .map(Some)
-            .ok_or_else(|| format!("unknown target `{t}` (swap_counts, mte_tags, swap_mte)")),
+            .ok_or_else(|| format!("unknown target `{t}` (swap_counts, mte_tags, swap_mte, spec_alone)")),
     }
 }
 
