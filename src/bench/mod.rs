@@ -38,9 +38,18 @@ pub fn programs(n: usize) -> Vec<Program> {
 
 #[derive(Debug, Clone, Copy)]
 pub struct Rates {
+    /// The kernel engine alone, no spec.
     pub kernel_only: f64,
     pub model_only: f64,
+    /// The two-way run: model against kernel, compared after every step, no spec.
     pub differential: f64,
+    /// The kernel alone judged by the spec (`spec_alone`, `hunt --spec`).
+    pub kernel_and_spec: f64,
+    /// The two-way run with the spec judging (the default of every differential run).
+    pub differential_and_spec: f64,
+    /// Stock C against patched C with the spec (the three-way run of check-patch), when
+    /// this binary links two builds.
+    pub three_way: Option<f64>,
 }
 
 impl Rates {
@@ -69,11 +78,24 @@ pub fn measure<M: Engine + ?Sized, K: Engine + ?Sized>(
     programs: &[Program],
     min: Duration,
 ) -> Rates {
-    let o = Options::default();
+    let o = Options { spec: false, ..Options::default() };
+    let judged = Options::default();
     let kernel_only = rate(programs, min, |p| drop(single(kernel, p, o)));
     let model_only = rate(programs, min, |p| drop(single(model, p, o)));
-    let differential = rate(programs, min, |p| drop(differential(model, kernel, p, o)));
-    Rates { kernel_only, model_only, differential }
+    let two_way = rate(programs, min, |p| drop(differential(model, kernel, p, o)));
+    let kernel_and_spec = rate(programs, min, |p| drop(single(kernel, p, judged)));
+    let differential_and_spec = rate(programs, min, |p| drop(differential(model, kernel, p, judged)));
+    Rates { kernel_only, model_only, differential: two_way, kernel_and_spec, differential_and_spec, three_way: None }
+}
+
+/// The three-way rate: `stock` against `patched`, the spec judging, as check-patch runs.
+pub fn three_way<S: Engine + ?Sized, P: Engine + ?Sized>(
+    stock: &mut S,
+    patched: &mut P,
+    programs: &[Program],
+    min: Duration,
+) -> f64 {
+    rate(programs, min, |p| drop(differential(stock, patched, p, Options::default())))
 }
 
 /// `2026-12-01 15:04:05 UTC`, now (the driver's run id carries the UTC date and time).

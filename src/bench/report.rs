@@ -103,7 +103,27 @@ pub fn render(r: &Report) -> String {
     );
     row(&mut s, "(b) kernel engine only", ps(r.rates.kernel_only), String::new());
     row(&mut s, "(c) Rust model only", ps(r.rates.model_only), String::new());
-    row(&mut s, "(d) differential (both, compared after every step)", ps(r.rates.differential), String::new());
+    row(
+        &mut s,
+        "(d) differential, two-way: model against kernel, compared after every step",
+        ps(r.rates.differential),
+        String::new(),
+    );
+    row(
+        &mut s,
+        "(e) kernel engine judged by the spec alone (`spec_alone`)",
+        ps(r.rates.kernel_and_spec),
+        String::new(),
+    );
+    row(
+        &mut s,
+        "(f) two-way with the spec judging (every differential run's default)",
+        ps(r.rates.differential_and_spec),
+        String::new(),
+    );
+    if let Some(g) = r.rates.three_way {
+        row(&mut s, "(g) three-way: stock C against patched C, the spec judging (check-patch)", ps(g), String::new());
+    }
     let (ba, db) = (r.kernel_over_floor(), r.rates.ratio());
     row(
         &mut s,
@@ -117,6 +137,16 @@ pub fn render(r: &Report) -> String {
         format!("{db:.2}"),
         format!("≥ {DIFFERENTIAL_OVER_KERNEL} ({})", verdict(db >= DIFFERENTIAL_OVER_KERNEL)),
     );
+    let d = r.rates.differential;
+    row(
+        &mut s,
+        "f/d the spec's cost on the two-way run",
+        format!("{:.2}", r.rates.differential_and_spec / d),
+        String::new(),
+    );
+    if let Some(g) = r.rates.three_way {
+        row(&mut s, "g/d three-way / two-way", format!("{:.2}", g / d), String::new());
+    }
     for f in &r.fuzz {
         let (build, want) = if f.asan { ("ASan", EXECS_ASAN) } else { ("no ASan", EXECS_NO_ASAN) };
         let rate = f.exec_per_sec();
