@@ -19,9 +19,13 @@
 mod count;
 mod dup;
 mod env;
+mod folio;
 mod free;
+mod mte;
 mod state;
+mod tags;
 mod verdict;
 
 pub use state::{SlotState, Spec, WrongRule};
+pub use tags::{FolioState, Tags};
 pub use verdict::{SpecMismatch, Verdict};
