@@ -191,7 +191,7 @@ fn run_generated<E: Engine + ?Sized>(m: &mut E) -> usize {
                 let ok = v == Verdict::Agrees || reader && v == Verdict::Unpromised("a bad slot has no count");
                 assert!(ok, "seed {seed} step {i} {c:?}: {v:?}");
                 assert_eq!(spec.lost(), None);
-                assert_eq!(first_difference(&spec, m), None, "seed {seed} step {i} {c:?}");
+                assert_eq!(first_difference(&mut spec, &*m), None, "seed {seed} step {i} {c:?}");
                 checked += 1;
             }
         }

@@ -16,7 +16,7 @@ fn a_spec_that_counts_two_per_duplicate_sees_the_model_differ() {
     }
     // The view comparison catches it at once (spec 2, engine 1)...
     assert_eq!(
-        first_difference(&spec, &m).as_deref(),
+        first_difference(&mut spec, &m).as_deref(),
         Some("slot 0:1: spec Used { refs: 2, cached: true }, engine Used { refs: 1, cached: true }")
     );
     // ...and so does the next exact read.
@@ -62,7 +62,7 @@ fn a_correct_spec_catches_an_engine_with_a_planted_bug() {
         assert_eq!(step(&mut m, &mut spec, &c), Verdict::Agrees);
     }
     assert_eq!(
-        first_difference(&spec, &m).as_deref(),
+        first_difference(&mut spec, &m).as_deref(),
         Some("slot 0:2: spec Used { refs: 0, cached: true }, engine Used { refs: 1, cached: true }")
     );
 }
