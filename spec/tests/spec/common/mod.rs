@@ -30,6 +30,8 @@ pub enum Call {
     SwpCount(Entry),
     // the folio services and the MTE calls
     Mte(bool),
+    /// `alloc_swap(ty, order)`, then `folio_set_swap(folio, the entry)` if it gave one
+    AllocFolio(u32, u32, u32),
     FolioNew(u32),
     FolioFree(u32),
     SetSwap(u32, Entry),
@@ -184,6 +186,16 @@ pub fn step<E: Engine + ?Sized>(e: &mut E, spec: &mut Spec, c: &Call) -> Verdict
             e.set_mte(on);
             spec.set_mte(on);
             Verdict::Agrees
+        }
+        Call::AllocFolio(ty, order, f) => {
+            let r = e.alloc_swap(ty, order);
+            match (spec.alloc_swap(ty, order, r), r) {
+                (Verdict::Agrees, Ok(x)) => {
+                    let r = e.folio_set_swap(f, x);
+                    spec.folio_set_swap(f, x, r)
+                }
+                (v, _) => v,
+            }
         }
         Call::FolioNew(order) => {
             let r = e.folio_new(order);
