@@ -143,7 +143,7 @@ impl<E: Engine + ?Sized> Gen<'_, E> {
             14 => match self.rng.below(8) {
                 0 => vec![InvalArea(self.rng.below(2) as u32)],
                 1 => vec![ArchInvalArea(self.rng.below(2) as u32)],
-                2 => vec![Mte(self.rng.below(3) != 0)],
+                2 => vec![SetMte(self.rng.below(3) != 0)],
                 3 => vec![Mapped(self.folio(|_| true)?.0, self.rng.below(2) == 0)],
                 4 | 5 => vec![FolioFree(self.folio(|_| true)?.0)],
                 _ => vec![Fault(
@@ -366,7 +366,7 @@ fn run_generated<E: Engine + ?Sized>(m: &mut E) -> Reached {
                 r.mte += usize::from(is_mte(&c));
                 r.most_saved = r.most_saved.max(spec.tag_store().len());
                 match c {
-                    Mte(on) => mte_on = on,
+                    SetMte(on) => mte_on = on,
                     PrepareToSwap(f) if mte_on && all_saved(&spec, f) => r.prepared += 1,
                     PrepareToSwap(_) if mte_on => r.prepare_failed += 1,
                     SwapRestore(_, f) | RestoreTags(_, f, _) => r.restored += usize::from(pages(&spec, f) != before),

@@ -3,6 +3,7 @@
 mod common;
 mod generated;
 mod model;
+mod mte_bugs;
 mod mte_rules;
 mod oddities;
 mod rules;

@@ -29,7 +29,7 @@ pub enum Call {
     SwapCount(Entry),
     SwpCount(Entry),
     // the folio services and the MTE calls
-    Mte(bool),
+    SetMte(bool),
     /// `alloc_swap(ty, order)`, then `folio_set_swap(folio, the entry)` if it gave one
     AllocFolio(u32, u32, u32),
     FolioNew(u32),
@@ -48,6 +48,15 @@ pub enum Call {
     InvalArea(u32),
     ArchInvalPage(u32, u64),
     ArchInvalArea(u32),
+}
+
+/// An order-2 folio (f0) of four tagged pages, each with its own tags, swapped out to the
+/// four slots the allocator gives it: allocate, link into the swap cache, save the tags.
+pub fn swap_out() -> Vec<Call> {
+    let mut calls = vec![Call::Swapon(1), Call::FolioNew(2)];
+    calls.extend((0..4).map(|i| Call::PageSet(0, i, 7, 3)));
+    calls.extend([Call::AllocFolio(0, 2, 0), Call::CacheAdd(0), Call::PrepareToSwap(0)]);
+    calls
 }
 
 /// Tags for page `idx` from a seed: distinct per seed and page, so a page given another
@@ -182,7 +191,7 @@ pub fn step<E: Engine + ?Sized>(e: &mut E, spec: &mut Spec, c: &Call) -> Verdict
             let r = e.swp_swapcount(x);
             spec.swp_swapcount(x, r)
         }
-        Call::Mte(on) => {
+        Call::SetMte(on) => {
             e.set_mte(on);
             spec.set_mte(on);
             Verdict::Agrees
