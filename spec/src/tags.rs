@@ -237,12 +237,16 @@ impl Spec {
         }
     }
 
-    /// [`Spec::tag_store_difference`] and [`Spec::page_difference`] of every handle and page
-    /// index, against an engine's Inspect views: the first difference, or None.
+    /// [`Spec::tag_store_difference`] and [`Spec::page_difference`] of every page, against
+    /// an engine's Inspect views: the first difference, or None. Asks the engine for each
+    /// page of the spec's live folios, one index past the last, and page 0 of every other
+    /// handle (which must have none), so a folio the engine has and the spec has not, or of
+    /// another size, shows too.
     pub fn tag_view_difference<E: Inspect + ?Sized>(&mut self, engine: &E) -> Option<String> {
         let mut first = self.tag_store_difference(&engine.tag_store());
         for h in 0..MAX_FOLIOS as u32 {
-            for i in 0..1u32 << MAX_FOLIO_ORDER {
+            let pages = self.folio_ref(h).map_or(1, |f| f.nr() + 1).min(1 << MAX_FOLIO_ORDER);
+            for i in 0..pages {
                 let d = self.page_difference(h, i, engine.page_get(h, i));
                 if first.is_none() {
                     first = d;
