@@ -100,3 +100,42 @@ fn restore_from_the_first_entry_for_every_page_is_caught_at_the_restore() {
 fn at_name(e: Entry) -> String {
     format!("{}:{}", swapdiff_contract::entry_type(e), swapdiff_contract::entry_offset(e))
 }
+
+/// The model whose `arch_prepare_to_swap` stops at the first error without invalidating the
+/// pages it already saved (the review's second point: "you will need to remove the pages
+/// that you already added successfully").
+struct PrepareNoRollback(Model);
+
+impl Delegate for PrepareNoRollback {
+    type Inner = Model;
+    fn inner(&self) -> &Model {
+        &self.0
+    }
+    fn inner_mut(&mut self) -> &mut Model {
+        &mut self.0
+    }
+    fn arch_prepare_to_swap(&mut self, folio: u32) -> i64 {
+        let mut i = 0;
+        while self.0.page_get(folio, i).is_some() {
+            let r = self.0.mte_save_tags(folio, i);
+            if r != 0 {
+                return r;
+            }
+            i += 1;
+        }
+        0
+    }
+}
+
+#[test]
+fn prepare_that_keeps_its_saves_after_failing_is_caught_at_the_prepare() {
+    // The third tag buffer cannot be had: pages 0 and 1 are saved, page 2 fails. The
+    // contract allows -ENOMEM (a fault is armed) but then none of this call's saves may
+    // remain; entries 4 and 5 held nothing before, so they must hold nothing after.
+    let mut calls = swap_out();
+    calls.insert(calls.len() - 1, Fault(swapdiff_contract::Site::TagStorage, 3));
+    run_agreeing(&mut Model::new(), &mut Spec::new(), &calls);
+    let (at, d) = first_view_difference(&mut PrepareNoRollback(Model::new()), &calls).expect("caught");
+    assert_eq!(at, calls.len() - 1, "at the prepare");
+    assert!(d.starts_with("tag store 0:4: spec none, engine tags"), "{d}");
+}
