@@ -2,6 +2,7 @@
 //! the environment, for its services) says, checked by feeding the spec returns an engine
 //! could give.
 
+use swapdiff_contract::prelude::*;
 use swapdiff_contract::{entry, Site, EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC, PG_MTE_LOCK, PG_MTE_TAGGED};
 use swapdiff_contract::{TAG_BYTES, TRAPPED};
 use swapdiff_spec::{FolioState, Spec, Verdict};
@@ -290,4 +291,22 @@ fn reclaim_takes_the_folio_out_of_the_cache_and_its_tags_with_its_slots() {
     agrees(s.free_swap_and_cache_nr(entry(0, 4), 4, 0, free));
     assert_eq!(s.folio(0), Some(FolioState { order: 2, swap: 0, in_cache: false, mapped: false }));
     assert!(s.tag_store().is_empty());
+}
+
+#[test]
+fn the_page_view_sees_a_folio_the_spec_does_not_have_or_of_another_size() {
+    // An engine with an order-1 folio at handle 0 that the spec never saw: page 0 of every
+    // handle the spec has no folio at is asked for, and the engine has one.
+    let mut m = rust_impl::Model::new();
+    assert_eq!(m.folio_new(1), 0);
+    let mut s = Spec::new();
+    let d = s.tag_view_difference(&m).expect("differs");
+    assert_eq!(d, "page f0[0]: spec no such page, engine has one");
+    // The spec's folio is order 0: index 1, one past its last page, must be absent.
+    agrees(s.folio_new(0, 0));
+    assert_eq!(s.tag_view_difference(&m).as_deref(), Some("page f0[1]: spec no such page, engine has one"));
+    // Same size: no difference.
+    let mut s = Spec::new();
+    agrees(s.folio_new(1, 0));
+    assert_eq!(s.tag_view_difference(&m), None);
 }
