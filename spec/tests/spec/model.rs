@@ -169,3 +169,22 @@ fn swapoff_drops_the_tags_and_the_cache_of_its_type_only() {
         assert!(!spec.folio(0).expect("live").in_cache);
     }
 }
+
+#[test]
+fn invalidation_names_a_type_by_its_low_six_bits_as_swp_entry_keeps_them() {
+    // Tags saved under 1:5 and 63:5 (a folio's entry may be any value). swp_entry keeps a
+    // type's low six bits: type 65 is type 1, u32::MAX (-1 as the C int) is type 63, and
+    // the area of type 63 ends at the top of the key space.
+    let mut calls = vec![FolioNew(0), PageSet(0, 0, 1, 3), SetSwap(0, entry(1, 5)), SaveTags(0, 0)];
+    calls.extend([SetSwap(0, entry(63, 5)), SaveTags(0, 0), InvalArea(u32::MAX)]);
+    for engine in [&mut Model::new() as &mut dyn Engine, &mut cshim::Kernel::acquire()] {
+        let mut spec = Spec::new();
+        run_agreeing(engine, &mut spec, &calls);
+        assert_eq!(spec.tag_store(), vec![(entry(1, 5), tags(1, 0))]);
+        for c in [InvalTags(65, 5)] {
+            assert_eq!(step(engine, &mut spec, &c), Verdict::Agrees);
+            assert_eq!(first_difference(&mut spec, &*engine), None);
+        }
+        assert!(spec.tag_store().is_empty());
+    }
+}
