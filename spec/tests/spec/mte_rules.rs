@@ -210,9 +210,11 @@ fn save_replaces_and_may_fail_only_while_armed() {
     disagrees(s.mte_save_tags(0, 2, ENOMEM_));
     agrees(s.mte_save_tags(0, 2, 0));
     assert_eq!(s.saved_tags(entry(0, 6)), None);
-    // Disarmed: no failure any more.
+    // Disarmed: no failure any more; a continuation-page fault is no tag-storage fault.
     s.fault_arm(Site::TagStorage, 0);
+    s.fault_arm(Site::ContPage, 1);
     disagrees(s.mte_save_tags(0, 0, ENOMEM_));
+    disagrees(s.arch_prepare_to_swap(0, ENOMEM_));
 }
 
 #[test]
