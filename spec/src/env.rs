@@ -9,17 +9,20 @@ use crate::state::{at, ret_name, Slot};
 use crate::{Spec, SpecMismatch, Verdict};
 
 impl Spec {
-    /// Back to no devices and no armed faults; a lost spec knows the state again.
+    /// Back to no devices, no folios, nothing saved, MTE on and no armed faults; a lost
+    /// spec knows the state again.
     pub fn env_reset(&mut self) {
         let wrong = self.wrong;
         *self = Spec { wrong, ..Spec::default() };
     }
 
-    /// Fault injection: an armed continuation-page site may make a count's storage fail.
+    /// Fault injection: an armed continuation-page site may make a count's storage fail;
+    /// an armed tag-storage site (the tag buffer, the tag store's node) may make a save fail.
     pub fn fault_arm(&mut self, site: Site, nth: u32) {
         if site == Site::ContPage {
             self.cont_fault_armed = nth > 0;
         }
+        self.tag_faults.arm(site, nth);
     }
 
     /// A device goes to the lowest free type, `nr_clusters` clusters of slots, of which the
@@ -42,12 +45,23 @@ impl Spec {
         v
     }
 
-    /// The device goes, whatever its slots held: later calls see no device.
+    /// The device goes, whatever its slots held: later calls see no device. Its swap
+    /// address space goes with it (the swap cache lets go of its folios, `folio->swap`
+    /// kept), and on an MTE system nothing stays saved for its entries
+    /// (`arch_swap_invalidate_area`).
     pub fn swapoff(&mut self, ty: u32, observed: i32) -> Verdict {
         let want = if self.device(ty).is_some() { 0 } else { -EINVAL };
         let v = Spec::expect(|| format!("swapoff({ty})"), "return", &[i64::from(want)], i64::from(observed));
         if v == Verdict::Agrees && want == 0 {
             self.devices[ty as usize] = None;
+            if !self.mte_off {
+                self.drop_type_tags(ty);
+            }
+            for f in self.folios.iter_mut().flatten() {
+                if f.cache_base.is_some_and(|b| entry_type(b) == ty) {
+                    f.cache_base = None;
+                }
+            }
         }
         v
     }

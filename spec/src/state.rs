@@ -1,7 +1,10 @@
 //! The state the spec knows, and its observable view.
 
-use swapdiff_contract::{entry_offset, entry_type, Entry, MAX_DEVICES};
+use std::collections::BTreeMap;
 
+use swapdiff_contract::{entry_offset, entry_type, Entry, Site, MAX_DEVICES, MAX_FOLIOS};
+
+use crate::tags::{Folio, Saved};
 use crate::{SpecMismatch, Verdict};
 
 /// One slot as the spec keeps it. `Used` with no references and no cache never persists
@@ -64,6 +67,51 @@ pub enum WrongRule {
     SwapDuplicateAddsTwo,
     /// `swapcache_prepare` on a slot the cache already holds must succeed.
     PrepareOnCachedSucceeds,
+    /// `arch_swap_restore` and `mte_restore_tags` expect nothing saved: they leave every
+    /// page as it was.
+    RestoreFindsNothingSaved,
+}
+
+/// Faults armed at the two tag-storage sites (`mte_allocate_tag_storage`'s kmalloc and
+/// `xa_store`'s node), as far as the spec can tell: how many allocations a save makes is
+/// the implementation's, so the spec only knows which sites may still fail, and that each
+/// armed site fails at most once.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct TagFaults {
+    /// Per site (TagStorage, XaNode): armed and maybe not fired yet.
+    maybe_armed: [bool; 2],
+    /// At most this many more saves can fail.
+    fires_left: u8,
+}
+
+impl TagFaults {
+    pub(crate) fn arm(&mut self, site: Site, nth: u32) {
+        let i = match site {
+            Site::TagStorage => 0,
+            Site::XaNode => 1,
+            Site::ContPage => return,
+        };
+        let armed = |f: &TagFaults| f.maybe_armed.iter().filter(|a| **a).count() as u8;
+        if nth == 0 {
+            self.maybe_armed[i] = false;
+            self.fires_left = self.fires_left.min(armed(self));
+        } else {
+            // Arming again replaces a fault that may or may not have fired: one more at most.
+            self.maybe_armed[i] = true;
+            self.fires_left = (self.fires_left + 1).min(armed(self));
+        }
+    }
+    /// A save may fail for memory.
+    pub(crate) fn may_fire(&self) -> bool {
+        self.fires_left > 0
+    }
+    /// A save failed: one armed fault fired.
+    pub(crate) fn fired(&mut self) {
+        self.fires_left = self.fires_left.saturating_sub(1);
+        if self.fires_left == 0 {
+            self.maybe_armed = [false; 2];
+        }
+    }
 }
 
 /// The spec's model of the world (see the crate docs for the protocol).
@@ -76,6 +124,13 @@ pub struct Spec {
     pub(crate) cont_fault_armed: bool,
     pub(crate) lost: Option<String>,
     pub(crate) wrong: Option<WrongRule>,
+    /// `system_supports_mte()` is false (the environment starts with MTE on).
+    pub(crate) mte_off: bool,
+    pub(crate) tag_faults: TagFaults,
+    /// Live folios by handle.
+    pub(crate) folios: [Option<Folio>; MAX_FOLIOS],
+    /// The tag store: what is saved per swap entry.
+    pub(crate) tags: BTreeMap<Entry, Saved>,
 }
 
 impl Spec {

@@ -3,6 +3,8 @@
 mod common;
 mod generated;
 mod model;
+mod mte_bugs;
+mod mte_rules;
 mod oddities;
 mod rules;
 mod wrong_rule;

@@ -1,11 +1,12 @@
-//! Hand-written contract-respecting sequences on the 6.12 model: the spec accepts every
-//! return and its view equals the model's after every step.
+//! Hand-written contract-respecting sequences on the 6.12 model (the MTE ones on stock 6.12
+//! C too): the spec accepts every return and its views equal the engine's after every step.
 
 use rust_impl::Model;
-use swapdiff_contract::{entry, Site, SWAP_HAS_CACHE, SWAP_MAP_SHMEM};
-use swapdiff_spec::Spec;
+use swapdiff_contract::prelude::*;
+use swapdiff_contract::{entry, Entry, Site, PG_MTE_LOCK, PG_MTE_TAGGED, SWAP_HAS_CACHE, SWAP_MAP_SHMEM};
+use swapdiff_spec::{Spec, Verdict};
 
-use crate::common::{run_agreeing, Call::*};
+use crate::common::{first_difference, run_agreeing, step, tags, Call, Call::*};
 
 #[test]
 fn a_folio_swapped_out_mapped_twice_and_back_in() {
@@ -97,4 +98,88 @@ fn an_armed_fault_may_fail_a_duplicate_and_takes_no_reference() {
     calls.extend(std::iter::repeat_n(SwapDup(e), 70));
     calls.extend([SwpCount(e), Cont(e)]);
     run_agreeing(&mut Model::new(), &mut Spec::new(), &calls);
+}
+
+/// The runner's `swap_out` composite (src/runner.rs), for a folio of `order` at handle 0
+/// on a fresh device: the allocator's first aligned run is `order`'s first aligned offset
+/// past the header.
+fn composite_swap_out(order: u32, seed: u8) -> (Vec<Call>, Entry) {
+    let nr = 1u32 << order;
+    // Offset 0 is the header: the first aligned run of nr slots starts at nr (1 for order 0).
+    let e = entry(0, u64::from(nr));
+    let mut calls = vec![FolioNew(order)];
+    calls.extend((0..nr).map(|i| PageSet(0, i, seed, 1)));
+    calls.extend([AllocFolio(0, order, 0), CacheAdd(0), PrepareToSwap(0)]);
+    calls.extend((0..u64::from(nr)).map(|i| SwapDup(e + i)));
+    calls.extend([CacheDel(0), PutFolio(e, order), FolioFree(0)]);
+    (calls, e)
+}
+
+/// The runner's `swap_in` composite into handle 0.
+fn composite_swap_in(e: Entry, order: u32) -> Vec<Call> {
+    let nr = 1i32 << order;
+    vec![FolioNew(order), Prepare(e, nr), SetSwap(0, e), CacheAdd(0), SwapRestore(e, 0)]
+}
+
+#[test]
+fn a_tagged_large_folio_goes_out_and_comes_back_page_by_page_on_model_and_stock_c() {
+    let (mut calls, e) = composite_swap_out(2, 9);
+    calls.insert(0, Swapon(1));
+    assert_eq!(e, entry(0, 4), "order 2: 4..=7 is the first aligned run past the header");
+    calls.extend(composite_swap_in(e, 2));
+    let tail = [FreeNr(e, 4), CacheDel(0), PutFolio(e, 2), FolioFree(0)];
+    for engine in [&mut Model::new() as &mut dyn Engine, &mut cshim::Kernel::acquire()] {
+        let mut spec = Spec::new();
+        run_agreeing(engine, &mut spec, &calls);
+        // The swap-in folio's page i has the swapped-out page i's tags (the composite's
+        // pages were tagged without the lock; the restore takes it and marks them tagged).
+        for i in 0..4 {
+            assert_eq!(spec.page(0, i), Some((tags(9, i), PG_MTE_TAGGED | PG_MTE_LOCK)));
+            assert_eq!(spec.saved_tags(e + u64::from(i)), Some(tags(9, i)));
+        }
+        // The references move to the folio, the cache goes: the slots are free, and so
+        // nothing stays saved for them.
+        for (i, c) in tail.iter().enumerate() {
+            assert_eq!(step(engine, &mut spec, c), Verdict::Agrees, "{c:?}");
+            assert_eq!(first_difference(&mut spec, &*engine), None, "tail step {i} {c:?}");
+        }
+        assert!(spec.tag_store().is_empty());
+        assert!(engine.tag_store().is_empty());
+    }
+}
+
+#[test]
+fn swapoff_drops_the_tags_and_the_cache_of_its_type_only() {
+    let (mut calls, _) = composite_swap_out(0, 3);
+    calls.splice(0..0, [Swapon(1), Swapon(1)]);
+    // A second folio on device 1, left in the swap cache with its tags saved.
+    calls.extend([FolioNew(1), PageSet(0, 0, 4, 3), PageSet(0, 1, 4, 3), AllocFolio(1, 1, 0)]);
+    calls.extend([CacheAdd(0), PrepareToSwap(0), Swapoff(0)]);
+    for engine in [&mut Model::new() as &mut dyn Engine, &mut cshim::Kernel::acquire()] {
+        let mut spec = Spec::new();
+        run_agreeing(engine, &mut spec, &calls);
+        assert_eq!(spec.tag_store().len(), 2, "type 1's two pages stay");
+        assert!(spec.folio(0).expect("live").in_cache, "device 1's folio stays cached");
+        assert_eq!(step(engine, &mut spec, &Swapoff(1)), Verdict::Agrees);
+        assert_eq!(first_difference(&mut spec, &*engine), None);
+        assert!(spec.tag_store().is_empty());
+        assert!(!spec.folio(0).expect("live").in_cache);
+    }
+}
+
+#[test]
+fn invalidation_names_a_type_by_its_low_six_bits_as_swp_entry_keeps_them() {
+    // Tags saved under 1:5 and 63:5 (a folio's entry may be any value). swp_entry keeps a
+    // type's low six bits: type 65 is type 1, u32::MAX (-1 as the C int) is type 63, and
+    // the area of type 63 ends at the top of the key space.
+    let mut calls = vec![FolioNew(0), PageSet(0, 0, 1, 3), SetSwap(0, entry(1, 5)), SaveTags(0, 0)];
+    calls.extend([SetSwap(0, entry(63, 5)), SaveTags(0, 0), InvalArea(u32::MAX)]);
+    for engine in [&mut Model::new() as &mut dyn Engine, &mut cshim::Kernel::acquire()] {
+        let mut spec = Spec::new();
+        run_agreeing(engine, &mut spec, &calls);
+        assert_eq!(spec.tag_store(), vec![(entry(1, 5), tags(1, 0))]);
+        assert_eq!(step(engine, &mut spec, &InvalTags(65, 5)), Verdict::Agrees);
+        assert_eq!(first_difference(&mut spec, &*engine), None);
+        assert!(spec.tag_store().is_empty());
+    }
 }

@@ -3,9 +3,10 @@
 
 use rust_impl::Model;
 use swapdiff_contract::entry;
+use swapdiff_contract::prelude::*;
 use swapdiff_spec::{Spec, Verdict, WrongRule};
 
-use crate::common::{first_difference, step, Call::*};
+use crate::common::{first_difference, run_agreeing, step, swap_out, Call::*};
 
 #[test]
 fn a_spec_that_counts_two_per_duplicate_sees_the_model_differ() {
@@ -16,7 +17,7 @@ fn a_spec_that_counts_two_per_duplicate_sees_the_model_differ() {
     }
     // The view comparison catches it at once (spec 2, engine 1)...
     assert_eq!(
-        first_difference(&spec, &m).as_deref(),
+        first_difference(&mut spec, &m).as_deref(),
         Some("slot 0:1: spec Used { refs: 2, cached: true }, engine Used { refs: 1, cached: true }")
     );
     // ...and so does the next exact read.
@@ -62,7 +63,32 @@ fn a_correct_spec_catches_an_engine_with_a_planted_bug() {
         assert_eq!(step(&mut m, &mut spec, &c), Verdict::Agrees);
     }
     assert_eq!(
-        first_difference(&spec, &m).as_deref(),
+        first_difference(&mut spec, &m).as_deref(),
         Some("slot 0:2: spec Used { refs: 0, cached: true }, engine Used { refs: 1, cached: true }")
     );
+}
+
+#[test]
+fn a_spec_whose_restore_expects_nothing_saved_sees_stock_c_differ() {
+    // With the rule made wrong, the spec thinks a restore leaves the pages alone; stock 6.12
+    // restores them (as it must), so the page view differs at the restore.
+    let mut calls = swap_out();
+    calls.push(FolioNew(0));
+    let mut k = cshim::Kernel::acquire();
+    run_agreeing(&mut k, &mut Spec::new(), &calls);
+    let e = k.tag_store()[0].0;
+    k.env_reset();
+    let mut spec = Spec::with_wrong_rule(WrongRule::RestoreFindsNothingSaved);
+    spec.env_reset();
+    for c in &calls {
+        assert_eq!(step(&mut k, &mut spec, c), Verdict::Agrees);
+        assert_eq!(first_difference(&mut spec, &k), None);
+    }
+    assert_eq!(step(&mut k, &mut spec, &RestoreTags(e, 1, 0)), Verdict::Agrees);
+    let d = first_difference(&mut spec, &k).expect("stock C differs");
+    assert!(d.starts_with("page f1[0]: spec tags 00000000") && d.contains("flags 0 (from folio_new (f1))"), "{d}");
+    // The correct spec agrees with stock C on the same program.
+    let mut all = calls.clone();
+    all.push(RestoreTags(e, 1, 0));
+    run_agreeing(&mut k, &mut Spec::new(), &all);
 }

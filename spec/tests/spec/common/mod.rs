@@ -28,6 +28,45 @@ pub enum Call {
     Count(Entry),
     SwapCount(Entry),
     SwpCount(Entry),
+    // the folio services and the MTE calls
+    SetMte(bool),
+    /// `alloc_swap(ty, order)`, then `folio_set_swap(folio, the entry)` if it gave one
+    AllocFolio(u32, u32, u32),
+    FolioNew(u32),
+    FolioFree(u32),
+    SetSwap(u32, Entry),
+    /// folio, page, tags seed ([`tags`]), flags
+    PageSet(u32, u32, u8, u32),
+    CacheAdd(u32),
+    CacheDel(u32),
+    Mapped(u32, bool),
+    PrepareToSwap(u32),
+    SwapRestore(Entry, u32),
+    SaveTags(u32, u32),
+    RestoreTags(Entry, u32, u32),
+    InvalTags(u32, u64),
+    InvalArea(u32),
+    ArchInvalPage(u32, u64),
+    ArchInvalArea(u32),
+}
+
+/// An order-2 folio (f0) of four tagged pages, each with its own tags, swapped out to the
+/// four slots the allocator gives it: allocate, link into the swap cache, save the tags.
+pub fn swap_out() -> Vec<Call> {
+    let mut calls = vec![Call::Swapon(1), Call::FolioNew(2)];
+    calls.extend((0..4).map(|i| Call::PageSet(0, i, 7, 3)));
+    calls.extend([Call::AllocFolio(0, 2, 0), Call::CacheAdd(0), Call::PrepareToSwap(0)]);
+    calls
+}
+
+/// Tags for page `idx` from a seed: distinct per seed and page, so a page given another
+/// page's tags shows.
+pub fn tags(seed: u8, idx: u32) -> [u8; TAG_BYTES] {
+    let mut t = [0u8; TAG_BYTES];
+    for (i, b) in t.iter_mut().enumerate() {
+        *b = seed.wrapping_mul(31) ^ (idx as u8).wrapping_mul(131) ^ (i as u8).wrapping_mul(7) ^ 0x5a;
+    }
+    t
 }
 
 /// The engine's view of one slot, from its raw state: the map byte, and for a continued
@@ -58,8 +97,12 @@ pub fn view<E: Inspect + ?Sized>(e: &E, ty: u32, off: u64) -> SlotState {
     }
 }
 
-/// The first slot (of any type) where the spec's view and the engine's differ.
-pub fn first_difference<E: Inspect + ?Sized>(spec: &Spec, e: &E) -> Option<String> {
+/// The first slot (of any type) where the spec's view and the engine's differ, else the
+/// first difference of the tag views (tag store and pages).
+pub fn first_difference<E: Inspect + ?Sized>(spec: &mut Spec, e: &E) -> Option<String> {
+    if spec.lost().is_some() {
+        return None;
+    }
     for ty in 0..MAX_DEVICES {
         let max = spec.device_max(ty).max(e.device_max(ty));
         for off in 0..u64::from(max) {
@@ -69,7 +112,7 @@ pub fn first_difference<E: Inspect + ?Sized>(spec: &Spec, e: &E) -> Option<Strin
             }
         }
     }
-    None
+    spec.tag_view_difference(e)
 }
 
 /// Runs `c` on the engine, then the spec's rule with the engine's return.
@@ -148,6 +191,82 @@ pub fn step<E: Engine + ?Sized>(e: &mut E, spec: &mut Spec, c: &Call) -> Verdict
             let r = e.swp_swapcount(x);
             spec.swp_swapcount(x, r)
         }
+        Call::SetMte(on) => {
+            e.set_mte(on);
+            spec.set_mte(on);
+            Verdict::Agrees
+        }
+        Call::AllocFolio(ty, order, f) => {
+            let r = e.alloc_swap(ty, order);
+            match (spec.alloc_swap(ty, order, r), r) {
+                (Verdict::Agrees, Ok(x)) => {
+                    let r = e.folio_set_swap(f, x);
+                    spec.folio_set_swap(f, x, r)
+                }
+                (v, _) => v,
+            }
+        }
+        Call::FolioNew(order) => {
+            let r = e.folio_new(order);
+            spec.folio_new(order, r)
+        }
+        Call::FolioFree(f) => {
+            let r = e.folio_free(f);
+            spec.folio_free(f, r)
+        }
+        Call::SetSwap(f, x) => {
+            let r = e.folio_set_swap(f, x);
+            spec.folio_set_swap(f, x, r)
+        }
+        Call::PageSet(f, i, seed, flags) => {
+            let t = tags(seed, i);
+            let r = e.page_set(f, i, &t, flags);
+            spec.page_set(f, i, &t, flags, r)
+        }
+        Call::CacheAdd(f) => {
+            let r = e.swapcache_add(f);
+            spec.swapcache_add(f, r)
+        }
+        Call::CacheDel(f) => {
+            let r = e.swapcache_del(f);
+            spec.swapcache_del(f, r)
+        }
+        Call::Mapped(f, m) => {
+            let r = e.folio_set_mapped(f, m);
+            spec.folio_set_mapped(f, m, r)
+        }
+        Call::PrepareToSwap(f) => {
+            let r = e.arch_prepare_to_swap(f);
+            spec.arch_prepare_to_swap(f, r)
+        }
+        Call::SwapRestore(x, f) => {
+            let r = e.arch_swap_restore(x, f);
+            spec.arch_swap_restore(x, f, r)
+        }
+        Call::SaveTags(f, i) => {
+            let r = e.mte_save_tags(f, i);
+            spec.mte_save_tags(f, i, r)
+        }
+        Call::RestoreTags(x, f, i) => {
+            let r = e.mte_restore_tags(x, f, i);
+            spec.mte_restore_tags(x, f, i, r)
+        }
+        Call::InvalTags(ty, off) => {
+            let r = e.mte_invalidate_tags(ty, off);
+            spec.mte_invalidate_tags(ty, off, r)
+        }
+        Call::InvalArea(ty) => {
+            let r = e.mte_invalidate_tags_area(ty);
+            spec.mte_invalidate_tags_area(ty, r)
+        }
+        Call::ArchInvalPage(ty, off) => {
+            let r = e.arch_swap_invalidate_page(ty, off);
+            spec.arch_swap_invalidate_page(ty, off, r)
+        }
+        Call::ArchInvalArea(ty) => {
+            let r = e.arch_swap_invalidate_area(ty);
+            spec.arch_swap_invalidate_area(ty, r)
+        }
     }
 }
 
@@ -159,6 +278,6 @@ pub fn run_agreeing<E: Engine + ?Sized>(e: &mut E, spec: &mut Spec, calls: &[Cal
     for (i, c) in calls.iter().enumerate() {
         let v = step(e, spec, c);
         assert_eq!(v, Verdict::Agrees, "step {i} {c:?}");
-        assert_eq!(first_difference(spec, e), None, "after step {i} {c:?}");
+        assert_eq!(first_difference(spec, &*e), None, "after step {i} {c:?}");
     }
 }
