@@ -124,7 +124,33 @@ impl Judge {
                 }
             }
         }
-        self.state(eng, touch, Some(op))
+        if let Some(m) = self.state(eng, touch, Some(op)) {
+            return Some(m);
+        }
+        if touch.everything || touch.tag_store || !touch.folios.is_empty() {
+            return self.tags(eng, Some(op));
+        }
+        None
+    }
+
+    /// The spec's tag store and pages against the engine's (MTE, folios). Takes `&mut`:
+    /// where the contract allowed several outcomes, the spec settles on the engine's.
+    pub fn tags<E: Engine + ?Sized>(&mut self, eng: &E, op: Option<&Op>) -> Option<Mismatch> {
+        let d = self.spec.tag_view_difference(eng)?;
+        // "tag store 0:5: spec <tags> (from <call>), engine <tags>" and the page form alike.
+        let (detail, expected, actual) =
+            match d.split_once(": spec ").and_then(|(w, r)| Some((w, r.rsplit_once(", engine ")?))) {
+                Some((what, (allowed, observed))) => (what.to_string(), allowed.to_string(), observed.to_string()),
+                None => (d.clone(), "the spec's view".into(), d),
+            };
+        let after = op.map_or("at the end".to_string(), |o| format!("after {}", o.kind()));
+        Some(Mismatch {
+            class: CLASS,
+            detail: format!("{detail} {after}"),
+            func: op.map(|o| o.kind().to_string()),
+            expected,
+            actual,
+        })
     }
 
     /// The spec's view of the slots `touch` names against the engine's (every slot of

@@ -370,7 +370,9 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
     fn finish(&mut self) -> Option<Divergence> {
         let at = self.steps.len();
         let fail = |phase, mismatch| Some(Divergence { step: at, op: None, phase, mismatch });
-        let judged = self.judge.as_ref().and_then(|j| j.state(&*self.model, &Touch::everything(), None));
+        let judged = self.judge.as_mut().and_then(|j| {
+            j.state(&*self.model, &Touch::everything(), None).or_else(|| j.tags(&*self.model, None))
+        });
         let Some(k) = self.kernel.as_deref_mut() else {
             return judged.and_then(|m| fail(Phase::End, m));
         };

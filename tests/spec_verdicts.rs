@@ -45,6 +45,23 @@ impl Delegate for ClusterOffByOne {
     }
 }
 
+/// The MTE THP review's bug (../shared/seeds/): `arch_prepare_to_swap` saves the tags of
+/// the folio's first page only.
+struct PrepareFirstPageOnly(ModelEngine);
+
+impl Delegate for PrepareFirstPageOnly {
+    type Inner = ModelEngine;
+    fn inner(&self) -> &ModelEngine {
+        &self.0
+    }
+    fn inner_mut(&mut self) -> &mut ModelEngine {
+        &mut self.0
+    }
+    fn arch_prepare_to_swap(&mut self, folio: u32) -> i64 {
+        self.0.mte_save_tags(folio, 0)
+    }
+}
+
 /// A folio of 4 pages reclaimed (4 slots, one mapping each), then one zap of all 4
 /// mappings: the batched free the slip gets wrong. Contract mode: steering moves the free
 /// onto the 4 referenced slots.
@@ -128,4 +145,19 @@ fn a_wrong_spec_rule_makes_stock_6_12_diverge_as_latent() {
     let mut o = Pair::of(m, k);
     assert_eq!(o.verdict(&p, &run, &d, Level::Raw).verdict, Verdict::Latent);
     assert!(o.run(&p, Options::default()).divergence.is_none(), "the true spec agrees");
+}
+
+#[test]
+fn the_mte_thp_bug_is_a_regression_and_shared_it_is_latent() {
+    // Reclaim of a tagged 4-page folio: every page's tags must be saved under its own
+    // entry. The review's patch saves page 0's only.
+    let src = "swapon 1\nswap_out 0 order=2 seed=7\n";
+    let (sig, v) = verdict_of(Pair::of(ModelEngine::new(), PrepareFirstPageOnly(ModelEngine::new())), src, Level::Raw);
+    assert!(sig.starts_with("arch_prepare_to_swap/"), "{sig}");
+    assert_eq!(v, Verdict::Regression);
+    // In both engines, only the spec's tag view sees it.
+    let both = Pair::of(PrepareFirstPageOnly(ModelEngine::new()), PrepareFirstPageOnly(ModelEngine::new()));
+    let (sig, v) = verdict_of(both, src, Level::Raw);
+    assert_eq!(sig, "arch_prepare_to_swap/spec/arch_prepare_to_swap");
+    assert_eq!(v, Verdict::Latent);
 }

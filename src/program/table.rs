@@ -50,24 +50,20 @@ op_table! {
     5 mte(on: OnOff) in Mte,
         exec |e| e.set_mte(*on),
         c format!("\tsd_set_mte({on});\n\tr = 0;\n"),
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
-    6 folio_new(order: Order) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
-    7 folio_free(folio: Folio) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
-    8 folio_set_swap(folio: Folio, slot: Entry) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+        spec |s, r, v| s.set_mte(*on);
+    6 folio_new(order: Order) in Mte;
+    7 folio_free(folio: Folio) in Mte;
+    8 folio_set_swap(folio: Folio, slot: Entry) in Mte;
     /// Set a page's tags (derived from `seed`) and flags (bit 0 tagged, bit 1 lock).
     9 page_set(folio: Folio, idx: Page, seed: Seed, flags: Flags) in Mte,
         exec |e| e.page_set(u32::from(*folio), u32::from(*idx), &tags_from_seed(*seed, *idx), u32::from(*flags)),
         c format!("\ttags_from_seed({seed}, {idx}, t);\n\tr = sd_page_set({folio}, {idx}, t, {flags});\n"),
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
-    10 swapcache_add(folio: Folio) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
-    11 swapcache_del(folio: Folio) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
-    12 folio_set_mapped(folio: Folio, mapped: OnOff) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+        spec |s, r, v| s.page_set(
+            u32::from(*folio), u32::from(*idx), &tags_from_seed(*seed, *idx), u32::from(*flags), r as i32
+        );
+    10 swapcache_add(folio: Folio) in Mte;
+    11 swapcache_del(folio: Folio) in Mte;
+    12 folio_set_mapped(folio: Folio, mapped: OnOff) in Mte;
 
     // ---- kernel entry points (mm/swapfile.c, arch/arm64/mm/mteswap.c)
     13 __swap_duplicate(slot: Entry, usage: Usage, nr: Nr) in Counts;
@@ -93,28 +89,22 @@ op_table! {
     23 __swap_count(slot: Entry) in Counts;
     24 swap_swapcount(slot: Entry) in Counts;
     25 swp_swapcount(slot: Entry) in Counts;
-    26 arch_prepare_to_swap(folio: Folio) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
-    27 arch_swap_restore(slot: Entry, folio: Folio) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
-    28 mte_save_tags(folio: Folio, idx: Page) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
-    29 mte_restore_tags(slot: Entry, folio: Folio, idx: Page) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+    26 arch_prepare_to_swap(folio: Folio) in Mte;
+    27 arch_swap_restore(slot: Entry, folio: Folio) in Mte;
+    28 mte_save_tags(folio: Folio, idx: Page) in Mte;
+    29 mte_restore_tags(slot: Entry, folio: Folio, idx: Page) in Mte;
     /// Takes the swap type and offset, as the kernel function does.
     30 mte_invalidate_tags(slot: Entry) in Mte,
         exec |e| e.mte_invalidate_tags(u32::from(slot.ty), u64::from(slot.off)),
         c format!("\tr = sd_mte_invalidate_tags({}, {});\n", slot.ty, slot.off),
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
-    31 mte_invalidate_tags_area(ty: SwapType) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+        spec |s, r, v| s.mte_invalidate_tags(u32::from(slot.ty), u64::from(slot.off), r);
+    31 mte_invalidate_tags_area(ty: SwapType) in Mte;
     /// Takes the swap type and offset, as the kernel function does.
     32 arch_swap_invalidate_page(slot: Entry) in Mte,
         exec |e| e.arch_swap_invalidate_page(u32::from(slot.ty), u64::from(slot.off)),
         c format!("\tr = sd_arch_swap_invalidate_page({}, {});\n", slot.ty, slot.off),
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
-    33 arch_swap_invalidate_area(ty: SwapType) in Mte,
-        spec |s, r, v| Verdict::Unpromised("TEMP: no MTE rules yet");
+        spec |s, r, v| s.arch_swap_invalidate_page(u32::from(slot.ty), u64::from(slot.off), r);
+    33 arch_swap_invalidate_area(ty: SwapType) in Mte;
 
     // ---- composites (the runner expands each into the ops above)
     /// Reclaim a folio: new tagged folio, allocate its slots, swap cache,
