@@ -4,6 +4,7 @@
 use rust_impl::Model;
 use swapdiff_contract::entry;
 use swapdiff_contract::prelude::*;
+use swapdiff_contract::families::Count;
 use swapdiff_spec::{Spec, Verdict};
 
 use crate::common::{run_agreeing, step, Call::*};
