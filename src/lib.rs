@@ -1,10 +1,17 @@
 //! swapdiff: differential fuzzing of the kernel's swap-count code
-//! (mm/swapfile.c) and arm64 MTE tag-on-swap code (arch/arm64/mm/mteswap.c)
-//! against an independent Rust model.
+//! (mm/swapfile.c) and arm64 MTE tag-on-swap code (arch/arm64/mm/mteswap.c),
+//! judged by three oracles: the spec (swapdiff-spec: what callers are
+//! promised, independent of any kernel's code), stock C (the unpatched
+//! kernel, linked next to a patched build: the baseline of a patch), and
+//! the 6.12 reference model (rust-impl: follows 6.12's control flow, so it
+//! shares 6.12's bugs; kept for raw-level comparison and explaining encodings).
 //!
 //! - [`engine`]: the one trait both implementations answer to;
 //! - [`program`]: ops, programs, their text and byte forms;
-//! - [`runner`]: steering, composites, per-step comparison ([`compare`]);
+//! - [`runner`]: steering, composites, per-step comparison ([`compare`]) and
+//!   the spec's judgement ([`judge`]); [`oracle`]: which engines a run
+//!   compares (a pair, or one engine alone against the spec); [`verdict`]:
+//!   what a finding means (regression, fix, change, latent);
 //! - [`features`]: which interesting states a run reached;
 //! - [`harness`]: the fuzz targets' entry;
 //! - with the `cli` feature (default): `worker`, `diagnose`, `jobs`,

@@ -2,6 +2,11 @@
 //! The Linux 6.12 swap-count state machine (`mm/swapfile.c`) and arm64 MTE tag-on-swap
 //! store (`arch/arm64/mm/mteswap.c`), written again in safe Rust from their semantics.
 //!
+//! It follows 6.12's control flow statement for statement, oddities included (NOTES.md), so
+//! it shares 6.12's bugs by construction: it is a regression oracle for unpatched 6.12 and
+//! explains encodings, not an independent judge of what is right. That is the spec's job
+//! (`swapdiff-spec`), and stock C is the baseline of a patch.
+//!
 //! [`Model`] exposes the same entry points, with the same observable results, as the C
 //! wrapper around the real kernel code (`cshim`), so a differential harness can run one
 //! operation sequence through both and compare everything: return values, events, map
