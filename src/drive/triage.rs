@@ -34,7 +34,19 @@ pub fn file_inputs(plan: &Plan, dir: &Path, interrupted: bool) -> Result<Report,
     triage(dir, &spec, &|| false)
 }
 
-/// The triage table: one line per signature (shared with `swapdiff triage`).
+/// A finding's verdict (the first line of its `verdict.txt`), or `-` (crash, hang and
+/// sanitizer findings have none: they are judged by their class).
+fn verdict_of(finding: &Path) -> String {
+    std::fs::read_to_string(finding.join("verdict.txt"))
+        .ok()
+        .and_then(|t| t.lines().next().map(str::to_string))
+        .filter(|v| crate::verdict::Verdict::from_name(v).is_some())
+        .unwrap_or_else(|| "-".into())
+}
+
+/// The triage table: one line per signature, grouped by verdict (regressions first, then
+/// fixes, latent bugs, changes to confirm, and the findings without one), shared with
+/// `swapdiff triage`.
 pub fn render(dir: &Path, kernel: &str, r: &Report) -> String {
     let mut s = String::new();
     let partial = if r.interrupted { " (interrupted: partial)" } else { "" };
@@ -47,11 +59,15 @@ pub fn render(dir: &Path, kernel: &str, r: &Report) -> String {
         r.agreeing,
         r.unusable
     );
-    for (sig, l) in &r.table {
+    let order = ["regression", "fix", "latent", "change", "-"];
+    let mut rows: Vec<(String, &String, _)> = r.table.iter().map(|(sig, l)| (verdict_of(&l.dir), sig, l)).collect();
+    rows.sort_by_key(|(v, sig, _)| (order.iter().position(|o| o == v), sig.to_string()));
+    for (verdict, sig, l) in rows {
         let _ = writeln!(
             s,
-            "  {:<5} {:>4} inputs  {:>3} ops  {sig}  {}",
+            "  {:<5} {:<10} {:>4} inputs  {:>3} ops  {sig}  {}",
             if l.new { "new" } else { "known" },
+            verdict,
             l.inputs,
             l.ops,
             l.dir.display()
