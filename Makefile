@@ -20,7 +20,7 @@ RSS_LIMIT_MB ?= 512
 
 # The fuzz driver (`swapdiff fuzz`, src/drive) is the stock CLI: the patches
 # go to the fuzz targets' build, as --patch, never into the driver's own.
-DRIVER = env -u SWAPDIFF_PATCHES -u SWAPDIFF_C_SANITIZE -u RUSTFLAGS -u CARGO_TARGET_DIR \
+DRIVER = env -u SWAPDIFF_PATCHES -u SWAPDIFF_BASE_PATCHES -u SWAPDIFF_C_SANITIZE -u RUSTFLAGS -u CARGO_TARGET_DIR \
   $(CARGO) run --release -q --bin swapdiff --
 PATCH_ARGS = $(foreach p,$(subst :, ,$(SWAPDIFF_PATCHES)),--patch $(p))
 

@@ -59,11 +59,11 @@ pub fn set_call_timeout(timeout: Duration) {
 pub fn call_timeout() -> Duration {
     init_from_env();
     // SAFETY: a relaxed atomic load on the C side. set_raw keeps the builds equal.
-    Duration::from_millis(unsafe { sd!(primary() => sd_call_timeout_ms()) } as u64)
+    Duration::from_millis(unsafe { sd!(primary() => sd_call_timeout_ms()) })
 }
 
 /// Work units a call may spend at shim hooks (SD_WORK_BUDGET).
 pub fn work_budget() -> u64 {
     // SAFETY: returns a constant (the same in every build: one shim).
-    unsafe { sd!(primary() => sd_work_budget()) as u64 }
+    unsafe { sd!(primary() => sd_work_budget()) }
 }

@@ -80,7 +80,7 @@ impl Kernel {
     #[doc(hidden)]
     pub fn test_hook_watchdog_deferrals(&self) -> u64 {
         // SAFETY: a relaxed atomic load on the C side.
-        unsafe { sd!(self.build => sd_watchdog_deferrals()) as u64 }
+        unsafe { sd!(self.build => sd_watchdog_deferrals()) }
     }
 }
 
