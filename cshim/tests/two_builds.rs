@@ -139,11 +139,20 @@ fn each_builds_watchdog_traps_its_own_hang() {
     let Some((a, b)) = pair() else { return };
     let _t = timeout(Duration::from_millis(40));
     // One signal for both watchdogs would reach only the handler installed last, which ignores
-    // a call not its own: the other build's spin would never end. Both are trapped.
+    // a call not its own: the other build's spin would never end. Each spin runs on a thread of
+    // its own so that such a spin fails this test instead of hanging it.
     for build in [a, b, a] {
-        let mut k = Kernel::acquire_build(build);
-        assert_eq!(k.test_hook_spin(), TRAPPED, "{build:?}");
-        assert_eq!(seen(k.take_events()), vec![event(EventKind::Hang, "sd_test_spin", "no return within 40 ms")]);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut k = Kernel::acquire_build(build);
+            let ret = k.test_hook_spin();
+            let _ = tx.send((ret, seen(k.take_events())));
+        });
+        let (ret, events) = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("the spin in {} was never trapped: its watchdog cannot reach it", build.name));
+        assert_eq!(ret, TRAPPED, "{build:?}");
+        assert_eq!(events, vec![event(EventKind::Hang, "sd_test_spin", "no return within 40 ms")]);
     }
 }
 
