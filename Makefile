@@ -41,7 +41,7 @@ help:
 	@echo "make coverage        HTML + lcov coverage of the kernel C and the model, per-function table"
 	@echo "make coverage-shares which share of swap_mte's libFuzzer counters is kernel C, model, harness"
 	@echo "make oss-fuzz-check  build and run the targets the way OSS-Fuzz does"
-	@echo "env: SWAPDIFF_KERNEL_SRC (tree or tarball), SWAPDIFF_PATCHES (a.patch:b.patch)"
+	@echo "env: SWAPDIFF_KERNEL_SRC (tree or tarball), SWAPDIFF_PATCHES (a.patch:b.patch), SWAPDIFF_BASE_PATCHES (what the base build applies instead of stock; cshim/ENVIRONMENT.md)"
 
 deps:
 	@scripts/install-deps.sh base
