@@ -20,7 +20,7 @@ RSS_LIMIT_MB ?= 512
 
 # The fuzz driver (`swapdiff fuzz`, src/drive) is the stock CLI: the patches
 # go to the fuzz targets' build, as --patch, never into the driver's own.
-DRIVER = env -u SWAPDIFF_PATCHES -u SWAPDIFF_C_SANITIZE -u RUSTFLAGS -u CARGO_TARGET_DIR \
+DRIVER = env -u SWAPDIFF_PATCHES -u SWAPDIFF_BASE_PATCHES -u SWAPDIFF_C_SANITIZE -u RUSTFLAGS -u CARGO_TARGET_DIR \
   $(CARGO) run --release -q --bin swapdiff --
 PATCH_ARGS = $(foreach p,$(subst :, ,$(SWAPDIFF_PATCHES)),--patch $(p))
 
@@ -41,7 +41,7 @@ help:
 	@echo "make coverage        HTML + lcov coverage of the kernel C and the model, per-function table"
 	@echo "make coverage-shares which share of swap_mte's libFuzzer counters is kernel C, model, harness"
 	@echo "make oss-fuzz-check  build and run the targets the way OSS-Fuzz does"
-	@echo "env: SWAPDIFF_KERNEL_SRC (tree or tarball), SWAPDIFF_PATCHES (a.patch:b.patch)"
+	@echo "env: SWAPDIFF_KERNEL_SRC (tree or tarball), SWAPDIFF_PATCHES (a.patch:b.patch), SWAPDIFF_BASE_PATCHES (what the base build applies instead of stock; cshim/ENVIRONMENT.md)"
 
 deps:
 	@scripts/install-deps.sh base

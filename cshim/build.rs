@@ -1,14 +1,19 @@
-//! Build script of cshim: extract the kernel files, compile them with our
-//! shim as one C translation unit, and generate the Rust bindings of
-//! swapdiff.h.
+//! Build script of cshim: extract the kernel files of each build (stock, or the base and the
+//! patched one: swapdiff_extract::builds_from_env), compile each with our shim as its own C
+//! translation unit, symbol-isolated (build/isolate.rs), and generate the Rust bindings of
+//! swapdiff.h, the entry-point table (build/api.rs) and the list of builds.
 //!
 //! Errors end the build with a panic: that is how a build script reports a
 //! failure, and the message says what to fix.
 
+#[path = "build/api.rs"]
+mod api;
 #[path = "build/c_flags.rs"]
 mod c_flags;
 #[path = "build/generated.rs"]
 mod generated;
+#[path = "build/isolate.rs"]
+mod isolate;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -17,6 +22,7 @@ use std::path::{Path, PathBuf};
 /// which c_flags reads, and the cargo-provided CARGO_* ones).
 const OUR_ENV: &[&str] = &[
     "SWAPDIFF_KERNEL_SRC",
+    "SWAPDIFF_BASE_PATCHES",
     "SWAPDIFF_PATCHES",
     "SWAPDIFF_CACHE_DIR",
     "SWAPDIFF_C_SANITIZE",
@@ -24,6 +30,12 @@ const OUR_ENV: &[&str] = &[
     "CC",
     "CFLAGS",
 ];
+
+/// One build on its way: where its generated headers live, and what Rust will know of it.
+struct Planned {
+    dir: PathBuf,
+    record: generated::BuildRecord,
+}
 
 fn main() {
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
@@ -35,30 +47,71 @@ fn main() {
         println!("cargo:rerun-if-changed={}", crate_dir.join(path).display());
     }
 
-    let extracted = extract(&crate_dir);
-    generated::write_files_header(&out_dir, &extracted);
-    generated::write_build_info_header(&out_dir, &extracted.version);
+    let functions = api::functions(&crate_dir.join("include/swapdiff.h"));
+    let api_header = api::header_text(&functions);
+    let planned: Vec<Planned> = requests(&crate_dir)
+        .iter()
+        .enumerate()
+        .map(|(index, request)| plan(&crate_dir, &out_dir, index, request, &api_header))
+        .collect();
 
     let flags = c_flags::select(&c_flags::Inputs::from_env());
-    compile_c(&crate_dir, &out_dir, &flags);
+    compile_c(&crate_dir, &planned, &flags);
+    generated::write_bindings_header(&out_dir, &planned[0].dir, planned.len());
     generate_bindings(&crate_dir, &out_dir);
+    let records: Vec<generated::BuildRecord> = planned.into_iter().map(|p| p.record).collect();
+    generated::write_builds_rs(&out_dir, &records);
 
-    println!("cargo:rustc-env=SWAPDIFF_KERNEL_VERSION={}", extracted.version);
-    println!("cargo:rustc-env=SWAPDIFF_SOURCE_HASH={}", extracted.source_hash);
-    println!("cargo:rustc-env=SWAPDIFF_PATCHES_APPLIED={}", extracted.patches.join(";"));
+    // The crate-level constants keep meaning the build under test: the last one.
+    let primary = records.last().expect("there is always a base build");
+    println!("cargo:rustc-env=SWAPDIFF_KERNEL_VERSION={}", primary.version);
+    println!("cargo:rustc-env=SWAPDIFF_SOURCE_HASH={}", primary.source_hash);
+    println!("cargo:rustc-env=SWAPDIFF_PATCHES_APPLIED={}", primary.patches.join(";"));
     println!("cargo:rustc-env=SWAPDIFF_BUILD_FLAGS={}", flags.describe());
-    println!("cargo:rustc-env=SWAPDIFF_C_STANDALONE={}", standalone_command(&crate_dir, &out_dir));
+    println!("cargo:rustc-env=SWAPDIFF_C_STANDALONE={}", primary.standalone);
 }
 
-/// Runs swapdiff-extract over the manifest, into the shared cache.
-fn extract(crate_dir: &Path) -> swapdiff_extract::Extracted {
+/// The builds to link, from the environment (read once, by the extractor).
+fn requests(crate_dir: &Path) -> Vec<swapdiff_extract::Request> {
     let workspace = crate_dir.parent().expect("cshim lives inside the workspace");
     let cache_dir = env::var_os("SWAPDIFF_CACHE_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace.join("target").join("kernel-cache"));
     let manifest = crate_dir.join("manifest").join("kernel.toml");
-    let request = swapdiff_extract::request_from_env(manifest, cache_dir);
-    let extracted = match swapdiff_extract::prepare(&request) {
+    swapdiff_extract::builds_from_env(manifest, cache_dir)
+}
+
+/// Extracts build `index` and writes its headers into OUT_DIR/build<index>.
+fn plan(crate_dir: &Path, out_dir: &Path, index: usize, request: &swapdiff_extract::Request, api: &str) -> Planned {
+    let extracted = extract(request);
+    let dir = out_dir.join(format!("build{index}"));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("swapdiff: cannot create {}: {err}", dir.display()));
+    // The key over the bytes of every patch applied, base patches included: the extractor
+    // has read them all already, so they are readable.
+    let bytes: Vec<Vec<u8>> = request
+        .patches
+        .iter()
+        .map(|p| std::fs::read(p).unwrap_or_else(|err| panic!("swapdiff: cannot read {}: {err}", p.display())))
+        .collect();
+    let patch_key = swapdiff_extract::patch_set_key(&bytes);
+    let name = format!("{}+{patch_key}", extracted.version);
+    generated::write_files_header(&dir, &extracted);
+    generated::write_build_info_header(&dir, &extracted.version, index, &name);
+    generated::write(&dir.join("sd_api.h"), api);
+    let record = generated::BuildRecord {
+        name,
+        version: extracted.version.clone(),
+        source_hash: extracted.source_hash.clone(),
+        patch_key,
+        patches: extracted.patches.clone(),
+        standalone: standalone_command(crate_dir, &dir),
+    };
+    Planned { dir, record }
+}
+
+/// Runs swapdiff-extract for one build, into the shared cache.
+fn extract(request: &swapdiff_extract::Request) -> swapdiff_extract::Extracted {
+    let extracted = match swapdiff_extract::prepare(request) {
         Ok(extracted) => extracted,
         Err(err) => panic!("\n\nswapdiff: extracting the kernel source failed:\n  {err}\n\n"),
     };
@@ -77,17 +130,36 @@ fn extract(crate_dir: &Path) -> swapdiff_extract::Extracted {
 /// The command that compiles the same kernel translation unit into a
 /// standalone program (reproducers append their own file and `-o`). No fuzz
 /// or sanitizer instrumentation: those need runtimes a plain program lacks.
-fn standalone_command(crate_dir: &Path, out_dir: &Path) -> String {
+fn standalone_command(crate_dir: &Path, build_dir: &Path) -> String {
     let mut words: Vec<String> = vec!["clang".into(), "-O1".into(), "-g".into(), "-w".into()];
     words.extend(c_flags::KERNEL_SEMANTICS.iter().map(|s| s.to_string()));
-    for dir in [crate_dir.join("include"), crate_dir.join("include/kstub"), crate_dir.join("src"), out_dir.to_path_buf()] {
+    for dir in
+        [crate_dir.join("include"), crate_dir.join("include/kstub"), crate_dir.join("src"), build_dir.to_path_buf()]
+    {
         words.push(format!("-I{}", dir.display()));
     }
     words.push(crate_dir.join("src/kernel_612.c").display().to_string());
     words.join(" ")
 }
 
-fn compile_c(crate_dir: &Path, out_dir: &Path, flags: &c_flags::Flags) {
+/// Compiles every build's TU (in parallel: one compiler each), isolates each build's symbols
+/// and archives them all into libswapdiff_kernel.a.
+fn compile_c(crate_dir: &Path, planned: &[Planned], flags: &c_flags::Flags) {
+    let objcopy = isolate::find_objcopy();
+    let objects: Vec<Vec<PathBuf>> = std::thread::scope(|scope| {
+        let jobs: Vec<_> =
+            planned.iter().map(|p| scope.spawn(|| compile_build(crate_dir, &p.dir, flags, &objcopy))).collect();
+        jobs.into_iter().map(|job| job.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    let mut archive = cc::Build::new();
+    if flags.use_clang {
+        archive.compiler("clang");
+    }
+    archive.objects(objects.iter().flatten()).compile("swapdiff_kernel");
+}
+
+/// One build's objects, compiled in its own directory and localized.
+fn compile_build(crate_dir: &Path, dir: &Path, flags: &c_flags::Flags, objcopy: &Path) -> Vec<PathBuf> {
     let mut build = cc::Build::new();
     if flags.use_clang {
         build.compiler("clang");
@@ -97,7 +169,8 @@ fn compile_c(crate_dir: &Path, out_dir: &Path, flags: &c_flags::Flags) {
         .include(crate_dir.join("include"))
         .include(crate_dir.join("include/kstub"))
         .include(crate_dir.join("src"))
-        .include(out_dir)
+        .include(dir)
+        .out_dir(dir)
         .opt_level(2)
         .debug(true)
         .warnings(true)
@@ -105,16 +178,23 @@ fn compile_c(crate_dir: &Path, out_dir: &Path, flags: &c_flags::Flags) {
     for flag in &flags.added {
         build.flag(flag);
     }
-    build.compile("swapdiff_kernel");
+    // Everything but the table (visibility("default") in kernel_612.c) stays in this build.
+    build.flag("-fvisibility=hidden");
+    let objects = build.compile_intermediates();
+    isolate::localize_hidden(objcopy, &objects);
+    objects
 }
 
 fn generate_bindings(crate_dir: &Path, out_dir: &Path) {
-    let header = crate_dir.join("include/swapdiff.h");
+    let header = out_dir.join("sd_bindings.h");
+    // No functions: every sd_* definition is local to its build's object; Rust reaches them
+    // through the tables (sd_api_<n>).
     let bindings = bindgen::Builder::default()
         .header(header.to_string_lossy())
-        .allowlist_function("sd_.*")
+        .clang_arg(format!("-I{}", crate_dir.join("include").display()))
         .allowlist_type("sd_.*")
         .allowlist_var("SD_.*")
+        .allowlist_var("sd_api_.*")
         .formatter(bindgen::Formatter::None)
         .generate()
         .unwrap_or_else(|err| panic!("\n\nswapdiff: bindgen over {} failed: {err}\n\n", header.display()));

@@ -36,7 +36,7 @@ coverage:
 # --no-sanitizer` builds it, and those the stock seeds reach (src/coverage_shares.rs).
 coverage-shares:
 	@scripts/install-deps.sh base fuzz
-	@env -u SWAPDIFF_PATCHES -u SWAPDIFF_C_SANITIZE -u RUSTFLAGS -u CARGO_TARGET_DIR \
+	@env -u SWAPDIFF_PATCHES -u SWAPDIFF_BASE_PATCHES -u SWAPDIFF_C_SANITIZE -u RUSTFLAGS -u CARGO_TARGET_DIR \
 	  $(CARGO) run --release -q --bin coverage-shares -- $(or $(SHARES_TARGET),swap_mte)
 
 oss-fuzz-check:

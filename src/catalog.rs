@@ -110,7 +110,7 @@ pub fn hunt_all(
     let findings = workspace().join("target/hunt-findings");
     let mut rows = vec![];
     let one = |name: &str, patches: &[PathBuf], level: Level, budget: f64| -> Result<Vec<RunResult>, String> {
-        let variant = build_variant(patches, false).map_err(|m| format!("{name}: {m}"))?;
+        let variant = build_variant(&[], patches, false).map_err(|m| format!("{name}: {m}"))?;
         let out = findings.join(name);
         let spec = Spec {
             variant: &variant,

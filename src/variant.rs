@@ -14,7 +14,8 @@ use std::process::{Command, Stdio};
 
 pub struct Variant {
     pub bin: PathBuf,
-    /// The patch set's key ("stock" or "patched-<hash>").
+    /// The variant's key (`identity::variant_key`: "stock", "patched-<hash>",
+    /// or with base patches "patched-<hash>-on-patched-<hash>").
     pub key: String,
     pub sanitized: bool,
 }
@@ -34,22 +35,24 @@ pub fn target_dir(key: &str, sanitized: bool) -> PathBuf {
     }
 }
 
-/// Builds the swapdiff CLI for `patches` and returns it. Progress goes to
-/// stderr; a patch that does not apply ends in an error naming it.
-pub fn build_variant(patches: &[PathBuf], sanitize: bool) -> Result<Variant, String> {
-    let key = variant_key(patches)?;
+/// Builds the swapdiff CLI for `patches` over `base` and returns it: its
+/// kernel builds are `base` alone (stock when empty) and, when `patches` is
+/// not empty, `base` then `patches` (SWAPDIFF_BASE_PATCHES, SWAPDIFF_PATCHES).
+/// Progress goes to stderr; a patch that does not apply ends in an error
+/// naming it.
+pub fn build_variant(base: &[PathBuf], patches: &[PathBuf], sanitize: bool) -> Result<Variant, String> {
+    let key = variant_key(base, patches)?;
     let tdir = target_dir(&key, sanitize);
     let joined = std::env::join_paths(patches).map_err(|e| format!("patch paths: {e}"))?;
+    let joined_base = std::env::join_paths(base).map_err(|e| format!("base patch paths: {e}"))?;
     let what = if sanitize { "ASan+UBSan " } else { "" };
-    eprintln!(
-        "swapdiff: building the {key} kernel and CLI ({what}build) in {} ...",
-        tdir.display()
-    );
+    eprintln!("swapdiff: building the {key} kernel and CLI ({what}build) in {} ...", tdir.display());
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.args(["build", "--release", "-q", "--bin", "swapdiff"])
         .current_dir(workspace())
         .env("CARGO_TARGET_DIR", &tdir)
         .env("SWAPDIFF_PATCHES", joined)
+        .env("SWAPDIFF_BASE_PATCHES", joined_base)
         .env_remove("SWAPDIFF_C_SANITIZE")
         .stderr(Stdio::piped());
     let bin = if sanitize {
@@ -67,30 +70,16 @@ pub fn build_variant(patches: &[PathBuf], sanitize: bool) -> Result<Variant, Str
         let why: Vec<&str> = err
             .lines()
             .filter(|l| l.len() < 2000)
-            .filter(|l| {
-                ["swapdiff", "patch", "FAILED", "error", "undefined reference"]
-                    .iter()
-                    .any(|w| l.contains(w))
-            })
+            .filter(|l| ["swapdiff", "patch", "FAILED", "error", "undefined reference"].iter().any(|w| l.contains(w)))
             .collect();
         let shown = if why.is_empty() {
-            err.lines()
-                .rev()
-                .take(20)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect()
+            err.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect()
         } else {
             why
         };
         return Err(format!("building the patched kernel failed:\n{}", shown.join("\n")));
     }
-    Ok(Variant {
-        bin,
-        key,
-        sanitized: sanitize,
-    })
+    Ok(Variant { bin, key, sanitized: sanitize })
 }
 
 /// The environment a sanitized child runs in: reports symbolized (kernel
@@ -103,18 +92,9 @@ pub fn sanitizer_env(cmd: &mut Command) {
     let user = |var: &str| std::env::var(var).map(|v| format!(":{v}")).unwrap_or_default();
     cmd.env(
         "ASAN_OPTIONS",
-        format!(
-            "detect_leaks=0:symbolize=1:handle_abort=1:print_summary=1{}",
-            user("ASAN_OPTIONS")
-        ),
+        format!("detect_leaks=0:symbolize=1:handle_abort=1:print_summary=1{}", user("ASAN_OPTIONS")),
     );
-    cmd.env(
-        "UBSAN_OPTIONS",
-        format!(
-            "print_stacktrace=1:halt_on_error=1:symbolize=1{}",
-            user("UBSAN_OPTIONS")
-        ),
-    );
+    cmd.env("UBSAN_OPTIONS", format!("print_stacktrace=1:halt_on_error=1:symbolize=1{}", user("UBSAN_OPTIONS")));
     if std::env::var_os("ASAN_SYMBOLIZER_PATH").is_none() {
         if let Some(s) = symbolizer() {
             cmd.env("ASAN_SYMBOLIZER_PATH", s);
@@ -126,11 +106,7 @@ pub fn sanitizer_env(cmd: &mut Command) {
 /// on PATH; versioned ones live under /usr/lib/llvm-*/bin).
 fn symbolizer() -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("llvm-symbolizer"))
-                .find(|f| f.is_file())
-        })
+        .map(|p| std::env::split_paths(&p).map(|d| d.join("llvm-symbolizer")).find(|f| f.is_file()))
         .unwrap_or_default();
     on_path.or_else(|| {
         let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib")

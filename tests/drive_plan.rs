@@ -86,7 +86,7 @@ fn a_patched_plan_is_named_by_the_patch_set_key() {
     let mut a = args("libfuzzer");
     a.patches = vec![one.clone(), two.clone()];
     let p = Plan::new(&root(), &a).unwrap();
-    assert_eq!(p.variant, swapdiff::identity::variant_key(&[one.clone(), two.clone()]).unwrap());
+    assert_eq!(p.variant, swapdiff::identity::variant_key(&[], &[one.clone(), two.clone()]).unwrap());
     assert!(p.variant.starts_with("patched-"));
     assert!(p.target_dir(Fuzzer::LibFuzzer).ends_with(Path::new("fuzz/target").join(&p.variant)));
     // SWAPDIFF_PATCHES's a:b form gives the same list.

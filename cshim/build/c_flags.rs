@@ -68,12 +68,8 @@ impl Flags {
 /// The kernel builds with these semantics (-fno-strict-overflow is
 /// -fwrapv for clang), so the extract must too: signed overflow wraps,
 /// aliasing is unrestricted, NULL checks are never optimised away.
-pub const KERNEL_SEMANTICS: &[&str] = &[
-    "-std=gnu11",
-    "-fwrapv",
-    "-fno-strict-aliasing",
-    "-fno-delete-null-pointer-checks",
-];
+pub const KERNEL_SEMANTICS: &[&str] =
+    &["-std=gnu11", "-fwrapv", "-fno-strict-aliasing", "-fno-delete-null-pointer-checks"];
 
 /// Kernel code compared against userspace defaults: int/unsigned long
 /// comparisons, unused parameters of stubs, static helpers a given extract

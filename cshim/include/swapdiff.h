@@ -16,8 +16,10 @@
  * the generic encoding of include/linux/swapops.h (MAX_SWAPFILES_SHIFT 5,
  * BITS_PER_XA_VALUE 63).
  *
- * Single-threaded, process-wide state: callers serialize (the Rust wrapper
- * enforces it with a global lock).
+ * Single-threaded state, one set per build: callers serialize (the Rust
+ * wrapper enforces it with one lock per build). A process may link several
+ * builds (stock and patched), each a translation unit whose only exported
+ * symbol is its table of these functions, sd_api_<n> (generated sd_api.h).
  */
 #ifndef SWAPDIFF_H
 #define SWAPDIFF_H
@@ -289,9 +291,17 @@ unsigned long sd_work_budget(void);
  * retried (monotonic, for tests). */
 unsigned long sd_watchdog_deferrals(void);
 
-/* Install the fatal-signal handlers and (with a sanitizer runtime, unless
- * libFuzzer owns it) the sanitizer death callback. Idempotent. */
-void sd_fatal_install(void);
+/*
+ * Install the fatal-signal handlers and (with a sanitizer runtime, unless
+ * libFuzzer owns it) the sanitizer death callback. Several builds linked into
+ * one process share them through a hub: the first build's call (hub NULL)
+ * installs them and returns its hub; pass that hub to every other build's
+ * call, which then only joins it, so the one note names whichever build was
+ * in a call. Idempotent per build (a repeated call returns the hub joined);
+ * callers serialize.
+ */
+struct sd_fatal_hub;
+struct sd_fatal_hub *sd_fatal_install(struct sd_fatal_hub *hub);
 /* The program in flight, for the note (known false: "-"). */
 void sd_fatal_set_program(bool known, uint64_t program);
 

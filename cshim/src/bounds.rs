@@ -6,7 +6,7 @@
 use std::sync::Once;
 use std::time::Duration;
 
-use crate::ffi;
+use crate::builds::{builds, primary, sd};
 
 /// The default wall-clock bound of one call.
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_millis(1000);
@@ -36,14 +36,17 @@ pub(crate) fn init_from_env() {
     });
 }
 
+/// Every build has its own watchdog; all get the same bound.
 fn set_raw(ms: u64) {
-    // SAFETY: a relaxed atomic store on the C side; any value is valid
-    // (0 disables the wall-clock bound) and any thread may call it.
-    unsafe { ffi::sd_set_call_timeout_ms(ms as std::os::raw::c_ulong) }
+    for build in builds() {
+        // SAFETY: a relaxed atomic store on the C side; any value is valid
+        // (0 disables the wall-clock bound) and any thread may call it.
+        unsafe { sd!(build => sd_set_call_timeout_ms(ms as std::os::raw::c_ulong)) }
+    }
 }
 
 /// Sets the wall-clock bound of every kernel call from now on, for the
-/// whole process (all threads, the next call included). `Duration::ZERO`
+/// whole process (all threads and builds, the next call included). `Duration::ZERO`
 /// disables it; the work budget still applies. Below a millisecond rounds
 /// up to 1 ms. Overrides SWAPDIFF_CALL_TIMEOUT_MS.
 pub fn set_call_timeout(timeout: Duration) {
@@ -55,12 +58,12 @@ pub fn set_call_timeout(timeout: Duration) {
 /// The wall-clock bound in force (`Duration::ZERO`: none).
 pub fn call_timeout() -> Duration {
     init_from_env();
-    // SAFETY: a relaxed atomic load on the C side.
-    Duration::from_millis(unsafe { ffi::sd_call_timeout_ms() } as u64)
+    // SAFETY: a relaxed atomic load on the C side. set_raw keeps the builds equal.
+    Duration::from_millis(unsafe { sd!(primary() => sd_call_timeout_ms()) })
 }
 
 /// Work units a call may spend at shim hooks (SD_WORK_BUDGET).
 pub fn work_budget() -> u64 {
-    // SAFETY: returns a constant.
-    unsafe { ffi::sd_work_budget() as u64 }
+    // SAFETY: returns a constant (the same in every build: one shim).
+    unsafe { sd!(primary() => sd_work_budget()) }
 }

@@ -1,4 +1,7 @@
-//! What this build of the C side was made from, as recorded by build.rs.
+//! What the C side under test (the primary build, [`crate::primary`]) was made from, as
+//! recorded by build.rs. Every linked build's own record is its [`crate::Build`].
+
+use crate::builds::sd;
 
 /// Kernel version of the extracted source, e.g. "6.12.117".
 pub const KERNEL_VERSION: &str = env!("SWAPDIFF_KERNEL_VERSION");
@@ -26,13 +29,14 @@ pub fn build_flags() -> &'static str {
     BUILD_FLAGS
 }
 
-/// Compiles the extracted kernel code into a standalone C program: append
-/// your source file and `-o NAME` (used by the reproducers `swapdiff report` writes).
+/// Compiles the primary build's extracted kernel code into a standalone C program: append
+/// your source file and `-o NAME` (used by the reproducers `swapdiff report` writes). Each
+/// build's own is [`crate::Build::standalone`].
 pub const C_STANDALONE: &str = env!("SWAPDIFF_C_STANDALONE");
 
-/// The version string compiled into the C side (sd_kernel_version).
+/// The version string compiled into the primary build's C (sd_kernel_version).
 pub fn c_kernel_version() -> String {
     // SAFETY: sd_kernel_version returns a static NUL-terminated literal and
     // touches no state, so it needs no lock.
-    crate::engine::c_text(unsafe { crate::ffi::sd_kernel_version() })
+    crate::engine::c_text(unsafe { sd!(crate::primary() => sd_kernel_version()) })
 }

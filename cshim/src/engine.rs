@@ -14,6 +14,7 @@ use std::os::raw::c_char;
 use swapdiff_contract::families::*;
 use swapdiff_contract::{Arg, Entry, Event, EventKind, Site, MAX_CONT_PAGES, MAX_EVENT_ARGS, TAG_BYTES};
 
+use crate::builds::sd;
 use crate::ffi;
 use crate::kernel::{c_int, Kernel};
 use crate::vocabulary::{kind_from_c, site_to_c};
@@ -32,28 +33,28 @@ pub(crate) fn c_text(ptr: *const c_char) -> String {
 impl Environment for Kernel {
     fn env_reset(&mut self) {
         // SAFETY: we hold the kernel lock; sd_env_reset takes no arguments.
-        unsafe { ffi::sd_env_reset() }
+        unsafe { sd!(self.build => sd_env_reset()) }
     }
 
     fn set_mte(&mut self, on: bool) {
         // SAFETY: we hold the kernel lock; any bool is valid.
-        unsafe { ffi::sd_set_mte(on) }
+        unsafe { sd!(self.build => sd_set_mte(on)) }
     }
 
     /// The new device's type, or -EINVAL / -EBUSY.
     fn swapon(&mut self, nr_clusters: u32, with_cluster_info: bool) -> i32 {
         // SAFETY: we hold the kernel lock; the C side validates the size.
-        unsafe { ffi::sd_swapon(c_int(nr_clusters), with_cluster_info) }
+        unsafe { sd!(self.build => sd_swapon(c_int(nr_clusters), with_cluster_info)) }
     }
 
     fn swapoff(&mut self, ty: u32) -> i32 {
         // SAFETY: we hold the kernel lock; the C side validates the type.
-        unsafe { ffi::sd_swapoff(c_int(ty)) }
+        unsafe { sd!(self.build => sd_swapoff(c_int(ty))) }
     }
 
     fn mark_bad(&mut self, entry: Entry) -> i32 {
         // SAFETY: we hold the kernel lock; the C side validates the entry.
-        unsafe { ffi::sd_mark_bad(entry) }
+        unsafe { sd!(self.build => sd_mark_bad(entry)) }
     }
 
     /// The allocated entry, or -EINVAL / -ENOSPC.
@@ -61,7 +62,7 @@ impl Environment for Kernel {
         let mut entry = 0u64;
         // SAFETY: we hold the kernel lock; `entry` is a valid u64 for the
         // duration of the call; the C side validates type and order.
-        let ret = unsafe { ffi::sd_alloc_swap(c_int(ty), c_int(order), &mut entry) };
+        let ret = unsafe { sd!(self.build => sd_alloc_swap(c_int(ty), c_int(order), &mut entry)) };
         if ret == 0 {
             Ok(entry)
         } else {
@@ -71,88 +72,88 @@ impl Environment for Kernel {
 
     fn fault_arm(&mut self, site: Site, nth: u32) {
         // SAFETY: we hold the kernel lock; the site is one of the C enum's.
-        unsafe { ffi::sd_fault_arm(site_to_c(site), nth) }
+        unsafe { sd!(self.build => sd_fault_arm(site_to_c(site), nth)) }
     }
 
     /// A folio handle, or -EINVAL / -ENOSPC.
     fn folio_new(&mut self, order: u32) -> i32 {
         // SAFETY: we hold the kernel lock; the C side validates the order.
-        unsafe { ffi::sd_folio_new(c_int(order)) }
+        unsafe { sd!(self.build => sd_folio_new(c_int(order))) }
     }
 
     fn folio_free(&mut self, folio: u32) -> i32 {
         // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_folio_free(c_int(folio)) }
+        unsafe { sd!(self.build => sd_folio_free(c_int(folio))) }
     }
 
     fn folio_set_swap(&mut self, folio: u32, entry: Entry) -> i32 {
         // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_folio_set_swap(c_int(folio), entry) }
+        unsafe { sd!(self.build => sd_folio_set_swap(c_int(folio), entry)) }
     }
 
     fn page_set(&mut self, folio: u32, idx: u32, tags: &[u8; TAG_BYTES], flags: u32) -> i32 {
         // SAFETY: we hold the kernel lock; `tags` points to the 128 bytes the
         // C side reads; it validates handle and index before reading.
-        unsafe { ffi::sd_page_set(c_int(folio), c_int(idx), tags.as_ptr(), flags) }
+        unsafe { sd!(self.build => sd_page_set(c_int(folio), c_int(idx), tags.as_ptr(), flags)) }
     }
 
     fn swapcache_add(&mut self, folio: u32) -> i32 {
         // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_swapcache_add(c_int(folio)) }
+        unsafe { sd!(self.build => sd_swapcache_add(c_int(folio))) }
     }
 
     fn swapcache_del(&mut self, folio: u32) -> i32 {
         // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_swapcache_del(c_int(folio)) }
+        unsafe { sd!(self.build => sd_swapcache_del(c_int(folio))) }
     }
 
     fn folio_set_mapped(&mut self, folio: u32, mapped: bool) -> i32 {
         // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_folio_set_mapped(c_int(folio), mapped) }
+        unsafe { sd!(self.build => sd_folio_set_mapped(c_int(folio), mapped)) }
     }
 }
 
 impl Duplicate for Kernel {
     fn __swap_duplicate(&mut self, entry: Entry, usage: u8, nr: i32) -> i64 {
         // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
-        unsafe { ffi::sd___swap_duplicate(entry, usage, nr) }
+        unsafe { sd!(self.build => sd___swap_duplicate(entry, usage, nr)) }
     }
 
     fn swap_duplicate(&mut self, entry: Entry) -> i64 {
         // SAFETY: we hold the kernel lock; scalar argument, guarded in C.
-        unsafe { ffi::sd_swap_duplicate(entry) }
+        unsafe { sd!(self.build => sd_swap_duplicate(entry)) }
     }
 
     fn swapcache_prepare(&mut self, entry: Entry, nr: i32) -> i64 {
         // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
-        unsafe { ffi::sd_swapcache_prepare(entry, nr) }
+        unsafe { sd!(self.build => sd_swapcache_prepare(entry, nr)) }
     }
 
     fn swap_shmem_alloc(&mut self, entry: Entry, nr: i32) -> i64 {
         // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
-        unsafe { ffi::sd_swap_shmem_alloc(entry, nr) }
+        unsafe { sd!(self.build => sd_swap_shmem_alloc(entry, nr)) }
     }
 
     fn add_swap_count_continuation(&mut self, entry: Entry) -> i64 {
         // SAFETY: we hold the kernel lock; scalar argument, checked by the kernel.
-        unsafe { ffi::sd_add_swap_count_continuation(entry) }
+        unsafe { sd!(self.build => sd_add_swap_count_continuation(entry)) }
     }
 }
 
 impl Free for Kernel {
     fn swapcache_clear(&mut self, entry: Entry, nr: i32) -> i64 {
         // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
-        unsafe { ffi::sd_swapcache_clear(entry, nr) }
+        unsafe { sd!(self.build => sd_swapcache_clear(entry, nr)) }
     }
 
     fn swap_free_nr(&mut self, entry: Entry, nr: i32) -> i64 {
         // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
-        unsafe { ffi::sd_swap_free_nr(entry, nr) }
+        unsafe { sd!(self.build => sd_swap_free_nr(entry, nr)) }
     }
 
     fn put_swap_folio(&mut self, entry: Entry, order: u32) -> i64 {
         // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
-        unsafe { ffi::sd_put_swap_folio(entry, c_int(order)) }
+        unsafe { sd!(self.build => sd_put_swap_folio(entry, c_int(order))) }
     }
 
     fn swapcache_free_entries(&mut self, entries: &[Entry]) -> i64 {
@@ -161,94 +162,94 @@ impl Free for Kernel {
         let n = i32::try_from(entries.len()).unwrap_or(i32::MAX);
         // SAFETY: we hold the kernel lock; the pointer is valid for
         // entries.len() >= n reads and C copies at most n <= 64 of them.
-        unsafe { ffi::sd_swapcache_free_entries(entries.as_ptr(), n) }
+        unsafe { sd!(self.build => sd_swapcache_free_entries(entries.as_ptr(), n)) }
     }
 
     fn free_swap_and_cache_nr(&mut self, entry: Entry, nr: i32) -> i64 {
         // SAFETY: we hold the kernel lock; scalar arguments, guarded in C.
-        unsafe { ffi::sd_free_swap_and_cache_nr(entry, nr) }
+        unsafe { sd!(self.build => sd_free_swap_and_cache_nr(entry, nr)) }
     }
 }
 
 impl Count for Kernel {
     fn __swap_count(&mut self, entry: Entry) -> i64 {
         // SAFETY: we hold the kernel lock; scalar argument, guarded in C.
-        unsafe { ffi::sd___swap_count(entry) }
+        unsafe { sd!(self.build => sd___swap_count(entry)) }
     }
 
     fn swap_swapcount(&mut self, entry: Entry) -> i64 {
         // SAFETY: we hold the kernel lock; scalar argument, guarded in C.
-        unsafe { ffi::sd_swap_swapcount(entry) }
+        unsafe { sd!(self.build => sd_swap_swapcount(entry)) }
     }
 
     fn swp_swapcount(&mut self, entry: Entry) -> i64 {
         // SAFETY: we hold the kernel lock; scalar argument, checked by the kernel.
-        unsafe { ffi::sd_swp_swapcount(entry) }
+        unsafe { sd!(self.build => sd_swp_swapcount(entry)) }
     }
 }
 
 impl Mte for Kernel {
     fn arch_prepare_to_swap(&mut self, folio: u32) -> i64 {
         // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_arch_prepare_to_swap(c_int(folio)) }
+        unsafe { sd!(self.build => sd_arch_prepare_to_swap(c_int(folio))) }
     }
 
     fn arch_swap_restore(&mut self, entry: Entry, folio: u32) -> i64 {
         // SAFETY: we hold the kernel lock; the C side validates the handle.
-        unsafe { ffi::sd_arch_swap_restore(entry, c_int(folio)) }
+        unsafe { sd!(self.build => sd_arch_swap_restore(entry, c_int(folio))) }
     }
 
     fn mte_save_tags(&mut self, folio: u32, idx: u32) -> i64 {
         // SAFETY: we hold the kernel lock; the C side validates handle and index.
-        unsafe { ffi::sd_mte_save_tags(c_int(folio), c_int(idx)) }
+        unsafe { sd!(self.build => sd_mte_save_tags(c_int(folio), c_int(idx))) }
     }
 
     fn mte_restore_tags(&mut self, entry: Entry, folio: u32, idx: u32) -> i64 {
         // SAFETY: we hold the kernel lock; the C side validates handle and index.
-        unsafe { ffi::sd_mte_restore_tags(entry, c_int(folio), c_int(idx)) }
+        unsafe { sd!(self.build => sd_mte_restore_tags(entry, c_int(folio), c_int(idx))) }
     }
 
     fn mte_invalidate_tags(&mut self, ty: u32, offset: u64) -> i64 {
         // SAFETY: we hold the kernel lock; any type/offset only names xarray keys.
-        unsafe { ffi::sd_mte_invalidate_tags(c_int(ty), offset) }
+        unsafe { sd!(self.build => sd_mte_invalidate_tags(c_int(ty), offset)) }
     }
 
     fn mte_invalidate_tags_area(&mut self, ty: u32) -> i64 {
         // SAFETY: we hold the kernel lock; any type only names xarray keys.
-        unsafe { ffi::sd_mte_invalidate_tags_area(c_int(ty)) }
+        unsafe { sd!(self.build => sd_mte_invalidate_tags_area(c_int(ty))) }
     }
 
     fn arch_swap_invalidate_page(&mut self, ty: u32, offset: u64) -> i64 {
         // SAFETY: we hold the kernel lock; any type/offset only names xarray keys.
-        unsafe { ffi::sd_arch_swap_invalidate_page(c_int(ty), offset) }
+        unsafe { sd!(self.build => sd_arch_swap_invalidate_page(c_int(ty), offset)) }
     }
 
     fn arch_swap_invalidate_area(&mut self, ty: u32) -> i64 {
         // SAFETY: we hold the kernel lock; any type only names xarray keys.
-        unsafe { ffi::sd_arch_swap_invalidate_area(c_int(ty)) }
+        unsafe { sd!(self.build => sd_arch_swap_invalidate_area(c_int(ty))) }
     }
 }
 
 impl Inspect for Kernel {
     fn device_max(&self, ty: u32) -> u32 {
         // SAFETY: we hold the kernel lock; the C side validates the type.
-        unsafe { ffi::sd_device_max(c_int(ty)) }
+        unsafe { sd!(self.build => sd_device_max(c_int(ty))) }
     }
 
     fn device_has_clusters(&self, ty: u32) -> bool {
         // SAFETY: we hold the kernel lock; the C side validates the type.
-        unsafe { ffi::sd_device_has_clusters(c_int(ty)) }
+        unsafe { sd!(self.build => sd_device_has_clusters(c_int(ty))) }
     }
 
     fn device_inuse_pages(&self, ty: u32) -> u32 {
         // SAFETY: we hold the kernel lock; the C side validates the type.
-        unsafe { ffi::sd_device_inuse_pages(c_int(ty)) }
+        unsafe { sd!(self.build => sd_device_inuse_pages(c_int(ty))) }
     }
 
     /// The raw swap_map byte; None without a device or past its end.
     fn map_byte(&self, entry: Entry) -> Option<u8> {
         // SAFETY: we hold the kernel lock; the C side validates the entry.
-        let byte = unsafe { ffi::sd_map_byte(entry) };
+        let byte = unsafe { sd!(self.build => sd_map_byte(entry)) };
         u8::try_from(byte).ok()
     }
 
@@ -256,7 +257,7 @@ impl Inspect for Kernel {
         let mut len = 0u64;
         // SAFETY: we hold the kernel lock; the C side validates the type and
         // writes `len` before returning.
-        let ptr = unsafe { ffi::sd_swap_map(c_int(ty), &mut len) };
+        let ptr = unsafe { sd!(self.build => sd_swap_map(c_int(ty), &mut len)) };
         if ptr.is_null() {
             return &[];
         }
@@ -274,7 +275,7 @@ impl Inspect for Kernel {
         let mut digits = [0u8; MAX_CONT_PAGES];
         // SAFETY: we hold the kernel lock; `digits` has room for the
         // MAX_CONT_PAGES bytes C may write.
-        let n = unsafe { ffi::sd_cont_digits(entry, digits.as_mut_ptr(), MAX_CONT_PAGES as i32) };
+        let n = unsafe { sd!(self.build => sd_cont_digits(entry, digits.as_mut_ptr(), MAX_CONT_PAGES as i32)) };
         let n = usize::try_from(n).unwrap_or(0).min(MAX_CONT_PAGES);
         digits[..n].to_vec()
     }
@@ -283,35 +284,35 @@ impl Inspect for Kernel {
     fn cluster(&self, ty: u32, idx: u32) -> Option<(u32, u32)> {
         let (mut count, mut flags) = (0u32, 0u32);
         // SAFETY: we hold the kernel lock; both out-pointers are valid u32s.
-        let ret = unsafe { ffi::sd_cluster(c_int(ty), c_int(idx), &mut count, &mut flags) };
+        let ret = unsafe { sd!(self.build => sd_cluster(c_int(ty), c_int(idx), &mut count, &mut flags)) };
         (ret == 0).then_some((count, flags))
     }
 
     fn nr_swap_pages(&self) -> i64 {
         // SAFETY: we hold the kernel lock; no arguments.
-        unsafe { ffi::sd_nr_swap_pages() }
+        unsafe { sd!(self.build => sd_nr_swap_pages()) }
     }
 
     fn total_swap_pages(&self) -> i64 {
         // SAFETY: we hold the kernel lock; no arguments.
-        unsafe { ffi::sd_total_swap_pages() }
+        unsafe { sd!(self.build => sd_total_swap_pages()) }
     }
 
     fn live_allocs(&self, site: Site) -> u64 {
         // SAFETY: we hold the kernel lock; the site is one of the C enum's.
-        unsafe { ffi::sd_live_allocs(site_to_c(site)) }
+        unsafe { sd!(self.build => sd_live_allocs(site_to_c(site))) }
     }
 
     /// The mte_pages xarray, ascending by key.
     fn tag_store(&self) -> Vec<(Entry, [u8; TAG_BYTES])> {
         // SAFETY: we hold the kernel lock; no arguments.
-        let n = unsafe { ffi::sd_tags_count() };
+        let n = unsafe { sd!(self.build => sd_tags_count()) };
         (0..n)
             .filter_map(|i| {
                 let (mut key, mut tags) = (0u64, [0u8; TAG_BYTES]);
                 // SAFETY: we hold the kernel lock; `key` and the 128-byte
                 // `tags` are valid for the writes C makes; i < count.
-                let ret = unsafe { ffi::sd_tags_get(i, &mut key, tags.as_mut_ptr()) };
+                let ret = unsafe { sd!(self.build => sd_tags_get(i, &mut key, tags.as_mut_ptr())) };
                 (ret == 0).then_some((key, tags))
             })
             .collect()
@@ -322,7 +323,7 @@ impl Inspect for Kernel {
         let (mut tags, mut flags) = ([0u8; TAG_BYTES], 0u32);
         // SAFETY: we hold the kernel lock; `tags` has the 128 bytes and
         // `flags` the u32 that C writes after validating handle and index.
-        let ret = unsafe { ffi::sd_page_get(c_int(folio), c_int(idx), tags.as_mut_ptr(), &mut flags) };
+        let ret = unsafe { sd!(self.build => sd_page_get(c_int(folio), c_int(idx), tags.as_mut_ptr(), &mut flags)) };
         (ret == 0).then_some((tags, flags))
     }
 
@@ -330,7 +331,7 @@ impl Inspect for Kernel {
     /// Nothing is formatted: a message comes as its format and arguments.
     fn take_events(&mut self) -> Vec<Event> {
         // SAFETY: we hold the kernel lock; no arguments.
-        let n = unsafe { ffi::sd_events_count() };
+        let n = unsafe { sd!(self.build => sd_events_count()) };
         if n <= 0 {
             return Vec::new();
         }
@@ -341,7 +342,7 @@ impl Inspect for Kernel {
             let mut raw: ffi::sd_event_raw = unsafe { std::mem::zeroed() };
             // SAFETY: we hold the kernel lock; `raw` is valid for the write
             // and i < count.
-            if unsafe { ffi::sd_event_raw_get(i, &mut raw) } != 0 {
+            if unsafe { sd!(self.build => sd_event_raw_get(i, &mut raw)) } != 0 {
                 continue;
             }
             // An unknown kind would come from a newer C side: report it as
@@ -356,7 +357,7 @@ impl Inspect for Kernel {
             events.push(Event::message_of(kind, func, text, &args[..nargs]));
         }
         // SAFETY: we hold the kernel lock; the strings were pooled above.
-        unsafe { ffi::sd_events_clear() };
+        unsafe { sd!(self.build => sd_events_clear()) };
         events
     }
 }

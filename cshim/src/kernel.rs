@@ -1,22 +1,24 @@
-//! `Kernel`: exclusive access to the process-wide C environment. What it
+//! `Kernel`: exclusive access to one build's C environment. What it
 //! does (environment setup, kernel entry points, inspection) is its
 //! `Engine` implementation, in engine.rs.
 //!
-//! The C side is one set of globals (swap_info[], mte_pages, ...), so at
-//! most one `Kernel` exists at a time: `Kernel::acquire()` takes a static
-//! mutex and holds it until the `Kernel` is dropped. Every `unsafe` block in
-//! this crate relies on that: while `&self`/`&mut self` exists, no other
-//! thread is inside the C code.
+//! Each build's C side is one set of globals (swap_info[], mte_pages, ...),
+//! so at most one `Kernel` per build exists at a time: `Kernel::acquire_build`
+//! takes that build's mutex and holds it until the `Kernel` is dropped.
+//! Every `unsafe` block in this crate relies on that: while `&self`/`&mut
+//! self` exists, no other thread is inside that build's C code. Kernels of
+//! different builds are independent (separate globals, separate locks) and
+//! may be held together, on one thread or several.
 
 use std::marker::PhantomData;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{MutexGuard, PoisonError};
+
+use crate::builds::{primary, Build};
 
 use swapdiff_contract::prelude::*;
 
-static KERNEL_LOCK: Mutex<()> = Mutex::new(());
-
-/// Exclusive handle on the C environment, usable only on the thread that
-/// acquired it: neither `Send` nor `Sync`.
+/// Exclusive handle on one build's C environment, usable only on the thread
+/// that acquired it: neither `Send` nor `Sync`.
 ///
 /// Not `Send`: the mutex guard must be released by the thread that took it,
 /// and the C side ties a running call to its thread (the call watchdog
@@ -44,6 +46,8 @@ static KERNEL_LOCK: Mutex<()> = Mutex::new(());
 /// must_be_sync::<cshim::Event>();
 /// ```
 pub struct Kernel {
+    /// Whose C this is; its table is how every call gets there.
+    pub(crate) build: &'static Build,
     _guard: MutexGuard<'static, ()>,
     /// `MutexGuard<()>` is `Sync`; a raw pointer marker makes `Kernel`
     /// neither `Send` nor `Sync`.
@@ -61,15 +65,28 @@ pub(crate) fn c_int(v: u32) -> i32 {
 }
 
 impl Kernel {
-    /// Waits for exclusive access and resets the environment. A panic while
-    /// another thread held the lock poisons it; the reset makes the state
-    /// sound again, so the poison is ignored.
+    /// The build under test ([`primary`](crate::primary)): waits for
+    /// exclusive access and resets the environment, as [`Kernel::acquire_build`].
     pub fn acquire() -> Kernel {
+        Kernel::acquire_build(primary())
+    }
+
+    /// Waits for exclusive access to `build` and resets its environment. A
+    /// panic while another thread held the lock poisons it; the reset makes
+    /// the state sound again, so the poison is ignored. Each build has its
+    /// own lock: holding a `Kernel` of one build never blocks another's (on
+    /// one thread, acquiring the same build twice waits forever, as before).
+    pub fn acquire_build(build: &'static Build) -> Kernel {
         crate::bounds::init_from_env();
-        let guard = KERNEL_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut kernel = Kernel { _guard: guard, _not_send_sync: PhantomData, strings: Default::default() };
+        let guard = build.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut kernel = Kernel { build, _guard: guard, _not_send_sync: PhantomData, strings: Default::default() };
         kernel.env_reset();
         kernel
+    }
+
+    /// The build this `Kernel` runs.
+    pub fn build(&self) -> &'static Build {
+        self.build
     }
 }
 

@@ -7,7 +7,14 @@
  *   1. the shim (include/shim/): what the kernel files expect to exist;
  *   2. the extracted kernel files, generated at build time by build.rs
  *      (sd_kernel_files.h #includes them from the extraction cache);
- *   3. our environment and the wrappers (src/c/), in dependency order.
+ *   3. our environment and the wrappers (src/c/), in dependency order;
+ *   4. the table of the sd_* functions, this build's one exported symbol.
+ *
+ * Several builds (stock and patched) link into one process: build.rs
+ * compiles this file once per build with -fvisibility=hidden and then makes
+ * every hidden symbol local, so only sd_api_<index> (SD_API_SYMBOL) is seen
+ * by the link. The standalone command (repro.c, the bench floor) compiles
+ * it without that flag: there the sd_* functions are called directly.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -41,3 +48,8 @@ long total_swap_pages;
 #include "c/entry_points.c"
 #include "c/reset.c"
 #include "c/test_hooks.c"
+
+#include "sd_api.h"
+
+/* The entry points of this build, for Rust (cshim::Build). */
+__attribute__((visibility("default"))) const struct sd_api SD_API_SYMBOL = SD_API_INITIALIZER;

@@ -4,15 +4,22 @@
 //! safely.
 //!
 //! The C API is include/swapdiff.h; the modelled environment is
-//! ENVIRONMENT.md. `Kernel::acquire()` gives exclusive access to the one
-//! process-wide C environment, on the acquiring thread. Every kernel call is
+//! ENVIRONMENT.md. A binary links one kernel build (stock), or two with
+//! SWAPDIFF_PATCHES set: the base (stock, plus SWAPDIFF_BASE_PATCHES) and the
+//! patched build, each its own translation unit with its own globals, its
+//! symbols private to it ([`builds()`], [`Build`]; ENVIRONMENT.md "Several
+//! builds in one process"). `Kernel::acquire()` gives exclusive access to the
+//! build under test ([`primary()`], the last), `Kernel::acquire_build(b)` to
+//! any, on the acquiring thread; Kernels of different builds coexist. Every kernel call is
 //! bounded ([`set_call_timeout`], [`work_budget`]); [`fatal`] reports a
 //! worker's death in one stderr line. This crate is the only place in
 //! swapdiff with `unsafe` code: the FFI calls in engine.rs, build_info.rs,
-//! bounds.rs, fatal.rs, intern.rs and test_hooks.rs.
+//! bounds.rs, fatal.rs, intern.rs and test_hooks.rs, each through a build's
+//! table of entry points (builds.rs).
 
 mod bounds;
 mod build_info;
+mod builds;
 mod engine;
 pub mod fatal;
 mod ffi;
@@ -27,6 +34,7 @@ pub use build_info::{
     build_flags, c_kernel_version, kernel_version, patches_applied, source_hash, BUILD_FLAGS, C_STANDALONE,
     KERNEL_VERSION, PATCHES_APPLIED, SOURCE_HASH,
 };
+pub use builds::{builds, primary, Build};
 pub use kernel::Kernel;
 /// The contract crate, for its constants.
 pub use swapdiff_contract as contract;

@@ -5,14 +5,16 @@
 //! patched build could show the mechanisms work. Not part of the API; do
 //! not call them outside tests (some kill the process on purpose).
 
+use crate::builds::sd;
 use crate::ffi;
 use crate::kernel::Kernel;
 
-fn hook(which: u32, arg: u64) -> i64 {
+/// Runs test hook `which` in `k`'s build.
+fn hook(k: &Kernel, which: u32, arg: u64) -> i64 {
     // SAFETY: sd_test_hook validates `which`; every hook either returns or
     // ends the process (the fault hooks), and the callers below hold the
-    // kernel lock through `&mut Kernel`.
-    unsafe { ffi::sd_test_hook(which as i32, arg as std::os::raw::c_ulong) }
+    // build's lock through `&mut Kernel`.
+    unsafe { sd!(k.build => sd_test_hook(which as i32, arg as std::os::raw::c_ulong)) }
 }
 
 impl Kernel {
@@ -20,20 +22,20 @@ impl Kernel {
     /// fires (HANG in `sd_test_spin`, "no return within N ms").
     #[doc(hidden)]
     pub fn test_hook_spin(&mut self) -> i64 {
-        hook(ffi::sd_test_hook_SD_TEST_SPIN, 0)
+        hook(self, ffi::sd_test_hook_SD_TEST_SPIN, 0)
     }
 
     /// A call locking and unlocking forever: TRAPPED at the work budget
     /// (HANG in `sd_test_hook_loop`, "work budget exceeded in sd_test_hook_loop").
     #[doc(hidden)]
     pub fn test_hook_hook_loop(&mut self) -> i64 {
-        hook(ffi::sd_test_hook_SD_TEST_HOOK_LOOP, 0)
+        hook(self, ffi::sd_test_hook_SD_TEST_HOOK_LOOP, 0)
     }
 
     /// A call that WARNs forever: TRAPPED at the per-call event budget.
     #[doc(hidden)]
     pub fn test_hook_warn_loop(&mut self) -> i64 {
-        hook(ffi::sd_test_hook_SD_TEST_WARN_LOOP, 0)
+        hook(self, ffi::sd_test_hook_SD_TEST_WARN_LOOP, 0)
     }
 
     /// `ms` milliseconds in environment code, then a spin. Returns TRAPPED
@@ -41,8 +43,8 @@ impl Kernel {
     /// not cut it short).
     #[doc(hidden)]
     pub fn test_hook_env_then_spin(&mut self, ms: u64) -> (i64, bool) {
-        let ret = hook(ffi::sd_test_hook_SD_TEST_ENV_THEN_SPIN, ms);
-        (ret, hook(ffi::sd_test_hook_SD_TEST_ENV_DONE, 0) == 1)
+        let ret = hook(self, ffi::sd_test_hook_SD_TEST_ENV_THEN_SPIN, ms);
+        (ret, hook(self, ffi::sd_test_hook_SD_TEST_ENV_DONE, 0) == 1)
     }
 
     /// Forks; the child runs [`Kernel::test_hook_spin`] with no watchdog
@@ -50,19 +52,19 @@ impl Kernel {
     /// otherwise its exit code (or 128 + signal).
     #[doc(hidden)]
     pub fn test_hook_fork_spin(&mut self) -> i64 {
-        hook(ffi::sd_test_hook_SD_TEST_FORK_SPIN, 0)
+        hook(self, ffi::sd_test_hook_SD_TEST_FORK_SPIN, 0)
     }
 
     /// Raises SIGSEGV inside a call (entry `sd_test_sigsegv`): the process dies.
     #[doc(hidden)]
     pub fn test_hook_sigsegv_in_call(&mut self) -> i64 {
-        hook(ffi::sd_test_hook_SD_TEST_SIGSEGV_IN_CALL, 0)
+        hook(self, ffi::sd_test_hook_SD_TEST_SIGSEGV_IN_CALL, 0)
     }
 
     /// Raises SIGSEGV outside any call: the process dies.
     #[doc(hidden)]
     pub fn test_hook_sigsegv_outside(&mut self) -> i64 {
-        hook(ffi::sd_test_hook_SD_TEST_SIGSEGV_OUTSIDE, 0)
+        hook(self, ffi::sd_test_hook_SD_TEST_SIGSEGV_OUTSIDE, 0)
     }
 
     /// In an ASan build, a heap-buffer-overflow inside a call (entry
@@ -70,7 +72,7 @@ impl Kernel {
     /// Elsewhere returns -ENOSYS and does nothing.
     #[doc(hidden)]
     pub fn test_hook_heap_overflow_in_call(&mut self) -> i64 {
-        hook(ffi::sd_test_hook_SD_TEST_HEAP_OVERFLOW_IN_CALL, 0)
+        hook(self, ffi::sd_test_hook_SD_TEST_HEAP_OVERFLOW_IN_CALL, 0)
     }
 
     /// Watchdog signals that found the thread in environment code and were
@@ -78,7 +80,7 @@ impl Kernel {
     #[doc(hidden)]
     pub fn test_hook_watchdog_deferrals(&self) -> u64 {
         // SAFETY: a relaxed atomic load on the C side.
-        unsafe { ffi::sd_watchdog_deferrals() as u64 }
+        unsafe { sd!(self.build => sd_watchdog_deferrals()) }
     }
 }
 
@@ -90,13 +92,13 @@ impl Kernel {
     #[doc(hidden)]
     pub fn test_c_event_texts(&self) -> Vec<String> {
         // SAFETY: we hold the kernel lock; no arguments.
-        let n = unsafe { ffi::sd_events_count() };
+        let n = unsafe { sd!(self.build => sd_events_count()) };
         (0..n)
             .filter_map(|i| {
                 let mut raw = ffi::sd_event { kind: 0, func: std::ptr::null(), text: std::ptr::null(), line: 0 };
                 // SAFETY: we hold the kernel lock; `raw` is valid for the
                 // write and i < count.
-                (unsafe { ffi::sd_event_get(i, &mut raw) } == 0).then(|| crate::engine::c_text(raw.text))
+                (unsafe { sd!(self.build => sd_event_get(i, &mut raw)) } == 0).then(|| crate::engine::c_text(raw.text))
             })
             .collect()
     }

@@ -153,7 +153,11 @@ fn crash_null_deref() {
     let out = child("null-deref");
     let log = String::from_utf8_lossy(&out.stderr);
     println!("crash-null-deref: child {:?}, notes {:?}", out.status, notes(&out));
-    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=SIGSEGV program=5 entry=swap_duplicate"], "{log}");
+    assert_eq!(
+        notes(&out),
+        vec![format!("swapdiff-fatal: cause=SIGSEGV program=5 entry=swap_duplicate build={}", cshim::primary().name)],
+        "{log}"
+    );
     let sig = out.status.signal();
     assert!(sig == Some(11) || (sanitized() && sig == Some(6)), "{:?}\n{log}", out.status);
 }
@@ -188,7 +192,14 @@ fn asan_oob_write() {
     // build directory): the patch's write is mm/swapfile.c line 1909.
     let frame0 = log.lines().find(|l| l.trim_start().starts_with("#0 ")).unwrap_or_default();
     assert!(frame0.contains(" in free_swap_and_cache_nr ") && frame0.contains("mm/swapfile.c:1909:"), "{log}");
-    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=sanitizer program=9 entry=free_swap_and_cache_nr"], "{log}");
+    assert_eq!(
+        notes(&out),
+        vec![format!(
+            "swapdiff-fatal: cause=sanitizer program=9 entry=free_swap_and_cache_nr build={}",
+            cshim::primary().name
+        )],
+        "{log}"
+    );
     assert!(!out.status.success());
 }
 

@@ -55,7 +55,12 @@ fn fatal_child() {
 fn a_segfault_in_a_kernel_call_names_program_and_entry() {
     let out = child("segv-in-call");
     let log = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=SIGSEGV program=42 entry=sd_test_sigsegv"], "{log}");
+    // The call ran in Kernel::acquire()'s build, the primary one: the note names it.
+    assert_eq!(
+        notes(&out),
+        vec![format!("swapdiff-fatal: cause=SIGSEGV program=42 entry=sd_test_sigsegv build={}", cshim::primary().name)],
+        "{log}"
+    );
     // Still killed by a signal: SIGSEGV itself, or SIGABRT where ASan's
     // SEGV handler (chained after ours) ends with abort_on_error.
     let sig = out.status.signal();
@@ -66,7 +71,8 @@ fn a_segfault_in_a_kernel_call_names_program_and_entry() {
 fn a_segfault_outside_kernel_code_has_no_entry() {
     let out = child("segv-outside");
     let log = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=SIGSEGV program=- entry=-"], "{log}");
+    // No build was in a call: neither entry nor build.
+    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=SIGSEGV program=- entry=- build=-".to_string()], "{log}");
     assert!(out.status.signal().is_some(), "{:?}\n{log}", out.status);
 }
 
@@ -74,7 +80,7 @@ fn a_segfault_outside_kernel_code_has_no_entry() {
 fn an_abort_is_noted_and_still_kills_with_sigabrt() {
     let out = child("abort-after-call");
     let log = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=SIGABRT program=7 entry=-"], "{log}");
+    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=SIGABRT program=7 entry=- build=-".to_string()], "{log}");
     assert_eq!(out.status.signal(), Some(SIGABRT), "{log}");
 }
 
@@ -92,7 +98,14 @@ fn a_sanitizer_report_is_noted_once() {
     assert!(log.contains("ERROR: AddressSanitizer: heap-buffer-overflow"), "{log}");
     // The death callback names the call; the abort() that follows does not
     // add a second line.
-    assert_eq!(notes(&out), vec!["swapdiff-fatal: cause=sanitizer program=3 entry=sd_test_heap_overflow"], "{log}");
+    assert_eq!(
+        notes(&out),
+        vec![format!(
+            "swapdiff-fatal: cause=sanitizer program=3 entry=sd_test_heap_overflow build={}",
+            cshim::primary().name
+        )],
+        "{log}"
+    );
     assert!(!out.status.success(), "{log}");
 }
 

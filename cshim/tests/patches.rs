@@ -1,4 +1,5 @@
 //! SWAPDIFF_PATCHES end to end: a patch changes the compiled kernel code,
+//! the stock (or SWAPDIFF_BASE_PATCHES) build and the patched one link side by side,
 //! a patch that does not apply stops the build with a clear message, and
 //! each issue-10 test patch (tests/patches/hang-*, crash-*, asan-*) ends as
 //! tests/bounded_patches.rs says in its patched build.
@@ -114,4 +115,36 @@ fn the_oob_write_patch_applies_and_builds_without_asan() {
     // skipped without ASan, which the test says).
     let log = bounded("asan-oob-write.patch");
     assert!(log.contains("asan-oob-write: not an ASan build, skipped"), "{log}");
+}
+
+/// tests/two_builds.rs in a binary with two builds, `base` under the patched one.
+fn two_builds(base: &[PathBuf], patches: &Path) -> String {
+    let base = std::env::join_paths(base).expect("patch paths without ':'");
+    let base = base.to_str().expect("UTF-8 paths");
+    let out = nested_cargo(
+        &["test", "-p", "cshim", "--test", "two_builds", "--", "--test-threads=1"],
+        patches,
+        &[("SWAPDIFF_BASE_PATCHES", base), ("SWAPDIFF_EXPECT_BUILDS", "2")],
+    );
+    let log = text(&out);
+    assert!(out.status.success(), "the two-build binary or its checks failed:\n{log}");
+    // Every test of the file ran (the fatal child only as a child).
+    assert!(log.contains("test result: ok. 6 passed"), "{log}");
+    log
+}
+
+#[test]
+#[ignore = "rebuilds cshim in target/patch-check; run by tests/patch_check.sh"]
+fn stock_and_patched_builds_keep_separate_state() {
+    two_builds(&[], &patch("eexist-to-ebusy.patch"));
+}
+
+#[test]
+#[ignore = "rebuilds cshim in target/patch-check; run by tests/patch_check.sh"]
+fn a_base_patch_set_stands_in_for_stock() {
+    // The -EBUSY patch planted in the base, a behaviour-keeping refactor on top: both builds
+    // answer -EBUSY (each_build_runs_its_own_code reads each build's patch list) and the base
+    // is not named stock.
+    let refactor = workspace().join("corpus/known-bugs/refactor-keeps-behaviour/bug.patch");
+    two_builds(&[patch("eexist-to-ebusy.patch")], &refactor);
 }

@@ -12,6 +12,8 @@
 # target/sanitize-patched): the write past swap_map must be reported by ASan
 # at its kernel line. The call bounds run under ASan in both builds (the
 # default 1 s timeout must never fire on a legitimate call there either).
+# That binary links two kernel builds (stock and patched): tests/two_builds.rs
+# runs there too, so their isolation holds under the sanitizers.
 set -eu
 cd "$(dirname "$0")/../.."
 host=$(rustc +nightly -vV | sed -n 's/^host: //p')
@@ -37,3 +39,5 @@ fi
 # The patched branch must have run (a skipped check would pass silently).
 grep -q "^asan-oob-write: child" "$log" || { cat "$log"; echo "sanitize.sh: the ASan check of $patch did not run" >&2; exit 1; }
 grep "^patched:\|^asan-oob-write:\|test result" "$log"
+CARGO_TARGET_DIR="$PWD/target/sanitize-patched" SWAPDIFF_PATCHES="$PWD/cshim/tests/patches/$patch" \
+	SWAPDIFF_EXPECT_BUILDS=2 cargo +nightly test -p cshim --target "$host" --test two_builds

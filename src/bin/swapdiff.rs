@@ -274,7 +274,7 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
         .iter()
         .map(|p| std::fs::canonicalize(p).map_err(|e| format!("patch {}: {e}", p.display())))
         .collect::<Result<_, _>>()?;
-    let variant = match swapdiff::variant::build_variant(&patches, a.sanitize) {
+    let variant = match swapdiff::variant::build_variant(&[], &patches, a.sanitize) {
         Ok(v) => v,
         Err(_) if interrupt.is_set() => {
             println!("interrupted while building: nothing checked");
@@ -578,7 +578,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             Ok(ExitCode::from(code))
         }
         Cmd::VariantKey { patches } => {
-            println!("{}", swapdiff::identity::variant_key(&patches)?);
+            println!("{}", swapdiff::identity::variant_key(&[], &patches)?);
             Ok(ExitCode::SUCCESS)
         }
         Cmd::BuildInfo => {

@@ -69,6 +69,8 @@ pub fn command(plan: &Plan, f: Fuzzer) -> Command {
     }
     cmd.arg("--target-dir").arg(plan.target_dir(f));
     cmd.env_remove("SWAPDIFF_LEVEL");
+    // The fuzz targets are stock or stock + the plan's patches (the variant key says so).
+    cmd.env_remove("SWAPDIFF_BASE_PATCHES");
     match std::env::join_paths(&plan.patches) {
         Ok(p) if !plan.patches.is_empty() => cmd.env("SWAPDIFF_PATCHES", p),
         _ => cmd.env_remove("SWAPDIFF_PATCHES"),

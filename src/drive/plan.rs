@@ -149,7 +149,7 @@ impl Plan {
             .iter()
             .map(|p| std::fs::canonicalize(p).map_err(|e| format!("patch {}: {e}", p.display())))
             .collect::<Result<_, _>>()?;
-        let variant = variant_key(&patches)?;
+        let variant = variant_key(&[], &patches)?;
         let min = fuzzers.iter().map(|f| f.min_seconds()).max().unwrap_or(1);
         let findings = a
             .findings

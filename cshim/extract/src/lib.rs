@@ -1,6 +1,7 @@
 //! Extracts the kernel code swapdiff runs from a kernel source tree or tarball at build time.
 //!
-//! `cshim/build.rs` calls [`prepare`] with a [`Request`] (usually from [`request_from_env`]).
+//! `cshim/build.rs` calls [`prepare`] with each [`Request`] of [`builds_from_env`] (one per
+//! kernel build the process links).
 //! The manifest (`cshim/manifest/kernel.toml`) says, per kernel series, which files to take and
 //! which functions of them; the extractor applies the user's patches, keeps the root functions
 //! and everything of the same file they need, and writes C files whose `#line` directives point
@@ -22,8 +23,8 @@ pub mod makefile;
 pub mod manifest;
 mod meta;
 pub mod patch_apply;
-pub mod patch_split;
 mod patch_set;
+pub mod patch_split;
 mod patching;
 pub mod scan;
 mod source;
@@ -34,8 +35,9 @@ pub use patch_set::patch_set_key;
 pub use source::DEFAULT_SOURCE;
 pub use tarball::tar_runs_on_this_thread;
 
-/// Environment variables [`request_from_env`] reads (for `cargo:rerun-if-env-changed`).
-pub const ENV_VARS: [&str; 2] = ["SWAPDIFF_KERNEL_SRC", "SWAPDIFF_PATCHES"];
+/// Environment variables [`builds_from_env`] and [`request_from_env`] read (for
+/// `cargo:rerun-if-env-changed`).
+pub const ENV_VARS: [&str; 3] = ["SWAPDIFF_KERNEL_SRC", "SWAPDIFF_BASE_PATCHES", "SWAPDIFF_PATCHES"];
 
 pub struct Request {
     /// A kernel tree directory or a linux-*.tar.xz; None = [`DEFAULT_SOURCE`].
@@ -79,14 +81,44 @@ pub struct ExtractedFile {
     pub functions: Vec<String>,
 }
 
-/// Reads SWAPDIFF_KERNEL_SRC (unset or empty: the default tarball) and SWAPDIFF_PATCHES
-/// (':'-separated, empty entries ignored).
-pub fn request_from_env(manifest: PathBuf, cache_dir: PathBuf) -> Request {
-    let source = std::env::var_os("SWAPDIFF_KERNEL_SRC").filter(|s| !s.is_empty()).map(PathBuf::from);
-    let patches = std::env::var_os("SWAPDIFF_PATCHES")
+/// A ':'-separated list of paths from the environment (unset = empty, empty entries ignored).
+fn paths_from_env(var: &str) -> Vec<PathBuf> {
+    std::env::var_os(var)
         .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
-        .unwrap_or_default();
-    Request { source, patches, manifest, cache_dir }
+        .unwrap_or_default()
+}
+
+/// The kernel builds one swapdiff process links, read from the environment once, in link
+/// order: the base (the source with SWAPDIFF_BASE_PATCHES applied: none for stock), then, if
+/// SWAPDIFF_PATCHES lists any, the build under test (base patches first, then those). So one
+/// request without SWAPDIFF_PATCHES, two with it. SWAPDIFF_KERNEL_SRC (unset or empty: the
+/// default tarball) is the source of both. Both variables are ':'-separated, empty entries
+/// ignored.
+///
+/// SWAPDIFF_BASE_PATCHES exists so a test can stand in for "stock" with a planted bug and check
+/// a fix on top of it (the fix is then judged against the bug, not against 6.12).
+pub fn builds_from_env(manifest: PathBuf, cache_dir: PathBuf) -> Vec<Request> {
+    let source = std::env::var_os("SWAPDIFF_KERNEL_SRC").filter(|s| !s.is_empty()).map(PathBuf::from);
+    let base = paths_from_env("SWAPDIFF_BASE_PATCHES");
+    let patches = paths_from_env("SWAPDIFF_PATCHES");
+    let request = |patches: Vec<PathBuf>| Request {
+        source: source.clone(),
+        patches,
+        manifest: manifest.clone(),
+        cache_dir: cache_dir.clone(),
+    };
+    let mut requests = vec![request(base.clone())];
+    if !patches.is_empty() {
+        requests.push(request(base.into_iter().chain(patches).collect()));
+    }
+    requests
+}
+
+/// The build under test of [`builds_from_env`] (the last one): the source with
+/// SWAPDIFF_BASE_PATCHES and then SWAPDIFF_PATCHES applied.
+pub fn request_from_env(manifest: PathBuf, cache_dir: PathBuf) -> Request {
+    let mut requests = builds_from_env(manifest, cache_dir);
+    requests.pop().expect("builds_from_env always returns the base build")
 }
 
 /// Produces (or finds in the cache) the extract for `req`.

@@ -1,12 +1,13 @@
-//! `request_from_env` (its own test binary: it sets process environment variables).
+//! `builds_from_env` and `request_from_env` (its own test binary: it sets process environment variables).
 
 use std::path::PathBuf;
 
-use swapdiff_extract::{request_from_env, ENV_VARS};
+use swapdiff_extract::{builds_from_env, request_from_env, ENV_VARS};
 
 #[test]
 fn reads_the_source_and_the_colon_separated_patches() {
-    assert_eq!(ENV_VARS, ["SWAPDIFF_KERNEL_SRC", "SWAPDIFF_PATCHES"]);
+    assert_eq!(ENV_VARS, ["SWAPDIFF_KERNEL_SRC", "SWAPDIFF_BASE_PATCHES", "SWAPDIFF_PATCHES"]);
+    std::env::remove_var("SWAPDIFF_BASE_PATCHES");
     let m = PathBuf::from("m.toml");
     let c = PathBuf::from("cache");
 
@@ -31,4 +32,40 @@ fn reads_the_source_and_the_colon_separated_patches() {
     assert_eq!(r.source, Some(PathBuf::from("/src/linux-6.12.9")));
     // Order kept, empty entries ignored.
     assert_eq!(r.patches, [PathBuf::from("/p/a.patch"), PathBuf::from("/p/b.patch")]);
+
+    base_patches_come_first_and_without_patches_one_build();
+}
+
+/// Called by the test above: the tests of one binary run in parallel threads and both set the
+/// same process environment.
+fn base_patches_come_first_and_without_patches_one_build() {
+    let m = PathBuf::from("m.toml");
+    let c = PathBuf::from("cache");
+    let paths = |v: &[&str]| v.iter().map(PathBuf::from).collect::<Vec<_>>();
+    let lists = |rs: &[swapdiff_extract::Request]| rs.iter().map(|r| r.patches.clone()).collect::<Vec<_>>();
+    std::env::set_var("SWAPDIFF_KERNEL_SRC", "/src/linux");
+
+    // Nothing to compare against: one build, the stock source.
+    std::env::remove_var("SWAPDIFF_BASE_PATCHES");
+    std::env::set_var("SWAPDIFF_PATCHES", "");
+    let rs = builds_from_env(m.clone(), c.clone());
+    assert_eq!(lists(&rs), vec![Vec::<PathBuf>::new()]);
+
+    // Patches: the stock base, then the patched build; both from the same source.
+    std::env::set_var("SWAPDIFF_PATCHES", "/p/fix.patch");
+    let rs = builds_from_env(m.clone(), c.clone());
+    assert_eq!(lists(&rs), vec![vec![], paths(&["/p/fix.patch"])]);
+    assert!(rs.iter().all(|r| r.source == Some(PathBuf::from("/src/linux"))));
+
+    // A base patch set stands in for stock: the patched build applies it first (the fix is
+    // written against the planted bug), and request_from_env is the patched build.
+    std::env::set_var("SWAPDIFF_BASE_PATCHES", "/p/bug.patch:");
+    let rs = builds_from_env(m.clone(), c.clone());
+    assert_eq!(lists(&rs), vec![paths(&["/p/bug.patch"]), paths(&["/p/bug.patch", "/p/fix.patch"])]);
+    assert_eq!(request_from_env(m.clone(), c.clone()).patches, paths(&["/p/bug.patch", "/p/fix.patch"]));
+
+    // Base patches alone: one build, the base.
+    std::env::remove_var("SWAPDIFF_PATCHES");
+    let rs = builds_from_env(m, c);
+    assert_eq!(lists(&rs), vec![paths(&["/p/bug.patch"])]);
 }

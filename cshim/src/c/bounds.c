@@ -15,10 +15,18 @@
  * sends the signal again 1 ms later.
  *
  * The signal is a real-time one: libFuzzer owns SIGUSR1, SIGUSR2 and
- * SIGALRM, and AFL++ and the sanitizers use none of SIGRTMIN+n.
+ * SIGALRM, and AFL++ and the sanitizers use none of SIGRTMIN+n. Each build
+ * linked into the process has its own watchdog and its own signal,
+ * SIGRTMIN + SD_WD_SIGNAL_OFFSET + SD_BUILD_INDEX: a handler is per
+ * process, and one build's handler knows only its own calls.
  */
 
 #define SD_WD_SIGNAL_OFFSET 4
+/* glibc's SIGRTMIN is 34 or 35 and SIGRTMAX 64: room for this many builds. */
+#define SD_WD_MAX_BUILDS 16
+#if SD_BUILD_INDEX >= SD_WD_MAX_BUILDS
+#error "more kernel builds than watchdog signals"
+#endif
 #define SD_DEFAULT_CALL_TIMEOUT_MS 1000UL
 /* The watchdog looks at the call this often (at most; timeout / 10 when
  * that is shorter), so a hang is trapped within timeout + this. */
@@ -213,7 +221,7 @@ static void sd_wd_start(void)
 		sa.sa_sigaction = sd_wd_handler;
 		sa.sa_flags = SA_SIGINFO | SA_RESTART;
 		sigemptyset(&sa.sa_mask);
-		sd_wd_signo = SIGRTMIN + SD_WD_SIGNAL_OFFSET;
+		sd_wd_signo = SIGRTMIN + SD_WD_SIGNAL_OFFSET + SD_BUILD_INDEX;
 		if (sigaction(sd_wd_signo, &sa, NULL) || pthread_atfork(NULL, NULL, sd_wd_forked))
 			fprintf(stderr, "swapdiff: cannot install the call watchdog's signal handler: %s\n",
 				strerror(errno));
