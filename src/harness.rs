@@ -18,10 +18,28 @@ use crate::runner::{differential, single, Options};
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
+/// What a differential target compares: the two linked builds (stock C against the
+/// patched C, in a patched variant), else the 6.12 model against the one build.
+enum Engines {
+    StockVsPatched(KernelEngine, KernelEngine),
+    ModelVsKernel(ModelEngine, KernelEngine),
+}
+
+impl Engines {
+    fn acquire() -> Engines {
+        match cshim::builds() {
+            [base, .., _] => {
+                Engines::StockVsPatched(KernelEngine::acquire_build(base), KernelEngine::acquire_build(cshim::primary()))
+            }
+            _ => Engines::ModelVsKernel(ModelEngine::new(), KernelEngine::acquire()),
+        }
+    }
+}
+
 thread_local! {
     /// Engines live for the whole fuzzing process: resets are cheaper than
-    /// rebuilding, and the kernel singleton is taken once.
-    static ENGINES: RefCell<Option<(ModelEngine, KernelEngine)>> = const { RefCell::new(None) };
+    /// rebuilding, and the kernel singletons are taken once.
+    static ENGINES: RefCell<Option<Engines>> = const { RefCell::new(None) };
     /// The kernel alone, for `spec_alone` (a process runs one target).
     static ALONE: RefCell<Option<KernelEngine>> = const { RefCell::new(None) };
 }
@@ -63,14 +81,20 @@ pub fn init() -> Level {
     })
 }
 
-/// Runs one fuzzer input at the process's level. Panics with the rendered
-/// divergence, if any.
+/// Runs one fuzzer input at the process's level, through stock C and the
+/// patched C when both are linked, else the model and the kernel; the spec
+/// judges contract-mode inputs. Panics with the rendered divergence, if any.
 pub fn fuzz_one(data: &[u8], family: Family) {
     let level = init();
     ENGINES.with(|cell| {
         let mut slot = cell.borrow_mut();
-        let (model, kernel) = slot.get_or_insert_with(|| (ModelEngine::new(), KernelEngine::acquire()));
-        fuzz_with(model, kernel, data, family, level);
+        match slot.get_or_insert_with(Engines::acquire) {
+            Engines::StockVsPatched(stock, patched) => {
+                let names = Names::stock_and_patched();
+                fuzz_named(stock, patched, data, family, level, &names)
+            }
+            Engines::ModelVsKernel(model, kernel) => fuzz_with(model, kernel, data, family, level),
+        }
     });
 }
 
@@ -83,6 +107,18 @@ pub fn fuzz_with<M: Engine + ?Sized, K: Engine + ?Sized>(
     family: Family,
     level: Level,
 ) {
+    fuzz_named(model, kernel, data, family, level, &Names::model_and_kernel())
+}
+
+/// [`fuzz_with`], the report naming the sides `names`.
+fn fuzz_named<M: Engine + ?Sized, K: Engine + ?Sized>(
+    model: &mut M,
+    kernel: &mut K,
+    data: &[u8],
+    family: Family,
+    level: Level,
+    names: &Names,
+) {
     let program = decode(data, family);
     let opts = Options { level, ..Options::default() };
     let run = differential(model, kernel, &program, opts);
@@ -90,7 +126,7 @@ pub fn fuzz_with<M: Engine + ?Sized, K: Engine + ?Sized>(
         // Re-run with outcomes recorded for a full report; cheap, and only on a find.
         let full = differential(model, kernel, &program, Options { record: true, ..opts });
         let d2 = full.divergence.clone().unwrap_or_else(|| d.clone());
-        panic!("{}(compared at the {} level)", render::divergence(&full, &d2), level.name());
+        panic!("{}(compared at the {} level)", render::divergence_named(&full, &d2, names), level.name());
     }
 }
 

@@ -32,6 +32,14 @@ impl Names {
         Names { reference: "model".into(), under_test: "kernel".into(), judged: "model and kernel".into() }
     }
 
+    /// The two linked builds, as the fuzz targets' reports name them.
+    pub fn stock_and_patched() -> Names {
+        match cshim::builds() {
+            [base, .., _] => Names::pair(build_name(base, false), build_name(cshim::primary(), true)),
+            _ => Names::model_and_kernel(),
+        }
+    }
+
     /// One engine against the spec.
     pub fn alone(name: &str) -> Names {
         Names { reference: "the spec".into(), under_test: name.into(), judged: name.into() }
@@ -119,12 +127,28 @@ fn kernel_name() -> String {
     }
 }
 
-/// The oracle this binary checks with: the model against the kernel build (or, with
-/// `spec_only`, the kernel build against the spec alone).
+/// How a report names a linked build: "stock 6.12.117", "base 6.12.117+<key>" (stock with
+/// base patches), "patched 6.12.117+<key>".
+pub fn build_name(b: &cshim::Build, under_test: bool) -> String {
+    match (under_test, b.patches.is_empty()) {
+        (false, true) => format!("stock {}", b.kernel_version),
+        (false, false) => format!("base {}", b.name),
+        (true, _) => format!("patched {}", b.name),
+    }
+}
+
+/// The oracle this binary checks with. Two builds linked (a patched variant): stock C
+/// (the base build) against the patched C, the spec judging. One build: the 6.12 model
+/// against it. With `spec_only`, the build under test against the spec alone.
 pub fn acquire(spec_only: bool) -> Box<dyn Oracle> {
     use crate::engine::{KernelEngine, ModelEngine};
     if spec_only {
         return Box::new(Alone { engine: KernelEngine::acquire(), name: kernel_name() });
+    }
+    if let [base, .., _] = cshim::builds() {
+        let patched = cshim::primary();
+        let names = Names::pair(build_name(base, false), build_name(patched, true));
+        return Box::new(Pair::new(KernelEngine::acquire_build(base), KernelEngine::acquire_build(patched), names));
     }
     let names = Names::pair("the 6.12 model".into(), kernel_name());
     Box::new(Pair::new(ModelEngine::new(), KernelEngine::acquire(), names))
