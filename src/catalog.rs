@@ -71,6 +71,25 @@ struct Row {
     abnormal: bool,
 }
 
+/// The verdicts the seeds' first findings were filed with, one name when they agree
+/// (`regression/change` when they do not; `-` without any).
+fn verdicts(hits: &[&RunResult]) -> String {
+    let mut names: Vec<&str> = hits
+        .iter()
+        .filter_map(|r| {
+            let (sig, ..) = r.first.as_ref()?;
+            r.verdicts.iter().find(|(s, _)| s == sig).map(|(_, v)| v.as_str())
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        "-".into()
+    } else {
+        names.join("/")
+    }
+}
+
 /// The class in a signature `op/class/function`.
 fn class_of(signature: &str) -> &str {
     signature.split('/').nth(1).unwrap_or("-")
@@ -91,10 +110,7 @@ fn row(name: &str, level: Level, expected: Option<&str>, results: &[RunResult], 
         seconds: median(hits.iter().filter_map(|r| r.first.as_ref().map(|f| f.2)).collect()),
         ops,
         signature: any.first().map_or("none".to_string(), |s| s.to_string()),
-        verdict: any
-            .first()
-            .and_then(|s| results.iter().flat_map(|r| &r.verdicts).find(|(sig, _)| sig == s))
-            .map_or("-".to_string(), |(_, v)| v.clone()),
+        verdict: verdicts(if expected.is_some() { &hits } else { &[] }),
         abnormal: results.iter().any(|r| !r.clean || r.abnormal > 0),
     }
 }

@@ -14,7 +14,6 @@ use crate::minimize::minimize_until;
 use crate::oracle::{Names, Oracle};
 use crate::program::{encode, Program};
 use crate::runner::{Options, Run};
-use crate::verdict::Judged;
 use crate::{render, repro, trace};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -127,10 +126,7 @@ pub fn file<O: Oracle + ?Sized>(
         ("program.txt", program_text(&program, &signature).into_bytes()),
         ("input.bin", bytes.clone()),
         ("repro.c", repro_source(&run, &signature, &names).into_bytes()),
-        (
-            "README.md",
-            readme(&run, &program, input, &signature, (before, after), (&judged, &explained), &names).into_bytes(),
-        ),
+        ("README.md", readme(&run, &program, input, &signature, (before, after), &explained, &names).into_bytes()),
         ("regression.txt", entry.clone().into_bytes()),
         ("verdict.txt", format!("{}\n{explained}\n", judged.verdict.name()).into_bytes()),
     ];
@@ -233,12 +229,12 @@ fn readme(
     input: &Input,
     signature: &str,
     (before, after): (usize, usize),
-    (judged, explained): (&Judged, &str),
+    explained: &str,
     names: &Names,
 ) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# swapdiff: {signature}\n");
-    let _ = writeln!(s, "**Verdict: {}.** {explained}\n", judged.verdict.name());
+    let _ = writeln!(s, "**Verdict:** {explained}\n");
     if let Some(d) = &run.divergence {
         let (e, a) = render::sides(d, names);
         let at = d.op.as_ref().map_or("end state", |o| o.kind());
@@ -261,7 +257,13 @@ fn readme(
         target_name(input.family)
     );
     let _ = writeln!(s, "```text\n{p}```\n");
-    let _ = writeln!(s, "## Trace\n\n```text\n{}```\n", trace::text(run));
+    let _ = writeln!(
+        s,
+        "## Trace\n\n`expected` is {}, `actual` {}.\n\n```text\n{}```\n",
+        names.reference,
+        names.under_test,
+        trace::text_labelled(run, ("expected", "actual"))
+    );
     if let Some(d) = &run.divergence {
         let _ = writeln!(s, "## Divergence\n\n```text\n{}```\n", render::divergence_named(run, d, names));
     }

@@ -28,9 +28,10 @@ enum Engines {
 impl Engines {
     fn acquire() -> Engines {
         match cshim::builds() {
-            [base, .., _] => {
-                Engines::StockVsPatched(KernelEngine::acquire_build(base), KernelEngine::acquire_build(cshim::primary()))
-            }
+            [base, .., _] => Engines::StockVsPatched(
+                KernelEngine::acquire_build(base),
+                KernelEngine::acquire_build(cshim::primary()),
+            ),
             _ => Engines::ModelVsKernel(ModelEngine::new(), KernelEngine::acquire()),
         }
     }

@@ -127,13 +127,14 @@ fn kernel_name() -> String {
     }
 }
 
-/// How a report names a linked build: "stock 6.12.117", "base 6.12.117+<key>" (stock with
-/// base patches), "patched 6.12.117+<key>".
+/// How a report names a linked build: "stock 6.12.117", or with patches "6.12.117 +
+/// fix.patch" (the reference of a base patch set: "stock 6.12.117 + base.patch").
 pub fn build_name(b: &cshim::Build, under_test: bool) -> String {
-    match (under_test, b.patches.is_empty()) {
-        (false, true) => format!("stock {}", b.kernel_version),
-        (false, false) => format!("base {}", b.name),
-        (true, _) => format!("patched {}", b.name),
+    let patches = b.patches.iter().map(|p| format!(" + {p}")).collect::<String>();
+    if under_test {
+        format!("{}{patches}", b.kernel_version)
+    } else {
+        format!("stock {}{patches}", b.kernel_version)
     }
 }
 

@@ -18,15 +18,21 @@ fn rets(o: &Outcome) -> String {
 
 /// One line per step, events indented below; `>>` marks the divergent step.
 pub fn text(run: &Run) -> String {
+    text_labelled(run, ("model", "kernel"))
+}
+
+/// [`text`] with the two columns labelled `labels` (reference, under test).
+pub fn text_labelled(run: &Run, labels: (&str, &str)) -> String {
+    let (model, kernel) = labels;
     let mut s = String::new();
     let bad = run.divergence.as_ref().filter(|d| d.phase == Phase::Step).map(|d| d.step);
-    let _ = writeln!(s, "{:>4}  {:<44} {:>16} {:>16}", "step", "op", "model", "kernel");
+    let _ = writeln!(s, "{:>4}  {:<44} {:>16} {:>16}", "step", "op", model, kernel);
     for (i, step) in run.steps.iter().enumerate() {
         let mark = if Some(i) == bad { ">>" } else { "  " };
         let (m, k) = (step.expected.as_ref(), step.actual.as_ref());
         let show = |o: Option<&Outcome>| o.map_or("-".to_string(), rets);
         let _ = writeln!(s, "{mark}{:>2}  {:<44} {:>16} {:>16}", i + 1, print_op(&step.op), show(m), show(k));
-        for (side, o) in [("model", m), ("kernel", k)] {
+        for (side, o) in [(model, m), (kernel, k)] {
             for e in o.into_iter().flat_map(Outcome::events) {
                 let _ = writeln!(s, "        {side:>6}: {e}");
             }
@@ -34,7 +40,8 @@ pub fn text(run: &Run) -> String {
     }
     if let Some(d) = &run.divergence {
         let _ = writeln!(s, "first divergence: {}", d.signature());
-        let _ = writeln!(s, "  {}: model {} / kernel {}", d.mismatch.detail, d.mismatch.expected, d.mismatch.actual);
+        let _ =
+            writeln!(s, "  {}: {model} {} / {kernel} {}", d.mismatch.detail, d.mismatch.expected, d.mismatch.actual);
     } else {
         let _ = writeln!(s, "no divergence ({:?})", run.end);
     }
