@@ -95,7 +95,8 @@ bench:
 	@scripts/install-deps.sh base fuzz
 	@$(MAKE) -s seeds >/dev/null
 	@echo "make bench BENCH_SECONDS=$(BENCH_SECONDS) BENCH_FUZZ_SECONDS=$(BENCH_FUZZ_SECONDS), $$(date -u '+%Y-%m-%d %H:%M UTC'), nproc $$(nproc)"
-	@$(DRIVER) bench --seconds $(BENCH_SECONDS) --fuzz-seconds $(BENCH_FUZZ_SECONDS)
+	@$(DRIVER) bench --seconds $(BENCH_SECONDS) --fuzz-seconds $(BENCH_FUZZ_SECONDS) \
+	    --three-way-patch corpus/known-bugs/refactor-keeps-behaviour/bug.patch
 
 # make fuzz's job (600 s unless FUZZ_SECONDS=N is given), then every target's
 # peak RSS from the driver's summary must stay under RSS_LIMIT_MB (MB of 10^6

@@ -47,9 +47,16 @@ pub struct Rates {
     pub kernel_and_spec: f64,
     /// The two-way run with the spec judging (the default of every differential run).
     pub differential_and_spec: f64,
-    /// Stock C against patched C with the spec (the three-way run of check-patch), when
-    /// this binary links two builds.
-    pub three_way: Option<f64>,
+    /// Measured in one process of a two-build variant (`bench --three-way-patch`): the
+    /// two-way run there (model against the stock build, no spec) and the three-way run
+    /// (stock C against patched C, the spec judging: what check-patch runs).
+    pub three_way: Option<ThreeWay>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ThreeWay {
+    pub two_way: f64,
+    pub three_way: f64,
 }
 
 impl Rates {
@@ -88,14 +95,19 @@ pub fn measure<M: Engine + ?Sized, K: Engine + ?Sized>(
     Rates { kernel_only, model_only, differential: two_way, kernel_and_spec, differential_and_spec, three_way: None }
 }
 
-/// The three-way rate: `stock` against `patched`, the spec judging, as check-patch runs.
-pub fn three_way<S: Engine + ?Sized, P: Engine + ?Sized>(
+/// The two-way rate (`model` against `stock`, no spec) and the three-way one (`stock`
+/// against `patched`, the spec judging, as check-patch runs), in one process.
+pub fn three_way<M: Engine + ?Sized, S: Engine + ?Sized, P: Engine + ?Sized>(
+    model: &mut M,
     stock: &mut S,
     patched: &mut P,
     programs: &[Program],
     min: Duration,
-) -> f64 {
-    rate(programs, min, |p| drop(differential(stock, patched, p, Options::default())))
+) -> ThreeWay {
+    let no_spec = Options { spec: false, ..Options::default() };
+    let two_way = rate(programs, min, |p| drop(differential(model, stock, p, no_spec)));
+    let three_way = rate(programs, min, |p| drop(differential(stock, patched, p, Options::default())));
+    ThreeWay { two_way, three_way }
 }
 
 /// `2026-12-01 15:04:05 UTC`, now (the driver's run id carries the UTC date and time).

@@ -121,8 +121,15 @@ pub fn render(r: &Report) -> String {
         ps(r.rates.differential_and_spec),
         String::new(),
     );
-    if let Some(g) = r.rates.three_way {
-        row(&mut s, "(g) three-way: stock C against patched C, the spec judging (check-patch)", ps(g), String::new());
+    if let Some(t) = r.rates.three_way {
+        let how = "in one process of a two-build variant";
+        row(&mut s, &format!("(d'') two-way, {how}"), ps(t.two_way), String::new());
+        row(
+            &mut s,
+            &format!("(g) three-way: stock C against patched C, the spec judging (check-patch), {how}"),
+            ps(t.three_way),
+            String::new(),
+        );
     }
     let (ba, db) = (r.kernel_over_floor(), r.rates.ratio());
     row(
@@ -144,8 +151,8 @@ pub fn render(r: &Report) -> String {
         format!("{:.2}", r.rates.differential_and_spec / d),
         String::new(),
     );
-    if let Some(g) = r.rates.three_way {
-        row(&mut s, "g/d three-way / two-way", format!("{:.2}", g / d), String::new());
+    if let Some(t) = r.rates.three_way {
+        row(&mut s, "g/d'' three-way / two-way", format!("{:.2}", t.three_way / t.two_way), String::new());
     }
     for f in &r.fuzz {
         let (build, want) = if f.asan { ("ASan", EXECS_ASAN) } else { ("no ASan", EXECS_NO_ASAN) };

@@ -226,6 +226,18 @@ enum Cmd {
         /// Where the C floor's generated source and binary go (default target/bench-floor).
         #[arg(long)]
         floor_dir: Option<PathBuf>,
+        /// Also measure the three-way run (stock C against patched C, the spec judging) in a
+        /// two-build variant of this patch (one that keeps behaviour: the refactor control).
+        #[arg(long)]
+        three_way_patch: Option<PathBuf>,
+    },
+    /// (internal) In a two-build variant: `two-way R three-way R` programs/s, one process.
+    #[command(hide = true)]
+    BenchThreeWay {
+        #[arg(long)]
+        seconds: f64,
+        #[arg(long)]
+        programs: usize,
     },
 }
 
@@ -611,13 +623,32 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             }
             Ok(if c.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Cmd::Bench { seconds, programs, fuzz_seconds, floor_dir } => bench(seconds, programs, fuzz_seconds, floor_dir),
+        Cmd::Bench { seconds, programs, fuzz_seconds, floor_dir, three_way_patch } => {
+            bench(seconds, programs, fuzz_seconds, floor_dir, three_way_patch)
+        }
+        Cmd::BenchThreeWay { seconds, programs } => {
+            let [base, .., _] = cshim::builds() else {
+                return Err("bench-three-way needs a binary with two kernel builds (a patched variant)".into());
+            };
+            let (mut model, mut stock) = (ModelEngine::new(), KernelEngine::acquire_build(base));
+            let mut patched = KernelEngine::acquire_build(cshim::primary());
+            let set = swapdiff::bench::programs(programs);
+            let t = swapdiff::bench::three_way(&mut model, &mut stock, &mut patched, &set, Duration::from_secs_f64(seconds));
+            println!("two-way {:.1} three-way {:.1}", t.two_way, t.three_way);
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
 /// `swapdiff bench`: the C floor, the three engine rates, then (with
 /// `--fuzz-seconds`) libFuzzer's, printed as one table.
-fn bench(seconds: f64, programs: usize, fuzz_seconds: u64, floor_dir: Option<PathBuf>) -> Result<ExitCode, String> {
+fn bench(
+    seconds: f64,
+    programs: usize,
+    fuzz_seconds: u64,
+    floor_dir: Option<PathBuf>,
+    three_way_patch: Option<PathBuf>,
+) -> Result<ExitCode, String> {
     use swapdiff::bench::{floor, fuzz, report};
     if programs == 0 || seconds.is_nan() || seconds <= 0.0 {
         return Err("bench needs --programs >= 1 and --seconds > 0".into());
@@ -643,6 +674,25 @@ fn bench(seconds: f64, programs: usize, fuzz_seconds: u64, floor_dir: Option<Pat
         differential: seed_rates.differential,
     };
     drop(kernel);
+    let mut rates = rates;
+    if let Some(patch) = &three_way_patch {
+        eprintln!("swapdiff bench: two-way and three-way in a two-build variant of {} ...", patch.display());
+        let patch = std::fs::canonicalize(patch).map_err(|e| format!("{}: {e}", patch.display()))?;
+        let variant = swapdiff::variant::build_variant(&[], &[patch], false)?;
+        let out = std::process::Command::new(&variant.bin)
+            .args(["bench-three-way", "--seconds", &seconds.to_string(), "--programs", &programs.to_string()])
+            .output()
+            .map_err(|e| format!("{}: {e}", variant.bin.display()))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let parsed = match text.split_whitespace().collect::<Vec<_>>().as_slice() {
+            ["two-way", a, "three-way", b] => a.parse().ok().zip(b.parse().ok()),
+            _ => None,
+        };
+        let Some((two_way, three_way)) = parsed.filter(|_| out.status.success()) else {
+            return Err(format!("bench-three-way failed: {text}{}", String::from_utf8_lossy(&out.stderr)));
+        };
+        rates.three_way = Some(swapdiff::bench::ThreeWay { two_way, three_way });
+    }
     let fuzz = if fuzz_seconds > 0 {
         let interrupt = Interrupt::install()?;
         fuzz::measure(&root, fuzz_seconds, &|| interrupt.is_set())?
@@ -651,7 +701,10 @@ fn bench(seconds: f64, programs: usize, fuzz_seconds: u64, floor_dir: Option<Pat
     };
     let r = report::Report {
         date,
-        command: format!("swapdiff bench --seconds {seconds} --programs {programs} --fuzz-seconds {fuzz_seconds}"),
+        command: format!(
+            "swapdiff bench --seconds {seconds} --programs {programs} --fuzz-seconds {fuzz_seconds}{}",
+            three_way_patch.as_ref().map(|p| format!(" --three-way-patch {}", p.display())).unwrap_or_default()
+        ),
         cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
         kernel: variant(),
         programs,
