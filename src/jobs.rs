@@ -161,8 +161,11 @@ fn job(
                 ["divergence", sig, "index", i] => divergences.push((sig.to_string(), i.parse().unwrap_or(0))),
                 ["finding", sig, rest @ ..] => {
                     r.signatures.push(sig.to_string());
+                    // `-`: the input joined a finding filed before (its verdict is that one's).
                     if let ["ops", _, "verdict", v] = rest {
-                        r.verdicts.push((sig.to_string(), v.to_string()));
+                        if *v != "-" {
+                            r.verdicts.push((sig.to_string(), v.to_string()));
+                        }
                     }
                 }
                 ["programs", p, "seconds", _, "next", _] => {

@@ -3,8 +3,9 @@
 //!
 //! - *regression*: the reference keeps the contract there, the build under test does not;
 //! - *fix*: the build under test keeps it, the reference does not;
-//! - *change*: they differ and the spec has no say (a raw-mode program, a choice the
-//!   contract leaves open, an encoding), or both break it differently: the author decides;
+//! - *change*: they differ and the spec has no say (a call outside its contract, as raw
+//!   mode makes them, a choice the contract leaves open, an encoding), or both break it
+//!   differently: the author decides;
 //! - *latent*: they agree with each other and both break the contract: the bug predates
 //!   the patch.
 //!
@@ -75,15 +76,13 @@ pub fn judge<R: Engine + ?Sized, T: Engine + ?Sized>(
         let m = Some(d.mismatch.clone());
         return Judged { verdict: Verdict::Latent, reference: m, under_test: None, no_say: None, later: false };
     }
-    if program.mode == Mode::Raw {
-        let no_say = Some("a raw-mode program: arguments outside the callers' contracts");
-        return Judged { verdict: Verdict::Change, reference: None, under_test: None, no_say, later: false };
-    }
     // The executed steps up to the divergent one (all of them for the end state and the
     // teardown), judged on each side alone.
     let upto = if d.phase == Phase::Step { d.step + 1 } else { run.steps.len() };
     let ops = run.steps[..upto.min(run.steps.len())].iter().map(|s| s.op.clone()).collect();
-    let steps = Program { mode: program.mode.executed(), ops };
+    // Judged even for a raw-mode program: the spec's rules answer "unpromised" (and stop
+    // following) for a call outside its contract, so only promises a call really had decide.
+    let steps = Program { mode: Mode::Steered, ops };
     let opts = Options { level, ..Options::default() };
     let spec_says = |r: Run| r.divergence.map(|d| d.mismatch);
     let mut reference_says = spec_says(single(reference, &steps, opts));
@@ -91,10 +90,14 @@ pub fn judge<R: Engine + ?Sized, T: Engine + ?Sized>(
     let mut later = false;
     if reference_says.is_none() && under_test_says.is_none() {
         // What differed is nothing the spec reads (cluster accounting, an encoding, a
-        // leak): each side goes on alone through the whole program, steering on its own
-        // state, to show whether the difference breaks a promise later.
-        reference_says = spec_says(single(reference, program, opts));
-        under_test_says = spec_says(single(under_test, program, opts));
+        // leak): each side goes on alone through the whole program (a contract-mode one
+        // steered on its own state), to show whether the difference breaks a promise later.
+        let whole = match program.mode {
+            Mode::Raw => Program { mode: Mode::Steered, ops: program.ops.clone() },
+            _ => program.clone(),
+        };
+        reference_says = spec_says(single(reference, &whole, opts));
+        under_test_says = spec_says(single(under_test, &whole, opts));
         later = true;
     }
     let verdict = match (&reference_says, &under_test_says) {
@@ -103,6 +106,9 @@ pub fn judge<R: Engine + ?Sized, T: Engine + ?Sized>(
         _ => Verdict::Change,
     };
     let no_say = match (&reference_says, &under_test_says) {
+        (None, None) if program.mode == Mode::Raw => {
+            Some("a raw-mode program, where the calls that differ have no promise, and neither side breaks one")
+        }
         (None, None) => Some("the contract allows both outcomes, and neither side breaks it later in the program"),
         (Some(_), Some(_)) => Some("both sides break the contract, differently"),
         _ => None,

@@ -113,6 +113,10 @@ enum Cmd {
     CheckPatch {
         #[arg(required = true)]
         patches: Vec<PathBuf>,
+        /// A patch the stock side applies too (repeatable; SWAPDIFF_BASE_PATCHES): the
+        /// patches are checked on top of it (e.g. a fix of a bug the base plants).
+        #[arg(long)]
+        base: Vec<PathBuf>,
         /// Hunting time (each job runs this long).
         #[arg(long, default_value_t = 60.0)]
         seconds: f64,
@@ -266,6 +270,8 @@ fn parse_level(s: &str) -> Result<swapdiff::compare::Level, String> {
 }
 
 struct CheckArgs {
+    /// Base patches (both builds apply them).
+    base: Vec<PathBuf>,
     /// Stock C against the spec alone (`hunt --spec`), no patch.
     spec_only: bool,
     seconds: f64,
@@ -282,11 +288,11 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
         return Err("--seconds and --minimize-seconds take a number of seconds".into());
     }
     let interrupt = Interrupt::install()?;
-    let patches: Vec<PathBuf> = patches
-        .iter()
-        .map(|p| std::fs::canonicalize(p).map_err(|e| format!("patch {}: {e}", p.display())))
-        .collect::<Result<_, _>>()?;
-    let variant = match swapdiff::variant::build_variant(&[], &patches, a.sanitize) {
+    let absolute = |list: &[PathBuf]| -> Result<Vec<PathBuf>, String> {
+        list.iter().map(|p| std::fs::canonicalize(p).map_err(|e| format!("patch {}: {e}", p.display()))).collect()
+    };
+    let (patches, base) = (absolute(patches)?, absolute(&a.base)?);
+    let variant = match swapdiff::variant::build_variant(&base, &patches, a.sanitize) {
         Ok(v) => v,
         Err(_) if interrupt.is_set() => {
             println!("interrupted while building: nothing checked");
@@ -351,10 +357,12 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
         sigs.len(),
         out.display()
     );
-    let verdicts: Vec<&(String, String)> = results.iter().flat_map(|r| &r.verdicts).collect();
     for s in sigs {
-        let verdict = verdicts.iter().find(|(sig, _)| sig == s).map_or("-", |(_, v)| v.as_str());
-        println!("  {s}  {verdict:<10}  {}", out.join(swapdiff::findings::dir_name(s)).display());
+        // The finding's own record: whichever worker filed it first wrote it.
+        let dir = out.join(swapdiff::findings::dir_name(s));
+        let verdict = std::fs::read_to_string(dir.join("verdict.txt")).ok();
+        let verdict = verdict.as_deref().and_then(|t| t.lines().next()).unwrap_or("-");
+        println!("  {s}  {verdict:<10}  {}", dir.display());
     }
     println!("(replay with {})", variant.bin.display());
     Ok(ExitCode::FAILURE)
@@ -529,9 +537,10 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 }
             }
         }
-        Cmd::CheckPatch { patches, seconds, jobs, level, out, no_sanitize, minimize_seconds } => check_patch(
+        Cmd::CheckPatch { patches, base, seconds, jobs, level, out, no_sanitize, minimize_seconds } => check_patch(
             &patches,
             CheckArgs {
+                base,
                 spec_only: false,
                 seconds,
                 jobs,
@@ -544,6 +553,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         Cmd::Hunt { catalog, seconds, stock_seconds, spec, jobs, out, no_sanitize } => {
             if spec {
                 let a = CheckArgs {
+                    base: vec![],
                     spec_only: true,
                     seconds,
                     jobs,

@@ -5,6 +5,7 @@
 #    the stated bound (seconds + minimization bound + 30 s; the build is timed
 #    apart) with a finding of its class; the ASan one names mm/swapfile.c:LINE;
 #  - the catalog's refactor-keeps-behaviour control: exit 0, "no divergence in N programs";
+#  - a fix of a bug the base build plants (SWAPDIFF_BASE_PATCHES, `--base`): verdict fix;
 #  - triage: a crashing input and an ordinary divergence in one directory, both filed;
 #  - Ctrl-C (SIGINT) mid-hunt: exit 1 (something was found), a partial
 #    verdict, every finding directory complete.
@@ -92,6 +93,23 @@ if [ $rc -eq 0 ] && grep -Eq '^no divergence in [1-9][0-9]* programs' "$work/con
 else
   fail "control: exit $rc: $(tail -3 "$work/control.log")"
 fi
+
+# A fix, classified fix: the base build plants the MTE THP review's bug (stock + bug.patch),
+# the patch under test reverts it (the bug's patch reversed). The spec sides with the patched
+# build, which saves every page's tags again; a finding with another verdict fails.
+planted=corpus/known-bugs/mte-prepare-first-page-only/bug.patch
+awk -f tests/verdicts/reverse-patch.awk "$planted" >"$work/fix.patch"
+prebuild "$work/fix.patch" --base "$planted" --no-sanitize || fail "fix: build"
+"$bin" check-patch "$work/fix.patch" --base "$planted" --seconds "$seconds" --no-sanitize --out "$work/fix" \
+  >"$work/fix.log" 2>&1
+rc=$?
+echo "fix of a planted bug: exit $rc" | tee -a "$times"
+if [ $rc -eq 1 ] && grep -Eq '^  arch_prepare_to_swap/[a-z_]+/[a-z_]+ +fix ' "$work/fix.log"; then
+  pass "fix: $(grep -E '^  arch_prepare_to_swap/[a-z_]+/[a-z_]+ +fix ' "$work/fix.log" | head -1 | awk '{print $1, $2}')"
+else
+  fail "fix: exit $rc, no arch_prepare_to_swap finding with verdict fix: $(tail -5 "$work/fix.log")"
+fi
+grep -Eq '^  [^ ]+ +regression ' "$work/fix.log" && fail "fix: a regression was reported: $(grep regression "$work/fix.log")"
 
 # Triage on a kernel with two bugs: the NULL dereference (one input crashes
 # the replay) and mte-restore-same-entry (seed 17's tagged swap-out and in
