@@ -1,7 +1,8 @@
 //! cargo-fuzz target `mte_tags`: programs from the Mte family, contract or raw
-//! mode as the input's header says, through the kernel C and the Rust model,
+//! mode as the input's header says, through stock C and the patched C when
+//! both are linked (SWAPDIFF_PATCHES), else the kernel C and the 6.12 model,
 //! compared at the level `SWAPDIFF_LEVEL` selects (read once at start; raw
-//! by default; src/harness.rs).
+//! by default), the spec judging contract-mode inputs (src/harness.rs).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(
