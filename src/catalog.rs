@@ -127,7 +127,10 @@ pub fn hunt_all(
     let mut rows = vec![];
     let one = |name: &str, patches: &[PathBuf], level: Level, budget: f64| -> Result<Vec<RunResult>, String> {
         let variant = build_variant(&[], patches, false).map_err(|m| format!("{name}: {m}"))?;
+        // Fresh for every hunt: a finding left by an earlier one would be "seen" (no verdict
+        // of this run) and its program would stand for this run's minimization.
         let out = findings.join(name);
+        let _ = std::fs::remove_dir_all(&out);
         let spec = Spec {
             variant: &variant,
             seeds: &SEEDS,
