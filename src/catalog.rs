@@ -20,6 +20,8 @@ pub struct Entry {
     pub level: Level,
     /// A signature or a prefix of one; `None` for a control that must not diverge.
     pub expected: Option<String>,
+    /// The verdict its finding must get (`verdict.txt`; regression when absent).
+    pub verdict: String,
 }
 
 pub fn entries(catalog: &Path) -> Result<Vec<Entry>, String> {
@@ -34,8 +36,10 @@ pub fn entries(catalog: &Path) -> Result<Vec<Entry>, String> {
         let read = |f: &str| std::fs::read_to_string(path.join(f)).map(|s| s.trim().to_string()).unwrap_or_default();
         let level = Level::from_name(&read("level.txt")).unwrap_or_default();
         let expected = Some(read("expected.txt")).filter(|e| !e.is_empty() && e != "none");
+        let verdict = Some(read("verdict.txt")).filter(|v| !v.is_empty()).unwrap_or_else(|| "regression".into());
         let name = d.file_name().to_string_lossy().into_owned();
-        out.push(Entry { name, patch: std::fs::canonicalize(&patch).map_err(|e| e.to_string())?, level, expected });
+        let patch = std::fs::canonicalize(&patch).map_err(|e| e.to_string())?;
+        out.push(Entry { name, patch, level, expected, verdict });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
@@ -67,6 +71,8 @@ struct Row {
     signature: String,
     /// The verdict the first finding was filed with (`-`: none, or not a divergence).
     verdict: String,
+    /// The verdict the entry expects.
+    want_verdict: String,
     /// Some worker ended abnormally (crash, hang, sanitizer).
     abnormal: bool,
 }
@@ -96,6 +102,17 @@ fn class_of(signature: &str) -> &str {
 }
 
 fn row(name: &str, level: Level, expected: Option<&str>, results: &[RunResult], ops: Option<usize>) -> Row {
+    row_expecting(name, level, expected, "regression", results, ops)
+}
+
+fn row_expecting(
+    name: &str,
+    level: Level,
+    expected: Option<&str>,
+    want_verdict: &str,
+    results: &[RunResult],
+    ops: Option<usize>,
+) -> Row {
     let hits: Vec<&RunResult> = results
         .iter()
         .filter(|r| r.first.as_ref().is_some_and(|(sig, ..)| expected.is_some_and(|e| sig.starts_with(e))))
@@ -111,6 +128,7 @@ fn row(name: &str, level: Level, expected: Option<&str>, results: &[RunResult], 
         ops,
         signature: any.first().map_or("none".to_string(), |s| s.to_string()),
         verdict: verdicts(if expected.is_some() { &hits } else { &[] }),
+        want_verdict: want_verdict.to_string(),
         abnormal: results.iter().any(|r| !r.clean || r.abnormal > 0),
     }
 }
@@ -152,7 +170,7 @@ pub fn hunt_all(
         eprintln!("swapdiff hunt: {} ({} level, {budget}s per seed)", e.name, e.level.name());
         let results = one(&e.name, std::slice::from_ref(&e.patch), e.level, budget)?;
         let ops = minimized_ops(&findings.join(&e.name));
-        rows.push(row(&e.name, e.level, e.expected.as_deref(), &results, ops));
+        rows.push(row_expecting(&e.name, e.level, e.expected.as_deref(), &e.verdict, &results, ops));
     }
     if stop() {
         return Ok(render(&rows, seconds, stock_seconds, true));
@@ -185,8 +203,8 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64, interrupted: bool) -> 
         "Written by `make hunt` (`swapdiff hunt`) for kernel {}. Each entry's patch is built into its own \
          kernel; generated programs from seeds 1, 2 and 3 run until the first divergence (budget {seconds} s per \
          seed; {stock_seconds} s for the controls). *Detected* counts seeds whose first divergence matches \
-         `expected.txt`; medians are over those seeds. *Verdict* is the spec's judgement of the first finding \
-         (stock C against the patched C); every bug must be a regression. Controls (no expected divergence) must show 0/3; their programs column is the total run. \
+         `expected.txt`; medians are over those seeds. *Verdict* is the spec's judgement of the seeds' first findings \
+         (stock C against the patched C): the one its `verdict.txt` names, regression when it has none. Controls (no expected divergence) must show 0/3; their programs column is the total run. \
          *Class* is the first finding's: a divergence class, or `crash`, `hang`, `asan`, `ubsan` when a worker died, overran or \
          reported a sanitizer error (for a control, or any entry whose expected finding is a divergence, that fails).\n",
         crate::engine::kernel_version()
@@ -203,7 +221,7 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64, interrupted: bool) -> 
     let mut ok = true;
     for r in rows {
         let det = format!("{}/3", r.detected);
-        ok &= if r.control { r.detected == 0 && !r.abnormal } else { r.detected == 3 && r.verdict == "regression" };
+        ok &= if r.control { r.detected == 0 && !r.abnormal } else { r.detected == 3 && r.verdict == r.want_verdict };
         let class = if r.signature == "none" { "-" } else { class_of(&r.signature) };
         let ops = r.ops.map_or("-".to_string(), |o| o.to_string());
         let _ = writeln!(

@@ -106,11 +106,6 @@ pub fn file<O: Oracle + ?Sized>(
         return seen(&dir, &bytes, signature).map(Some);
     }
 
-    // Judged on the program as found: a difference the spec does not read may break a
-    // promise later in it, past what the minimal program keeps.
-    let judged = oracle.verdict(&input.program, &first, d, opts.level);
-    let names = oracle.names();
-    let explained = judged.explain(d, (&names.reference, &names.under_test));
     let (program, before, after) = if opts.minimize {
         match minimize_until(oracle, &input.program, opts.level, opts.deadline) {
             Some(m) => (m.program, m.before, m.after),
@@ -120,6 +115,23 @@ pub fn file<O: Oracle + ?Sized>(
         (input.program.clone(), first.steps.len(), input.program.ops.len())
     };
     let run = oracle.run(&program, Options { record: true, ..level });
+
+    // Judged on the minimal program (a raw-mode input's misuse before the difference, which
+    // leaves the spec unable to follow, is mostly gone from it), then, when the spec had no
+    // say there, on the program as found: a difference the spec does not read may break a
+    // promise later in it, past what the minimal program keeps.
+    let mut judged = match &run.divergence {
+        Some(dm) => oracle.verdict(&program, &run, dm, opts.level),
+        None => oracle.verdict(&input.program, &first, d, opts.level),
+    };
+    if judged.verdict == crate::verdict::Verdict::Change && judged.reference.is_none() && judged.under_test.is_none() {
+        let found = oracle.verdict(&input.program, &first, d, opts.level);
+        if found.verdict != crate::verdict::Verdict::Change {
+            judged = found;
+        }
+    }
+    let names = oracle.names();
+    let explained = judged.explain(run.divergence.as_ref().unwrap_or(d), (&names.reference, &names.under_test));
 
     let entry = regression(&program, &signature);
     let files = [

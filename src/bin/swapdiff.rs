@@ -55,6 +55,9 @@ enum Cmd {
         /// One JSON object per file instead of text.
         #[arg(long)]
         json: bool,
+        /// The build under test alone against the spec (no second engine).
+        #[arg(long)]
+        spec: bool,
     },
     /// Reduce a diverging input to a small program with the same divergence signature.
     Minimize {
@@ -474,9 +477,9 @@ fn findings_dir(out: Option<PathBuf>) -> PathBuf {
 
 fn run(cmd: Cmd) -> Result<ExitCode, String> {
     match cmd {
-        Cmd::Replay { files, target, json } => {
+        Cmd::Replay { files, target, json, spec } => {
             let fam = family(&target)?;
-            let mut oracle = swapdiff::oracle::acquire(false);
+            let mut oracle = swapdiff::oracle::acquire(spec);
             let names = oracle.names();
             let (mut diverged, mut out) = (false, Stdout::default());
             for f in &files {
