@@ -34,10 +34,15 @@ pub struct Judge {
 /// The engine's view of one slot, the spec's vocabulary read out of raw state (the map
 /// byte, and a continued count's digits, as `counts::exact_count` reads them).
 pub fn slot_state<E: Engine + ?Sized>(e: &E, ty: u32, off: u64) -> SlotState {
+    match e.map_byte(entry(ty, off)) {
+        Some(byte) => state_of(e, ty, off, byte),
+        None => SlotState::Absent,
+    }
+}
+
+/// [`slot_state`] of a slot whose map byte is `byte` (read from the whole map at once).
+fn state_of<E: Engine + ?Sized>(e: &E, ty: u32, off: u64, byte: u8) -> SlotState {
     use crate::counts::SlotView;
-    let Some(byte) = e.map_byte(entry(ty, off)) else {
-        return SlotState::Absent;
-    };
     let v = SlotView { byte };
     if v.is_free() {
         return SlotState::Free;
@@ -159,24 +164,32 @@ impl Judge {
         if self.spec.lost().is_some() {
             return None;
         }
+        let mismatch = |ty: u32, off: u64, want: SlotState, got: SlotState| Mismatch {
+            class: CLASS,
+            detail: match op {
+                Some(op) => format!("slot {ty}:{off} after {}", op.kind()),
+                None => format!("slot {ty}:{off} at the end"),
+            },
+            func: op.map(|o| o.kind().to_string()),
+            expected: format!("{want:?}"),
+            actual: format!("{got:?}"),
+        };
         let check = |ty: u32, off: u64| -> Option<Mismatch> {
             let (want, got) = (self.spec.slot(ty, off), slot_state(eng, ty, off));
-            (want != got).then(|| Mismatch {
-                class: CLASS,
-                detail: match op {
-                    Some(op) => format!("slot {ty}:{off} after {}", op.kind()),
-                    None => format!("slot {ty}:{off} at the end"),
-                },
-                func: op.map(|o| o.kind().to_string()),
-                expected: format!("{want:?}"),
-                actual: format!("{got:?}"),
-            })
+            (want != got).then(|| mismatch(ty, off, want, got))
         };
         if touch.everything {
+            // Every slot: the map read once per device, not a call per slot.
             for ty in 0..MAX_DEVICES {
-                let max = self.spec.device_max(ty).max(eng.device_max(ty));
-                if let Some(m) = (0..u64::from(max)).find_map(|off| check(ty, off)) {
-                    return Some(m);
+                let map = eng.swap_map(ty);
+                let max = u64::from(self.spec.device_max(ty)).max(map.len() as u64);
+                let found = (0..max).find_map(|off| {
+                    let got = map.get(off as usize).map_or(SlotState::Absent, |b| state_of(eng, ty, off, *b));
+                    let want = self.spec.slot(ty, off);
+                    (want != got).then(|| mismatch(ty, off, want, got))
+                });
+                if found.is_some() {
+                    return found;
                 }
             }
             return None;
