@@ -164,7 +164,7 @@ impl Judge {
         if self.spec.lost().is_some() {
             return None;
         }
-        let mismatch = |ty: u32, off: u64, want: SlotState, got: SlotState| Mismatch {
+        let mismatch = |(ty, off, want, got): (u32, u64, SlotState, SlotState)| Mismatch {
             class: CLASS,
             detail: match op {
                 Some(op) => format!("slot {ty}:{off} after {}", op.kind()),
@@ -174,29 +174,36 @@ impl Judge {
             expected: format!("{want:?}"),
             actual: format!("{got:?}"),
         };
-        let check = |ty: u32, off: u64| -> Option<Mismatch> {
-            let (want, got) = (self.spec.slot(ty, off), slot_state(eng, ty, off));
-            (want != got).then(|| mismatch(ty, off, want, got))
-        };
         if touch.everything {
-            // Every slot: the map read once per device, not a call per slot.
-            for ty in 0..MAX_DEVICES {
-                let map = eng.swap_map(ty);
-                let max = u64::from(self.spec.device_max(ty)).max(map.len() as u64);
-                let found = (0..max).find_map(|off| {
-                    let got = map.get(off as usize).map_or(SlotState::Absent, |b| state_of(eng, ty, off, *b));
-                    let want = self.spec.slot(ty, off);
-                    (want != got).then(|| mismatch(ty, off, want, got))
-                });
-                if found.is_some() {
-                    return found;
-                }
-            }
-            return None;
+            return (0..MAX_DEVICES).find_map(|ty| self.first_difference(eng, ty, 0, u64::MAX)).map(mismatch);
         }
-        touch.ranges.iter().find_map(|&(ty, lo, hi)| {
-            let max = u64::from(self.spec.device_max(ty).max(eng.device_max(ty)));
-            (lo..hi.min(max)).find_map(|off| check(ty, off))
-        })
+        touch.ranges.iter().find_map(|&(ty, lo, hi)| self.first_difference(eng, ty, lo, hi)).map(mismatch)
+    }
+
+    /// The first slot of `ty` in `lo..hi` where the spec's view and the engine's differ:
+    /// the engine's map read once, the spec's slots walked in order, a free byte decided
+    /// without a call into the engine.
+    fn first_difference<E: Engine + ?Sized>(
+        &self,
+        eng: &E,
+        ty: u32,
+        lo: u64,
+        hi: u64,
+    ) -> Option<(u32, u64, SlotState, SlotState)> {
+        let map = eng.swap_map(ty);
+        let max = u64::from(self.spec.device_max(ty)).max(map.len() as u64);
+        let mut want = self.spec.device_slots(ty).skip(usize::try_from(lo).ok()?);
+        for off in lo..hi.min(max) {
+            let want = want.next().unwrap_or(SlotState::Absent);
+            let got = match map.get(off as usize) {
+                Some(0) => SlotState::Free,
+                Some(b) => state_of(eng, ty, off, *b),
+                None => SlotState::Absent,
+            };
+            if want != got {
+                return Some((ty, off, want, got));
+            }
+        }
+        None
     }
 }

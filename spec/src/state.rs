@@ -153,6 +153,16 @@ impl Spec {
         }
     }
 
+    /// The views of every slot of device `ty`, in offset order (none without a device): what
+    /// [`Spec::slot`] answers for offsets `0..device_max(ty)`, in one pass.
+    pub fn device_slots(&self, ty: u32) -> impl Iterator<Item = SlotState> + '_ {
+        self.device(ty).into_iter().flatten().map(|s| match *s {
+            Slot::Free => SlotState::Free,
+            Slot::Bad => SlotState::Bad,
+            Slot::Used { refs, cached, .. } => SlotState::Used { refs, cached },
+        })
+    }
+
     /// The slot count of device `ty` (0 without one).
     pub fn device_max(&self, ty: u32) -> u32 {
         self.device(ty).map_or(0, |d| d.len() as u32)
