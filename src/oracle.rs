@@ -57,8 +57,6 @@ pub trait Oracle {
     fn names(&self) -> Names;
     /// What divergence `d` of `run` (a run of `p`) means, judged by the spec.
     fn verdict(&mut self, p: &Program, run: &Run, d: &Divergence, level: Level) -> Judged;
-    /// The engine under test alone (reproducing on one side: `probe`).
-    fn under_test(&mut self) -> &mut dyn Engine;
 }
 
 /// A reference against an engine under test.
@@ -89,9 +87,6 @@ impl<R: Engine, T: Engine> Oracle for Pair<R, T> {
     fn verdict(&mut self, p: &Program, run: &Run, d: &Divergence, level: Level) -> Judged {
         verdict::judge(&mut self.reference, &mut self.under_test, p, run, d, level)
     }
-    fn under_test(&mut self) -> &mut dyn Engine {
-        &mut self.under_test
-    }
 }
 
 /// One engine and the spec: every finding is a broken promise of that engine, which
@@ -111,9 +106,6 @@ impl<E: Engine> Oracle for Alone<E> {
     fn verdict(&mut self, _: &Program, _: &Run, d: &Divergence, _: Level) -> Judged {
         let m = Some(d.mismatch.clone());
         Judged { verdict: Verdict::Latent, reference: m, under_test: None, no_say: None, later: false }
-    }
-    fn under_test(&mut self) -> &mut dyn Engine {
-        &mut self.engine
     }
 }
 
