@@ -27,7 +27,7 @@ fn trap_of(run: &Run) -> String {
     format!("{} {}: {}", e.kind.name(), e.func, e.text)
 }
 
-// Raw-mode programs: the spec does not judge them (Judging::Contract).
+// Raw-mode programs: the spec judges contract and steered ones only (Mode::judged).
 const RECORD: Options = Options { record: true, level: swapdiff::compare::Level::Raw, spec: true };
 
 /// Runs `src` on the kernel alone (state left as the trap left it), checks the
