@@ -13,7 +13,8 @@ use crate::input::{target_name, Input};
 use crate::minimize::minimize_until;
 use crate::oracle::{Names, Oracle};
 use crate::program::{encode, Program};
-use crate::runner::{Options, Run};
+use crate::runner::{Divergence, Options, Phase, Run};
+use crate::state_diff::StateDiff;
 use crate::{render, repro, trace};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -134,11 +135,18 @@ pub fn file<O: Oracle + ?Sized>(
     let explained = judged.explain(run.divergence.as_ref().unwrap_or(d), (&names.reference, &names.under_test));
 
     let entry = regression(&program, &signature);
+    let state = run.divergence.as_ref().map(|dm| state_text(oracle, &run, dm, opts.level, &names)).unwrap_or_default();
+    let about = about_text(&signature, judged.verdict.name(), &explained, opts.level, (before, after), input);
     let files = [
         ("program.txt", program_text(&program, &signature).into_bytes()),
         ("input.bin", bytes.clone()),
         ("repro.c", repro_source(&run, &signature, &names).into_bytes()),
-        ("README.md", readme(&run, &program, input, &signature, (before, after), &explained, &names).into_bytes()),
+        (
+            "README.md",
+            readme(&run, &program, input, &signature, (before, after), (&explained, &state), &names).into_bytes(),
+        ),
+        ("state.txt", state.into_bytes()),
+        ("about.txt", about.into_bytes()),
         ("regression.txt", entry.clone().into_bytes()),
         ("verdict.txt", format!("{}\n{explained}\n", judged.verdict.name()).into_bytes()),
     ];
@@ -220,6 +228,82 @@ fn regression(p: &Program, signature: &str) -> String {
     )
 }
 
+/// The state diff of the divergence `d` of `run` (its plain sentence, a blank line, the
+/// table): each side replays the executed steps alone up to the op that diverged (for an
+/// end-of-program difference, the last one).
+fn state_text<O: Oracle + ?Sized>(
+    oracle: &mut O,
+    run: &Run,
+    d: &Divergence,
+    level: crate::compare::Level,
+    names: &Names,
+) -> String {
+    let ops: Vec<_> = run.steps.iter().map(|s| s.op.clone()).collect();
+    let Some(last) = ops.len().checked_sub(1) else { return String::new() };
+    let at = if d.phase == Phase::Step { d.step.min(last) } else { last };
+    let sides = oracle.states(&ops, at);
+    let diff = StateDiff::new(ops.get(at), sides, level);
+    let sentence = diff.sentence().unwrap_or_else(|| plain_mismatch(d, names));
+    let mut out = format!("{}.\n\n", capitalized(sentence.trim_end_matches('.')));
+    if d.phase != Phase::Step {
+        let _ = writeln!(
+            out,
+            "(the difference is in the {} state; shown around the last op)",
+            if d.phase == Phase::End { "end" } else { "teardown" }
+        );
+    }
+    out.push_str(&diff.table());
+    out
+}
+
+/// A sentence starts with a capital, even when it starts with a side's name ("kernel").
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
+}
+
+/// What differed, when the state shows nothing (a return value, an event): in words.
+fn plain_mismatch(d: &Divergence, names: &Names) -> String {
+    let (e, a) = render::sides(d, names);
+    let at = d.op.as_ref().map_or("the end state".to_string(), |o| format!("`{}`", crate::program::text::print_op(o)));
+    match d.mismatch.class {
+        "ret" => format!("at {at}, {a} returns {} where {e} returns {}", d.mismatch.actual, d.mismatch.expected),
+        "events" | "hang" => {
+            format!("at {at}, {a} reports {} where {e} reports {}", d.mismatch.actual, d.mismatch.expected)
+        }
+        _ => format!(
+            "at {at}, {a} and {e} disagree on {}: {} against {}",
+            d.mismatch.detail, d.mismatch.actual, d.mismatch.expected
+        ),
+    }
+}
+
+/// The finding's facts as `key: value` lines, for tools (`report --mail`) to read back.
+fn about_text(
+    signature: &str,
+    verdict: &str,
+    explained: &str,
+    level: crate::compare::Level,
+    (before, after): (usize, usize),
+    input: &Input,
+) -> String {
+    let patches = patches_applied();
+    let mut s = String::new();
+    let _ = writeln!(s, "signature: {signature}");
+    let _ = writeln!(s, "verdict: {verdict}");
+    let _ = writeln!(s, "verdict-line: {}", explained.replace('\n', " "));
+    let _ = writeln!(s, "kernel: {}", kernel_version());
+    let _ = writeln!(s, "source-hash: {}", cshim::source_hash());
+    let _ = writeln!(s, "patches: {}", patches.join(", "));
+    let _ = writeln!(s, "patch-set: {}", crate::identity::build_key());
+    let _ = writeln!(s, "build: {}", variant());
+    let _ = writeln!(s, "level: {}", level.name());
+    let _ = writeln!(s, "target: {}", target_name(input.family));
+    let _ = writeln!(s, "steps-executed: {before}");
+    let _ = writeln!(s, "ops: {after}");
+    s
+}
+
 fn repro_source(run: &Run, signature: &str, names: &Names) -> String {
     let d = run.divergence.as_ref();
     let mut header = format!("swapdiff reproducer for {signature}\nkernel: {}\n\n", variant());
@@ -241,7 +325,7 @@ fn readme(
     input: &Input,
     signature: &str,
     (before, after): (usize, usize),
-    explained: &str,
+    (explained, state): (&str, &str),
     names: &Names,
 ) -> String {
     let mut s = String::new();
@@ -254,6 +338,16 @@ fn readme(
         let _ = writeln!(s, "| | value |\n| --- | --- |");
         let _ = writeln!(s, "| {e} | `{}` |", d.mismatch.expected);
         let _ = writeln!(s, "| {a} | `{}` |\n", d.mismatch.actual);
+    }
+    if !state.is_empty() {
+        let (sentence, table) = state.split_once("\n\n").unwrap_or((state, ""));
+        let _ = writeln!(s, "## What went wrong\n\n{sentence}\n");
+        if !table.is_empty() {
+            let _ = writeln!(
+                s,
+                "The state around the op, on each side (`*`: the sides differ there):\n\n```text\n{table}```\n"
+            );
+        }
     }
     let _ = writeln!(s, "## Kernel\n");
     let _ = writeln!(s, "- version: {}", kernel_version());

@@ -36,6 +36,7 @@ pub mod oracle;
 pub mod program;
 pub mod render;
 pub mod runner;
+pub mod state_diff;
 pub mod verdict;
 mod shadow;
 mod steer;
@@ -46,5 +47,5 @@ macro_rules! cli_modules {
 }
 cli_modules!(
     abnormal, bench, campaign, catalog, corpus, coverage_shares, diagnose, drive, findings, generate, hunt, identity,
-    input, interrupt, jobs, minimize, repro, trace, triage, variant, worker,
+    input, interrupt, jobs, mail, minimize, repro, trace, triage, variant, worker,
 );

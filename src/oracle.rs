@@ -10,8 +10,9 @@
 
 use crate::compare::Level;
 use crate::engine::Engine;
-use crate::program::Program;
+use crate::program::{Op, Program};
 use crate::runner::{differential, single, Divergence, Options, Run};
+use crate::state_diff::{self, Side};
 use crate::verdict::{self, Judged, Verdict};
 
 /// The sides of a run as a report names them.
@@ -57,6 +58,9 @@ pub trait Oracle {
     fn names(&self) -> Names;
     /// What divergence `d` of `run` (a run of `p`) means, judged by the spec.
     fn verdict(&mut self, p: &Program, run: &Run, d: &Divergence, level: Level) -> Judged;
+    /// Each engine's state before and after the executed step `at` of `ops` (each engine
+    /// replays `ops[..=at]` alone), named as reports name the sides.
+    fn states(&mut self, ops: &[Op], at: usize) -> Vec<Side>;
 }
 
 /// A reference against an engine under test.
@@ -87,6 +91,12 @@ impl<R: Engine, T: Engine> Oracle for Pair<R, T> {
     fn verdict(&mut self, p: &Program, run: &Run, d: &Divergence, level: Level) -> Judged {
         verdict::judge(&mut self.reference, &mut self.under_test, p, run, d, level)
     }
+    fn states(&mut self, ops: &[Op], at: usize) -> Vec<Side> {
+        let (before, after) = state_diff::capture(&mut self.reference, ops, at);
+        let reference = Side { name: self.names.reference.clone(), before, after };
+        let (before, after) = state_diff::capture(&mut self.under_test, ops, at);
+        vec![reference, Side { name: self.names.under_test.clone(), before, after }]
+    }
 }
 
 /// One engine and the spec: every finding is a broken promise of that engine, which
@@ -106,6 +116,11 @@ impl<E: Engine> Oracle for Alone<E> {
     fn verdict(&mut self, _: &Program, _: &Run, d: &Divergence, _: Level) -> Judged {
         let m = Some(d.mismatch.clone());
         Judged { verdict: Verdict::Latent, reference: m, under_test: None, no_say: None, later: false }
+    }
+    /// The engine alone: the spec's side is its rules, not a state to show.
+    fn states(&mut self, ops: &[Op], at: usize) -> Vec<Side> {
+        let (before, after) = state_diff::capture(&mut self.engine, ops, at);
+        vec![Side { name: self.name.clone(), before, after }]
     }
 }
 

@@ -69,8 +69,12 @@ enum Cmd {
         target: Option<String>,
     },
     /// File a diverging input as a finding: DIR/<signature>/ with README, program, input and repro.c.
+    /// With --mail, FILE is a finding directory and its mail body is printed instead.
     Report {
         file: PathBuf,
+        /// Print the finding FILE (a directory) as a plain-text mail body for a review thread.
+        #[arg(long)]
+        mail: bool,
         /// Findings directory (default $SWAPDIFF_FINDINGS, else findings/).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -523,7 +527,11 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::FAILURE)
         }
-        Cmd::Report { file, out, target, no_minimize, minimize_seconds, add_regressions, level } => {
+        Cmd::Report { file, mail: true, .. } => {
+            print!("{}", swapdiff::mail::body(&file)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Report { file, mail: false, out, target, no_minimize, minimize_seconds, add_regressions, level } => {
             let level = parse_level(&level)?;
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
             let mut oracle = swapdiff::oracle::acquire(false);
