@@ -317,7 +317,7 @@ impl StateDiff {
             "slot" => {
                 let slot = row.label.trim_start_matches("slot ");
                 if ra.starts_with("free") && held(ta) {
-                    if ta.starts_with("0 refs") {
+                    if ta.starts_with("0 refs, not free") {
                         format!("slot {slot} lost its last reference on {t} but was never freed ({ta}; {r}: {ra}): it leaks")
                     } else {
                         format!("{t} still holds slot {slot} ({ta}) where {r} freed it: the slot leaks")
