@@ -487,3 +487,44 @@ fn named_slots(op: Option<&Op>) -> Vec<(u32, u64)> {
         _ => vec![],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counters(nr: i64) -> Snapshot {
+        let mut s = Snapshot::default();
+        s.counters.insert("nr_swap_pages".into(), nr);
+        s
+    }
+
+    #[test]
+    fn a_free_count_short_on_the_build_under_test_reads_as_a_leak() {
+        // The reference gives one slot back (507 -> 508 free), the build under test does not:
+        // one slot fewer is free, the "nr_swap_pages: model 508 / kernel 507".
+        let sides = vec![
+            Side { name: "stock".into(), before: counters(507), after: counters(508) },
+            Side { name: "patched".into(), before: counters(507), after: counters(507) },
+        ];
+        let d = StateDiff::new(None, sides, Level::Logical);
+        let s = d.sentence().unwrap();
+        assert!(s.starts_with("patched counts 1 fewer free swap slot(s) than stock") && s.contains("leaks"), "{s}");
+        let row = d.table().lines().find(|l| l.starts_with("nr_swap_pages")).unwrap().to_string();
+        // Before: equal, unmarked; after: 508 against 507, both marked.
+        assert_eq!(row.split_whitespace().collect::<Vec<_>>(), ["nr_swap_pages", "507", "508", "*", "507", "507", "*"]);
+    }
+
+    #[test]
+    fn rows_nothing_changed_and_no_side_disagrees_on_are_left_out() {
+        let same = || Side { name: "x".into(), before: counters(5), after: counters(5) };
+        let d = StateDiff::new(None, vec![same(), same()], Level::Raw);
+        assert!(d.is_empty() && d.sentence().is_none());
+    }
+
+    #[test]
+    fn labels_sort_by_their_numbers() {
+        let mut v = vec!["slot 0:10", "slot 0:9", "slot 1:0"];
+        v.sort_by_key(|l| sort_key(l));
+        assert_eq!(v, ["slot 0:9", "slot 0:10", "slot 1:0"]);
+    }
+}
