@@ -73,19 +73,14 @@ fn check_finding(finding: &Path) -> Result<(), String> {
 pub fn export(finding: &Path, dest: &Path, build: &'static cshim::Build) -> Result<Exported, String> {
     check_finding(finding)?;
     check_dest(dest)?;
+    let signature = signature(finding);
     let repro_path = finding.join("repro.c");
     let repro = match std::fs::read_to_string(&repro_path) {
         Ok(text) => layout::portable_repro(&text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(format!(
-                "{} has no repro.c (crash, hang and sanitizer findings have none yet): reproduce it with \
-                 `swapdiff probe program.txt`",
-                finding.display()
-            ))
-        }
+        // Crash, hang and sanitizer findings are filed without one.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => repro_of_program(finding, &signature, build)?,
         Err(e) => return Err(format!("{}: {e}", repro_path.display())),
     };
-    let signature = signature(finding);
     let kernel = kernel_copies(build)?;
     let id = layout::Identity {
         signature: &signature,
@@ -96,13 +91,40 @@ pub fn export(finding: &Path, dest: &Path, build: &'static cshim::Build) -> Resu
         patches: build.patches,
     };
     let shim: Vec<(&str, &[u8])> = build.shim.iter().map(|f| (f.path, f.bytes)).collect();
-    let files = layout::files(&id, &repro, &kernel, &shim, build.headers, build.c_semantics());
+    let files = layout::files(&id, &repro, &kernel, &shim, build.headers, build.c_semantics(), sanitized(&signature));
     let mut forbidden = vec![absolute(dest)?, absolute(finding)?, crate::variant::workspace(), build.shim_dir().into()];
     forbidden.extend(cache_roots(build));
     check_portable(&files, &forbidden)?;
     let count = files.len();
     publish(dest, &files)?;
     Ok(Exported { dir: dest.to_path_buf(), build: build.name, files: count })
+}
+
+/// A memory error or undefined behaviour is only seen under the sanitizers: the export of such
+/// a finding builds with them by default (`make SANITIZE=` turns them off).
+fn sanitized(signature: &str) -> bool {
+    matches!(signature.split('/').nth(1), Some("asan" | "ubsan"))
+}
+
+/// repro.c for a finding filed without one (a crash, hang or sanitizer finding): program.txt's
+/// executed steps, as the model steers them (in raw mode, the ops themselves), made into calls.
+/// The kernel C runs the same steps until the one that kills, hangs or trips a sanitizer.
+fn repro_of_program(finding: &Path, signature: &str, build: &cshim::Build) -> Result<String, String> {
+    let path = finding.join("program.txt");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let program = crate::program::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
+    let mut model = crate::engine::ModelEngine::new();
+    let steps = crate::runner::single(&mut model, &program, crate::runner::Options::default()).executed().ops;
+    let header = format!(
+        "swapdiff reproducer for {signature}\nkernel: {} ({})\nsource hash: {}\n\n\
+         The kernel code crashed, hung or tripped a sanitizer in this program: the finding's README.md\n\
+         and report.txt say where. The calls run up to the one that does it.\n\n{}",
+        build.kernel_version,
+        build.name,
+        build.source_hash,
+        repro_build_lines()
+    );
+    Ok(crate::repro::c_source(&steps, &header))
 }
 
 /// The signature from program.txt's first line (`# swapdiff finding: SIG`), else the

@@ -272,3 +272,58 @@ fn a_finding_of_another_patch_set_is_exported_by_that_variants_binary() {
     assert_eq!(called.trim(), want);
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn a_crash_finding_filed_without_repro_c_gets_one_from_its_program() {
+    if Command::new("clang").arg("--version").output().is_err()
+        || Command::new("make").arg("--version").output().is_err()
+    {
+        eprintln!("SKIPPED: clang or make is not installed (make install-deps installs both)");
+        return;
+    }
+    // A crash finding as src/abnormal.rs files it: program.txt without a kernel line, the
+    // README's kernel section holding `swapdiff build-info`, no repro.c. Stock 6.12 does not
+    // crash on this program, so the repro runs it to the end: every step is compared. It is a
+    // contract-mode program: the repro calls the steps as steered, not the ops as written.
+    let root = fresh("crash");
+    let finding = root.join("swap_duplicate--crash--swap_duplicate");
+    std::fs::create_dir_all(&finding).unwrap();
+    let seed = std::fs::read_to_string("corpus/seeds/01-duplicate-basic.txt").unwrap();
+    std::fs::write(
+        finding.join("program.txt"),
+        format!("# swapdiff finding: swap_duplicate/crash/swap_duplicate\n{seed}"),
+    )
+    .unwrap();
+    let info = swapdiff(&["build-info".as_ref()]);
+    let info = String::from_utf8_lossy(&info.stdout);
+    std::fs::write(finding.join("README.md"), format!("# swapdiff: x\n\n## Kernel\n\n```text\n{info}```\n")).unwrap();
+
+    let out = root.join("export");
+    let o = export(&finding, &out);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // Not a sanitizer finding: built without them by default.
+    assert!(std::fs::read_to_string(out.join("Makefile")).unwrap().contains("\nSANITIZE = \n"));
+    let made = Command::new("make").current_dir(&out).output().unwrap();
+    assert!(made.status.success(), "make:\n{}", text(&made));
+    let ran = Command::new("./repro").current_dir(&out).output().unwrap();
+    assert!(ran.status.success(), "./repro:\n{}", text(&ran));
+    let stdout = String::from_utf8_lossy(&ran.stdout);
+
+    // The steps and returns of the swapdiff run of that program on the kernel.
+    let program = parse(&seed).unwrap();
+    let mut oracle = Pair::of(ModelEngine::new(), KernelEngine::acquire());
+    let run = oracle.run(&program, Options { record: true, ..Options::default() });
+    assert!(run.divergence.is_none(), "stock agrees with the model on a seed");
+    let printed: Vec<(usize, i64)> = stdout
+        .lines()
+        .filter_map(|l| {
+            let (n, rest) = l.trim_start().split_once("  ")?;
+            Some((n.parse().ok()?, rest.rsplit_once(" -> ")?.1.trim().parse().ok()?))
+        })
+        .collect();
+    let want: Vec<(usize, i64)> =
+        run.steps.iter().enumerate().map(|(i, s)| (i + 1, s.actual.as_ref().expect("recorded").ret())).collect();
+    assert_eq!(printed, want, "repro output:\n{stdout}");
+    assert!(want.iter().any(|(_, r)| *r != 0), "returns that differ tell the steps apart: {want:?}");
+    std::fs::remove_dir_all(&root).unwrap();
+}
