@@ -213,6 +213,12 @@ fn an_unusable_finding_or_directory_is_exit_2_and_nothing_is_overwritten() {
     fails(export(&stock, &taken), "exists and is not empty");
     assert_eq!(std::fs::read_to_string(taken.join("mine.txt")).unwrap(), "keep me");
     assert_eq!(std::fs::read_dir(&taken).unwrap().count(), 1);
+    // An empty DIR is used (rename(2) replaces an empty directory): the export lands in it.
+    let empty = root.join("empty-out");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = export(&stock, &empty);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(empty.join("Makefile").is_file() && empty.join("repro.c").is_file());
     // A file where DIR should be.
     fails(export(&stock, &taken.join("mine.txt")), "exists and is not a directory");
 
