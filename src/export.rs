@@ -81,23 +81,47 @@ pub fn export(finding: &Path, dest: &Path, build: &'static cshim::Build) -> Resu
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => repro_of_program(finding, &signature, build)?,
         Err(e) => return Err(format!("{}: {e}", repro_path.display())),
     };
-    let kernel = kernel_copies(build)?;
-    let id = layout::Identity {
-        signature: &signature,
-        build_name: build.name,
-        version: build.kernel_version,
-        source_hash: build.source_hash,
-        patch_key: build.patch_key,
-        patches: build.patches,
-    };
     let shim: Vec<(&str, &[u8])> = build.shim.iter().map(|f| (f.path, f.bytes)).collect();
-    let files = layout::files(&id, &repro, &kernel, &shim, build.headers, build.c_semantics(), sanitized(&signature));
+    let base = match base_of(build) {
+        Some(b) => Some(build_files(b)?),
+        None => None,
+    };
+    let files = layout::files(&layout::Export {
+        signature: &signature,
+        repro: &repro,
+        under_test: build_files(build)?,
+        base,
+        shim: &shim,
+        semantics: build.c_semantics(),
+        sanitize: sanitized(&signature),
+    });
     let mut forbidden = vec![absolute(dest)?, absolute(finding)?, crate::variant::workspace(), build.shim_dir().into()];
-    forbidden.extend(cache_roots(build));
+    forbidden.extend(cshim::builds().iter().flat_map(cache_roots));
     check_portable(&files, &forbidden)?;
     let count = files.len();
     publish(dest, &files)?;
     Ok(Exported { dir: dest.to_path_buf(), build: build.name, files: count })
+}
+
+/// The build `build` was compared with when that is another kernel build: in a two-build
+/// binary (check-patch), the base of the build under test. A finding of the base build itself
+/// (a stock finding exported through a variant binary) was compared with the model: none.
+fn base_of(build: &cshim::Build) -> Option<&'static cshim::Build> {
+    let builds = cshim::builds();
+    (builds.len() > 1 && build.index == builds.len() - 1).then(|| &builds[0])
+}
+
+/// A build's part of the export: its identity, its extract read from the cache, its headers.
+fn build_files(build: &'static cshim::Build) -> Result<layout::BuildFiles<'static>, String> {
+    Ok(layout::BuildFiles {
+        name: build.name,
+        version: build.kernel_version,
+        source_hash: build.source_hash,
+        patch_key: build.patch_key,
+        patches: build.patches,
+        kernel: kernel_copies(build)?,
+        headers: build.headers,
+    })
 }
 
 /// A memory error or undefined behaviour is only seen under the sanitizers: the export of such

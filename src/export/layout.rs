@@ -1,17 +1,20 @@
 //! What an exported directory holds, file by file, as (relative path, bytes): the kernel
 //! extract under `kernel/` at its kernel paths, the C environment under `cshim/` as in the
 //! repository, the generated headers under `generated/` (sd_kernel_files.h rewritten to include
-//! the copies by relative path), repro.c, a Makefile and README.txt. Every path inside is
-//! relative, so the directory builds wherever it is copied.
+//! the copies by relative path), repro.c, a Makefile and README.txt; for a check-patch finding
+//! also the base build's `base/kernel/` and `base/generated/`. Every path inside is relative,
+//! so the directory builds wherever it is copied.
 
 use std::fmt::Write as _;
 
-/// Where the extract's files go, relative to the export.
+/// Where the extract's files go, relative to the export (or to [`BASE_DIR`]).
 pub const KERNEL_DIR: &str = "kernel";
 /// Where the generated headers go.
 pub const GENERATED_DIR: &str = "generated";
 /// Where the shim (cshim/include, cshim/src) goes.
 pub const SHIM_DIR: &str = "cshim";
+/// Where the base build of a check-patch finding goes (its own kernel/ and generated/).
+pub const BASE_DIR: &str = "base";
 
 /// One extracted kernel file and its bytes, as the build compiled them.
 pub struct KernelCopy {
@@ -20,44 +23,64 @@ pub struct KernelCopy {
     pub bytes: Vec<u8>,
 }
 
-/// Who the build is, for README.txt.
-pub struct Identity<'a> {
-    pub signature: &'a str,
-    pub build_name: &'a str,
+/// One kernel build's part of the export.
+pub struct BuildFiles<'a> {
+    pub name: &'a str,
     pub version: &'a str,
     pub source_hash: &'a str,
     pub patch_key: &'a str,
     pub patches: &'a [&'a str],
+    pub kernel: Vec<KernelCopy>,
+    /// Its generated headers other than sd_kernel_files.h, as (file name, text).
+    pub headers: &'a [(&'a str, &'a str)],
 }
 
-/// Every file of the export. `repro` is repro.c's text, `headers` the build's generated
-/// headers other than sd_kernel_files.h, `semantics` the C flags of kernel semantics;
-/// `sanitize`: the Makefile builds with ASan and UBSan unless told `SANITIZE=`.
-pub fn files(
-    id: &Identity,
-    repro: &str,
-    kernel: &[KernelCopy],
-    shim: &[(&str, &[u8])],
-    headers: &[(&str, &str)],
-    semantics: &[&str],
-    sanitize: bool,
-) -> Vec<(String, Vec<u8>)> {
+/// Everything an export is made of.
+pub struct Export<'a> {
+    pub signature: &'a str,
+    /// repro.c's text.
+    pub repro: &'a str,
+    /// The build the finding is about: `make` builds ./repro on it.
+    pub under_test: BuildFiles<'a>,
+    /// The build it was compared with, when that was another kernel build (check-patch): `make
+    /// base` builds ./repro-base on it, `make compare` diffs the two outputs.
+    pub base: Option<BuildFiles<'a>>,
+    pub shim: &'a [(&'a str, &'a [u8])],
+    /// The C flags of kernel semantics.
+    pub semantics: &'a [&'a str],
+    /// The Makefile builds with ASan and UBSan unless told `SANITIZE=`.
+    pub sanitize: bool,
+}
+
+/// Every file of the export.
+pub fn files(e: &Export) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = vec![];
-    for k in kernel {
-        out.push((format!("{KERNEL_DIR}/{}", k.kernel_path), k.bytes.clone()));
-    }
-    for (path, bytes) in shim {
+    for (path, bytes) in e.shim {
         out.push((format!("{SHIM_DIR}/{path}"), bytes.to_vec()));
     }
-    out.push((format!("{GENERATED_DIR}/sd_kernel_files.h"), kernel_files_header(kernel).into_bytes()));
-    for (name, text) in headers {
-        out.push((format!("{GENERATED_DIR}/{name}"), text.as_bytes().to_vec()));
-    }
-    out.push(("repro.c".into(), repro.as_bytes().to_vec()));
-    let depends: Vec<&str> = out.iter().map(|(p, _)| p.as_str()).filter(|p| *p != "repro.c").collect();
-    let makefile = makefile(id.signature, &depends, semantics, sanitize);
+    let shim_files: Vec<String> = out.iter().map(|(p, _)| p.clone()).collect();
+    let under_test = build_files("", &e.under_test);
+    let base = e.base.as_ref().map(|b| build_files(&format!("{BASE_DIR}/"), b));
+    let names = |files: &[(String, Vec<u8>)]| files.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+    let makefile = makefile(e, &shim_files, &names(&under_test), base.as_deref().map(names).as_deref());
+    out.extend(under_test);
+    out.extend(base.unwrap_or_default());
+    out.push(("repro.c".into(), e.repro.as_bytes().to_vec()));
     out.push(("Makefile".into(), makefile.into_bytes()));
-    out.push(("README.txt".into(), readme(id).into_bytes()));
+    out.push(("README.txt".into(), readme(e).into_bytes()));
+    out
+}
+
+/// A build's kernel copies and generated headers, under `prefix`.
+fn build_files(prefix: &str, b: &BuildFiles) -> Vec<(String, Vec<u8>)> {
+    let mut out = vec![];
+    for k in &b.kernel {
+        out.push((format!("{prefix}{KERNEL_DIR}/{}", k.kernel_path), k.bytes.clone()));
+    }
+    out.push((format!("{prefix}{GENERATED_DIR}/sd_kernel_files.h"), kernel_files_header(&b.kernel).into_bytes()));
+    for (name, text) in b.headers {
+        out.push((format!("{prefix}{GENERATED_DIR}/{name}"), text.as_bytes().to_vec()));
+    }
     out
 }
 
@@ -71,42 +94,75 @@ fn kernel_files_header(kernel: &[KernelCopy]) -> String {
     text
 }
 
-/// The Makefile: one compile of the kernel TU (cshim/src/kernel_612.c) and repro.c, as the
-/// in-tree standalone command does, with relative -I paths only.
-fn makefile(signature: &str, depends: &[&str], semantics: &[&str], sanitize: bool) -> String {
+fn list(m: &mut String, var: &str, files: &[String]) {
+    let _ = write!(m, "{var} =");
+    for f in files {
+        let _ = write!(m, " \\\n\t{f}");
+    }
+    m.push_str("\n");
+}
+
+/// The Makefile: one compile of the kernel TU (cshim/src/kernel_612.c) and repro.c per build,
+/// as the in-tree standalone command does, with relative -I paths only.
+fn makefile(e: &Export, shim: &[String], under_test: &[String], base: Option<&[String]>) -> String {
     let mut m = String::new();
-    let _ = writeln!(m, "# Generated by swapdiff export: the reproducer of {signature}.");
+    let _ = writeln!(m, "# Generated by swapdiff export: the reproducer of {}.", e.signature);
     let _ = writeln!(m, "# `make` builds ./repro, `make run` runs it. Relative paths only; needs clang and make.");
     let _ = writeln!(m, "# `make SANITIZE=1` builds with AddressSanitizer and UBSan, `make SANITIZE=` without.");
+    if base.is_some() {
+        let _ = writeln!(m, "# `make compare` runs the same calls on the base build too and diffs the two outputs.");
+    }
     let _ = writeln!(m, "CC = clang");
-    let _ = writeln!(m, "SANITIZE = {}", if sanitize { "1" } else { "" });
-    let _ = writeln!(m, "CFLAGS = -O1 -g -w {}", semantics.join(" "));
-    let _ = writeln!(m, "ifneq ($(SANITIZE),)");
-    let _ = writeln!(m, "CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer");
-    let _ = writeln!(m, "LDFLAGS += -fsanitize=address,undefined");
-    let _ = writeln!(m, "endif");
-    let _ =
-        writeln!(m, "CPPFLAGS = -I{SHIM_DIR}/include -I{SHIM_DIR}/include/kstub -I{SHIM_DIR}/src -I{GENERATED_DIR}");
+    let _ = writeln!(m, "SANITIZE = {}", if e.sanitize { "1" } else { "" });
+    let _ = writeln!(m, "CFLAGS = -O1 -g -w {}", e.semantics.join(" "));
+    m.push_str("ifneq ($(SANITIZE),)\nCFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer\n");
+    m.push_str("LDFLAGS += -fsanitize=address,undefined\nendif\n");
+    let _ = writeln!(m, "SHIM_CPPFLAGS = -I{SHIM_DIR}/include -I{SHIM_DIR}/include/kstub -I{SHIM_DIR}/src");
     let _ = writeln!(m, "LDLIBS = -pthread");
     let _ = writeln!(m, "SOURCES = {SHIM_DIR}/src/kernel_612.c repro.c");
-    m.push_str("DEPENDS =");
-    for d in depends {
-        let _ = write!(m, " \\\n\t{d}");
+    list(&mut m, "SHIM", shim);
+    list(&mut m, "KERNEL", under_test);
+    if let Some(base) = base {
+        list(&mut m, "BASE_KERNEL", base);
     }
-    m.push_str("\n\n");
-    m.push_str("repro: $(SOURCES) $(DEPENDS)\n\t$(CC) $(CFLAGS) $(CPPFLAGS) $(SOURCES) -o $@ $(LDFLAGS) $(LDLIBS)\n\n");
+    m.push_str("\nrepro: $(SOURCES) $(SHIM) $(KERNEL)\n");
+    let _ = writeln!(m, "\t$(CC) $(CFLAGS) $(SHIM_CPPFLAGS) -I{GENERATED_DIR} $(SOURCES) -o $@ $(LDFLAGS) $(LDLIBS)\n");
     m.push_str("run: repro\n\t./repro\n\n");
-    m.push_str("clean:\n\trm -f repro\n\n.PHONY: run clean\n");
+    let mut phony = "run clean".to_string();
+    let mut clean = "repro".to_string();
+    if base.is_some() {
+        m.push_str("repro-base: $(SOURCES) $(SHIM) $(BASE_KERNEL)\n");
+        let _ = writeln!(
+            m,
+            "\t$(CC) $(CFLAGS) $(SHIM_CPPFLAGS) -I{BASE_DIR}/{GENERATED_DIR} $(SOURCES) -o $@ $(LDFLAGS) $(LDLIBS)\n"
+        );
+        m.push_str("base: repro-base\n\n");
+        // diff exits 1 when the outputs differ, which is the point: report it, do not fail.
+        m.push_str(
+            "compare: repro repro-base\n\t./repro-base > repro-base.out; ./repro > repro.out; \
+             diff -u repro-base.out repro.out || true\n\n",
+        );
+        phony.push_str(" base compare");
+        clean.push_str(" repro-base repro-base.out repro.out");
+    }
+    let _ = writeln!(m, "clean:\n\trm -f {clean}\n\n.PHONY: {phony}");
     m
 }
 
-fn readme(id: &Identity) -> String {
-    let patches = if id.patches.is_empty() { "none".to_string() } else { id.patches.join(", ") };
+fn build_lines(b: &BuildFiles) -> String {
+    let patches = if b.patches.is_empty() { "none".to_string() } else { b.patches.join(", ") };
     format!(
-        "swapdiff reproducer: {sig}
-{underline}
+        "    kernel version  {}\n    source hash     {}\n    patches         {patches}\n    \
+         patch set       {}   (a hash of the patches' bytes, in order)\n    build           {}\n",
+        b.version, b.source_hash, b.patch_key, b.name
+    )
+}
 
-repro.c makes the calls of the finding's program, one by one, into the kernel's own
+fn readme(e: &Export) -> String {
+    let title = format!("swapdiff reproducer: {}", e.signature);
+    let mut s = format!("{title}\n{}\n\n", "=".repeat(title.len()));
+    s.push_str(
+        "repro.c makes the calls of the finding's program, one by one, into the kernel's own
 swap-count and MTE tag-on-swap code (mm/swapfile.c, arch/arm64/mm/mteswap.c), compiled in
 userspace against swapdiff's shim, and prints each call's return value and the WARNs, BUGs and
 logs it raised, then the state swapdiff compares (devices, map bytes, continuation digits,
@@ -117,39 +173,43 @@ Build and run (clang and make; no Rust, no swapdiff, any directory):
 
     make && ./repro        # or: make run
     make clean && make SANITIZE=1 && ./repro    # under AddressSanitizer and UBSan
-
-Kernel build
-    kernel version  {version}
-    source hash     {hash}
-    patches         {patches}
-    patch set       {key}   (a hash of the patches' bytes, in order)
-    build           {name}
-
+",
+    );
+    if e.base.is_some() {
+        let _ = write!(
+            s,
+            "    make compare           # the same calls on the base build ({BASE_DIR}/) too, and the diff\n"
+        );
+    }
+    let _ = write!(s, "\nKernel build under test\n{}", build_lines(&e.under_test));
+    if let Some(b) = &e.base {
+        let _ = write!(s, "\nBase build, what it was compared with (./repro-base)\n{}", build_lines(b));
+    }
+    let base_files = if e.base.is_some() {
+        format!("    {BASE_DIR}/           the base build's own {KERNEL_DIR}/ and {GENERATED_DIR}/\n")
+    } else {
+        String::new()
+    };
+    let _ = write!(
+        s,
+        "
 Files
     repro.c         the program, as calls through swapdiff.h
-    {kernel}/          the extracted kernel C, at its kernel paths; its #line lines name the
+    {KERNEL_DIR}/          the extracted kernel C, at its kernel paths; its #line lines name the
                     kernel's own file and line, so compiler and sanitizer messages point there
-    {shim}/include/  swapdiff.h (the API) and the shim headers the kernel C compiles against
-    {shim}/src/      kernel_612.c (the one translation unit) and the environment (c/)
-    {generated}/      headers generated for this build: which kernel files, who the build is,
+    {SHIM_DIR}/include/  swapdiff.h (the API) and the shim headers the kernel C compiles against
+    {SHIM_DIR}/src/      kernel_612.c (the one translation unit) and the environment (c/)
+    {GENERATED_DIR}/      headers generated for this build: which kernel files, who the build is,
                     the table of entry points
-    Makefile
+{base_files}    Makefile
 
-License: the files under {kernel}/ are Linux kernel code (GPL-2.0). They are build output,
+License: the files under {KERNEL_DIR}/ are Linux kernel code (GPL-2.0). They are build output,
 generated on the machine that ran `swapdiff export` from that user's own kernel source (and
 patches) by swapdiff's extractor; they are not part of swapdiff and belong in no repository.
 The rest is swapdiff's (GPL-2.0-only).
-",
-        sig = id.signature,
-        underline = "=".repeat("swapdiff reproducer: ".len() + id.signature.len()),
-        version = id.version,
-        hash = id.source_hash,
-        key = id.patch_key,
-        name = id.build_name,
-        kernel = KERNEL_DIR,
-        shim = SHIM_DIR,
-        generated = GENERATED_DIR,
-    )
+"
+    );
+    s
 }
 
 /// repro.c made portable: a header line holding a build command (an older finding's absolute
@@ -172,7 +232,55 @@ pub fn portable_repro(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::portable_repro;
+    use super::{files, portable_repro, BuildFiles, Export, KernelCopy};
+
+    fn build<'a>(name: &'a str, headers: &'a [(&'a str, &'a str)]) -> BuildFiles<'a> {
+        BuildFiles {
+            name,
+            version: "6.12.117",
+            source_hash: "ab",
+            patch_key: "stock",
+            patches: &[],
+            kernel: vec![KernelCopy { kernel_path: "mm/swapfile.c".into(), bytes: name.as_bytes().to_vec() }],
+            headers,
+        }
+    }
+
+    #[test]
+    fn a_base_build_gets_its_own_kernel_headers_and_make_target() {
+        let headers = [("sd_api.h", "api"), ("sd_build_info.h", "info")];
+        let shim: [(&str, &[u8]); 1] = [("src/kernel_612.c", b"tu")];
+        let export = |base: Option<BuildFiles<'static>>| {
+            let e = Export {
+                signature: "a/b/c",
+                repro: "int main(void) { return 0; }\n",
+                under_test: build("patched", &headers),
+                base,
+                shim: &shim,
+                semantics: &["-fwrapv"],
+                sanitize: false,
+            };
+            files(&e)
+        };
+        let with = export(Some(build("stock", &[])));
+        let file = |all: &[(String, Vec<u8>)], name: &str| {
+            String::from_utf8(all.iter().find(|(p, _)| p == name).unwrap_or_else(|| panic!("{name}")).1.clone())
+                .unwrap()
+        };
+        // Each build's extract and its sd_kernel_files.h, which includes that build's copy by a
+        // path relative to itself.
+        assert_eq!(file(&with, "kernel/mm/swapfile.c"), "patched");
+        assert_eq!(file(&with, "base/kernel/mm/swapfile.c"), "stock");
+        assert_eq!(file(&with, "generated/sd_api.h"), "api");
+        assert!(file(&with, "base/generated/sd_kernel_files.h").contains("#include \"../kernel/mm/swapfile.c\""));
+        let make = file(&with, "Makefile");
+        assert!(make.contains("-Ibase/generated $(SOURCES) -o $@") && make.contains("\ncompare: repro repro-base"));
+        assert!(make.contains("\trm -f repro repro-base"));
+        // Without one, nothing of it.
+        let without = export(None);
+        assert!(without.iter().all(|(p, _)| !p.starts_with("base/")));
+        assert!(!file(&without, "Makefile").contains("base"));
+    }
 
     #[test]
     fn an_absolute_build_line_in_the_header_becomes_the_makefiles() {
