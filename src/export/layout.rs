@@ -99,7 +99,7 @@ fn list(m: &mut String, var: &str, files: &[String]) {
     for f in files {
         let _ = write!(m, " \\\n\t{f}");
     }
-    m.push_str("\n");
+    m.push('\n');
 }
 
 /// The Makefile: one compile of the kernel TU (cshim/src/kernel_612.c) and repro.c per build,
@@ -176,9 +176,9 @@ Build and run (clang and make; no Rust, no swapdiff, any directory):
 ",
     );
     if e.base.is_some() {
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "    make compare           # the same calls on the base build ({BASE_DIR}/) too, and the diff\n"
+            "    make compare           # the same calls on the base build ({BASE_DIR}/) too, and the diff"
         );
     }
     let _ = write!(s, "\nKernel build under test\n{}", build_lines(&e.under_test));
