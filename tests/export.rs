@@ -88,6 +88,17 @@ fn an_exported_finding_builds_and_runs_from_a_copy_and_prints_the_kernels_return
         panic!("the planted divergence files a new finding")
     };
 
+    // The finding itself names no path of this machine either (its repro.c and README say how
+    // to export instead of giving an absolute compile line).
+    for f in files_under(&finding) {
+        let bytes = std::fs::read(&f).unwrap();
+        for path in [env!("CARGO_MANIFEST_DIR"), &first.to_string_lossy()] {
+            assert!(!contains(&bytes, path), "{} names {path}", f.display());
+        }
+    }
+    let readme = std::fs::read_to_string(finding.join("README.md")).unwrap();
+    assert!(readme.contains("swapdiff export") && readme.contains("make && ./repro"), "{readme}");
+
     // What swapdiff recorded for the filed program.
     let program = parse(&std::fs::read_to_string(finding.join("program.txt")).unwrap()).unwrap();
     let run = oracle.run(&program, Options { record: true, ..Options::default() });
