@@ -232,9 +232,10 @@ fn read_extracts(files: &[Extract], build: &str) -> Result<Vec<layout::KernelCop
     Ok(out)
 }
 
-/// `cshim::content_hash`, reached through a build's file record (the function lives with it).
+/// The hash of a build's file records: FNV-1a, 16 hex digits, as cshim/src/builds.rs
+/// `content_hash` (behind `KernelFile::matches`; cshim's lib.rs, not ours, would have to export
+/// it). The test `the_hash_is_cshims` holds the two together.
 fn cshim_hash(bytes: &[u8]) -> String {
-    // FNV-1a, 16 hex digits: cshim/src/builds.rs `content_hash`, which KernelFile::matches uses.
     let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
     format!("{h:016x}")
 }
