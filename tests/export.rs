@@ -181,6 +181,7 @@ fn an_exported_finding_builds_and_runs_from_a_copy_and_prints_the_kernels_return
         "want `{}` in:\n{stdout}",
         d.mismatch.actual
     );
+    // SWAPDIFF_KEEP_EXPORT=1 keeps the copy to look at (its path is in the temporary directory).
     if std::env::var_os("SWAPDIFF_KEEP_EXPORT").is_none() {
         std::fs::remove_dir_all(&second).unwrap();
     }
