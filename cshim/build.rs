@@ -60,7 +60,13 @@ fn main() {
     generated::write_bindings_header(&out_dir, &planned[0].dir, planned.len());
     generate_bindings(&crate_dir, &out_dir);
     let records: Vec<generated::BuildRecord> = planned.into_iter().map(|p| p.record).collect();
-    generated::write_builds_rs(&out_dir, &records);
+    generated::write_builds_rs(
+        &out_dir,
+        &records,
+        &crate_dir,
+        &generated::shim_files(&crate_dir),
+        c_flags::KERNEL_SEMANTICS,
+    );
 
     // The crate-level constants keep meaning the build under test: the last one.
     let primary = records.last().expect("there is always a base build");
@@ -96,7 +102,7 @@ fn plan(crate_dir: &Path, out_dir: &Path, index: usize, request: &swapdiff_extra
     let patch_key = swapdiff_extract::patch_set_key(&bytes);
     let name = format!("{}+{patch_key}", extracted.version);
     generated::write_files_header(&dir, &extracted);
-    generated::write_build_info_header(&dir, &extracted.version, index, &name);
+    let info = generated::write_build_info_header(&dir, &extracted.version, index, &name);
     generated::write(&dir.join("sd_api.h"), api);
     let record = generated::BuildRecord {
         name,
@@ -105,6 +111,8 @@ fn plan(crate_dir: &Path, out_dir: &Path, index: usize, request: &swapdiff_extra
         patch_key,
         patches: extracted.patches.clone(),
         standalone: standalone_command(crate_dir, &dir),
+        kernel_files: generated::kernel_file_records(&extracted),
+        headers: vec![("sd_build_info.h".into(), info), ("sd_api.h".into(), api.to_string())],
     };
     Planned { dir, record }
 }
@@ -117,6 +125,11 @@ fn extract(request: &swapdiff_extract::Request) -> swapdiff_extract::Extracted {
     };
     for input in &extracted.inputs {
         println!("cargo:rerun-if-changed={}", input.display());
+    }
+    // The extract itself too: when the cache is cleaned, the next build extracts again (the
+    // build's records name these files, and `swapdiff export` copies them).
+    for file in &extracted.files {
+        println!("cargo:rerun-if-changed={}", file.output.display());
     }
     for function in &extracted.changed_functions {
         println!("cargo:warning=patched kernel function: {function}");

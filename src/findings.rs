@@ -306,14 +306,18 @@ fn about_text(
 
 fn repro_source(run: &Run, signature: &str, names: &Names) -> String {
     let d = run.divergence.as_ref();
-    let mut header = format!("swapdiff reproducer for {signature}\nkernel: {}\n\n", variant());
+    let mut header = format!(
+        "swapdiff reproducer for {signature}\nkernel: {}\nsource hash: {}\n\n",
+        variant(),
+        cshim::source_hash()
+    );
     if let Some(d) = d {
         let (e, a) = render::sides(d, names);
         let _ = writeln!(header, "{}:", d.mismatch.detail);
         let _ = writeln!(header, "  {e}: {}", d.mismatch.expected);
         let _ = writeln!(header, "  {a}: {}", d.mismatch.actual);
     }
-    let _ = write!(header, "\nbuild and run:\n  {} repro.c -o repro && ./repro", cshim::C_STANDALONE);
+    let _ = write!(header, "\n{}", crate::export::repro_build_lines());
     let upto = d.map_or(run.steps.len(), |d| (d.step + 1).min(run.steps.len()));
     let ops: Vec<_> = run.steps[..upto].iter().map(|s| s.op.clone()).collect();
     repro::c_source(&ops, &header)
@@ -373,8 +377,6 @@ fn readme(
     if let Some(d) = &run.divergence {
         let _ = writeln!(s, "## Divergence\n\n```text\n{}```\n", render::divergence_named(run, d, names));
     }
-    let _ = writeln!(s, "## Reproduce\n");
-    let _ = writeln!(s, "With swapdiff (built for the same kernel and patches):\n\n```sh\ncargo run --release --bin swapdiff -- replay program.txt\n```\n");
-    let _ = writeln!(s, "Without it, `repro.c` runs the same calls on the same extracted kernel code:\n\n```sh\n{} repro.c -o repro && ./repro\n```", cshim::C_STANDALONE);
+    s.push_str(&crate::export::reproduce_section());
     s
 }

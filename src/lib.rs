@@ -46,6 +46,6 @@ macro_rules! cli_modules {
     ($($name:ident),* $(,)?) => { $(#[cfg(feature = "cli")] pub mod $name;)* };
 }
 cli_modules!(
-    abnormal, bench, campaign, catalog, corpus, coverage_shares, diagnose, drive, findings, generate, hunt, identity,
-    input, interrupt, jobs, mail, minimize, repro, trace, triage, variant, worker,
+    abnormal, bench, campaign, catalog, corpus, coverage_shares, diagnose, drive, export, findings, generate, hunt,
+    identity, input, interrupt, jobs, mail, minimize, repro, trace, triage, variant, worker,
 );

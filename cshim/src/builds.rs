@@ -26,6 +26,13 @@ pub struct Build {
     /// This build's standalone command (see [`crate::C_STANDALONE`]): compiles its kernel TU
     /// into a program calling the `sd_*` functions directly.
     pub standalone: &'static str,
+    /// The extracted kernel files it compiled, in include order (what `swapdiff export` copies).
+    pub kernel_files: &'static [KernelFile],
+    /// Generated headers its TU includes besides sd_kernel_files.h, as (file name, text):
+    /// sd_build_info.h and sd_api.h. sd_kernel_files.h names cache paths, so a copy writes its own.
+    pub headers: &'static [(&'static str, &'static str)],
+    /// The C environment it compiled with (the same for every build), embedded at build time.
+    pub shim: &'static [ShimFile],
     /// Its entry points.
     pub(crate) api: &'static ffi::sd_api,
     /// Held by its `Kernel`: one set of C globals per build.
@@ -39,6 +46,58 @@ impl std::fmt::Debug for Build {
             .field("name", &self.name)
             .field("patches", &self.patches)
             .finish_non_exhaustive()
+    }
+}
+
+/// One extracted kernel file of a build.
+#[derive(Debug)]
+pub struct KernelFile {
+    /// Its path in the kernel tree (and in its `#line` lines), e.g. "mm/swapfile.c".
+    pub kernel_path: &'static str,
+    /// Where the extraction cache holds it (absolute; the cache is keyed by content).
+    pub cache_path: &'static str,
+    /// [`content_hash`] of its bytes when the build compiled it.
+    pub hash: &'static str,
+}
+
+impl KernelFile {
+    /// Whether `bytes` are what the build compiled.
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        content_hash(bytes) == self.hash
+    }
+}
+
+/// One file of the C environment (cshim/include, cshim/src/kernel_612.c, cshim/src/c/).
+pub struct ShimFile {
+    /// Relative to the cshim crate, e.g. "include/swapdiff.h", "src/c/alloc.c".
+    pub path: &'static str,
+    pub bytes: &'static [u8],
+}
+
+impl std::fmt::Debug for ShimFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ShimFile({}, {} bytes)", self.path, self.bytes.len())
+    }
+}
+
+/// FNV-1a over `bytes`, 16 hex digits: a check that a file is the one a build compiled (the
+/// cache is keyed by content; this catches an edited or truncated copy), not a security
+/// property. cshim/build/generated.rs computes the same at build time.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+    format!("{h:016x}")
+}
+
+impl Build {
+    /// The cshim crate directory the build compiled from (absolute).
+    pub fn shim_dir(&self) -> &'static str {
+        SHIM_DIR
+    }
+
+    /// The flags that give the C the kernel's semantics (-fwrapv, ...): a standalone build
+    /// of the TU needs them, and nothing else of the in-tree flags.
+    pub fn c_semantics(&self) -> &'static [&'static str] {
+        SEMANTICS
     }
 }
 

@@ -94,6 +94,15 @@ enum Cmd {
         #[arg(long, default_value = "raw")]
         level: String,
     },
+    /// Write a finding's reproducer as a self-contained directory (repro.c, the kernel C of the
+    /// finding's build, the shim, a Makefile; relative paths only): `make && ./repro` there, on any
+    /// machine with clang. Exit 2: the finding or DIR is not usable, or its build is not at hand.
+    Export {
+        finding: PathBuf,
+        /// Where to write it (default FINDING/export); must not exist, or be empty.
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
     /// Report every crash file in a directory (libFuzzer artifacts/, AFL crashes/), each replayed
     /// in its own process: one line per signature. An input that crashes, hangs or trips a
     /// sanitizer in the replay is filed with that class. Exit 0 only when nothing was filed.
@@ -548,6 +557,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 }
             }
         }
+        Cmd::Export { finding, out } => swapdiff::export::command(&finding, out.as_deref()),
         Cmd::CheckPatch { patches, base, seconds, jobs, level, out, no_sanitize, minimize_seconds } => check_patch(
             &patches,
             CheckArgs {
