@@ -312,7 +312,10 @@ fn readme(
     let _ = writeln!(s, "## Reproduce\n");
     let _ = writeln!(
         s,
-        "With the swapdiff built for the same patch set (its path is in the check-patch output):\n\n```sh\nswapdiff probe program.txt   # announces each kernel step, then dies the same way\n```"
+        "With the swapdiff built for the same patch set (its path is in the check-patch output):\n\n```sh\nswapdiff probe program.txt   # announces each kernel step, then dies the same way\n```\n\n\
+         Without swapdiff: `swapdiff export <this directory>` writes a self-contained directory (repro.c from \
+         the program, the kernel C of this build, the shim, a Makefile that builds under ASan+UBSan for a \
+         sanitizer finding); `make && ./repro` there."
     );
     s
 }
