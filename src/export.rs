@@ -311,6 +311,21 @@ fn through_variant(finding: &Path, dest: &Path, needs: &Needs) -> Result<ExitCod
     );
     let delegated = std::env::var_os(DELEGATED_ENV).is_some();
     if let (false, Some(bin)) = (delegated, variant_binary(key)) {
+        // A variant built before `export` existed would answer "unrecognized subcommand".
+        let knows_export = std::process::Command::new(&bin)
+            .args(["export", "--help"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !knows_export {
+            return Err(format!(
+                "{wanted}; the variant binary {} predates `swapdiff export`: rebuild it (`swapdiff check-patch \
+                 {} --seconds 0` rebuilds it from this tree), then export again",
+                bin.display(),
+                needs.patches.as_deref().unwrap_or("PATCH...")
+            ));
+        }
         eprintln!("swapdiff: {wanted}; exporting with {}", bin.display());
         let status = std::process::Command::new(&bin)
             .arg("export")
