@@ -63,7 +63,12 @@ pub fn body(dir: &Path) -> Result<String, String> {
     let state = read(dir, "state.txt").unwrap_or_default();
     let (sentence, table) = state.split_once("\n\n").unwrap_or((state.as_str(), ""));
     let verdict = get("verdict");
-    let build = get("build");
+    // The subject names the kernel and patches; the body has the patch-set key.
+    let build = if get("patches").is_empty() {
+        format!("{} (stock)", get("kernel"))
+    } else {
+        format!("{} + {}", get("kernel"), get("patches"))
+    };
 
     let mut m = String::new();
     let what = if verdict.is_empty() { String::new() } else { format!("{verdict}: ") };
@@ -95,6 +100,9 @@ pub fn body(dir: &Path) -> Result<String, String> {
     let _ = writeln!(m, "and patches (`swapdiff check-patch` builds one). Without swapdiff:");
     let _ = writeln!(m, "`swapdiff export FINDING -o repro` writes a directory with the calls");
     let _ = writeln!(m, "as C over the extracted kernel code; `make && ./repro` there.");
+    if !get("patches").is_empty() {
+        let _ = writeln!(m, "It carries the stock build too: `make compare` diffs the two outputs.");
+    }
     Ok(m)
 }
 
