@@ -7,7 +7,9 @@
 //! - delta debugging over the executed steps, each deletion repaired (later
 //!   folio handles renumbered, `renumber.rs`; then the candidate steered again
 //!   in contract mode, which moves references that still dangle);
-//! - adjacent repeats merged into one op, then every size binary-searched down
+//! - adjacent repeats merged into one op, an op folded into a repeated op on the
+//!   same slots near it, then every size binary-searched down, and the repeat
+//!   counts of two repeated ops on the same slots lowered together
 //!   (repeat counts, `nr`, orders, clusters, `nth`, seeds, page indices);
 //! - allocations lowered jointly with the slots they hand out, slots renumbered
 //!   downwards;
@@ -157,7 +159,9 @@ pub fn reduce_with<'b>(
         ops = passes::ddmin(&mut r, ops);
         ops = passes::delete_each(&mut r, ops);
         ops = passes::merge_repeats(&mut r, ops);
+        ops = passes::absorb(&mut r, ops);
         ops = passes::lower_numbers(&mut r, ops);
+        ops = passes::lower_paired_repeats(&mut r, ops);
         ops = passes::lower_allocations(&mut r, ops);
         ops = passes::lower_slots(&mut r, ops);
         ops = passes::simplify(&mut r, ops);

@@ -305,3 +305,87 @@ fn aligned_floor(o: u16, m: u8) -> u16 {
         t
     }
 }
+
+/// An op on the same slots as a repeated op near it folds into that op's repeat
+/// count: `swap_duplicate 0:1` then `put_swap_folio ...` then `swap_duplicate 0:1
+/// x124` becomes one `x125`; a `free_swap_and_cache_nr 0:1 nr=1` between two runs
+/// of `swap_free_nr 0:1 nr=1` becomes one more call of them (it drops one reference
+/// too). The nearest repeated op before and after are tried; the property says
+/// whether the two were interchangeable.
+pub fn absorb(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
+    let mut i = 0;
+    while i < ops.len() && !r.exhausted() {
+        let slots = slots_of(&ops[i]);
+        if slots.is_empty() {
+            i += 1;
+            continue;
+        }
+        let repeats_here = |j: &usize| ops[*j].times().is_some() && slots_of(&ops[*j]) == slots;
+        let before = (0..i).rev().find(repeats_here);
+        let after = (i + 1..ops.len()).find(repeats_here);
+        let n = u32::from(ops[i].times().unwrap_or(1));
+        let mut folded = false;
+        for j in [before, after].into_iter().flatten() {
+            let total = (u32::from(ops[j].times().unwrap_or(1)) + n).min(u32::from(domain::TIMES.1)) as u16;
+            let mut c = ops.clone();
+            c[j] = c[j].with_times(total);
+            c.remove(i);
+            if let Some(kept) = r.accept(&ops, &c) {
+                ops = kept;
+                folded = true;
+                break;
+            }
+        }
+        if !folded {
+            i += 1;
+        }
+    }
+    ops
+}
+
+/// Two repeated ops on the same slots lowered together by the same amount,
+/// binary-searched: `swap_duplicate 0:1 x125` ... `swap_free_nr 0:1 nr=1 x125`
+/// (a count raised and dropped back to zero) becomes `x63` ... `x63` where
+/// lowering either alone loses the divergence.
+pub fn lower_paired_repeats(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
+    let mut i = 0;
+    while i < ops.len() && !r.exhausted() {
+        let Some(_) = ops[i].times() else {
+            i += 1;
+            continue;
+        };
+        let slots = slots_of(&ops[i]);
+        let mut j = i + 1;
+        while j < ops.len() && !r.exhausted() {
+            if ops[j].times().is_none() || slots_of(&ops[j]) != slots {
+                j += 1;
+                continue;
+            }
+            let both = |ops: &[Op], d: u16| {
+                let mut c = ops.to_vec();
+                for k in [i, j] {
+                    c[k] = c[k].with_times(c[k].times().unwrap_or(1) - d);
+                }
+                c
+            };
+            // Largest d that holds, d = 0 holding; both stay at one call at least.
+            let smallest = |ops: &[Op]| ops[i].times().unwrap_or(1).min(ops[j].times().unwrap_or(1));
+            let (mut good, mut bad) = (0u16, smallest(&ops));
+            while bad - good > 1 && !r.exhausted() {
+                let mid = good + (bad - good) / 2;
+                match r.accept(&ops, &both(&ops, mid)) {
+                    Some(kept) if kept.len() == ops.len() => {
+                        let m = smallest(&kept);
+                        ops = kept;
+                        // The counts moved down by mid: search the rest from zero again.
+                        (good, bad) = (0, m.min(bad - mid));
+                    }
+                    _ => bad = mid,
+                }
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    ops
+}

@@ -246,3 +246,44 @@ fn the_same_input_minimizes_to_the_same_program_in_the_same_runs() {
     // The planted minimum: one bulk op of 78 calls, on the lowest slot that counts.
     assert_eq!(text(&a.0), "swap_duplicate 0:1 x78");
 }
+
+/// The count on 0:1 after the ops, and whether it ever passed 62 (one past
+/// SWAP_MAP_MAX: a continuation page), with the cache held from the allocation
+/// until `put_swap_folio`; `None` if a free finds no reference or a duplicate no slot in use (the property of a
+/// borrow bug: the count must have needed a continuation, then come back to zero
+/// with the cache gone).
+fn count_history(c: &[Op]) -> Option<(u32, bool, bool)> {
+    let (mut count, mut peak, mut cache) = (0u32, false, false);
+    for o in c {
+        match o {
+            Op::alloc_swap { .. } => cache = true,
+            Op::put_swap_folio { .. } => cache = false,
+            // swap_duplicate adds to a slot in use only (-ENOENT on a free one).
+            Op::swap_duplicate { .. } if count == 0 && !cache => return None,
+            Op::swap_duplicate { times, .. } => count += u32::from(*times),
+            Op::swap_free_nr { times, .. } => count = count.checked_sub(u32::from(*times))?,
+            Op::free_swap_and_cache_nr { .. } => count = count.checked_sub(1)?,
+            _ => {}
+        }
+        peak |= count > 62;
+    }
+    Some((count, peak, cache))
+}
+
+#[test]
+fn ops_fold_into_repeats_and_paired_repeats_shrink_together() {
+    // cont-borrow-keeps-continued as the old minimizer left it (13 ops). The
+    // planted property is the bug's: the count passed 62, came back to exactly 0,
+    // and the cache was gone by then. The hand-minimal program is 5 ops, with 63 on
+    // both sides: lowering either repeat alone unbalances the count.
+    let p = ops("swapon 1\nalloc_swap 0 order=0\nswap_duplicate 0:1\nput_swap_folio 0:1 order=0\n\
+                 swap_duplicate 0:1 x4\nswap_duplicate 0:1 x2\nswap_duplicate 0:1 x124\nswap_duplicate 0:1 x3\n\
+                 swap_duplicate 0:1\nswap_free_nr 0:1 nr=1 x69\nfree_swap_and_cache_nr 0:1 nr=1\n\
+                 free_swap_and_cache_nr 0:1 nr=1\nswap_free_nr 0:1 nr=1 x64\n");
+    let mut keeps = holds(|c: &[Op]| has_swapon(c) && count_history(c) == Some((0, true, false)));
+    let (min, _) = reduce(p, &mut keeps, None);
+    assert_eq!(
+        text(&min),
+        "swapon 1\nalloc_swap 0 order=0\nswap_duplicate 0:1 x63\nput_swap_folio 0:1 order=0\nswap_free_nr 0:1 nr=1 x63"
+    );
+}
