@@ -244,20 +244,23 @@ fn minimal_enough(r: &Row) -> bool {
 }
 
 fn render(rows: &[Row], seeds: &[u64], seconds: f64, stock_seconds: f64, interrupted: bool) -> Report {
-    let seed_list = seeds.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+    let seed_list = match seeds {
+        [one] => format!("seed {one}"),
+        _ => format!("seeds {}", seeds.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")),
+    };
     let fmt = |v: Option<f64>, digits: usize| v.map_or("-".to_string(), |x| format!("{x:.digits$}"));
     let mut md = String::new();
     let _ = writeln!(md, "# Known-bug hunt\n");
     let _ = writeln!(
         md,
         "Written by `make hunt` (`swapdiff hunt`) for kernel {}. Each entry's patch is built into its own \
-         kernel; generated programs from seeds {seed_list} run until the first divergence (budget {seconds} s per \
+         kernel; generated programs from {seed_list} run until the first divergence (budget {seconds} s per \
          seed; {stock_seconds} s for the controls). *Detected* counts seeds whose first divergence matches \
          `expected.txt`; medians are over those seeds. *Minimized ops* is the largest of those seeds' findings \
          after minimization, *hand-minimal ops* the entry's `minimal.txt` (ops counted alike: op lines, not \
          `mode` or comments); an entry more than {MINIMAL_SLACK} op above its hand-minimal program is not as \
          expected. *Verdict* is the spec's judgement of the seeds' first findings \
-         (stock C against the patched C): the one its `verdict.txt` names, regression when it has none. Controls (no expected divergence) must show 0/3; their programs column is the total run. \
+         (stock C against the patched C): the one its `verdict.txt` names, regression when it has none. Controls (no expected divergence) must show none on every seed; their programs column is the total run. \
          *Class* is the first finding's: a divergence class, or `crash`, `hang`, `asan`, `ubsan` when a worker died, overran or \
          reported a sanitizer error (for a control, or any entry whose expected finding is a divergence, that fails).\n",
         crate::engine::kernel_version()

@@ -250,7 +250,7 @@ fn slots_of(op: &Op) -> Vec<Slot> {
 /// Slots renumbered downwards, per swap type: all of a type's slots shifted
 /// together so the lowest lands at offset 1 (or the lowest offset with the same
 /// alignment, up to 16), then each distinct offset alone moved to just above the
-/// one below it.
+/// one below it (the lowest to 0, else 1).
 pub fn lower_slots(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
     for ty in slot_types(&ops) {
         let offsets = |ops: &[Op]| {
@@ -283,10 +283,17 @@ pub fn lower_slots(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
         loop {
             let offs = offsets(&ops);
             let Some(&o) = offs.get(k) else { break };
-            let target = if k == 0 { 1 } else { offs[k - 1] + 1 };
-            if target < o && !r.exhausted() {
+            // The lowest offset may go to 0 too: the header slot for the swap-count
+            // calls (the property rejects it there), a plain entry 0 for the MTE ones,
+            // where a folio's `swap` starts at 0 and `folio_set_swap f0 0:0` can go.
+            let targets: &[u16] = if k == 0 { &[0, 1] } else { &[offs[k - 1] + 1] };
+            for &target in targets {
+                if target >= o || r.exhausted() {
+                    continue;
+                }
                 if let Some(kept) = r.accept(&ops, &remap(&ops, &|x| if x == o { target } else { x })) {
                     ops = kept;
+                    break;
                 }
             }
             k += 1;

@@ -249,12 +249,24 @@ fn the_same_input_minimizes_to_the_same_program_in_the_same_runs() {
 
 /// The count on 0:1 after the ops, and whether it ever passed 62 (one past
 /// SWAP_MAP_MAX: a continuation page), with the cache held from the allocation
-/// until `put_swap_folio`; `None` if a free finds no reference or a duplicate no slot in use (the property of a
+/// until `put_swap_folio`; `None` if a free finds no reference, a duplicate no slot in
+/// use, or an op names a slot no allocation handed out (the property of a
 /// borrow bug: the count must have needed a continuation, then come back to zero
 /// with the cache gone).
 fn count_history(c: &[Op]) -> Option<(u32, bool, bool)> {
     let (mut count, mut peak, mut cache) = (0u32, false, false);
+    // Every slot named is one an allocation handed out (never the header slot 0:0).
+    let blocks = allocated(c);
+    let handed_out = |s: Slot| s.ty == 0 && blocks.iter().any(|&(b, n)| s.off >= b && s.off < b + n);
     for o in c {
+        let mut named = vec![];
+        o.clone().map_slots(&mut |s| {
+            named.push(s);
+            s
+        });
+        if !named.into_iter().all(handed_out) {
+            return None;
+        }
         match o {
             Op::alloc_swap { .. } => cache = true,
             Op::put_swap_folio { .. } => cache = false,
@@ -285,5 +297,35 @@ fn ops_fold_into_repeats_and_paired_repeats_shrink_together() {
     assert_eq!(
         text(&min),
         "swapon 1\nalloc_swap 0 order=0\nswap_duplicate 0:1 x63\nput_swap_folio 0:1 order=0\nswap_free_nr 0:1 nr=1 x63"
+    );
+}
+
+#[test]
+fn an_entry_set_to_what_it_already_is_goes() {
+    // mte-restore-same-entry as the hunt minimized it (5 ops): the folio's entry set to
+    // 0:1 and restored from 0:1. A new folio's `swap` is 0 already, so with the entry
+    // at 0:0 the folio_set_swap sets nothing and goes: the hand-minimal 4 ops. The
+    // planted property is the bug's: a folio of two pages or more with page 0 tagged,
+    // prepared, then restored from its own entry (0:0 unless set).
+    let p = ops("folio_new order=1\npage_set f0 page=0 seed=0 flags=1\nfolio_set_swap f0 0:1\n\
+                 arch_prepare_to_swap f0\narch_swap_restore 0:1 f0\n");
+    let mut keeps = holds(|c: &[Op]| {
+        let (mut entry, mut prepared, mut tagged) = (None, false, false);
+        for o in c {
+            match o {
+                Op::folio_new { order } if *order >= 1 => entry = Some(Slot { ty: 0, off: 0 }),
+                Op::page_set { idx: 0, flags, .. } => tagged = flags & 1 == 1,
+                Op::folio_set_swap { slot, .. } => entry = entry.map(|_| *slot),
+                Op::arch_prepare_to_swap { .. } => prepared = entry.is_some() && tagged,
+                Op::arch_swap_restore { slot, .. } => return prepared && Some(*slot) == entry,
+                _ => {}
+            }
+        }
+        false
+    });
+    let (min, _) = reduce(p, &mut keeps, None);
+    assert_eq!(
+        text(&min),
+        "folio_new order=1\npage_set f0 page=0 seed=0 flags=1\narch_prepare_to_swap f0\narch_swap_restore 0:0 f0"
     );
 }
