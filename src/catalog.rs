@@ -284,11 +284,11 @@ fn render(rows: &[Row], seeds: &[u64], seconds: f64, stock_seconds: f64, interru
         };
         let class = if r.signature == "none" { "-" } else { class_of(&r.signature) };
         let ops = r.ops.map_or("-".to_string(), |o| o.to_string());
-        let ops = if minimal_enough(r) { ops } else { format!("{ops} (too many)") };
+        let marked = if minimal_enough(r) { ops.clone() } else { format!("{ops} (too many)") };
         let hand = r.minimal.map_or("-".to_string(), |o| o.to_string());
         let _ = writeln!(
             md,
-            "| {} | {} | {det} | {} | {} | {ops} | {hand} | {class} | {} | `{}` |",
+            "| {} | {} | {det} | {} | {} | {marked} | {hand} | {class} | {} | `{}` |",
             r.name,
             r.level.name(),
             fmt(r.programs, 0),
@@ -303,7 +303,7 @@ fn render(rows: &[Row], seeds: &[u64], seconds: f64, stock_seconds: f64, interru
             det,
             fmt(r.programs, 0),
             fmt(r.seconds, 3),
-            ops,
+            if minimal_enough(r) { ops } else { format!("{ops}!") },
             hand,
             class,
             r.verdict,

@@ -6,7 +6,8 @@
 //!
 //! - delta debugging over the executed steps, each deletion repaired (later
 //!   folio handles renumbered, `renumber.rs`; then the candidate steered again
-//!   in contract mode, which moves references that still dangle);
+//!   in contract mode, which moves references that still dangle; then an armed
+//!   fault's `nth` lowered by the allocations the deleted op may have made);
 //! - adjacent repeats merged into one op, an op folded into a repeated op on the
 //!   same slots near it, then every size binary-searched down, and the repeat
 //!   counts of two repeated ops on the same slots lowered together

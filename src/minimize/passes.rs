@@ -38,18 +38,47 @@ pub fn ddmin(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
 fn try_delete(r: &mut Reducer<'_, '_>, ops: &[Op], gone: &[usize], steer: bool) -> Option<Vec<Op>> {
     let repaired = delete(ops, gone, true);
     let cut = delete(ops, gone, false);
-    r.accept(ops, &repaired).or_else(|| if cut != repaired { r.accept(ops, &cut) } else { None }).or_else(|| {
-        if steer {
-            r.accept_or_steer(ops, &repaired)
-        } else {
-            None
+    if let Some(kept) = r.accept(ops, &repaired) {
+        return Some(kept);
+    }
+    if cut != repaired {
+        if let Some(kept) = r.accept(ops, &cut) {
+            return Some(kept);
         }
-    })
+    }
+    if !steer {
+        return None;
+    }
+    r.accept_or_steer(ops, &repaired).or_else(|| fewer_allocations(r, ops, gone, &repaired))
+}
+
+/// How many allocations a deleted op may have made that an armed fault counts: a
+/// tag save allocates its buffer and xarray nodes, a large folio's more.
+const DELETED_ALLOCATIONS: u8 = 4;
+
+/// The deletion repaired for an armed fault: the deleted ops may have made some of
+/// the allocations a `fault ... nth=N` before them counts, so the same failure is
+/// now fewer allocations away. Each fault before the deletion is tried with `nth`
+/// lowered by 1 up to [`DELETED_ALLOCATIONS`] (never below 1).
+fn fewer_allocations(r: &mut Reducer<'_, '_>, ops: &[Op], gone: &[usize], repaired: &[Op]) -> Option<Vec<Op>> {
+    let first = *gone.first()?;
+    for (i, op) in ops[..first].iter().enumerate() {
+        let Op::fault { site, nth } = op else { continue };
+        for fewer in 1..=DELETED_ALLOCATIONS.min(nth.saturating_sub(1)) {
+            let mut c = repaired.to_vec();
+            // Ops before the deletion keep their index in the candidate.
+            c[i] = Op::fault { site: *site, nth: nth - fewer };
+            if let Some(kept) = r.accept(ops, &c) {
+                return Some(kept);
+            }
+        }
+    }
+    None
 }
 
 /// Each op deleted on its own, last first (a later op depends on earlier ones, not
 /// the other way round), with dependency repair: renumbered folios, then the
-/// candidate steered again. ddmin has tried the plain deletions already (the
+/// candidate steered again, then an armed fault moved nearer. ddmin has tried the plain deletions already (the
 /// reducer remembers them), so this costs the repairs only.
 pub fn delete_each(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
     let mut i = ops.len();

@@ -329,3 +329,44 @@ fn an_entry_set_to_what_it_already_is_goes() {
         "folio_new order=1\npage_set f0 page=0 seed=0 flags=1\narch_prepare_to_swap f0\narch_swap_restore 0:0 f0"
     );
 }
+
+#[test]
+fn deleting_an_op_an_armed_fault_counted_moves_the_fault_nearer() {
+    // mte-prepare-first-page-only's second signature as the hunt left it (9 ops): an
+    // xa_node fault armed for the third allocation, a first folio whose save makes
+    // two allocations, then the folio whose page-1 save is the one that fails. The
+    // planted property counts allocations as the kernel does here (a tagged page's
+    // save: one), and needs the failing one to be the save of a page 1.
+    let p = ops("fault xa_node nth=3\nfolio_new order=0\npage_set f0 page=0 seed=0 flags=1\narch_prepare_to_swap f0\n\
+                 folio_new order=1\npage_set f1 page=0 seed=0 flags=1\npage_set f1 page=1 seed=0 flags=1\n\
+                 folio_set_swap f1 0:1\narch_prepare_to_swap f1\n");
+    let mut keeps = holds(|c: &[Op]| {
+        let m = makers(c);
+        let (mut nth, mut made) = (0u32, 0u32);
+        let mut tagged: Vec<(Option<usize>, u8)> = vec![];
+        for (o, r) in c.iter().zip(&m) {
+            match o {
+                Op::fault { nth: n, .. } => (nth, made) = (u32::from(*n), 0),
+                Op::page_set { idx, flags: 1, .. } if r[0].is_some() => tagged.push((r[0], *idx)),
+                Op::arch_prepare_to_swap { .. } if r[0].is_some() => {
+                    // Pages saved in order, one allocation each; the nth fails.
+                    let mut pages: Vec<u8> = tagged.iter().filter(|t| t.0 == r[0]).map(|t| t.1).collect();
+                    pages.sort_unstable();
+                    for page in pages {
+                        made += 1;
+                        if made == nth {
+                            return page == 1;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    });
+    let (min, _) = reduce_with(p, &mut keeps, Some(&mut |_: &[Op]| None), None);
+    assert_eq!(
+        text(&min),
+        "fault xa_node nth=1\nfolio_new order=0\npage_set f0 page=1 seed=0 flags=1\narch_prepare_to_swap f0"
+    );
+}
