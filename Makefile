@@ -24,7 +24,7 @@ DRIVER = env -u SWAPDIFF_PATCHES -u SWAPDIFF_BASE_PATCHES -u SWAPDIFF_C_SANITIZE
   $(CARGO) run --release -q --bin swapdiff --
 PATCH_ARGS = $(foreach p,$(subst :, ,$(SWAPDIFF_PATCHES)),--patch $(p))
 
-.PHONY: check-patch hunt regressions test-verdicts all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench bench-memory campaign clean-cache help
+.PHONY: check-patch hunt test-minimal regressions test-verdicts all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench bench-memory campaign clean-cache help
 
 help:
 	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence (LEVEL=raw|logical)"
@@ -35,6 +35,7 @@ help:
 	@echo "make seeds           text seeds (corpus/seeds) -> binary seeds (fuzz/corpus/<target>)"
 	@echo "make check-patch PATCH=x.patch   check a kernel patch: build it, hunt, file findings (CHECK_SECONDS, JOBS, LEVEL)"
 	@echo "make hunt            hunt every known bug in corpus/known-bugs; writes RESULTS.md (HUNT_SECONDS per seed)"
+	@echo "make test-minimal    the catalog's hunt on seed 1: fails when an entry minimizes to more than minimal.txt + 1 op"
 	@echo "make regressions FINDINGS=dir   add the findings' regression entries to corpus/regressions"
 	@echo "make campaign        a long deterministic campaign (CAMPAIGN_PROGRAMS, default 200000)"
 	@echo "make fuzz JOBS=N     / make afl JOBS=N: every target on N cores (libFuzzer workers, AFL++ -M/-S)"
@@ -46,7 +47,7 @@ help:
 deps:
 	@scripts/install-deps.sh base
 
-test: deps test-rust test-sanitize test-patches test-fuzz-build test-verdicts
+test: deps test-rust test-sanitize test-patches test-fuzz-build test-verdicts test-minimal
 
 test-rust:
 	$(CARGO) test --workspace --release
@@ -128,6 +129,18 @@ check-patch: deps
 
 hunt: deps
 	$(CARGO) run --release -q --bin swapdiff -- hunt --seconds $(HUNT_SECONDS) --stock-seconds $(HUNT_SECONDS)
+
+# The catalog's hunt on one seed, short: every entry must still be found, keep its
+# verdict, and minimize to at most one op above its minimal.txt. The results go to a
+# temporary file (corpus/known-bugs/RESULTS.md is make hunt's). Builds each entry's
+# variant once (cached under target/variants).
+MINIMAL_SECONDS ?= 30
+test-minimal: deps
+	@out=$$(mktemp -t swapdiff-minimal.XXXXXX.md); \
+	$(CARGO) run --release -q --bin swapdiff -- hunt --seeds 1 --seconds $(MINIMAL_SECONDS) --stock-seconds 3 --results $$out; \
+	rc=$$?; cat $$out; rm -f $$out; \
+	if [ $$rc -ne 0 ]; then echo "test-minimal: FAILED (an entry not found, or minimized above its minimal.txt + 1)"; exit 1; fi; \
+	echo "test-minimal: every entry within one op of its hand-minimal program"
 
 # Findings keep their regression entry (regression.txt); this adds them to the
 # corpus cargo test replays, never overwriting an entry.

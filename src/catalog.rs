@@ -1,8 +1,9 @@
 //! The known-bug catalog (`corpus/known-bugs/<name>/`: bug.patch,
-//! level.txt, expected.txt, README.md) and the hunt that proves, with
-//! numbers, that swapdiff finds each bug: 3 fixed seeds per entry, each until
-//! its first divergence or the budget, and the same budget on stock 6.12,
-//! which must show none. A worker that crashes, hangs or reports a sanitizer
+//! level.txt, expected.txt, minimal.txt, README.md) and the hunt that proves,
+//! with numbers, that swapdiff finds each bug: fixed seeds (1, 2, 3 unless told)
+//! per entry, each until its first divergence or the budget, and the same
+//! budget on stock 6.12, which must show none. Each entry's findings must also
+//! minimize to at most one op more than its hand-minimal program. A worker that crashes, hangs or reports a sanitizer
 //! error is a finding of that class (never a pass): a control or the stock
 //! run with one fails.
 
@@ -12,7 +13,14 @@ use crate::variant::{build_variant, workspace};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-const SEEDS: [u64; 3] = [1, 2, 3];
+/// The seeds a hunt runs by default.
+pub const SEEDS: [u64; 3] = [1, 2, 3];
+
+/// How far above its hand-minimal program (`minimal.txt`) an entry's minimized
+/// findings may be: the minimizer must reach what a person writes in a minute, up
+/// to one op (an op a person folds away knowing the kernel, such as a setup call
+/// the property cannot tell is redundant).
+pub const MINIMAL_SLACK: usize = 1;
 
 pub struct Entry {
     pub name: String,
@@ -22,6 +30,15 @@ pub struct Entry {
     pub expected: Option<String>,
     /// The verdict its finding must get (`verdict.txt`; regression when absent).
     pub verdict: String,
+    /// Ops of its hand-minimal program (`minimal.txt`; none for the control).
+    pub minimal: Option<usize>,
+}
+
+/// Ops of a program as both columns count them: the program's ops after parsing
+/// (one per op line; `mode`, comments and blank lines are not ops, a repeat ` xN`
+/// is one op, composites are one op each).
+pub fn count_ops(text: &str) -> Result<usize, String> {
+    crate::program::parse(text).map(|p| p.ops.len()).map_err(|e| e.to_string())
 }
 
 pub fn entries(catalog: &Path) -> Result<Vec<Entry>, String> {
@@ -39,7 +56,14 @@ pub fn entries(catalog: &Path) -> Result<Vec<Entry>, String> {
         let verdict = Some(read("verdict.txt")).filter(|v| !v.is_empty()).unwrap_or_else(|| "regression".into());
         let name = d.file_name().to_string_lossy().into_owned();
         let patch = std::fs::canonicalize(&patch).map_err(|e| e.to_string())?;
-        out.push(Entry { name, patch, level, expected, verdict });
+        let minimal = match std::fs::read_to_string(path.join("minimal.txt")) {
+            Ok(t) => Some(count_ops(&t).map_err(|e| format!("{}/minimal.txt: {e}", path.display()))?),
+            Err(_) => None,
+        };
+        if minimal.is_none() && expected.is_some() {
+            return Err(format!("{}: an entry with an expected finding needs minimal.txt", path.display()));
+        }
+        out.push(Entry { name, patch, level, expected, verdict, minimal });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
@@ -65,9 +89,14 @@ struct Row {
     level: Level,
     detected: usize,
     control: bool,
+    /// Seeds run.
+    seeds: usize,
     programs: Option<f64>,
     seconds: Option<f64>,
+    /// Ops of the largest minimized finding that matches the expected signature.
     ops: Option<usize>,
+    /// Ops of the hand-minimal program.
+    minimal: Option<usize>,
     signature: String,
     /// The verdict the first finding was filed with (`-`: none, or not a divergence).
     verdict: String,
@@ -102,16 +131,17 @@ fn class_of(signature: &str) -> &str {
 }
 
 fn row(name: &str, level: Level, expected: Option<&str>, results: &[RunResult], ops: Option<usize>) -> Row {
-    row_expecting(name, level, expected, "regression", results, ops)
+    row_expecting(name, level, expected, "regression", results, (ops, None))
 }
 
+/// `ops`: (minimized, hand-minimal).
 fn row_expecting(
     name: &str,
     level: Level,
     expected: Option<&str>,
     want_verdict: &str,
     results: &[RunResult],
-    ops: Option<usize>,
+    (ops, minimal): (Option<usize>, Option<usize>),
 ) -> Row {
     let hits: Vec<&RunResult> = results
         .iter()
@@ -123,9 +153,11 @@ fn row_expecting(
         level,
         detected: if expected.is_some() { hits.len() } else { any.len() },
         control: expected.is_none(),
+        seeds: results.len(),
         programs: median(hits.iter().filter_map(|r| r.first.as_ref().map(|f| f.1 as f64)).collect()),
         seconds: median(hits.iter().filter_map(|r| r.first.as_ref().map(|f| f.2)).collect()),
         ops,
+        minimal,
         signature: any.first().map_or("none".to_string(), |s| s.to_string()),
         verdict: verdicts(if expected.is_some() { &hits } else { &[] }),
         want_verdict: want_verdict.to_string(),
@@ -137,6 +169,7 @@ fn row_expecting(
 /// report then holds the rows done so far).
 pub fn hunt_all(
     catalog: &Path,
+    seeds: &[u64],
     seconds: f64,
     stock_seconds: f64,
     stop: &(dyn Fn() -> bool + Sync),
@@ -151,7 +184,7 @@ pub fn hunt_all(
         let _ = std::fs::remove_dir_all(&out);
         let spec = Spec {
             variant: &variant,
-            seeds: &SEEDS,
+            seeds,
             seconds: budget,
             level,
             stop_at_first: true,
@@ -164,69 +197,98 @@ pub fn hunt_all(
     };
     for e in entries(catalog)? {
         if stop() {
-            return Ok(render(&rows, seconds, stock_seconds, true));
+            return Ok(render(&rows, seeds, seconds, stock_seconds, true));
         }
         let budget = if e.expected.is_some() { seconds } else { stock_seconds };
         eprintln!("swapdiff hunt: {} ({} level, {budget}s per seed)", e.name, e.level.name());
         let results = one(&e.name, std::slice::from_ref(&e.patch), e.level, budget)?;
-        let ops = minimized_ops(&findings.join(&e.name));
-        rows.push(row_expecting(&e.name, e.level, e.expected.as_deref(), &e.verdict, &results, ops));
+        let ops = minimized_ops(&findings.join(&e.name), e.expected.as_deref());
+        rows.push(row_expecting(&e.name, e.level, e.expected.as_deref(), &e.verdict, &results, (ops, e.minimal)));
     }
     if stop() {
-        return Ok(render(&rows, seconds, stock_seconds, true));
+        return Ok(render(&rows, seeds, seconds, stock_seconds, true));
     }
     eprintln!("swapdiff hunt: stock 6.12 ({stock_seconds}s per seed)");
     let results = one("stock", &[], Level::Raw, stock_seconds)?;
     let mut stock = row("stock 6.12 (no patch)", Level::Raw, None, &results, None);
     stock.programs = Some(results.iter().map(|r| r.programs as f64).sum());
     rows.push(stock);
-    Ok(render(&rows, seconds, stock_seconds, stop()))
+    Ok(render(&rows, seeds, seconds, stock_seconds, stop()))
 }
 
-/// Ops of the smallest finding filed under `dir`.
-fn minimized_ops(dir: &Path) -> Option<usize> {
+/// Ops of the largest minimized finding filed under `dir` whose signature (the
+/// program's `# swapdiff finding:` line) matches `expected`: every seed's finding
+/// of the entry's bug must come close to the hand-minimal program, not just one.
+fn minimized_ops(dir: &Path, expected: Option<&str>) -> Option<usize> {
+    let expected = expected?;
     std::fs::read_dir(dir)
         .ok()?
         .flatten()
         .filter_map(|d| std::fs::read_to_string(d.path().join("program.txt")).ok())
-        .filter_map(|t| crate::program::parse(&t).ok())
-        .map(|p| p.ops.len())
-        .min()
+        .filter(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("# swapdiff finding: "))
+                .is_some_and(|sig| sig.trim().starts_with(expected))
+        })
+        .filter_map(|t| count_ops(&t).ok())
+        .max()
 }
 
-fn render(rows: &[Row], seconds: f64, stock_seconds: f64, interrupted: bool) -> Report {
+/// Whether a row's minimized findings are within [`MINIMAL_SLACK`] of its hand-minimal
+/// program (a row without one, or without findings, has nothing to compare).
+fn minimal_enough(r: &Row) -> bool {
+    match (r.ops, r.minimal) {
+        (Some(ops), Some(minimal)) => ops <= minimal + MINIMAL_SLACK,
+        _ => true,
+    }
+}
+
+fn render(rows: &[Row], seeds: &[u64], seconds: f64, stock_seconds: f64, interrupted: bool) -> Report {
+    let seed_list = match seeds {
+        [one] => format!("seed {one}"),
+        _ => format!("seeds {}", seeds.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")),
+    };
     let fmt = |v: Option<f64>, digits: usize| v.map_or("-".to_string(), |x| format!("{x:.digits$}"));
     let mut md = String::new();
     let _ = writeln!(md, "# Known-bug hunt\n");
     let _ = writeln!(
         md,
         "Written by `make hunt` (`swapdiff hunt`) for kernel {}. Each entry's patch is built into its own \
-         kernel; generated programs from seeds 1, 2 and 3 run until the first divergence (budget {seconds} s per \
+         kernel; generated programs from {seed_list} run until the first divergence (budget {seconds} s per \
          seed; {stock_seconds} s for the controls). *Detected* counts seeds whose first divergence matches \
-         `expected.txt`; medians are over those seeds. *Verdict* is the spec's judgement of the seeds' first findings \
-         (stock C against the patched C): the one its `verdict.txt` names, regression when it has none. Controls (no expected divergence) must show 0/3; their programs column is the total run. \
+         `expected.txt`; medians are over those seeds. *Minimized ops* is the largest of those seeds' findings \
+         after minimization, *hand-minimal ops* the entry's `minimal.txt` (ops counted alike: op lines, not \
+         `mode` or comments); an entry more than {MINIMAL_SLACK} op above its hand-minimal program is not as \
+         expected. *Verdict* is the spec's judgement of the seeds' first findings \
+         (stock C against the patched C): the one its `verdict.txt` names, regression when it has none. Controls (no expected divergence) must show none on every seed; their programs column is the total run. \
          *Class* is the first finding's: a divergence class, or `crash`, `hang`, `asan`, `ubsan` when a worker died, overran or \
          reported a sanitizer error (for a control, or any entry whose expected finding is a divergence, that fails).\n",
         crate::engine::kernel_version()
     );
     let _ = writeln!(
         md,
-        "| entry | level | detected | median programs | median seconds | minimized ops | class | verdict | first signature |"
+        "| entry | level | detected | median programs | median seconds | minimized ops | hand-minimal ops | class | verdict | first signature |"
     );
-    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut table = format!(
-        "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:<8} {:<10} {}\n",
-        "entry", "level", "detected", "programs", "seconds", "ops", "class", "verdict", "first signature"
+        "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:>5} {:<8} {:<10} {}\n",
+        "entry", "level", "detected", "programs", "seconds", "ops", "hand", "class", "verdict", "first signature"
     );
     let mut ok = true;
     for r in rows {
-        let det = format!("{}/3", r.detected);
-        ok &= if r.control { r.detected == 0 && !r.abnormal } else { r.detected == 3 && r.verdict == r.want_verdict };
+        let det = format!("{}/{}", r.detected, r.seeds);
+        ok &= if r.control {
+            r.detected == 0 && !r.abnormal
+        } else {
+            r.detected == r.seeds && r.verdict == r.want_verdict && minimal_enough(r)
+        };
         let class = if r.signature == "none" { "-" } else { class_of(&r.signature) };
         let ops = r.ops.map_or("-".to_string(), |o| o.to_string());
+        let marked = if minimal_enough(r) { ops.clone() } else { format!("{ops} (too many)") };
+        let hand = r.minimal.map_or("-".to_string(), |o| o.to_string());
         let _ = writeln!(
             md,
-            "| {} | {} | {det} | {} | {} | {ops} | {class} | {} | `{}` |",
+            "| {} | {} | {det} | {} | {} | {marked} | {hand} | {class} | {} | `{}` |",
             r.name,
             r.level.name(),
             fmt(r.programs, 0),
@@ -235,13 +297,14 @@ fn render(rows: &[Row], seconds: f64, stock_seconds: f64, interrupted: bool) -> 
             r.signature
         );
         table.push_str(&format!(
-            "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:<8} {:<10} {}\n",
+            "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:>5} {:<8} {:<10} {}\n",
             r.name,
             r.level.name(),
             det,
             fmt(r.programs, 0),
             fmt(r.seconds, 3),
-            ops,
+            if minimal_enough(r) { ops } else { format!("{ops}!") },
+            hand,
             class,
             r.verdict,
             r.signature
@@ -275,32 +338,98 @@ mod tests {
         // reported no divergence. Now the crash is its first finding.
         let crashed =
             [result(Some("swap_duplicate/crash/__swap_duplicate"), false), result(None, true), result(None, true)];
-        let r = render(&[row("refactor", Level::Logical, None, &crashed, None)], 1.0, 1.0, false);
+        let r = render(&[row("refactor", Level::Logical, None, &crashed, None)], &SEEDS, 1.0, 1.0, false);
         assert!(!r.all_as_expected);
         assert!(r.table.contains("crash"), "{}", r.table);
         // Even a worker that died with nothing filed fails the control.
         let silent = [result(None, false), result(None, true), result(None, true)];
-        assert!(!render(&[row("refactor", Level::Logical, None, &silent, None)], 1.0, 1.0, false).all_as_expected);
+        assert!(
+            !render(&[row("refactor", Level::Logical, None, &silent, None)], &SEEDS, 1.0, 1.0, false).all_as_expected
+        );
         // A clean control passes.
         let clean = [result(None, true), result(None, true), result(None, true)];
-        assert!(render(&[row("refactor", Level::Logical, None, &clean, None)], 1.0, 1.0, false).all_as_expected);
+        assert!(
+            render(&[row("refactor", Level::Logical, None, &clean, None)], &SEEDS, 1.0, 1.0, false).all_as_expected
+        );
     }
 
     #[test]
     fn a_bug_found_as_a_hang_is_not_its_expected_divergence() {
         let hung = vec![result(Some("swap_duplicate/hang/add_swap_count_continuation"), true); 3];
-        let r = render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &hung, None)], 1.0, 1.0, false);
+        let r = render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &hung, None)], &SEEDS, 1.0, 1.0, false);
         assert!(!r.all_as_expected);
         assert!(r.markdown.contains("| hang |"), "{}", r.markdown);
         let found = vec![result(Some("swap_duplicate/count/swap_count_continued"), true); 3];
         assert!(
-            render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)], 1.0, 1.0, false)
+            render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)], &SEEDS, 1.0, 1.0, false)
                 .all_as_expected
         );
         // An interrupted hunt is never "as expected".
         assert!(
-            !render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)], 1.0, 1.0, true)
+            !render(&[row("carry", Level::Raw, Some("swap_duplicate/count"), &found, None)], &SEEDS, 1.0, 1.0, true)
                 .all_as_expected
         );
+    }
+
+    #[test]
+    fn an_entry_minimized_more_than_one_op_above_its_hand_minimal_program_fails() {
+        let found = vec![result(Some("swap_duplicate/count/swap_duplicate"), true); 3];
+        let at = |ops: usize| {
+            let r = row_expecting(
+                "carry",
+                Level::Logical,
+                Some("swap_duplicate/count"),
+                "regression",
+                &found,
+                (Some(ops), Some(3)),
+            );
+            render(&[r], &SEEDS, 1.0, 1.0, false)
+        };
+        // Hand-minimal 3: 3 and 4 ops pass (MINIMAL_SLACK is one op), 5 fails and says so.
+        assert!(at(3).all_as_expected);
+        assert!(at(4).all_as_expected);
+        let over = at(5);
+        assert!(!over.all_as_expected);
+        assert!(over.markdown.contains("| 5 (too many) | 3 |"), "{}", over.markdown);
+    }
+
+    #[test]
+    fn ops_are_counted_as_op_lines_without_mode_or_comments() {
+        // Two ops: the mode line, the comment lines and the repeat count are not ops.
+        let text = "# why\nmode steered   # as written\n\nswapon 1   # a device\nswap_duplicate 0:1 x63\n";
+        assert_eq!(count_ops(text), Ok(2));
+        assert!(count_ops("swapon 9\n").is_err());
+    }
+
+    #[test]
+    fn a_finding_of_another_signature_is_not_counted() {
+        let dir = std::env::temp_dir().join(format!("swapdiff-catalog-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (name, sig, ops) in [
+            ("a", "swap_free_nr/count/swap_free_nr", 4),
+            ("b", "swap_free_nr/events/x", 6),
+            ("c", "put_swap_folio/events/y", 9),
+        ] {
+            std::fs::create_dir_all(dir.join(name)).unwrap();
+            let body: String = (0..ops).map(|_| "swapon 1\n").collect();
+            std::fs::write(dir.join(name).join("program.txt"), format!("# swapdiff finding: {sig}\n{body}")).unwrap();
+        }
+        // The largest of the two that match the prefix; the third is another bug's.
+        assert_eq!(minimized_ops(&dir, Some("swap_free_nr/")), Some(6));
+        assert_eq!(minimized_ops(&dir, None), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn every_entry_with_an_expected_finding_has_a_hand_minimal_program() {
+        // The catalog itself: entries() refuses an entry with an expected finding and no
+        // minimal.txt, and a minimal.txt that does not parse; the control has none.
+        let all = entries(&crate::variant::workspace().join("corpus/known-bugs")).expect("the catalog reads");
+        assert!(all.len() >= 10);
+        for e in &all {
+            assert_eq!(e.minimal.is_some(), e.expected.is_some(), "{}", e.name);
+            // A program shows a divergence with one op at least (the divergent one).
+            assert!(e.minimal.is_none_or(|n| n >= 1), "{}", e.name);
+        }
     }
 }

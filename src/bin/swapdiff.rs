@@ -163,6 +163,12 @@ enum Cmd {
         /// Budget per seed for the stock kernel (which must show no divergence).
         #[arg(long, default_value_t = 120.0)]
         stock_seconds: f64,
+        /// Seeds 1..=N per entry.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=64))]
+        seeds: u64,
+        /// Where the results table goes (default CATALOG/RESULTS.md).
+        #[arg(long)]
+        results: Option<PathBuf>,
         /// Stock C against the spec alone, instead of the catalog.
         #[arg(long)]
         spec: bool,
@@ -467,17 +473,24 @@ fn probe(file: &Path, level: &str, target: &Option<String>) -> Result<ExitCode, 
     }
 }
 
-fn swapdiff_hunt(catalog: &std::path::Path, seconds: f64, stock_seconds: f64) -> Result<ExitCode, String> {
+fn swapdiff_hunt(
+    catalog: &std::path::Path,
+    seeds: u64,
+    results: Option<PathBuf>,
+    seconds: f64,
+    stock_seconds: f64,
+) -> Result<ExitCode, String> {
     let interrupt = Interrupt::install()?;
     let stop = || interrupt.is_set();
-    let report = swapdiff::catalog::hunt_all(catalog, seconds, stock_seconds, &stop)?;
+    let seeds: Vec<u64> = (1..=seeds).collect();
+    let report = swapdiff::catalog::hunt_all(catalog, &seeds, seconds, stock_seconds, &stop)?;
     if report.interrupted {
         print!("{}", report.table);
         println!("interrupted: partial results above; RESULTS.md left as it was");
         return Ok(ExitCode::from(130));
     }
     print!("{}", report.table);
-    let results = catalog.join("RESULTS.md");
+    let results = results.unwrap_or_else(|| catalog.join("RESULTS.md"));
     std::fs::write(&results, &report.markdown).map_err(|e| format!("{}: {e}", results.display()))?;
     println!("written to {}", results.display());
     Ok(if report.all_as_expected { ExitCode::SUCCESS } else { ExitCode::FAILURE })
@@ -516,8 +529,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         Cmd::Minimize { file, out, target } => {
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
             let mut oracle = swapdiff::oracle::acquire(false);
-            let Some(m) = swapdiff::minimize::minimize(&mut *oracle, &input.program, Default::default())
-            else {
+            let Some(m) = swapdiff::minimize::minimize(&mut *oracle, &input.program, Default::default()) else {
                 eprintln!("swapdiff: {} does not diverge on kernel {}: nothing to minimize", file.display(), variant());
                 return Ok(ExitCode::SUCCESS);
             };
@@ -571,7 +583,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 minimize_seconds,
             },
         ),
-        Cmd::Hunt { catalog, seconds, stock_seconds, spec, jobs, out, no_sanitize } => {
+        Cmd::Hunt { catalog, seconds, stock_seconds, seeds, results, spec, jobs, out, no_sanitize } => {
             if spec {
                 let a = CheckArgs {
                     base: vec![],
@@ -585,7 +597,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 };
                 check_patch(&[], a)
             } else {
-                swapdiff_hunt(&catalog, seconds, stock_seconds)
+                swapdiff_hunt(&catalog, seeds, results, seconds, stock_seconds)
             }
         }
         Cmd::HuntRun { seed, skip, seconds, file_by_ms, level, out, stop_at_first, spec } => {
@@ -664,7 +676,13 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             let (mut model, mut stock) = (ModelEngine::new(), KernelEngine::acquire_build(base));
             let mut patched = KernelEngine::acquire_build(cshim::primary());
             let set = swapdiff::bench::programs(programs);
-            let t = swapdiff::bench::three_way(&mut model, &mut stock, &mut patched, &set, Duration::from_secs_f64(seconds));
+            let t = swapdiff::bench::three_way(
+                &mut model,
+                &mut stock,
+                &mut patched,
+                &set,
+                Duration::from_secs_f64(seconds),
+            );
             println!("two-way {:.1} three-way {:.1}", t.two_way, t.three_way);
             Ok(ExitCode::SUCCESS)
         }

@@ -287,7 +287,7 @@ macro_rules! op_table {
             }
 
             /// Simpler variants of this op, simplest first (never the op
-            /// itself): fewer repeats first, then each field's own candidates.
+            /// itself): each field's own candidates (sizes are [`Op::numbers`]).
             /// Composites have none: the minimizer works on executed steps,
             /// where the runner has expanded them.
             pub fn simpler_versions(&self) -> Vec<Op> {
@@ -296,14 +296,7 @@ macro_rules! op_table {
                     return out;
                 }
                 match self {
-                    $(Op::$name { $($field,)* $($times,)? } => {
-                        $(for v in <Times as Field>::shrink($times) {
-                            let mut o = self.clone();
-                            if let Op::$name { $times: x, .. } = &mut o {
-                                *x = v;
-                            }
-                            out.push(o);
-                        })?
+                    $(Op::$name { $($field,)* .. } => {
                         $(for v in <$kind as Field>::shrink($field) {
                             let mut o = self.clone();
                             if let Op::$name { $field: x, .. } = &mut o {
@@ -314,6 +307,93 @@ macro_rules! op_table {
                     })*
                 }
                 out
+            }
+
+            /// The op's sizes the minimizer binary-searches, as (position of the
+            /// field in the row, the repeat count last; value; floor). None for
+            /// composites (expanded before minimizing).
+            #[allow(unused_assignments, unused_mut, unused_variables)]
+            pub fn numbers(&self) -> Vec<(usize, u16, u16)> {
+                let mut out = vec![];
+                if self.is_composite() {
+                    return out;
+                }
+                match self {
+                    $(Op::$name { $($field,)* $($times,)? } => {
+                        let mut k = 0usize;
+                        $(if let Some((v, lo)) = <$kind as Field>::number($field) {
+                            out.push((k, v, lo));
+                        }
+                        k += 1;)*
+                        $(if let Some((v, lo)) = <Times as Field>::number($times) {
+                            out.push((k, v, lo));
+                        })?
+                    })*
+                }
+                out
+            }
+
+            /// This op with the size at `pos` (a position [`Op::numbers`] gave) set to `n`.
+            #[allow(unused_assignments, unused_mut, unused_variables)]
+            pub fn with_number(&self, pos: usize, n: u16) -> Op {
+                let mut o = self.clone();
+                match &mut o {
+                    $(Op::$name { $($field,)* $($times,)? } => {
+                        let mut k = 0usize;
+                        $(if k == pos {
+                            *$field = <$kind as Field>::with_number($field, n);
+                        }
+                        k += 1;)*
+                        $(if k == pos {
+                            *$times = <Times as Field>::with_number($times, n);
+                        })?
+                    })*
+                }
+                o
+            }
+
+            /// The repeat count of a repeated op (`None` for the others).
+            #[allow(unused_variables)]
+            pub fn times(&self) -> Option<u16> {
+                match self {
+                    $(Op::$name { $($field,)* $($times,)? } => {
+                        $(return Some(*$times);)?
+                        #[allow(unreachable_code)]
+                        None
+                    })*
+                }
+            }
+
+            /// This op repeated `n` times (itself for an op without a repeat count).
+            #[allow(unused_variables)]
+            pub fn with_times(&self, n: u16) -> Op {
+                let mut o = self.clone();
+                match &mut o {
+                    $(Op::$name { $($field,)* $($times,)? } => {
+                        $(*$times = n;)?
+                    })*
+                }
+                o
+            }
+
+            /// Rewrites every swap slot the op names (entries and entry lists).
+            #[allow(unused_variables)]
+            pub fn map_slots(&mut self, f: &mut dyn FnMut(super::op::Slot) -> super::op::Slot) {
+                match self {
+                    $(Op::$name { $($field,)* $($times,)? } => {
+                        $(<$kind as Field>::map_slots($field, f);)*
+                    })*
+                }
+            }
+
+            /// Rewrites every folio handle the op names.
+            #[allow(unused_variables)]
+            pub fn map_folios(&mut self, f: &mut dyn FnMut(u8) -> u8) {
+                match self {
+                    $(Op::$name { $($field,)* $($times,)? } => {
+                        $(<$kind as Field>::map_folios($field, f);)*
+                    })*
+                }
             }
 
             #[allow(unused_variables)]

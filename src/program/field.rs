@@ -24,32 +24,28 @@ pub trait Field {
     fn parse(a: &mut TextArgs<'_>) -> Result<Self::Value, String>;
     /// Simpler values the minimizer tries, simplest first (none by default:
     /// slots, folios and flags are where the divergence is, not its size).
+    /// Sizes (counts, orders, repeats) are not here but [`Field::number`]:
+    /// the minimizer binary-searches them.
     fn shrink(_: &Self::Value) -> Vec<Self::Value> {
         vec![]
     }
+    /// The field as a size the minimizer binary-searches downwards: its value
+    /// and the smallest value the domain allows (`None`: not a size).
+    fn number(_: &Self::Value) -> Option<(u16, u16)> {
+        None
+    }
+    /// `v` with its size set to `n` (within the domain: `n` lies between the
+    /// floor [`Field::number`] gave and the value).
+    fn with_number(v: &Self::Value, _n: u16) -> Self::Value {
+        v.clone()
+    }
+    /// Rewrites every swap slot the field names (the minimizer renumbers slots).
+    fn map_slots(_: &mut Self::Value, _: &mut dyn FnMut(Slot) -> Slot) {}
+    /// Rewrites every folio handle the field names (the minimizer renumbers folios).
+    fn map_folios(_: &mut Self::Value, _: &mut dyn FnMut(u8) -> u8) {}
     fn arg(v: &Self::Value) -> Self::Arg;
     /// The argument as C in a reproducer (`E(type, offset)` for entries).
     fn c(v: &Self::Value) -> String;
-}
-
-/// Smaller values to try, closing in geometrically (never one by one: a
-/// repeat count of 8064 must not cost thousands of runs).
-fn smaller(v: u16, floor: u16) -> Vec<u16> {
-    let mut out = vec![];
-    if v <= floor {
-        return out;
-    }
-    let gap = v - floor;
-    for c in [floor, floor + gap / 2, floor + gap * 3 / 4, floor + gap * 7 / 8] {
-        if c < v && !out.contains(&c) {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn smaller8(v: u8, floor: u8) -> Vec<u8> {
-    smaller(u16::from(v), u16::from(floor)).into_iter().map(|x| x as u8).collect()
 }
 
 /// A swap entry written `TYPE:OFFSET` (the kernel's `swp_entry_t`).
@@ -69,6 +65,9 @@ impl Field for Entry {
     }
     fn parse(a: &mut TextArgs<'_>) -> Result<Slot, String> {
         super::text::parse_slot(a.pos("a slot TYPE:OFFSET")?)
+    }
+    fn map_slots(v: &mut Slot, f: &mut dyn FnMut(Slot) -> Slot) {
+        *v = f(*v);
     }
     fn arg(v: &Slot) -> u64 {
         v.entry()
@@ -124,6 +123,11 @@ impl Field for Entries {
             })
             .collect()
     }
+    fn map_slots(v: &mut Vec<Slot>, f: &mut dyn FnMut(Slot) -> Slot) {
+        for s in v {
+            *s = f(*s);
+        }
+    }
     fn arg(v: &Vec<Slot>) -> Vec<u64> {
         v.iter().map(|s| s.entry()).collect()
     }
@@ -178,6 +182,9 @@ impl Field for Folio {
         let n = s.strip_prefix('f').ok_or_else(|| format!("expected a folio handle like `f0`, got `{s}`"))?;
         ranged("folio", n, domain::FOLIO)
     }
+    fn map_folios(v: &mut u8, f: &mut dyn FnMut(u8) -> u8) {
+        *v = f(*v);
+    }
     fn arg(v: &u8) -> u32 {
         u32::from(*v)
     }
@@ -216,9 +223,21 @@ impl Field for DeviceSpec {
         let cluster_info = !a.take_word("nocluster");
         Ok(Device { clusters, cluster_info })
     }
-    /// Fewer clusters, the same cluster_info.
+    /// A device without cluster_info tries the default device (with it), the one a
+    /// reader assumes: `swapon N` with no more words.
     fn shrink(v: &Device) -> Vec<Device> {
-        smaller8(v.clusters, domain::CLUSTERS.0).into_iter().map(|clusters| Device { clusters, ..*v }).collect()
+        if v.cluster_info {
+            vec![]
+        } else {
+            vec![Device { cluster_info: true, ..*v }]
+        }
+    }
+    /// Fewer clusters.
+    fn number(v: &Device) -> Option<(u16, u16)> {
+        Some((u16::from(v.clusters), u16::from(domain::CLUSTERS.0)))
+    }
+    fn with_number(v: &Device, n: u16) -> Device {
+        Device { clusters: n as u8, ..*v }
     }
     fn arg(v: &Device) -> (u32, bool) {
         (u32::from(v.clusters), v.cluster_info)
@@ -325,12 +344,15 @@ impl Field for Usage {
 /// A field written `key=N` over a `u8` domain, one byte (`lo + byte % size`).
 macro_rules! keyed_u8 {
     ($(#[$doc:meta])* $name:ident, $key:literal, $domain:expr, shrink to $floor:expr) => {
-        keyed_u8!($(#[$doc])* $name, $key, $domain, |v: &u8| smaller8(*v, $floor));
+        keyed_u8!($(#[$doc])* $name, $key, $domain, |v: &u8| {
+            let floor: u16 = $floor;
+            Some((u16::from(*v), floor))
+        });
     };
     ($(#[$doc:meta])* $name:ident, $key:literal, $domain:expr) => {
-        keyed_u8!($(#[$doc])* $name, $key, $domain, |_: &u8| vec![]);
+        keyed_u8!($(#[$doc])* $name, $key, $domain, |_: &u8| None);
     };
-    ($(#[$doc:meta])* $name:ident, $key:literal, $domain:expr, $shrink:expr) => {
+    ($(#[$doc:meta])* $name:ident, $key:literal, $domain:expr, $number:expr) => {
         $(#[$doc])*
         pub struct $name;
 
@@ -349,8 +371,11 @@ macro_rules! keyed_u8 {
             fn parse(a: &mut TextArgs<'_>) -> Result<u8, String> {
                 a.key($key, $domain)
             }
-            fn shrink(v: &u8) -> Vec<u8> {
-                ($shrink)(v)
+            fn number(v: &u8) -> Option<(u16, u16)> {
+                ($number)(v)
+            }
+            fn with_number(_: &u8, n: u16) -> u8 {
+                n as u8
             }
             fn arg(v: &u8) -> u32 {
                 u32::from(*v)
@@ -368,7 +393,7 @@ keyed_u8!(
 );
 keyed_u8!(
     /// A page index in a folio, `page=N`.
-    Page, "page", domain::PAGE
+    Page, "page", domain::PAGE, shrink to 0
 );
 keyed_u8!(
     /// The seed the page's tags derive from, `seed=N` (`tags_from_seed`).
@@ -426,8 +451,11 @@ impl Field for Nr {
     fn parse(a: &mut TextArgs<'_>) -> Result<u16, String> {
         a.key("nr", domain::NR)
     }
-    fn shrink(v: &u16) -> Vec<u16> {
-        smaller(*v, domain::NR.0)
+    fn number(v: &u16) -> Option<(u16, u16)> {
+        Some((*v, domain::NR.0))
+    }
+    fn with_number(_: &u16, n: u16) -> u16 {
+        n
     }
     fn arg(v: &u16) -> i32 {
         i32::from(*v)
@@ -461,8 +489,11 @@ impl Field for Times {
             Some(t) => ranged("repeat count", t, domain::TIMES),
         }
     }
-    fn shrink(v: &u16) -> Vec<u16> {
-        smaller(*v, domain::TIMES.0)
+    fn number(v: &u16) -> Option<(u16, u16)> {
+        Some((*v, domain::TIMES.0))
+    }
+    fn with_number(_: &u16, n: u16) -> u16 {
+        n
     }
     fn arg(v: &u16) -> u16 {
         *v
