@@ -28,7 +28,7 @@ PATCH_ARGS = $(foreach p,$(subst :, ,$(SWAPDIFF_PATCHES)),--patch $(p))
 
 help:
 	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence (LEVEL=raw|logical)"
-	@echo "make test            every test (cargo test, C side under sanitizers, patch handling, every fuzz target builds)"
+	@echo "make test            every test (cargo test, C side under sanitizers, patch handling, every fuzz target builds, check-patch verdicts, catalog minimization)"
 	@echo "make bench           one table: C floor, kernel-only, model-only, differential (BENCH_SECONDS), libFuzzer exec/s of every target with/without ASan (BENCH_FUZZ_SECONDS)"
 	@echo "make bench-memory    make fuzz for 600 s (FUZZ_SECONDS); fails if a fuzzer process's peak RSS reaches RSS_LIMIT_MB (512)"
 	@echo "make afl             the AFL++ targets for FUZZ_SECONDS in all"
