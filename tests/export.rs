@@ -260,14 +260,18 @@ fn an_unusable_finding_or_directory_is_exit_2_and_nothing_is_overwritten() {
 fn a_finding_of_another_patch_set_is_exported_by_that_variants_binary() {
     // check-patch builds a variant's binary in target/variants/<key>[-asan]/; an export of a
     // finding of that patch set through the stock binary hands over to it. A stand-in binary
-    // (a script) records how it was called.
+    // (a script) records how it was called; like a swapdiff that has `export`, it answers
+    // `export --help` (the probe for a variant built before export existed) with success.
     let key = format!("patched-exporttest{}", std::process::id());
     let variant = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/variants").join(&key);
     let bin = variant.join("release/swapdiff");
     std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
     let log = variant.join("called.txt");
-    std::fs::write(&bin, format!("#!/bin/sh\necho \"$SWAPDIFF_EXPORT_DELEGATED $@\" > '{}'\nexit 7\n", log.display()))
-        .unwrap();
+    let script = format!(
+        "#!/bin/sh\n[ \"$2\" = --help ] && exit 0\necho \"$SWAPDIFF_EXPORT_DELEGATED $@\" > '{}'\nexit 7\n",
+        log.display()
+    );
+    std::fs::write(&bin, script).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
 
@@ -288,6 +292,35 @@ fn a_finding_of_another_patch_set_is_exported_by_that_variants_binary() {
     assert_eq!(o.status.code(), Some(7), "{}", text(&o));
     let want = format!("1 export {} -o {}", finding.display(), root.join("out").display());
     assert_eq!(called.trim(), want);
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn a_variant_binary_without_export_is_named_and_not_run() {
+    // A variant built before `swapdiff export` existed answers "unrecognized subcommand"
+    // (clap's exit 2): the export says so and how to rebuild, instead of passing that on.
+    let key = format!("patched-exportold{}", std::process::id());
+    let variant = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/variants").join(&key);
+    let bin = variant.join("release/swapdiff");
+    std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+    let log = variant.join("called.txt");
+    std::fs::write(&bin, format!("#!/bin/sh\necho \"$@\" >> '{}'\nexit 2\n", log.display())).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let root = fresh("old-variant");
+    let header = format!(
+        "# swapdiff finding: a/b/c\n# kernel: {} + x.patch (patch set {key})\nmode raw\n",
+        cshim::primary().kernel_version
+    );
+    let finding = fake_finding(&root, "patched", &header);
+    let o = export(&finding, &root.join("out"));
+    let called = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&variant);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("predates `swapdiff export`"), "{}", text(&o));
+    // Only the probe ran; no export was asked of it.
+    assert_eq!(called.trim(), "export --help");
+    assert!(!root.join("out").exists());
     std::fs::remove_dir_all(&root).unwrap();
 }
 
