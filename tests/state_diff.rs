@@ -121,8 +121,10 @@ fn tags_a_restore_never_wrote_show_as_a_page_that_differs() {
     assert!(sentence.starts_with("Page 0 of f1") && sentence.contains("other tags"), "{state}");
     let row = table.lines().find(|l| l.starts_with("page 0 of f1")).expect("a row for the restored page");
     assert!(row.contains("tags zero") && row.ends_with('*'), "{row}");
-    // The saved entry is the same on both sides (prepare ran on the real kernel): unmarked.
-    let saved = table.lines().find(|l| l.starts_with("tags of 0:16")).expect("the tag store entry");
+    // The saved entry the restore reads is the same on both sides (prepare ran on the real
+    // kernel): shown, since the op names it, but unmarked.
+    // (The minimizer may move the entry: 0:0 is every new folio's folio->swap.)
+    let saved = table.lines().find(|l| l.starts_with("tags of 0:")).expect("the tag store entry");
     assert!(!saved.contains('*'), "{saved}");
     if std::env::var_os("KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&out);
