@@ -8,30 +8,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use swapdiff::engine::prelude::*;
-use swapdiff::engine::{Delegate, KernelEngine, ModelEngine};
+use swapdiff::engine::{KernelEngine, ModelEngine};
 use swapdiff::findings::{file, FileOptions, Filed};
 use swapdiff::oracle::{Oracle, Pair};
 use swapdiff::program::{parse, Family};
 use swapdiff::runner::Options;
 
-struct Planted(ModelEngine);
-impl Delegate for Planted {
-    type Inner = ModelEngine;
-    fn inner(&self) -> &ModelEngine {
-        &self.0
-    }
-    fn inner_mut(&mut self) -> &mut ModelEngine {
-        &mut self.0
-    }
-    fn arch_swap_restore(&mut self, e: u64, folio: u32) -> i64 {
-        let pages = (0..16).take_while(|&i| self.0.page_get(folio, i).is_some()).count() as u32;
-        for i in 0..pages {
-            self.0.mte_restore_tags(e, folio, i);
-        }
-        0
-    }
-}
+mod support;
 
 fn swapdiff(args: &[&std::ffi::OsStr]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_swapdiff")).args(args).output().unwrap()
@@ -81,7 +64,7 @@ fn an_exported_finding_builds_and_runs_from_a_copy_and_prints_the_kernels_return
     // Filed as found (not minimized): its steps return entries, counts and errors, not only 0, so
     // the comparison below sees each step's own value.
     let opts = FileOptions { minimize: false, deadline: None, regressions: None, level: Default::default() };
-    let mut oracle = Pair::of(Planted(ModelEngine::new()), KernelEngine::acquire());
+    let mut oracle = Pair::of(support::ThpRestoreBug::new(), KernelEngine::acquire());
     let input = swapdiff::input::load(Path::new("corpus/seeds/17-mte-swap-out-in.txt"), Some(Family::All)).unwrap();
     let Some(Filed::New { dir: finding, .. }) = file(&mut oracle, &input, &first.join("findings"), &opts).unwrap()
     else {

@@ -8,35 +8,18 @@
 
 use std::path::Path;
 use std::process::Command;
-use swapdiff::engine::prelude::*;
-use swapdiff::engine::{Delegate, KernelEngine, ModelEngine};
+use swapdiff::engine::{KernelEngine, ModelEngine};
 use swapdiff::findings::{file, FileOptions, Filed};
 use swapdiff::input::load;
 use swapdiff::oracle::Pair;
 use swapdiff::program::{parse, Family};
 use swapdiff::runner::{differential, Options};
 
-/// The model with the THP review bug: every page restored from the first entry.
-struct Planted(ModelEngine);
-impl Delegate for Planted {
-    type Inner = ModelEngine;
-    fn inner(&self) -> &ModelEngine {
-        &self.0
-    }
-    fn inner_mut(&mut self) -> &mut ModelEngine {
-        &mut self.0
-    }
-    fn arch_swap_restore(&mut self, e: u64, folio: u32) -> i64 {
-        let pages = (0..16).take_while(|&i| self.0.page_get(folio, i).is_some()).count() as u32;
-        for i in 0..pages {
-            self.0.mte_restore_tags(e, folio, i);
-        }
-        0
-    }
-}
+mod support;
 
-fn planted() -> Planted {
-    Planted(ModelEngine::new())
+/// The model with the THP review bug (support::ThpRestoreBug).
+fn planted() -> support::ThpRestoreBug {
+    support::ThpRestoreBug::new()
 }
 
 const SIGNATURE: &str = "arch_swap_restore/page/arch_swap_restore";

@@ -11,6 +11,8 @@ use swapdiff::program::{parse, Mode};
 /// The model with the THP review bug: every page restored from the first entry
 /// (as tests/findings.rs plants it), and `__swap_duplicate` answering -EINVAL for
 /// the usage byte 0x05, which no caller passes (steering maps it to one they do).
+mod support;
+
 struct Planted(ModelEngine);
 impl Delegate for Planted {
     type Inner = ModelEngine;
@@ -21,11 +23,7 @@ impl Delegate for Planted {
         &mut self.0
     }
     fn arch_swap_restore(&mut self, e: u64, folio: u32) -> i64 {
-        let pages = (0..16).take_while(|&i| self.0.page_get(folio, i).is_some()).count() as u32;
-        for i in 0..pages {
-            self.0.mte_restore_tags(e, folio, i);
-        }
-        0
+        support::restore_every_page_from_first_entry(&mut self.0, e, folio)
     }
     fn __swap_duplicate(&mut self, entry: u64, usage: u8, nr: i32) -> i64 {
         if usage == 0x05 {
