@@ -292,13 +292,13 @@ impl StateDiff {
                 Some((rank, r))
             })
             .collect();
-        // Stable: within a rank, the kernel's order (types, offsets).
+        // Stable: within a rank, the kernel's order (types, offsets), so the cut keeps the
+        // most telling rows; what is kept is then shown in the kernel's order.
         shown.sort_by_key(|(rank, _)| *rank);
         if shown.len() > MAX_ROWS {
             let kind = shown[0].1.kind;
             *self.omitted.entry(kind).or_default() += shown.len() - MAX_ROWS;
             shown.truncate(MAX_ROWS);
-            shown.sort_by(|a, b| a.1.label.cmp(&b.1.label));
         }
         let mut rows: Vec<Row> = shown.into_iter().map(|(_, r)| r).collect();
         rows.sort_by_key(|r| sort_key(&r.label));

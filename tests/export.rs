@@ -239,34 +239,41 @@ fn an_unusable_finding_or_directory_is_exit_2_and_nothing_is_overwritten() {
     std::fs::remove_dir_all(&root).unwrap();
 }
 
+/// A stand-in variant binary, a shell script running `body` with `$LOG` naming its log, at
+/// target/variants/<key>/release/swapdiff where export looks for one: (key, its directory,
+/// the log).
+fn stand_in_variant(name: &str, body: &str) -> (String, PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let key = format!("patched-{name}{}", std::process::id());
+    let variant = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/variants").join(&key);
+    let bin = variant.join("release/swapdiff");
+    std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+    let log = variant.join("called.txt");
+    std::fs::write(&bin, format!("#!/bin/sh\nLOG='{}'\n{body}\n", log.display())).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (key, variant, log)
+}
+
+/// A finding header of patch set `key` on this kernel version.
+fn patched_program(key: &str) -> String {
+    format!(
+        "# swapdiff finding: a/b/c\n# kernel: {} + x.patch (patch set {key})\nmode raw\n",
+        cshim::primary().kernel_version
+    )
+}
+
 #[test]
 fn a_finding_of_another_patch_set_is_exported_by_that_variants_binary() {
     // check-patch builds a variant's binary in target/variants/<key>[-asan]/; an export of a
     // finding of that patch set through the stock binary hands over to it. A stand-in binary
     // (a script) records how it was called; like a swapdiff that has `export`, it answers
     // `export --help` (the probe for a variant built before export existed) with success.
-    let key = format!("patched-exporttest{}", std::process::id());
-    let variant = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/variants").join(&key);
-    let bin = variant.join("release/swapdiff");
-    std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
-    let log = variant.join("called.txt");
-    let script = format!(
-        "#!/bin/sh\n[ \"$2\" = --help ] && exit 0\necho \"$SWAPDIFF_EXPORT_DELEGATED $@\" > '{}'\nexit 7\n",
-        log.display()
+    let (key, variant, log) = stand_in_variant(
+        "exporttest",
+        "[ \"$2\" = --help ] && exit 0\necho \"$SWAPDIFF_EXPORT_DELEGATED $@\" > \"$LOG\"\nexit 7",
     );
-    std::fs::write(&bin, script).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
-
     let root = fresh("delegate");
-    let finding = fake_finding(
-        &root,
-        "patched",
-        &format!(
-            "# swapdiff finding: a/b/c\n# kernel: {} + x.patch (patch set {key})\nmode raw\n",
-            cshim::primary().kernel_version
-        ),
-    );
+    let finding = fake_finding(&root, "patched", &patched_program(&key));
     let o = export(&finding, &root.join("out"));
     let called = std::fs::read_to_string(&log).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&variant);
@@ -282,20 +289,9 @@ fn a_finding_of_another_patch_set_is_exported_by_that_variants_binary() {
 fn a_variant_binary_without_export_is_named_and_not_run() {
     // A variant built before `swapdiff export` existed answers "unrecognized subcommand"
     // (clap's exit 2): the export says so and how to rebuild, instead of passing that on.
-    let key = format!("patched-exportold{}", std::process::id());
-    let variant = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/variants").join(&key);
-    let bin = variant.join("release/swapdiff");
-    std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
-    let log = variant.join("called.txt");
-    std::fs::write(&bin, format!("#!/bin/sh\necho \"$@\" >> '{}'\nexit 2\n", log.display())).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (key, variant, log) = stand_in_variant("exportold", "echo \"$@\" >> \"$LOG\"\nexit 2");
     let root = fresh("old-variant");
-    let header = format!(
-        "# swapdiff finding: a/b/c\n# kernel: {} + x.patch (patch set {key})\nmode raw\n",
-        cshim::primary().kernel_version
-    );
-    let finding = fake_finding(&root, "patched", &header);
+    let finding = fake_finding(&root, "patched", &patched_program(&key));
     let o = export(&finding, &root.join("out"));
     let called = std::fs::read_to_string(&log).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&variant);
