@@ -5,7 +5,16 @@
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::flag;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+/// The flag of the process's installed handlers, for code deep below the
+/// command (the minimizer) that must give up early on an interrupt.
+static INSTALLED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+/// Whether an interrupt arrived since [`Interrupt::install`] (never, if not installed).
+pub fn requested() -> bool {
+    INSTALLED.get().is_some_and(|f| f.load(Ordering::Relaxed))
+}
 
 #[derive(Clone)]
 pub struct Interrupt(Arc<AtomicBool>);
@@ -19,6 +28,7 @@ impl Interrupt {
             flag::register_conditional_shutdown(sig, 130, Arc::clone(&f)).map_err(|e| format!("signal {sig}: {e}"))?;
             flag::register(sig, Arc::clone(&f)).map_err(|e| format!("signal {sig}: {e}"))?;
         }
+        let _ = INSTALLED.set(Arc::clone(&f));
         Ok(Interrupt(f))
     }
     /// A flag nothing sets (commands that cannot be interrupted halfway).

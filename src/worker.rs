@@ -102,9 +102,21 @@ pub fn supervise_quiet(
     let mut killed = false;
     let mut last_line = start;
     let status = loop {
-        while let Ok(line) = rx.recv_timeout(Duration::from_millis(10)) {
-            on_line(&line);
-            last_line = Instant::now();
+        // Lines for at most 10 ms, then the clock and the stop flag: a child
+        // that prints faster than that (a hunting worker) is still stopped.
+        let poll = Instant::now() + Duration::from_millis(10);
+        loop {
+            let left = poll.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    on_line(&line);
+                    last_line = Instant::now();
+                }
+                Err(_) => break,
+            }
+            if left.is_zero() {
+                break;
+            }
         }
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
             break status;

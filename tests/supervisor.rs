@@ -104,6 +104,21 @@ fn a_stop_request_ends_the_child_and_is_no_finding() {
 }
 
 #[test]
+fn a_chatty_child_is_still_stopped_and_bounded() {
+    // A hunting worker prints a line per program, faster than the
+    // supervisor's 10 ms poll. A stop request (and the wall bound) must
+    // still be seen while lines keep coming: `yes` never pauses, so a
+    // supervisor that only looks at the clock between bursts never stops it.
+    let o = supervise(&mut Command::new("yes"), 60 * SECOND, Duration::from_millis(500), &|| true, |_| {}).unwrap();
+    assert_eq!(o.ended, Ended::Stopped);
+    assert!(o.elapsed < 5 * SECOND, "{:?}", o.elapsed);
+    let o = supervise(&mut Command::new("yes"), Duration::from_millis(300), Duration::from_millis(500), &|| false, |_| {})
+        .unwrap();
+    assert_eq!(o.ended, Ended::Overran);
+    assert!(o.elapsed < 5 * SECOND, "{:?}", o.elapsed);
+}
+
+#[test]
 fn a_full_stderr_pipe_never_blocks_the_child() {
     // 2 MB on stderr, far past a pipe's 64 KiB: the child must still get to
     // its last line and exit 0.

@@ -129,7 +129,9 @@ pub fn minimize_until<O: Oracle + ?Sized>(
         (ops, runs) = (reduced, runs + n);
         // A raw program reduced further may now stay inside the contracts: once more,
         // steered, when steering keeps it (the loop ends: steered never turns raw).
-        let out_of_time = deadline.is_some_and(|d| Instant::now() >= d) || runs >= reducer::MAX_RUNS;
+        let out_of_time = deadline.is_some_and(|d| Instant::now() >= d)
+            || runs >= reducer::MAX_RUNS
+            || crate::interrupt::requested();
         if !was_raw || out_of_time || steered(*oracle.borrow_mut(), level, &signature, &ops).is_none() {
             break;
         }

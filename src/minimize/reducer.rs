@@ -28,10 +28,13 @@ impl<'a, 'b> Reducer<'a, 'b> {
         Reducer { keeps, steered, deadline, runs: 0, failed: HashSet::new() }
     }
 
-    /// Past the deadline or the run bound no candidate holds: the reduction stops
-    /// with what it has.
+    /// Past the deadline or the run bound, or after an interrupt (the user
+    /// wants out, and a worker is killed a few seconds after its SIGTERM),
+    /// no candidate holds: the reduction stops with what it has.
     pub fn exhausted(&self) -> bool {
-        self.runs >= MAX_RUNS || self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.runs >= MAX_RUNS
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
+            || crate::interrupt::requested()
     }
 
     fn run(&mut self, steered: bool, ops: &[Op]) -> Option<Vec<Op>> {
