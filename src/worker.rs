@@ -64,14 +64,9 @@ pub fn supervise_quiet(
     quiet: &dyn Fn() -> Option<Duration>,
     mut on_line: impl FnMut(&str),
 ) -> Result<Outcome, String> {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
     let start = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
+    let mut child = cmd.spawn().map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
     let group = Pid::from_child(&child);
     let stdout = child.stdout.take().ok_or("child has no stdout")?;
     let stderr = child.stderr.take().ok_or("child has no stderr")?;
@@ -154,11 +149,7 @@ pub fn supervise_quiet(
         (None, None, Some(sig)) => Ended::Signaled(sig),
         (None, None, None) => Ended::Exited(-1),
     };
-    Ok(Outcome {
-        ended,
-        stderr,
-        elapsed: start.elapsed(),
-    })
+    Ok(Outcome { ended, stderr, elapsed: start.elapsed() })
 }
 
 /// A signal's name (as the kernel's signal(7) spells it).

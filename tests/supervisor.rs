@@ -13,13 +13,9 @@ use swapdiff::worker::{supervise, supervise_quiet, Ended, Outcome};
 
 fn sh(script: &str, bound: Duration) -> (Outcome, Vec<String>) {
     let mut lines = vec![];
-    let o = supervise(
-        Command::new("sh").arg("-c").arg(script),
-        bound,
-        Duration::from_millis(500),
-        &|| false,
-        |l| lines.push(l.to_string()),
-    )
+    let o = supervise(Command::new("sh").arg("-c").arg(script), bound, Duration::from_millis(500), &|| false, |l| {
+        lines.push(l.to_string())
+    })
     .unwrap();
     (o, lines)
 }
@@ -56,10 +52,7 @@ fn an_exit_code_is_left_to_the_caller_and_abnormal_where_unexpected() {
     assert_eq!(abnormal(&o, &[0]).and_then(|d| d.class), Some(Class::Crash));
     assert_eq!(abnormal(&o, &[0, 1, 2]).and_then(|d| d.class), Some(Class::Crash));
     let (o, _) = sh("exit 1", 10 * SECOND);
-    assert!(
-        abnormal(&o, &[0, 1, 2]).is_none(),
-        "exit 1 is a replay's divergence, not a crash"
-    );
+    assert!(abnormal(&o, &[0, 1, 2]).is_none(), "exit 1 is a replay's divergence, not a crash");
 }
 
 #[test]
@@ -90,14 +83,8 @@ fn a_silent_child_is_a_hang_before_its_bound() {
 
 #[test]
 fn a_stop_request_ends_the_child_and_is_no_finding() {
-    let o = supervise(
-        Command::new("sleep").arg("30"),
-        60 * SECOND,
-        Duration::from_millis(500),
-        &|| true,
-        |_| {},
-    )
-    .unwrap();
+    let o =
+        supervise(Command::new("sleep").arg("30"), 60 * SECOND, Duration::from_millis(500), &|| true, |_| {}).unwrap();
     assert_eq!(o.ended, Ended::Stopped);
     assert!(o.elapsed < 5 * SECOND);
     assert!(abnormal(&o, &[0]).is_none(), "an interrupt is not the kernel's fault");
@@ -112,8 +99,9 @@ fn a_chatty_child_is_still_stopped_and_bounded() {
     let o = supervise(&mut Command::new("yes"), 60 * SECOND, Duration::from_millis(500), &|| true, |_| {}).unwrap();
     assert_eq!(o.ended, Ended::Stopped);
     assert!(o.elapsed < 5 * SECOND, "{:?}", o.elapsed);
-    let o = supervise(&mut Command::new("yes"), Duration::from_millis(300), Duration::from_millis(500), &|| false, |_| {})
-        .unwrap();
+    let o =
+        supervise(&mut Command::new("yes"), Duration::from_millis(300), Duration::from_millis(500), &|| false, |_| {})
+            .unwrap();
     assert_eq!(o.ended, Ended::Overran);
     assert!(o.elapsed < 5 * SECOND, "{:?}", o.elapsed);
 }
@@ -185,12 +173,6 @@ fn the_fatal_line_gives_program_and_entry_point() {
     assert_eq!(d.entry.as_deref(), Some("swap_duplicate"));
     assert_eq!(d.function(), Some("swap_duplicate"));
     // `-` means unknown.
-    let d = diagnose(
-        &sh(
-            "echo 'swapdiff-fatal: cause=SIGABRT program=- entry=-' >&2; exit 134",
-            10 * SECOND,
-        )
-        .0,
-    );
+    let d = diagnose(&sh("echo 'swapdiff-fatal: cause=SIGABRT program=- entry=-' >&2; exit 134", 10 * SECOND).0);
     assert_eq!((d.program, d.entry.clone(), d.class), (None, None, Some(Class::Crash)));
 }

@@ -32,9 +32,7 @@ impl<'a, 'b> Reducer<'a, 'b> {
     /// wants out, and a worker is killed a few seconds after its SIGTERM),
     /// no candidate holds: the reduction stops with what it has.
     pub fn exhausted(&self) -> bool {
-        self.runs >= MAX_RUNS
-            || self.deadline.is_some_and(|d| Instant::now() >= d)
-            || crate::interrupt::requested()
+        self.runs >= MAX_RUNS || self.deadline.is_some_and(|d| Instant::now() >= d) || crate::interrupt::requested()
     }
 
     fn run(&mut self, steered: bool, ops: &[Op]) -> Option<Vec<Op>> {
