@@ -4,16 +4,12 @@
 //! the tag store or the global page counters are in `ops`. Checks that the kernel makes
 //! while changing device state come back as `Err(Check)` for the caller to record.
 
+use crate::clusters::{Cluster, Clusters};
 use crate::continuation::{ContList, PagePool};
-use crate::events::{self, Check};
-use crate::kernel::{CLUSTER_FLAG_FREE, CLUSTER_FLAG_NONFULL, PAGE_SIZE, SWAPFILE_CLUSTER, SWAP_MAP_BAD};
-
-/// `struct swap_cluster_info`'s observable part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Cluster {
-    pub count: u16,
-    pub flags: u8,
-}
+use crate::kernel::{
+    list_nonfull, CLUSTER_FLAG_FREE, CLUSTER_FLAG_NONFULL, DEV_DISCARD, DEV_SSD, PAGE_SIZE, SWAPFILE_CLUSTER,
+    SWAP_MAP_BAD,
+};
 
 #[derive(Debug, Default)]
 pub struct Device {
@@ -25,11 +21,19 @@ pub struct Device {
     /// `si->inuse_pages`: allocated and not yet released (C `unsigned int`).
     pub inuse: u32,
     map: Vec<u8>,
-    /// Bit `i` set exactly when `map[i] == 0`, so the stand-in allocator finds a free
-    /// aligned run with a few word operations instead of scanning bytes.
-    zero_bits: Vec<u64>,
     has_clusters: bool,
-    clusters: Vec<Cluster>,
+    pub clusters: Clusters,
+    /// `SWP_SOLIDSTATE` (a `DEV_SSD` device; it also has cluster_info).
+    pub solidstate: bool,
+    /// `SWP_PAGE_DISCARD` (a `DEV_DISCARD` device): `free_cluster` schedules a discard.
+    pub page_discard: bool,
+    /// `si->lowest_bit`, `highest_bit`, `cluster_next`, `cluster_nr` (C `unsigned int`).
+    pub lowest_bit: u32,
+    pub highest_bit: u32,
+    pub cluster_next: u32,
+    pub cluster_nr: u32,
+    /// On the avail list (`swap_avail_heads[0]`), which `get_swap_pages` walks.
+    pub on_avail: bool,
     /// One list per 4096-byte page of the map.
     cont: Vec<ContList>,
 }
@@ -42,9 +46,11 @@ pub fn cont_position(offset: u64) -> (usize, usize) {
 
 impl Device {
     /// `swapon`: a map of `nr_clusters * 512` zero bytes with the header slot BAD;
-    /// with cluster info, cluster 0 counts the header and is NONFULL, the rest FREE.
-    /// Reuses this slot's earlier allocations.
-    pub fn setup(&mut self, nr_clusters: u32, with_clusters: bool) {
+    /// an SSD gets cluster info (`Clusters::setup`). `lowest_bit` 1, `highest_bit`
+    /// `max - 1`, `cluster_next` 1, `cluster_nr` 0, on the avail list
+    /// (`read_swap_header`, `enable_swap_info`). Reuses this slot's earlier allocations.
+    pub fn setup(&mut self, nr_clusters: u32, kind: u32) {
+        let with_clusters = kind & DEV_SSD != 0;
         let max = nr_clusters as usize * SWAPFILE_CLUSTER as usize;
         self.present = true;
         self.max = max as u32;
@@ -52,15 +58,19 @@ impl Device {
         self.inuse = 0;
         self.map.clear();
         self.map.resize(max, 0);
-        self.zero_bits.clear();
-        self.zero_bits.resize(max.div_ceil(64), u64::MAX);
         self.set(0, SWAP_MAP_BAD);
         self.has_clusters = with_clusters;
+        self.solidstate = with_clusters;
+        self.page_discard = kind & DEV_DISCARD != 0;
         self.clusters.clear();
         if with_clusters {
-            self.clusters.resize(nr_clusters as usize, Cluster { count: 0, flags: CLUSTER_FLAG_FREE });
-            self.clusters[0] = Cluster { count: 1, flags: CLUSTER_FLAG_NONFULL };
+            self.clusters.setup(nr_clusters as usize);
         }
+        self.lowest_bit = 1;
+        self.highest_bit = self.max - 1;
+        self.cluster_next = 1;
+        self.cluster_nr = 0;
+        self.on_avail = true;
         debug_assert!(self.cont.iter().all(|l| !l.is_linked()));
         self.cont.resize_with(max.div_ceil(PAGE_SIZE), ContList::default);
     }
@@ -74,9 +84,9 @@ impl Device {
         self.pages = 0;
         self.inuse = 0;
         self.map.clear();
-        self.zero_bits.clear();
         self.clusters.clear();
         self.has_clusters = false;
+        self.on_avail = false;
         freed
     }
 
@@ -114,17 +124,16 @@ impl Device {
         self.map.get(usize::try_from(offset).ok()?).copied()
     }
 
-    /// Write a map byte (all writes come through here to keep the zero bitmap exact).
+    /// Write a map byte.
     #[inline]
     pub fn set(&mut self, offset: u64, byte: u8) {
-        let i = offset as usize;
-        self.map[i] = byte;
-        let bit = 1u64 << (i % 64);
-        if byte == 0 {
-            self.zero_bits[i / 64] |= bit;
-        } else {
-            self.zero_bits[i / 64] &= !bit;
-        }
+        self.map[offset as usize] = byte;
+    }
+
+    /// `memset(si->swap_map + start, byte, n)`.
+    #[inline]
+    pub fn fill(&mut self, start: u64, n: u64, byte: u8) {
+        self.map[start as usize..(start + n) as usize].fill(byte);
     }
 
     /// The list and in-page offset of a slot's continuation digits.
@@ -149,126 +158,66 @@ impl Device {
         if !self.has_clusters {
             return None;
         }
-        self.clusters.get(idx as usize).copied()
+        self.clusters.info.get(idx as usize).copied()
     }
 
-    fn cluster_index(offset: u64) -> usize {
-        (offset / SWAPFILE_CLUSTER) as usize
-    }
-
-    /// A slot was taken outside the kernel's allocator (stand-in allocator, `mark_bad`):
-    /// the cluster counts it and stops being free.
+    /// `mark_bad` on a device with cluster info: the slot's cluster counts it; a FREE
+    /// cluster becomes NONFULL on `nonfull_clusters[0]` (ENVIRONMENT.md: as `swapon` would
+    /// have listed a cluster holding a bad page).
     pub fn cluster_take(&mut self, offset: u64, n: u16) {
         if !self.has_clusters {
             return;
         }
-        let ci = &mut self.clusters[Self::cluster_index(offset)];
+        let idx = (offset / SWAPFILE_CLUSTER) as usize;
+        let ci = &mut self.clusters.info[idx];
         ci.count = ci.count.wrapping_add(n);
         if ci.flags & CLUSTER_FLAG_FREE != 0 {
             ci.flags = CLUSTER_FLAG_NONFULL;
+            self.clusters.move_tail(idx, list_nonfull(0));
         }
-    }
-
-    /// `dec_cluster_info_page` on the cluster of `offset` (the kernel locks the cluster of
-    /// the range's first slot and charges the whole range to it, even when a range crosses
-    /// into the next cluster). At 0 the cluster is FREE again (`free_cluster` →
-    /// `__free_cluster`, no discard configured); otherwise a cluster that was not on the
-    /// nonfull list moves there.
-    pub fn cluster_release(&mut self, offset: u64, nr: u32) -> Result<(), Check> {
-        if !self.has_clusters {
-            return Ok(());
-        }
-        let ci = &mut self.clusters[Self::cluster_index(offset)];
-        if u32::from(ci.count) < nr {
-            return Err(events::CLUSTER_COUNT_SHORT);
-        }
-        if ci.flags & CLUSTER_FLAG_FREE != 0 {
-            return Err(events::CLUSTER_ALREADY_FREE);
-        }
-        ci.count -= nr as u16;
-        if ci.count == 0 {
-            ci.flags = CLUSTER_FLAG_FREE;
-        } else if ci.flags & CLUSTER_FLAG_NONFULL == 0 {
-            ci.flags = CLUSTER_FLAG_NONFULL;
-        }
-        Ok(())
-    }
-
-    /// The stand-in allocator's search: the lowest offset >= 1, a multiple of `n`
-    /// (a power of two up to 16), whose `n` bytes are all 0.
-    pub fn find_free_run(&self, n: u32) -> Option<u64> {
-        debug_assert!(n.is_power_of_two() && n <= 16);
-        let aligned: u64 = match n {
-            1 => u64::MAX,
-            2 => 0x5555_5555_5555_5555,
-            4 => 0x1111_1111_1111_1111,
-            8 => 0x0101_0101_0101_0101,
-            _ => 0x0001_0001_0001_0001,
-        };
-        for (w, &bits) in self.zero_bits.iter().enumerate() {
-            let mut run = if w == 0 { bits & !1 } else { bits };
-            let mut span = 1;
-            while span < n {
-                run &= run >> span;
-                span *= 2;
-            }
-            let starts = run & aligned;
-            if starts != 0 {
-                return Some(w as u64 * 64 + u64::from(starts.trailing_zeros()));
-            }
-        }
-        None
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernel::SWAP_HAS_CACHE;
+    use crate::kernel::{LIST_FREE, SWAP_HAS_CACHE};
 
     #[test]
     fn setup_marks_the_header_and_the_clusters() {
         let mut d = Device::default();
-        d.setup(2, true);
+        d.setup(2, DEV_SSD);
         assert_eq!((d.max, d.pages, d.inuse), (1024, 1023, 0));
         assert_eq!(d.byte(0), SWAP_MAP_BAD);
-        assert_eq!(d.cluster(0), Some(Cluster { count: 1, flags: CLUSTER_FLAG_NONFULL }));
-        assert_eq!(d.cluster(1), Some(Cluster { count: 0, flags: CLUSTER_FLAG_FREE }));
+        // setup_clusters(): cluster 0 holds the header page (inc_cluster_info_page(0)).
+        let c0 = d.cluster(0).unwrap();
+        assert_eq!((c0.count, c0.flags), (1, CLUSTER_FLAG_NONFULL));
+        let c1 = d.cluster(1).unwrap();
+        assert_eq!((c1.count, c1.flags), (0, CLUSTER_FLAG_FREE));
         assert_eq!(d.cluster(2), None);
+        // read_swap_header(): lowest_bit 1, highest_bit maxpages - 1; cluster_next 1.
+        assert_eq!((d.lowest_bit, d.highest_bit, d.cluster_next, d.cluster_nr), (1, 1023, 1, 0));
+        assert!(d.on_avail && d.solidstate && !d.page_discard);
     }
 
     #[test]
-    fn free_run_search_is_lowest_aligned_and_skips_the_header() {
+    fn a_rotational_device_has_no_cluster_info() {
         let mut d = Device::default();
-        d.setup(1, false);
-        assert_eq!(d.find_free_run(1), Some(1));
-        // Offset 0 is BAD, so the first aligned run of 2 starts at 2.
-        assert_eq!(d.find_free_run(2), Some(2));
-        assert_eq!(d.find_free_run(16), Some(16));
-        d.set(17, SWAP_HAS_CACHE);
-        assert_eq!(d.find_free_run(16), Some(32));
-        assert_eq!(d.find_free_run(1), Some(1));
-        // A run that would straddle words is never aligned, so words are independent.
-        for off in 1..512 {
-            d.set(off, SWAP_HAS_CACHE);
-        }
-        assert_eq!(d.find_free_run(1), None);
-        d.set(511, 0);
-        assert_eq!(d.find_free_run(1), Some(511));
-        assert_eq!(d.find_free_run(2), None);
+        d.setup(1, DEV_DISCARD);
+        assert!(!d.has_clusters() && !d.solidstate && d.page_discard);
+        assert_eq!(d.cluster(0), None);
+        d.fill(5, 3, SWAP_HAS_CACHE);
+        assert_eq!(&d.bytes()[4..9], &[0, SWAP_HAS_CACHE, SWAP_HAS_CACHE, SWAP_HAS_CACHE, 0]);
     }
 
     #[test]
-    fn cluster_release_follows_dec_cluster_info_page() {
+    fn mark_bad_takes_a_free_cluster_onto_nonfull_0() {
         let mut d = Device::default();
-        d.setup(1, true);
-        d.cluster_take(5, 3);
-        assert_eq!(d.cluster(0), Some(Cluster { count: 4, flags: CLUSTER_FLAG_NONFULL }));
-        assert_eq!(d.cluster_release(5, 5), Err(events::CLUSTER_COUNT_SHORT));
-        assert_eq!(d.cluster_release(5, 4), Ok(()));
-        assert_eq!(d.cluster(0), Some(Cluster { count: 0, flags: CLUSTER_FLAG_FREE }));
-        // A FREE cluster with a count again (e.g. leaked bytes) BUGs on the next release.
-        d.clusters[0].count = 1;
-        assert_eq!(d.cluster_release(5, 1), Err(events::CLUSTER_ALREADY_FREE));
+        d.setup(3, DEV_SSD);
+        d.cluster_take(1024 + 7, 1);
+        let c = d.cluster(2).unwrap();
+        assert_eq!((c.count, c.flags), (1, CLUSTER_FLAG_NONFULL));
+        assert_eq!(d.clusters.list(list_nonfull(0)), vec![0, 2]);
+        assert_eq!(d.clusters.list(LIST_FREE), vec![1]);
     }
 }

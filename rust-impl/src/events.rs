@@ -51,6 +51,14 @@ pub const CLUSTER_ALREADY_FREE: Check = bug("dec_cluster_info_page", "cluster_is
 pub const SWAPCOUNT_NOT_CONTINUED: Check = bug("swp_swapcount", "page_private(page) != SWP_CONTINUED");
 pub const ADD_CONT_ALREADY_CONTINUED: Check = bug("add_swap_count_continuation", "count & COUNT_CONTINUED");
 
+// The allocator and the cluster lists.
+pub const ALLOC_FREE_CLUSTER_FAILED: Check = bug("cluster_alloc_swap_entry", "(si->flags & SWP_WRITEOK) && !found");
+pub const ALLOC_RANGE_FULL_UNLISTED: Check =
+    bug("cluster_alloc_range", "!(ci->flags & (CLUSTER_FLAG_FREE | CLUSTER_FLAG_NONFULL | CLUSTER_FLAG_FRAG))");
+pub const SCHEDULE_DISCARD_FREE: Check = bug("swap_cluster_schedule_discard", "ci->flags & CLUSTER_FLAG_FREE");
+/// lib/plist.c's `WARN_ON(!plist_node_empty(node))`: ENVIRONMENT.md has it do nothing else.
+pub const PLIST_ADD_LISTED: Check = warn("plist_add", "!plist_node_empty(n)");
+
 /// The hang of `try_page_mte_tagging` (ENVIRONMENT.md).
 pub const MTE_TAGGING_SPIN: Check =
     Check { kind: EventKind::Hang, func: "try_page_mte_tagging", text: "PG_mte_lock set, PG_mte_tagged clear" };
@@ -75,6 +83,11 @@ pub const BAD_OFFSET: &str = "Bad swap offset entry ";
 const ENTRY_MESSAGE: &str = "%s: %s%08lx\n";
 /// The format of `pr_err_ratelimited("%s%08lx\n", what, entry.val)` (no function prefix).
 const BARE_MESSAGE: &str = "%s%08lx\n";
+
+/// `blkdev_issue_discard()`'s event: `discard type:first page+pages` (INTERFACES-17 section 4).
+const DISCARD_MESSAGE: &str = "discard %u:%lu+%lu\n";
+/// `get_swap_pages`' WARNs on a listed device it cannot use.
+pub const LISTED_NO_HIGHEST_BIT: &str = "swap_info %d in list but !highest_bit\n";
 
 /// Events since the last `take`: values, nothing formatted.
 #[derive(Debug, Default)]
@@ -104,6 +117,17 @@ impl EventLog {
     pub fn log_bare(&mut self, func: &'static str, what: &'static str, entry: u64) {
         let args = [Arg::Str(what), Arg::Int(entry)];
         self.events.push(Event::message_of(EventKind::Log, func, BARE_MESSAGE, &args));
+    }
+
+    /// A DISCARD of pages `first .. first + nr` of device `ty`, issued by `func`.
+    pub fn discard(&mut self, func: &'static str, ty: u32, first: u64, nr: u64) {
+        let args = [Arg::Int(u64::from(ty)), Arg::Int(first), Arg::Int(nr)];
+        self.events.push(Event::message_of(EventKind::Discard, func, DISCARD_MESSAGE, &args));
+    }
+
+    /// `WARN(cond, format, type)` from `func`.
+    pub fn warn_type(&mut self, func: &'static str, format: &'static str, ty: u32) {
+        self.events.push(Event::message_of(EventKind::Warn, func, format, &[Arg::Int(u64::from(ty))]));
     }
 
     pub fn take(&mut self) -> Vec<Event> {

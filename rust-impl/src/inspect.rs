@@ -89,6 +89,52 @@ impl Inspect for Model {
         self.folios.page(folio, idx).map(|p| (p.tags, p.flags))
     }
 
+    /// Bit 0 (`WORK_DISCARD`): the device's discard_work is queued; bit 1 (`WORK_RECLAIM`)
+    /// its reclaim_work. 0 without a device.
+    #[inline]
+    fn work_queued(&self, ty: u32) -> u32 {
+        self.device(ty).map_or(0, |_| self.work.queued(ty))
+    }
+
+    /// The clusters on list `list` (`LIST_*`), head first; empty without cluster info or
+    /// for a bad list.
+    fn cluster_list(&self, ty: u32, list: u32) -> Vec<u32> {
+        match self.device(ty) {
+            Some(d) if d.has_clusters() && list < swapdiff_contract::NR_LISTS => d.clusters.list(list as u8),
+            _ => Vec::new(),
+        }
+    }
+
+    /// CPU 0's `percpu_cluster->next[order]`; 0 without cluster info or past the orders.
+    #[inline]
+    fn percpu_next(&self, ty: u32, order: u32) -> u32 {
+        match self.device(ty) {
+            Some(d) if d.has_clusters() => d.clusters.next.get(order as usize).copied().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// `si->frag_cluster_nr[order]`; 0 without cluster info or past the orders.
+    #[inline]
+    fn frag_cluster_nr(&self, ty: u32, order: u32) -> u32 {
+        match self.device(ty) {
+            Some(d) if d.has_clusters() => d.clusters.frag_nr.get(order as usize).copied().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// `lowest_bit, highest_bit, cluster_next, cluster_nr`; zeros without a device.
+    #[inline]
+    fn device_bits(&self, ty: u32) -> [u32; 4] {
+        self.device(ty).map_or([0; 4], |d| [d.lowest_bit, d.highest_bit, d.cluster_next, d.cluster_nr])
+    }
+
+    /// A cluster's `order` field; 0 without cluster info or past the device.
+    #[inline]
+    fn cluster_order(&self, ty: u32, idx: u32) -> u32 {
+        self.device(ty).and_then(|d| d.cluster(idx)).map_or(0, |c| u32::from(c.order))
+    }
+
     /// The events recorded since the last call, oldest first; the log is emptied.
     #[inline]
     fn take_events(&mut self) -> Vec<Event> {

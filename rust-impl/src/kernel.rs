@@ -23,3 +23,27 @@ pub const CLUSTER_FLAG_NONFULL: u8 = contract::CLUSTER_FLAG_NONFULL as u8;
 pub const BITS_PER_LONG: usize = 64;
 /// `MAX_SWAPFILES` of the modelled config: types at or above it are "non-swap" entries.
 pub const MAX_SWAPFILES: u32 = 27;
+pub const CLUSTER_FLAG_FRAG: u8 = contract::CLUSTER_FLAG_FRAG as u8;
+pub const CLUSTER_FLAG_FULL: u8 = contract::CLUSTER_FLAG_FULL as u8;
+
+/// `SWAP_NR_ORDERS` (`PMD_ORDER + 1`): percpu `next[]`, `nonfull_clusters[]`,
+/// `frag_clusters[]` and `frag_cluster_nr[]` have this many entries.
+pub const NR_ORDERS: usize = contract::NR_ORDERS as usize;
+/// `PMD_ORDER` on 4K pages: an order-9 allocation is a whole cluster.
+pub const PMD_ORDER: u32 = 9;
+/// `LATENCY_LIMIT` of `scan_swap_map_slots`.
+pub const LATENCY_LIMIT: i32 = 256;
+
+/// The cluster lists, numbered as the inspection API numbers them (`SD_LIST_*`).
+pub const LIST_FREE: u8 = contract::LIST_FREE as u8;
+pub const LIST_FULL: u8 = contract::LIST_FULL as u8;
+pub const LIST_DISCARD: u8 = contract::LIST_DISCARD as u8;
+pub const fn list_nonfull(order: u32) -> u8 {
+    contract::list_nonfull(order) as u8
+}
+pub const fn list_frag(order: u32) -> u8 {
+    contract::list_frag(order) as u8
+}
+
+/// `swapon` kind bits (`SD_DEV_*`).
+pub use swapdiff_contract::{DEV_DISCARD, DEV_SSD, WORK_DISCARD, WORK_RECLAIM};

@@ -46,6 +46,7 @@
 //!   continuation pages ([`Count::swp_swapcount`](swapdiff_contract::Count::swp_swapcount));
 //! - and the rest listed in the crate's NOTES.md.
 
+mod clusters;
 mod device;
 mod entry;
 mod events;
@@ -54,6 +55,7 @@ mod folio;
 mod inspect;
 mod ops;
 mod tags;
+mod work;
 
 pub mod continuation;
 pub mod kernel;
@@ -73,6 +75,7 @@ use events::EventLog;
 use faults::Allocations;
 use folio::Folios;
 use tags::TagStore;
+use work::WorkQueue;
 
 /// The whole modelled world: up to four swap devices, the global page counters, the MTE
 /// tag store, folios with the swap cache, allocation sites and the event log.
@@ -93,6 +96,8 @@ pub struct Model {
     pool: PagePool,
     /// Reused by `swapcache_free_entries` for its sorted copy.
     scratch: Vec<u64>,
+    /// Queued `discard_work` / `reclaim_work` items.
+    work: WorkQueue,
 }
 
 impl Default for Model {
@@ -116,6 +121,7 @@ impl Model {
             events: EventLog::default(),
             pool: PagePool::default(),
             scratch: Vec::with_capacity(kernel::MAX_FREE_ENTRIES),
+            work: WorkQueue::default(),
         }
     }
 }

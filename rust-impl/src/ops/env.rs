@@ -1,11 +1,12 @@
-//! The environment around the kernel code: devices on and off, the stand-in allocator,
-//! bad slots, fault injection, folios and the swap cache (ENVIRONMENT.md).
+//! The environment around the kernel code: devices on and off, the allocator's entry for
+//! one device, queued work, bad slots, fault injection, folios and the swap cache
+//! (ENVIRONMENT.md).
 
-use crate::kernel::{EBUSY, EINVAL, ENOSPC, MAX_CLUSTERS, MAX_DEVICES, MAX_FOLIO_ORDER, SWAP_HAS_CACHE, SWAP_MAP_BAD};
+use crate::kernel::{DEV_DISCARD, EBUSY, EINVAL, ENOSPC, MAX_CLUSTERS, MAX_DEVICES, MAX_FOLIO_ORDER, SWAP_MAP_BAD};
 use crate::Model;
+use swapdiff_contract::entry_offset;
 use swapdiff_contract::Environment;
-use swapdiff_contract::{entry, entry_offset};
-use swapdiff_contract::{Site, TAG_BYTES};
+use swapdiff_contract::{Site, TAG_BYTES, TRAPPED};
 
 fn status(r: Result<(), i32>) -> i32 {
     r.err().unwrap_or(0)
@@ -28,6 +29,7 @@ impl Environment for Model {
         self.folios.reset();
         self.allocs.reset();
         self.events.clear();
+        self.work.clear();
     }
 
     /// `system_supports_mte()` from now on.
@@ -37,8 +39,10 @@ impl Environment for Model {
 
     /// Add a device of `nr_clusters * 512` slots in the lowest free type (see
     /// [`crate::device`] for its initial state); its good pages join both page counters.
-    /// -EINVAL for a size outside 1..=4 clusters, -EBUSY when all four types are used.
-    fn swapon(&mut self, nr_clusters: u32, with_cluster_info: bool) -> i32 {
+    /// A `DEV_DISCARD` device gets swapon's `discard_swap()`: one DISCARD of every page but
+    /// the header. -EINVAL for a size outside 1..=4 clusters, -EBUSY when all four types
+    /// are used.
+    fn swapon(&mut self, nr_clusters: u32, kind: u32) -> i32 {
         if !(1..=MAX_CLUSTERS).contains(&nr_clusters) {
             return -EINVAL;
         }
@@ -46,14 +50,24 @@ impl Environment for Model {
             return -EBUSY;
         };
         let d = &mut self.devices[ty];
-        d.setup(nr_clusters, with_cluster_info);
+        d.setup(nr_clusters, kind);
+        if kind & DEV_DISCARD != 0 {
+            self.discard_swap(ty);
+        }
+        let d = &self.devices[ty];
         self.nr_swap_pages += i64::from(d.pages);
         self.total_swap_pages += i64::from(d.pages);
         self.nr_swapfiles = self.nr_swapfiles.max(ty as u32 + 1);
         ty as i32
     }
 
-    /// swapoff's tail: `free_swap_count_continuations()`, `arch_swap_invalidate_area()`,
+    /// The queued work, oldest first (INTERFACES-17 section 3).
+    fn flush_work(&mut self) -> i64 {
+        self.flush_all_work()
+    }
+
+    /// swapoff: first the device's own queued work (discard, then reclaim; TRAPPED if it
+    /// traps, and nothing more), then its tail: `free_swap_count_continuations()`, `arch_swap_invalidate_area()`,
     /// then the map goes. The free slots leave `nr_swap_pages` (slots still in use were
     /// never in it) and the good pages leave `total_swap_pages`; the type's folios leave
     /// the swap cache. `pages - inuse_pages` is C `unsigned int` arithmetic: should more
@@ -62,6 +76,9 @@ impl Environment for Model {
     fn swapoff(&mut self, ty: u32) -> i32 {
         if ty as usize >= MAX_DEVICES || !self.devices[ty as usize].present {
             return -EINVAL;
+        }
+        if self.flush_device_work(ty as usize).is_err() {
+            return TRAPPED as i32;
         }
         let d = &mut self.devices[ty as usize];
         let (pages, inuse) = (d.pages, d.inuse);
@@ -96,24 +113,18 @@ impl Environment for Model {
         0
     }
 
-    /// The stand-in allocator: the lowest naturally aligned run of `1 << order` zero
-    /// bytes at offset >= 1, each set to `SWAP_HAS_CACHE`; the cluster counts them (a FREE
-    /// cluster becomes NONFULL), then `swap_range_alloc` and `nr_swap_pages`.
+    /// `get_swap_pages(1, &e, order)`'s work on device `ty` (INTERFACES-17 section 2):
+    /// the entry, -ENOSPC when nothing was found, TRAPPED if the allocator trapped, -EINVAL
+    /// without a device or for an order above 4.
     fn alloc_swap(&mut self, ty: u32, order: u32) -> Result<u64, i32> {
         if ty as usize >= MAX_DEVICES || !self.devices[ty as usize].present || order > MAX_FOLIO_ORDER {
             return Err(-EINVAL);
         }
-        let n = 1u32 << order;
-        let d = &mut self.devices[ty as usize];
-        let offset = d.find_free_run(n).ok_or(-ENOSPC)?;
-        for i in 0..u64::from(n) {
-            d.set(offset + i, SWAP_HAS_CACHE);
+        match self.alloc_swap_on(ty as usize, order) {
+            Ok(Some(e)) => Ok(e),
+            Ok(None) => Err(-ENOSPC),
+            Err(_) => Err(TRAPPED as i32),
         }
-        d.cluster_take(offset, n as u16);
-        // swap_range_alloc(): only inuse_pages is observable (lowest/highest_bit are not).
-        d.inuse = d.inuse.wrapping_add(n);
-        self.nr_swap_pages -= i64::from(n);
-        Ok(entry(ty, offset))
     }
 
     /// The `nth` allocation at `site` from now fails (1 = the next); 0 disarms.

@@ -181,7 +181,7 @@ impl Model {
     /// `swap_entry_range_free()`: every byte of the range must be exactly
     /// `SWAP_HAS_CACHE` (checked and zeroed one by one, so a BUG leaves the earlier ones
     /// zeroed); the first slot's cluster gives back `nr`; then `swap_range_free`.
-    fn range_free(&mut self, t: usize, entry: u64, nr: u32) -> Flow<()> {
+    pub(crate) fn range_free(&mut self, t: usize, entry: u64, nr: u32) -> Flow<()> {
         let offset = entry_offset(entry);
         for off in offset..offset + u64::from(nr) {
             if self.devices[t].byte_or_zero(off) != SWAP_HAS_CACHE {
@@ -189,27 +189,14 @@ impl Model {
             }
             self.devices[t].set(off, 0);
         }
-        if let Err(check) = self.devices[t].cluster_release(offset, nr) {
-            return Err(self.events.trap(check));
-        }
-        self.range_free_accounting(t, offset, nr);
+        self.dec_cluster_info_page(t, offset, nr)?;
+        self.swap_range_free(t, offset, nr);
         Ok(())
-    }
-
-    /// `swap_range_free()`: `arch_swap_invalidate_page` for each slot (drops saved MTE
-    /// tags when MTE is on), the slots rejoin `nr_swap_pages` and leave `inuse_pages`.
-    fn range_free_accounting(&mut self, t: usize, offset: u64, nr: u32) {
-        for off in offset..offset + u64::from(nr) {
-            self.arch_swap_invalidate_page_inner(t as i32, off);
-        }
-        self.nr_swap_pages += i64::from(nr);
-        let d = &mut self.devices[t];
-        d.inuse = d.inuse.wrapping_sub(nr);
     }
 
     /// `swap_is_has_cache()`: are all `nr` slots cache-only? BUGs on a slot without the
     /// cache flag met before the first one that is not cache-only.
-    fn is_has_cache(&mut self, t: usize, offset: u64, nr: u32) -> Flow<bool> {
+    pub(crate) fn is_has_cache(&mut self, t: usize, offset: u64, nr: u32) -> Flow<bool> {
         for off in offset..offset + u64::from(nr) {
             let byte = self.devices[t].byte_or_zero(off);
             if byte & SWAP_HAS_CACHE == 0 {
@@ -329,7 +316,7 @@ impl Model {
     }
 
     /// `vm_swap_full()`: less than half of the swap space is free.
-    fn vm_swap_full(&self) -> bool {
+    pub(crate) fn vm_swap_full(&self) -> bool {
         self.nr_swap_pages * 2 < self.total_swap_pages
     }
 }

@@ -2,11 +2,14 @@
 //! finding a device for an entry the ways the kernel does, and turning internal results
 //! into the API's return values.
 
+mod alloc;
+mod cluster;
 mod count;
 mod dup;
 mod env;
 mod free;
 mod mte;
+mod work;
 
 use crate::events::{Flow, BAD_FILE, BAD_OFFSET, UNUSED_OFFSET};
 use crate::kernel::{MAX_DEVICES, MAX_SWAPFILES, SWAPFILE_CLUSTER};
@@ -19,6 +22,14 @@ fn ret(r: Flow<i32>) -> i64 {
     match r {
         Ok(v) => i64::from(v),
         Err(_) => TRAPPED,
+    }
+}
+
+/// `get_swap_pages`' return: n_ret and the entries, or TRAPPED and none.
+fn ret_entries(r: Flow<()>, out: Vec<u64>) -> (i64, Vec<u64>) {
+    match r {
+        Ok(()) => (out.len() as i64, out),
+        Err(_) => (TRAPPED, Vec::new()),
     }
 }
 

@@ -5,10 +5,10 @@ pub use rust_impl::{entry, Model, Site, TAG_BYTES};
 /// The family traits the model's calls belong to.
 pub use swapdiff_contract::prelude::*;
 
-/// A model with one device of `clusters` clusters (type 0).
-pub fn with_device(clusters: u32, cluster_info: bool) -> Model {
+/// A model with one device of `clusters` clusters (type 0) of kind `kind` (`DEV_*` bits).
+pub fn with_device(clusters: u32, kind: u32) -> Model {
     let mut m = Model::new();
-    assert_eq!(m.swapon(clusters, cluster_info), 0);
+    assert_eq!(m.swapon(clusters, kind), 0);
     m
 }
 

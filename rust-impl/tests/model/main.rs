@@ -4,5 +4,6 @@
 //! scenarios, with their expected values, are written once in the root crate's
 //! tests/scenarios and run on the model and on the kernel C, end states compared.
 
+mod alloc;
 mod common;
 mod props;

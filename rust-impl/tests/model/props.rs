@@ -54,7 +54,7 @@ proptest! {
     /// map page needed; no digit walk runs past the last page.
     #[test]
     fn counts_track_references(ops in prop::collection::vec(ref_op(), 1..30)) {
-        let mut m = with_device(1, true);
+        let mut m = with_device(1, DEV_SSD);
         counted(&mut m, 4, 1);
         let slot = |i: usize| entry(0, 1 + i as u64);
         let mut expected = [1u64; 4];
@@ -145,7 +145,7 @@ proptest! {
     /// and every cluster's count and flags follow the allocations and bad slots.
     #[test]
     fn slot_accounting_follows_allocations(ops in prop::collection::vec(slot_op(), 1..60)) {
-        let mut m = with_device(2, true);
+        let mut m = with_device(2, DEV_SSD);
         let mut live: Vec<Allocation> = Vec::new();
         let mut bad: BTreeSet<u64> = BTreeSet::new();
         for op in ops {
@@ -204,8 +204,21 @@ proptest! {
             for c in 0..2u32 {
                 let range = u64::from(c) * 512..u64::from(c + 1) * 512;
                 let count = range.clone().filter(|&o| o == 0 || used[o as usize] || bad.contains(&o)).count() as u32;
-                let flags = if count == 0 { CLUSTER_FLAG_FREE } else { CLUSTER_FLAG_NONFULL };
-                prop_assert_eq!(m.cluster(0, c), Some((count, u32::from(flags))));
+                // The count is what the map holds. The flags follow the lists 6.12 keeps
+                // (no discard on this device): FREE exactly at 0, FULL exactly at 512, else
+                // NONFULL or FRAG (a cluster an allocation has scanned from the nonfull list
+                // is FRAG until a release moves it back), and each is on its flag's list.
+                let (got_count, flags) = m.cluster(0, c).unwrap();
+                prop_assert_eq!(got_count, count);
+                let order = m.cluster_order(0, c);
+                let list = match flags {
+                    f if f == u32::from(CLUSTER_FLAG_FREE) => { prop_assert_eq!(count, 0); LIST_FREE }
+                    f if f == u32::from(CLUSTER_FLAG_FULL) => { prop_assert_eq!(count, 512); LIST_FULL }
+                    f if f == u32::from(CLUSTER_FLAG_NONFULL) => list_nonfull(order),
+                    f if f == u32::from(CLUSTER_FLAG_FRAG) => list_frag(order),
+                    f => { prop_assert!(false, "cluster {} flags {:#x}", c, f); 0 }
+                };
+                prop_assert!(m.cluster_list(0, u32::from(list)).contains(&c), "cluster {} not on list {}", c, list);
             }
         }
     }
@@ -240,11 +253,11 @@ proptest! {
     #[test]
     fn tags_exist_only_for_slots_in_use(ops in prop::collection::vec(tag_op(), 1..50)) {
         let mut m = Model::new();
-        m.swapon(1, true);
+        m.swapon(1, DEV_SSD);
         let mut live: Vec<(u64, u32)> = Vec::new();
         for op in ops {
             match op {
-                TagOp::Swapon(c) => { m.swapon(c, true); }
+                TagOp::Swapon(c) => { m.swapon(c, DEV_SSD); }
                 TagOp::Swapoff(ty) if m.swapoff(ty) == 0 => {
                     live.retain(|&(e, _)| rust_impl::entry_type(e) != ty);
                 }
@@ -293,8 +306,11 @@ proptest! {
         ty in 0..2u32,
     ) {
         let mut m = Model::new();
-        m.swapon(1, true);
-        m.swapon(1, true);
+        // Three clusters: cluster 0 (the header's) is on the order-0 lists and the first
+        // order-0 allocation takes free cluster 1 (cluster_alloc_swap_entry prefers the free
+        // list), so an order > 0 allocation still finds free cluster 2.
+        m.swapon(3, DEV_SSD);
+        m.swapon(3, DEV_SSD);
         m.alloc_swap(ty, 0).unwrap(); // so the folio's entry is not the first one
         let e = m.alloc_swap(ty, order).unwrap();
         let src = m.folio_new(order) as u32;

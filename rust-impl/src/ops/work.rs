@@ -1,0 +1,105 @@
+//! Queued work and what it runs: `swap_discard_work` (the scheduled discards) and
+//! `swap_reclaim_work` (`swap_reclaim_full_clusters(si, true)`), plus the reclaim both the
+//! worker and the allocator use, `__try_to_reclaim_swap(si, offset, TTRS_ANYWAY |
+//! TTRS_DIRECT)`.
+
+use crate::events::{Check, Flow};
+use crate::kernel::{LIST_FULL, SWAPFILE_CLUSTER, SWAP_HAS_CACHE, WORK_DISCARD, WORK_RECLAIM};
+use crate::work::MAX_FLUSH_ITEMS;
+use crate::Model;
+use swapdiff_contract::{entry, entry_offset, EventKind, TRAPPED};
+
+const FLUSH_HANG: Check =
+    Check { kind: EventKind::Hang, func: "flush_work", text: "work queued itself again 64 times" };
+
+impl Model {
+    /// `flush_work()` of the environment: queued items oldest first, each its own kernel
+    /// call; 0, or TRAPPED at the first item that trapped (later items stay queued).
+    pub(crate) fn flush_all_work(&mut self) -> i64 {
+        let mut ran = 0;
+        while let Some((ty, work)) = self.work.pop() {
+            if ran == MAX_FLUSH_ITEMS {
+                self.events.fire(FLUSH_HANG);
+                return TRAPPED;
+            }
+            ran += 1;
+            if self.run_work(ty as usize, work).is_err() {
+                return TRAPPED;
+            }
+        }
+        0
+    }
+
+    /// swapoff's `flush_work(&p->discard_work); flush_work(&p->reclaim_work)`: the device's
+    /// own items, discard first; other devices' items stay queued.
+    pub(crate) fn flush_device_work(&mut self, t: usize) -> Flow<()> {
+        for work in [WORK_DISCARD, WORK_RECLAIM] {
+            if self.work.take(t as u32, work) {
+                self.run_work(t, work)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn run_work(&mut self, t: usize, work: u32) -> Flow<()> {
+        if !self.devices[t].present {
+            return Ok(()); // swapoff ran the device's items before it went
+        }
+        if work == WORK_DISCARD {
+            // swap_discard_work()
+            self.swap_do_scheduled_discard(t);
+            Ok(())
+        } else {
+            // swap_reclaim_work()
+            self.swap_reclaim_full_clusters(t, true)
+        }
+    }
+
+    /// `swap_reclaim_full_clusters(si, force)`: rotate the full list, reclaiming every
+    /// cache-only slot of each cluster visited; one cluster, or with `force` as many as
+    /// `inuse_pages / SWAPFILE_CLUSTER` (at least one).
+    pub(crate) fn swap_reclaim_full_clusters(&mut self, t: usize, force: bool) -> Flow<()> {
+        let mut to_scan: i64 = if force { i64::from(self.devices[t].inuse / SWAPFILE_CLUSTER as u32) } else { 1 };
+        while let Some(idx) = self.devices[t].clusters.first(LIST_FULL) {
+            self.devices[t].clusters.move_tail(idx, LIST_FULL);
+            let mut offset = idx as u64 * SWAPFILE_CLUSTER;
+            let end = u64::from(self.devices[t].max).min(offset + SWAPFILE_CLUSTER);
+            to_scan -= 1;
+            while offset < end {
+                if self.devices[t].byte(offset) == SWAP_HAS_CACHE {
+                    let n = self.try_to_reclaim_direct(t, offset)?;
+                    if n != 0 {
+                        offset += u64::from(n.unsigned_abs());
+                        continue;
+                    }
+                }
+                offset += 1;
+            }
+            if to_scan <= 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// `__try_to_reclaim_swap(si, offset, TTRS_ANYWAY | TTRS_DIRECT)`: 0 when no cached
+    /// folio covers the slot, `-nr_pages` when its range (from `folio->swap`) is not all
+    /// cache-only, else `nr_pages` after `__delete_from_swap_cache` (unlink, `folio->swap`
+    /// 0) and `swap_entry_range_free` of that range on this device.
+    pub(crate) fn try_to_reclaim_direct(&mut self, t: usize, offset: u64) -> Flow<i32> {
+        let Some(h) = self.folios.cache_lookup(entry(t as u32, offset)) else {
+            return Ok(0);
+        };
+        let Some(folio) = self.folios.get(h) else {
+            return Ok(0);
+        };
+        let nr_pages = folio.nr_pages();
+        let folio_entry = folio.swap;
+        if !self.is_has_cache(t, entry_offset(folio_entry), nr_pages)? {
+            return Ok(-(nr_pages as i32));
+        }
+        self.folios.cache_remove(h);
+        self.range_free(t, folio_entry, nr_pages)?;
+        Ok(nr_pages as i32)
+    }
+}
