@@ -7,6 +7,7 @@
 
 use crate::counts::{exact_count, SlotView, COUNT_CONTINUED};
 use crate::engine::{entry, Engine, Event, EventKind, Site, CLUSTER, MAX_DEVICES};
+use swapdiff_contract::{LIST_DISCARD, LIST_FREE, LIST_FULL, NR_LISTS, NR_ORDERS, WORK_DISCARD, WORK_RECLAIM};
 use crate::exec::Outcome;
 use crate::program::domain;
 
@@ -145,9 +146,92 @@ pub fn outcomes(expected: &Outcome, actual: &Outcome) -> Option<Mismatch> {
     Some(Mismatch { class: "ret", detail, func: None, expected: pick(&ra), actual: pick(&rb) })
 }
 
-/// Globals, then the touched state.
+/// Globals and queued work, then the touched state.
 pub fn state<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, t: &Touch, level: Level) -> Option<Mismatch> {
-    globals(m, k, level).or_else(|| touched(m, k, t, level))
+    globals(m, k, level).or_else(|| work(m, k)).or_else(|| touched(m, k, t, level))
+}
+
+/// The work queued per device (`work_queued`): which worker will run is behaviour, at every
+/// level.
+pub fn work<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B) -> Option<Mismatch> {
+    for ty in 0..MAX_DEVICES {
+        let (a, b) = (m.work_queued(ty), k.work_queued(ty));
+        if a != b {
+            let show = |w: u32| match w {
+                0 => "none".to_string(),
+                w => [(WORK_DISCARD, "discard_work"), (WORK_RECLAIM, "reclaim_work")]
+                    .iter()
+                    .filter(|(bit, _)| w & bit != 0)
+                    .map(|(_, n)| *n)
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+            };
+            return Some(Mismatch {
+                class: "work",
+                detail: format!("queued work of swap type {ty}"),
+                func: Some(if (a ^ b) & WORK_DISCARD != 0 { "swap_discard_work" } else { "swap_reclaim_work" }.into()),
+                expected: show(a),
+                actual: show(b),
+            });
+        }
+    }
+    None
+}
+
+/// The allocator's state of device `ty` at the raw level: `lowest_bit`, `highest_bit`,
+/// `cluster_next`, `cluster_nr`, and with cluster info every list in order, CPU 0's
+/// `next[order]`, `frag_cluster_nr[order]` and each cluster's order. How slots are picked is
+/// encoding: the logical level leaves it to the slots themselves.
+fn allocator<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, ty: u32, level: Level) -> Option<Mismatch> {
+    if level == Level::Logical || ty >= MAX_DEVICES || m.device_max(ty) == 0 {
+        return None;
+    }
+    let (a, b) = (m.device_bits(ty), k.device_bits(ty));
+    if a != b {
+        return Some(mismatch(
+            "alloc",
+            format!("lowest_bit, highest_bit, cluster_next, cluster_nr of swap type {ty}"),
+            a,
+            b,
+        ));
+    }
+    if !m.device_has_clusters(ty) {
+        return None;
+    }
+    for list in 0..NR_LISTS {
+        let (a, b) = (m.cluster_list(ty, list), k.cluster_list(ty, list));
+        if a != b {
+            return Some(mismatch("lists", format!("{} of swap type {ty} (head first)", list_name(list)), a, b));
+        }
+    }
+    for order in 0..NR_ORDERS {
+        let (a, b) = (m.percpu_next(ty, order), k.percpu_next(ty, order));
+        if a != b {
+            return Some(mismatch("alloc", format!("CPU 0's next[{order}] of swap type {ty}"), a, b));
+        }
+        let (a, b) = (m.frag_cluster_nr(ty, order), k.frag_cluster_nr(ty, order));
+        if a != b {
+            return Some(mismatch("lists", format!("frag_cluster_nr[{order}] of swap type {ty}"), a, b));
+        }
+    }
+    for idx in 0..m.device_max(ty) / CLUSTER {
+        let (a, b) = (m.cluster_order(ty, idx), k.cluster_order(ty, idx));
+        if a != b {
+            return Some(mismatch("cluster", format!("order of cluster {idx} of swap type {ty}"), a, b));
+        }
+    }
+    None
+}
+
+/// A list's kernel name (`SD_LIST_*` numbering).
+pub fn list_name(list: u32) -> String {
+    match list {
+        LIST_FREE => "free_clusters".into(),
+        LIST_FULL => "full_clusters".into(),
+        LIST_DISCARD => "discard_clusters".into(),
+        l if l < 3 + NR_ORDERS => format!("nonfull_clusters[{}]", l - 3),
+        l => format!("frag_clusters[{}]", l - 3 - NR_ORDERS),
+    }
 }
 
 fn globals<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, level: Level) -> Option<Mismatch> {
@@ -174,7 +258,9 @@ fn touched<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, t: &Touch, leve
     if t.everything {
         for ty in 0..MAX_DEVICES {
             let max = u64::from(m.device_max(ty).max(k.device_max(ty)));
-            if let Some(x) = device(m, k, ty).or_else(|| range(m, k, ty, 0, max, level)) {
+            if let Some(x) =
+                device(m, k, ty).or_else(|| range(m, k, ty, 0, max, level)).or_else(|| allocator(m, k, ty, level))
+            {
                 return Some(x);
             }
         }
@@ -184,9 +270,15 @@ fn touched<A: Engine + ?Sized, B: Engine + ?Sized>(m: &A, k: &B, t: &Touch, leve
             }
         }
     } else {
-        for &(ty, lo, hi) in &t.ranges {
+        for (i, &(ty, lo, hi)) in t.ranges.iter().enumerate() {
             if let Some(x) = device(m, k, ty).or_else(|| range(m, k, ty, lo, hi, level)) {
                 return Some(x);
+            }
+            // A release moves its cluster between lists and the bits: once per device.
+            if !t.ranges[..i].iter().any(|r| r.0 == ty) {
+                if let Some(x) = allocator(m, k, ty, level) {
+                    return Some(x);
+                }
             }
         }
         for &f in &t.folios {

@@ -55,6 +55,29 @@ fn order(r: &mut Rng) -> u8 {
     }
 }
 
+/// A device kind: mostly SSDs (cluster_info), a third of them discarding, so a short
+/// campaign runs the discard path; rotational devices take the HDD scan.
+fn device(r: &mut Rng) -> Device {
+    Device { clusters: r.range(1, 4) as u8, cluster_info: r.chance(80), discard: r.chance(30) }
+}
+
+/// How many entries one `get_swap_pages` asks for: one, a few, or enough (order 3 or 4)
+/// to take a cluster from free to full within one call.
+fn goal(r: &mut Rng) -> u16 {
+    r.pick(&[1, 1, 2, 4, 16, 32, 64])
+}
+
+/// The allocator and queued work: `get_swap_pages`, an explicit flush, the kworker switch
+/// (off, a discard waits and the allocator runs it itself).
+fn allocator_op(r: &mut Rng) -> Op {
+    use Op::*;
+    match r.range(0, 9) {
+        0..=5 => get_swap_pages { n: goal(r), order: order(r) },
+        6..=7 => flush_work {},
+        _ => kworker { on: r.chance(40) },
+    }
+}
+
 /// Mostly a few references; sometimes enough to need one continuation page
 /// (> 62) or two (> 62 + 63 * 127 = 8063).
 fn times(r: &mut Rng) -> u16 {
@@ -69,7 +92,7 @@ pub fn program(r: &mut Rng, family: Family) -> Program {
     let mode = if r.chance(80) { Mode::Contract } else { Mode::Raw };
     let mut ops = vec![];
     for _ in 0..r.range(1, 3) {
-        ops.push(Op::swapon { device: Device { clusters: r.range(1, 4) as u8, cluster_info: r.chance(80) } });
+        ops.push(Op::swapon { device: device(r) });
     }
     if r.chance(15) {
         ops.push(Op::mark_bad { slot: Slot { ty: 0, off: r.range(1, 40) as u16 } });
@@ -81,6 +104,10 @@ pub fn program(r: &mut Rng, family: Family) -> Program {
     while ops.len() < n as usize {
         if family != Family::Counts && r.chance(4) {
             ops.extend(scenario(r, mode));
+            continue;
+        }
+        if r.chance(12) {
+            ops.push(allocator_op(r));
             continue;
         }
         let op = match family {
@@ -157,7 +184,7 @@ fn count_op(r: &mut Rng) -> Op {
         }
         86..=90 => fault(r, &[Site::ContPage]),
         91..=93 => swapoff { ty: r.range(0, 3) as u8 },
-        94..=96 => swapon { device: Device { clusters: r.range(1, 4) as u8, cluster_info: r.chance(80) } },
+        94..=96 => swapon { device: device(r) },
         _ => swap_out { ty: 0, order: order(r), seed: r.range(0, 255) as u8 },
     }
 }

@@ -200,7 +200,8 @@ impl Judge {
                 Some(b) => state_of(eng, ty, off, *b),
                 None => SlotState::Absent,
             };
-            if want != got {
+            // A released cluster of a discarding SSD reads bad until its discard has run.
+            if want != got && !(want == SlotState::Free && got == SlotState::Bad && self.spec.pending_discard(ty, off)) {
                 return Some((ty, off, want, got));
             }
         }

@@ -128,6 +128,8 @@ struct Runner<'a, M: Engine + ?Sized, K: Engine + ?Sized> {
     steps: Vec<Step>,
     features: Features,
     input: usize,
+    /// The kworker switch: while on, queued work runs after every step (INTERFACES-17 §3).
+    kworker: bool,
 }
 
 /// Runs `p` on both engines; `model` is the reference that steering reads.
@@ -178,6 +180,7 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
             steps: vec![],
             features: Features::default(),
             input: 0,
+            kworker: true,
         }
     }
 
@@ -281,43 +284,79 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
         Ok(())
     }
 
-    /// Calls one primitive op on both engines and compares.
+    /// Calls one primitive op on both engines and compares; with the kworker on and work
+    /// queued on either engine afterwards, the queued work runs on both as part of the step
+    /// (its return value and events are the step's, a difference in them the step op's).
     fn step(&mut self, op: Op) -> Result<Outcome, Stop> {
         let expected = exec(&mut *self.model, &op);
         let actual = self.kernel.as_deref_mut().map(|k| exec(k, &op));
+        if let Op::kworker { on } = op {
+            self.kworker = on;
+        }
         let index = self.steps.len();
-        let touch = touch(&op, &expected, &self.shadow);
-        self.steps.push(Step {
-            input: Some(self.input),
-            op: op.clone(),
-            expected: self.opts.record.then(|| expected.clone()),
-            actual: if self.opts.record { actual.clone() } else { None },
-        });
+        let diverged = |mismatch| Err(Stop::Diverged(Box::new(Divergence { step: index, op: Some(op.clone()), phase: Phase::Step, mismatch })));
+        let mut touch = touch(&op, &expected, &self.shadow);
+        let record = |steps: &mut Vec<Step>, e: &Outcome, a: &Option<Outcome>| {
+            steps.push(Step {
+                input: Some(self.input),
+                op: op.clone(),
+                expected: self.opts.record.then(|| e.clone()),
+                actual: if self.opts.record { a.clone() } else { None },
+            })
+        };
+        let op_trapped = expected.trapped() || trap_event(&expected);
+        let mut flushed = None;
         if let (Some(k), Some(actual)) = (self.kernel.as_deref(), &actual) {
-            let found = compare::outcomes(&expected, actual)
-                .or_else(|| compare::state(&*self.model, k, &touch, self.opts.level));
-            if let Some(mismatch) = found {
-                return Err(Stop::Diverged(Box::new(Divergence {
-                    step: index,
-                    op: Some(op),
-                    phase: Phase::Step,
-                    mismatch,
-                })));
+            if let Some(mismatch) = compare::outcomes(&expected, actual) {
+                record(&mut self.steps, &expected, &Some(actual.clone()));
+                return diverged(mismatch);
+            }
+            if !op_trapped && self.kworker && (queued(&*self.model) || queued(k)) {
+                if let Some(mismatch) = compare::work(&*self.model, k) {
+                    record(&mut self.steps, &expected, &Some(actual.clone()));
+                    return diverged(mismatch);
+                }
+            }
+        }
+        if !op_trapped && self.kworker && (queued(&*self.model) || self.kernel.as_deref().is_some_and(|k| queued(k))) {
+            let fm = flush(&mut *self.model);
+            let fk = self.kernel.as_deref_mut().map(|k| flush(k));
+            flushed = Some((fm, fk));
+            touch = Touch::everything();
+        }
+        // What the traces show: the op's calls, then the flush's.
+        let (shown_e, shown_a) = match &flushed {
+            Some((fm, fk)) if self.opts.record => (
+                joined(&expected, fm),
+                actual.as_ref().map(|a| joined(a, fk.as_ref().expect("a kernel flush with a kernel"))),
+            ),
+            _ => (expected.clone(), actual.clone()),
+        };
+        record(&mut self.steps, &shown_e, &shown_a);
+        if let Some((fm, Some(fk))) = &flushed {
+            if let Some(mut mismatch) = compare::outcomes(fm, fk) {
+                mismatch.func = Some(worker_of(&mismatch).to_string());
+                return diverged(mismatch);
+            }
+        }
+        if let (Some(k), Some(_)) = (self.kernel.as_deref(), &actual) {
+            if let Some(mismatch) = compare::state(&*self.model, k, &touch, self.opts.level) {
+                return diverged(mismatch);
             }
         }
         // The engines agree on this step: the spec judges the reference (for both).
         if let Some(mismatch) = self.judge.as_mut().and_then(|j| j.step(&op, &expected, &*self.model, &touch)) {
-            return Err(Stop::Diverged(Box::new(Divergence {
-                step: index,
-                op: Some(op),
-                phase: Phase::Step,
-                mismatch,
-            })));
+            return diverged(mismatch);
+        }
+        if let Some((fm, _)) = &flushed {
+            let flush_op = Op::flush_work {};
+            if let Some(mismatch) = self.judge.as_mut().and_then(|j| j.step(&flush_op, fm, &*self.model, &touch)) {
+                return diverged(mismatch);
+            }
         }
         self.observe(&op, &expected);
         self.shadow.update(&op, &expected, &*self.model);
-        let trapped =
-            expected.trapped() || expected.events().any(|e| matches!(e.kind, EventKind::Bug | EventKind::Hang));
+        let trapped = op_trapped || flushed.as_ref().is_some_and(|(fm, _)| fm.trapped() || trap_event(fm));
         if trapped {
             return Err(Stop::Trapped);
         }
@@ -399,6 +438,43 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
     }
 }
 
+/// A BUG or hang among the outcome's events.
+fn trap_event(out: &Outcome) -> bool {
+    out.events().any(|e| matches!(e.kind, EventKind::Bug | EventKind::Hang))
+}
+
+/// Work queued on any present device of `e`.
+fn queued<E: Engine + ?Sized>(e: &E) -> bool {
+    (0..MAX_DEVICES).any(|ty| e.work_queued(ty) != 0)
+}
+
+/// The kworker's run: `flush_work()` and its events, as one call.
+fn flush<E: Engine + ?Sized>(e: &mut E) -> Outcome {
+    let r = e.flush_work();
+    Outcome::one(r, e.take_events())
+}
+
+/// `a`'s calls followed by `b`'s.
+fn joined(a: &Outcome, b: &Outcome) -> Outcome {
+    let mut out = a.clone();
+    for run in b.runs() {
+        for _ in 0..run.times {
+            out.record(run.ret, run.events.clone());
+        }
+    }
+    out
+}
+
+/// The worker function a difference in a flush belongs to: the discard worker's events
+/// come from `discard_swap_cluster`; everything else the reclaim worker does.
+fn worker_of(m: &Mismatch) -> &'static str {
+    if m.func.as_deref() == Some("discard_swap_cluster") {
+        "swap_discard_work"
+    } else {
+        "swap_reclaim_work"
+    }
+}
+
 fn first_slot(op: &Op) -> Option<Slot> {
     use Op::*;
     match op {
@@ -418,6 +494,12 @@ fn touch(op: &Op, out: &Outcome, shadow: &Shadow) -> Touch {
     use Op::*;
     let mut t = Touch::default();
     let slots = |t: &mut Touch, s: &Slot, nr: u64| t.slots(u32::from(s.ty), u64::from(s.off), nr);
+    // A release can free a cluster, which a discarding device turns into SWAP_MAP_BAD
+    // slots (swap_cluster_schedule_discard): the whole clusters of the range.
+    let clusters = |t: &mut Touch, s: &Slot, nr: u64| {
+        let lo = u64::from(s.off) / 512 * 512;
+        t.slots(u32::from(s.ty), lo, (u64::from(s.off) + nr).next_multiple_of(512) - lo)
+    };
     match op {
         swapon { .. } => {
             if let Ok(ty) = u32::try_from(out.ret()) {
@@ -429,11 +511,10 @@ fn touch(op: &Op, out: &Outcome, shadow: &Shadow) -> Touch {
         | __swap_count { slot }
         | swap_swapcount { slot }
         | swp_swapcount { slot } => slots(&mut t, slot, 1),
-        alloc_swap { order, .. } => {
-            if let Some(e) = allocated(out) {
-                t.slots(entry_type(e), entry_offset(e), 1 << order);
-            }
-        }
+        // The real allocator may reclaim cache-only slots anywhere, run a discard, and
+        // moves clusters between lists: everything is compared after it.
+        alloc_swap { .. } | get_swap_pages { .. } | flush_work {} => t = Touch::everything(),
+        kworker { .. } => {}
         fault { .. } | mte { .. } => {}
         folio_new { .. } => {
             if let Ok(f) = u32::try_from(out.ret()) {
@@ -451,26 +532,31 @@ fn touch(op: &Op, out: &Outcome, shadow: &Shadow) -> Touch {
         | swap_shmem_alloc { slot, nr }
         | swapcache_clear { slot, nr }
         | swap_free_nr { slot, nr, .. } => {
-            slots(&mut t, slot, u64::from(*nr));
+            if matches!(op, swapcache_clear { .. } | swap_free_nr { .. }) {
+                clusters(&mut t, slot, u64::from(*nr));
+            } else {
+                slots(&mut t, slot, u64::from(*nr));
+            }
             t.tag_store = matches!(op, swapcache_clear { .. } | swap_free_nr { .. });
         }
         swap_duplicate { slot, .. } => slots(&mut t, slot, 1),
         put_swap_folio { slot, order } => {
-            slots(&mut t, slot, 1 << order);
+            clusters(&mut t, slot, 1 << order);
             t.tag_store = true;
         }
         swapcache_free_entries { slots: list } => {
             for s in list {
-                slots(&mut t, s, 1);
+                clusters(&mut t, s, 1);
             }
             t.tag_store = true;
         }
         free_swap_and_cache_nr { slot, nr } => {
-            slots(&mut t, slot, u64::from(*nr));
+            clusters(&mut t, slot, u64::from(*nr));
             // Reclaim may put a whole cached folio that straddles the range.
             for (f, sh) in shadow.live() {
                 if let (true, Some(e)) = (sh.in_cache, sh.swap) {
-                    t.slots(entry_type(e), entry_offset(e), u64::from(sh.nr()));
+                    let s = Slot { ty: entry_type(e) as u8, off: entry_offset(e) as u16 };
+                    clusters(&mut t, &s, u64::from(sh.nr()));
                     t.folios.push(u32::from(f));
                 }
             }

@@ -50,6 +50,11 @@ fn text_form_reads_comments_mode_and_every_argument() {
          mode raw\n\
          swapon 2            # two clusters\n\
          swapon 1 nocluster\n\
+         swapon 3 rotational discard\n\
+         swapon 4 discard\n\
+         get_swap_pages nr=16 order=3\n\
+         flush_work\n\
+         kworker off\n\
          alloc_swap 0 order=2\n\
          __swap_duplicate 0:4 usage=0xbf nr=4\n\
          swap_duplicate 0:1 x8064\n\
@@ -64,8 +69,14 @@ fn text_form_reads_comments_mode_and_every_argument() {
     assert_eq!(
         p.ops,
         vec![
-            Op::swapon { device: Device { clusters: 2, cluster_info: true } },
-            Op::swapon { device: Device { clusters: 1, cluster_info: false } },
+            Op::swapon { device: Device { clusters: 2, cluster_info: true, discard: false } },
+            // `nocluster` is the older word for `rotational`.
+            Op::swapon { device: Device { clusters: 1, cluster_info: false, discard: false } },
+            Op::swapon { device: Device { clusters: 3, cluster_info: false, discard: true } },
+            Op::swapon { device: Device { clusters: 4, cluster_info: true, discard: true } },
+            Op::get_swap_pages { n: 16, order: 3 },
+            Op::flush_work {},
+            Op::kworker { on: false },
             Op::alloc_swap { ty: 0, order: 2 },
             Op::__swap_duplicate { slot: s(0, 4), usage: 0xbf, nr: 4 },
             Op::swap_duplicate { slot: s(0, 1), times: 8064 },
@@ -75,6 +86,16 @@ fn text_form_reads_comments_mode_and_every_argument() {
             Op::page_set { folio: 1, idx: 3, seed: 9, flags: 1 },
         ]
     );
+}
+
+#[test]
+fn device_kinds_print_as_they_parse_and_take_the_byte_bits() {
+    // Text: `rotational` is printed (never `nocluster`), `discard` after it.
+    let p = parse("swapon 1 nocluster discard\nswapon 2\n").unwrap();
+    assert_eq!(p.to_string(), "swapon 1 rotational discard\nswapon 2\n");
+    // Bytes: bits 0-1 clusters - 1, bit 2 rotational, bit 3 discard (INTERFACES-17 section 1).
+    let bytes = encode(&p, Family::Counts).unwrap();
+    assert_eq!(&bytes[1..3], &[0b1100, 0b0001]);
 }
 
 #[test]

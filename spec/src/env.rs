@@ -1,12 +1,12 @@
-//! The environment's services (devices, the stand-in allocator, fault injection), as the
+//! The environment's services (devices, bad slots, fault injection), as the
 //! harness's environment defines them for every kernel (cshim/ENVIRONMENT.md).
 
 use swapdiff_contract::{
-    entry_offset, entry_type, Entry, Site, EBUSY, EINVAL, ENOSPC, MAX_CLUSTERS, MAX_FOLIO_ORDER, SWAPFILE_CLUSTER,
+    entry_offset, entry_type, Entry, Site, EBUSY, EINVAL, MAX_CLUSTERS, SWAPFILE_CLUSTER,
 };
 
-use crate::state::{at, ret_name, Slot};
-use crate::{Spec, SpecMismatch, Verdict};
+use crate::state::{at, Slot};
+use crate::{Spec, Verdict};
 
 impl Spec {
     /// Back to no devices, no folios, nothing saved, MTE on and no armed faults; a lost
@@ -28,8 +28,8 @@ impl Spec {
     /// A device goes to the lowest free type, `nr_clusters` clusters of slots, of which the
     /// first (the header) is never usable. -EINVAL for a size outside 1..=MAX_CLUSTERS,
     /// -EBUSY when every type holds a device. The environment decides all of it: no choice.
-    pub fn swapon(&mut self, nr_clusters: u32, with_cluster_info: bool, observed: i32) -> Verdict {
-        let call = || format!("swapon({nr_clusters}, {with_cluster_info})");
+    pub fn swapon(&mut self, nr_clusters: u32, kind: u32, observed: i32) -> Verdict {
+        let call = || format!("swapon({nr_clusters}, {kind})");
         let free = self.devices.iter().position(Option::is_none);
         let want = match free {
             _ if !(1..=MAX_CLUSTERS).contains(&nr_clusters) => -EINVAL,
@@ -41,6 +41,7 @@ impl Spec {
             let mut slots = vec![Slot::Free; (nr_clusters * SWAPFILE_CLUSTER) as usize];
             slots[0] = Slot::Bad;
             self.devices[want as usize] = Some(slots);
+            self.kinds[want as usize] = kind;
         }
         v
     }
@@ -75,54 +76,14 @@ impl Spec {
             Some(Slot::Free) => 0,
             Some(_) => -EBUSY,
         };
+        // A free slot waiting for its cluster's discard reads as bad: busy.
+        if want == 0 && observed == -EBUSY && self.pending_discard(ty, off) {
+            return Verdict::Agrees;
+        }
         let v = Spec::expect(|| format!("mark_bad({})", at(entry)), "return", &[i64::from(want)], i64::from(observed));
         if v == Verdict::Agrees && want == 0 {
             self.devices[ty as usize].as_mut().expect("device checked")[off as usize] = Slot::Bad;
         }
         v
-    }
-
-    /// `1 << order` slots for a folio: which ones is the allocator's choice, but they are
-    /// naturally aligned (a folio's entries are, so that page i of the folio is entry + i),
-    /// past the header, on the asked device, all free before, and each leaves the call held
-    /// by the swap cache with no references (the folio being swapped out is in the cache).
-    /// -ENOSPC only when no such run is free; -EINVAL without a device or above the largest
-    /// folio order.
-    pub fn alloc_swap(&mut self, ty: u32, order: u32, observed: Result<Entry, i32>) -> Verdict {
-        let call = || format!("alloc_swap({ty}, {order})");
-        let mismatch = |what, allowed: &str| {
-            let observed = match observed {
-                Ok(e) => at(e),
-                Err(r) => ret_name(i64::from(r)),
-            };
-            Verdict::Disagrees(SpecMismatch { call: call(), what, allowed: allowed.into(), observed })
-        };
-        let Some(dev) = self.device(ty).filter(|_| order <= MAX_FOLIO_ORDER) else {
-            return match observed {
-                Err(r) if r == -EINVAL => Verdict::Agrees,
-                _ => mismatch("return", "-EINVAL"),
-            };
-        };
-        let n = 1usize << order;
-        let fits = |off: usize| off >= 1 && dev.get(off..off + n).is_some_and(|r| r.iter().all(|s| *s == Slot::Free));
-        match observed {
-            Err(r) if r == -ENOSPC => {
-                if (0..dev.len()).step_by(n).any(fits) {
-                    return mismatch("return", "an aligned free run (one is free)");
-                }
-                Verdict::Agrees
-            }
-            Ok(e) => {
-                let off = entry_offset(e) as usize;
-                if entry_type(e) != ty || !off.is_multiple_of(n) || !fits(off) {
-                    return mismatch("entry", "an aligned run of free slots past the header on the device");
-                }
-                for s in self.range_mut(e, n as u64).expect("checked") {
-                    *s = Slot::Used { refs: 0, shmem: false, cached: true };
-                }
-                Verdict::Agrees
-            }
-            Err(_) => mismatch("return", "an entry or -ENOSPC"),
-        }
     }
 }

@@ -21,6 +21,7 @@
 //! whether a failed `arch_prepare_to_swap` also dropped tags saved before it), the rule
 //! accepts every allowed outcome and follows the one the engine took.
 
+mod alloc;
 mod count;
 mod dup;
 mod env;

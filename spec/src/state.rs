@@ -118,6 +118,8 @@ impl TagFaults {
 #[derive(Debug, Clone, Default)]
 pub struct Spec {
     pub(crate) devices: [Option<Vec<Slot>>; MAX_DEVICES as usize],
+    /// Each device's `swapon` kind (`DEV_SSD`, `DEV_DISCARD`).
+    pub(crate) kinds: [u32; MAX_DEVICES as usize],
     /// A fault is armed at the continuation-page site and has not been seen to fire: an
     /// allocation that needs memory for a count may fail. How many allocations a call makes
     /// is encoding, so the spec cannot count down `nth`; it only knows one may fail.

@@ -193,22 +193,23 @@ impl Field for Folio {
     }
 }
 
-/// A device to add: `CLUSTERS` (1..=4), then `nocluster` for a device without
-/// cluster_info. One byte: bits 0..=1 clusters - 1, bit 2 no cluster_info.
+/// A device to add: `CLUSTERS` (1..=4), then `rotational` for a device without
+/// cluster_info (`nocluster`, the older word, still parses), then `discard` for a
+/// discarding device. One byte: bits 0..=1 clusters - 1, bit 2 rotational, bit 3 discard.
 pub struct DeviceSpec;
 
 impl DeviceSpec {
     fn byte(v: &Device) -> u8 {
-        (v.clusters - 1) | if v.cluster_info { 0 } else { 4 }
+        (v.clusters - 1) | if v.cluster_info { 0 } else { 4 } | if v.discard { 8 } else { 0 }
     }
     fn from_byte(d: u8) -> Device {
-        Device { clusters: (d & 3) + 1, cluster_info: d & 4 == 0 }
+        Device { clusters: (d & 3) + 1, cluster_info: d & 4 == 0, discard: d & 8 != 0 }
     }
 }
 
 impl Field for DeviceSpec {
     type Value = Device;
-    type Arg = (u32, bool);
+    type Arg = (u32, u32);
     fn decode(r: &mut Reader<'_, '_>) -> Device {
         Self::from_byte(r.byte())
     }
@@ -216,21 +217,30 @@ impl Field for DeviceSpec {
         out.push(Self::byte(v));
     }
     fn print(v: &Device, out: &mut String) {
-        out.push_str(&format!(" {}{}", v.clusters, if v.cluster_info { "" } else { " nocluster" }));
+        out.push_str(&format!(
+            " {}{}{}",
+            v.clusters,
+            if v.cluster_info { "" } else { " rotational" },
+            if v.discard { " discard" } else { "" }
+        ));
     }
     fn parse(a: &mut TextArgs<'_>) -> Result<Device, String> {
         let clusters = ranged("clusters", a.pos("a cluster count")?, domain::CLUSTERS)?;
-        let cluster_info = !a.take_word("nocluster");
-        Ok(Device { clusters, cluster_info })
+        let rotational = a.take_word("rotational") || a.take_word("nocluster");
+        let discard = a.take_word("discard");
+        Ok(Device { clusters, cluster_info: !rotational, discard })
     }
-    /// A device without cluster_info tries the default device (with it), the one a
-    /// reader assumes: `swapon N` with no more words.
+    /// A device without discard, then an SSD: the default device (`swapon N` with no more
+    /// words) is the one a reader assumes.
     fn shrink(v: &Device) -> Vec<Device> {
-        if v.cluster_info {
-            vec![]
-        } else {
-            vec![Device { cluster_info: true, ..*v }]
+        let mut out = vec![];
+        if v.discard {
+            out.push(Device { discard: false, ..*v });
         }
+        if !v.cluster_info {
+            out.push(Device { cluster_info: true, ..*v });
+        }
+        out
     }
     /// Fewer clusters.
     fn number(v: &Device) -> Option<(u16, u16)> {
@@ -239,11 +249,11 @@ impl Field for DeviceSpec {
     fn with_number(v: &Device, n: u16) -> Device {
         Device { clusters: n as u8, ..*v }
     }
-    fn arg(v: &Device) -> (u32, bool) {
-        (u32::from(v.clusters), v.cluster_info)
+    fn arg(v: &Device) -> (u32, u32) {
+        (u32::from(v.clusters), v.kind())
     }
     fn c(v: &Device) -> String {
-        format!("{}, {}", v.clusters, v.cluster_info)
+        format!("{}, {}", v.clusters, v.kind())
     }
 }
 

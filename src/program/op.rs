@@ -44,11 +44,21 @@ pub mod domain {
 pub const USAGE_MAP: u8 = 1;
 pub use swapdiff_contract::{SWAP_HAS_CACHE, SWAP_MAP_SHMEM};
 
-/// A device `swapon` adds: clusters (1..=4) and whether it has cluster_info.
+/// A device `swapon` adds: clusters (1..=4), whether it is an SSD (`DEV_SSD`: it has
+/// cluster_info; without, rotational) and whether it discards (`DEV_DISCARD`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Device {
     pub clusters: u8,
     pub cluster_info: bool,
+    pub discard: bool,
+}
+
+impl Device {
+    /// The `swapon` kind bits (`DEV_SSD`, `DEV_DISCARD`).
+    pub fn kind(&self) -> u32 {
+        use swapdiff_contract::{DEV_DISCARD, DEV_SSD};
+        (if self.cluster_info { DEV_SSD } else { 0 }) | if self.discard { DEV_DISCARD } else { 0 }
+    }
 }
 
 /// Which ops a fuzz target draws from.

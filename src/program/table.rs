@@ -34,14 +34,15 @@ op_table! {
     // ---- environment (the harness's services, not kernel functions)
     /// Add a device (lowest free type).
     0 swapon(device: DeviceSpec) in Counts Mte,
-        exec |e| e.swapon(u32::from(device.clusters), device.cluster_info),
-        spec |s, r, v| s.swapon(u32::from(device.clusters), device.cluster_info, r as i32);
+        exec |e| e.swapon(u32::from(device.clusters), device.kind()),
+        spec |s, r, v| s.swapon(u32::from(device.clusters), device.kind(), r as i32);
     1 swapoff(ty: SwapType) in Counts Mte;
     /// Mark a slot bad (as a bad-block list would at swapon).
     2 mark_bad(slot: Entry) in Counts Mte;
-    /// Stand-in allocator: `1 << order` slots, each set to SWAP_HAS_CACHE.
+    /// `get_swap_pages(1, &e, order)`'s work on device `ty` (not through the avail list).
     3 alloc_swap(ty: SwapType, order: Order) in Counts Mte,
-        c format!("\tr = sd_alloc_swap({ty}, {order}, &e);\n\tif (r == 0)\n\t\tr = (long)e;\n");
+        c format!("\tr = sd_alloc_swap({ty}, {order}, &e);\n\tif (r == 0)\n\t\tr = (long)e;\n"),
+        spec |s, r, v| s.alloc_swap(u32::from(*ty), u32::from(*order), FromRet::from_ret(r), v);
     /// The `nth` allocation at `site` from now fails.
     4 fault(site: FaultSite, nth: Nth) in Counts Mte,
         exec |e| e.fault_arm(*site, u32::from(*nth)),
@@ -113,4 +114,19 @@ op_table! {
     /// Fault a folio back in: new folio, `swapcache_prepare`, restore tags,
     /// drop the mapping references, drop the cache.
     35 swap_in(slot: Entry, order: Order) in Counts Mte [composite];
+
+    // ---- issue 17: the allocator over the avail list, queued work
+    /// `get_swap_pages(n, entries, order)`: returns n_ret (the entries are read from the state).
+    36 get_swap_pages(n: Nr, order: Order) in Counts Mte,
+        exec |e| e.get_swap_pages(i32::from(*n), u32::from(*order)).0,
+        c format!("\t{{\n\t\tuint64_t es[SD_SWAP_BATCH];\n\t\tr = sd_get_swap_pages({n}, {order}, es);\n\t}}\n"),
+        spec |s, r, v| s.get_swap_pages(i32::from(*n), u32::from(*order), r, v);
+    /// Run the queued work now (whatever the kworker switch).
+    37 flush_work() in Counts Mte,
+        spec |s, r, v| s.flush_work(r, v);
+    /// The runner's kworker switch: on, queued work runs after every step (the default).
+    38 kworker(on: OnOff) in Counts Mte,
+        exec |e| { let _ = (e, on); },
+        c format!("\t/* kworker {on} */\n\tr = 0;\n"),
+        spec |s, r, v| { let _ = (s, r, v, on); Verdict::Agrees };
 }
