@@ -94,6 +94,43 @@ impl Inspect for Model {
     fn take_events(&mut self) -> Vec<Event> {
         self.events.take()
     }
+
+    // H16: placeholder, no work queue yet.
+    fn work_queued(&self, _ty: u32) -> u32 {
+        0
+    }
+
+    // H16: placeholder, the model has no cluster lists yet.
+    fn cluster_list(&self, _ty: u32, _list: u32) -> Vec<u32> {
+        Vec::new()
+    }
+
+    // H16: placeholder, no per-CPU cluster state yet.
+    fn percpu_next(&self, _ty: u32, _order: u32) -> u32 {
+        0
+    }
+
+    // H16: placeholder.
+    fn frag_cluster_nr(&self, _ty: u32, _order: u32) -> u32 {
+        0
+    }
+
+    // H16: placeholder.
+    fn device_bits(&self, _ty: u32) -> [u32; 4] {
+        [0; 4]
+    }
+
+    // H16: placeholder.
+    fn cluster_order(&self, _ty: u32, _idx: u32) -> u32 {
+        0
+    }
+}
+
+// H16: placeholder until the model has the allocator: no entries.
+impl swapdiff_contract::Allocate for Model {
+    fn get_swap_pages(&mut self, _n_goal: i32, _order: u32) -> (i64, Vec<u64>) {
+        (0, Vec::new())
+    }
 }
 
 impl Model {

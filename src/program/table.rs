@@ -34,7 +34,7 @@ op_table! {
     // ---- environment (the harness's services, not kernel functions)
     /// Add a device (lowest free type).
     0 swapon(device: DeviceSpec) in Counts Mte,
-        exec |e| e.swapon(u32::from(device.clusters), device.cluster_info),
+        exec |e| e.swapon(u32::from(device.clusters), if device.cluster_info { swapdiff_contract::DEV_SSD } else { 0 }),
         spec |s, r, v| s.swapon(u32::from(device.clusters), device.cluster_info, r as i32);
     1 swapoff(ty: SwapType) in Counts Mte;
     /// Mark a slot bad (as a bad-block list would at swapon).

@@ -38,7 +38,9 @@ impl Environment for Model {
     /// Add a device of `nr_clusters * 512` slots in the lowest free type (see
     /// [`crate::device`] for its initial state); its good pages join both page counters.
     /// -EINVAL for a size outside 1..=4 clusters, -EBUSY when all four types are used.
-    fn swapon(&mut self, nr_clusters: u32, with_cluster_info: bool) -> i32 {
+    // H16: the kind's discard bit and SWP_BLKDEV are not modelled yet; only DEV_SSD is read.
+    fn swapon(&mut self, nr_clusters: u32, kind: u32) -> i32 {
+        let with_cluster_info = kind & swapdiff_contract::DEV_SSD != 0;
         if !(1..=MAX_CLUSTERS).contains(&nr_clusters) {
             return -EINVAL;
         }
@@ -71,6 +73,11 @@ impl Environment for Model {
         self.nr_swap_pages -= i64::from(pages.wrapping_sub(inuse));
         self.total_swap_pages -= i64::from(pages);
         self.folios.cache_drop_type(ty);
+        0
+    }
+
+    // H16: placeholder until the model has a work queue: nothing is ever queued.
+    fn flush_work(&mut self) -> i64 {
         0
     }
 

@@ -8,7 +8,7 @@ pub use swapdiff_contract::prelude::*;
 /// A model with one device of `clusters` clusters (type 0).
 pub fn with_device(clusters: u32, cluster_info: bool) -> Model {
     let mut m = Model::new();
-    assert_eq!(m.swapon(clusters, cluster_info), 0);
+    assert_eq!(m.swapon(clusters, if cluster_info { swapdiff_contract::DEV_SSD } else { 0 }), 0);
     m
 }
 

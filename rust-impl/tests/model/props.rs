@@ -240,11 +240,11 @@ proptest! {
     #[test]
     fn tags_exist_only_for_slots_in_use(ops in prop::collection::vec(tag_op(), 1..50)) {
         let mut m = Model::new();
-        m.swapon(1, true);
+        m.swapon(1, swapdiff_contract::DEV_SSD);
         let mut live: Vec<(u64, u32)> = Vec::new();
         for op in ops {
             match op {
-                TagOp::Swapon(c) => { m.swapon(c, true); }
+                TagOp::Swapon(c) => { m.swapon(c, swapdiff_contract::DEV_SSD); }
                 TagOp::Swapoff(ty) if m.swapoff(ty) == 0 => {
                     live.retain(|&(e, _)| rust_impl::entry_type(e) != ty);
                 }
@@ -293,8 +293,8 @@ proptest! {
         ty in 0..2u32,
     ) {
         let mut m = Model::new();
-        m.swapon(1, true);
-        m.swapon(1, true);
+        m.swapon(1, swapdiff_contract::DEV_SSD);
+        m.swapon(1, swapdiff_contract::DEV_SSD);
         m.alloc_swap(ty, 0).unwrap(); // so the folio's entry is not the first one
         let e = m.alloc_swap(ty, order).unwrap();
         let src = m.folio_new(order) as u32;
