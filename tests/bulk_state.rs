@@ -11,7 +11,7 @@ use swapdiff_contract::{COUNT_CONTINUED, SWAP_HAS_CACHE, SWAP_MAP_BAD, SWAP_MAP_
 /// A device with every kind of byte: the header (BAD), cached slots, counted slots, a
 /// continued slot (SWAP_MAP_MAX + 1 = 63 references) and free slots.
 fn varied<E: Engine + ?Sized>(e: &mut E) {
-    assert_eq!(e.swapon(2, true), 0);
+    assert_eq!(e.swapon(2, swapdiff_contract::DEV_SSD), 0);
     counted(e, 4, 2);
     alloc_n_from(e, 5, 3);
     let continued = entry(0, 1);

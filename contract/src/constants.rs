@@ -54,6 +54,37 @@ pub const MAX_FREE_ENTRIES: usize = 64;
 pub const PG_MTE_TAGGED: u32 = 1;
 pub const PG_MTE_LOCK: u32 = 2;
 
+// device kinds (`swapon`'s `kind` bits, `SD_DEV_*`)
+
+/// `bdev_nonrot()`: `SWP_SOLIDSTATE` and cluster_info; without it the device is rotational.
+pub const DEV_SSD: u32 = 1;
+/// Swapon with `SWAP_FLAG_DISCARD`: `SWP_DISCARDABLE | SWP_AREA_DISCARD | SWP_PAGE_DISCARD`.
+pub const DEV_DISCARD: u32 = 2;
+
+// the allocator and queued work (`SD_*`)
+
+/// `SWAP_NR_ORDERS` (`PMD_ORDER + 1`): per-order lists and per-CPU cluster slots.
+pub const NR_ORDERS: u32 = 10;
+/// `SWAP_BATCH`: the most entries one `get_swap_pages` call returns.
+pub const SWAP_BATCH: usize = 64;
+/// `Inspect::work_queued` bits: the device's discard_work / reclaim_work is queued.
+pub const WORK_DISCARD: u32 = 1;
+pub const WORK_RECLAIM: u32 = 2;
+/// List ids of `Inspect::cluster_list`.
+pub const LIST_FREE: u32 = 0;
+pub const LIST_FULL: u32 = 1;
+pub const LIST_DISCARD: u32 = 2;
+/// `nonfull_clusters[order]`.
+pub const fn list_nonfull(order: u32) -> u32 {
+    3 + order
+}
+/// `frag_clusters[order]`.
+pub const fn list_frag(order: u32) -> u32 {
+    3 + NR_ORDERS + order
+}
+/// How many list ids there are (`0..NR_LISTS`).
+pub const NR_LISTS: u32 = 3 + 2 * NR_ORDERS;
+
 // errno values (include/uapi/asm-generic/errno-base.h), returned negated as the kernel does
 
 pub const ENOENT: i32 = 2;

@@ -96,19 +96,24 @@ macro_rules! engine_methods {
 }
 
 engine_methods! {
-    /// The environment services of ENVIRONMENT.md: devices, the stand-in allocator,
-    /// fault injection, folios and the swap cache.
+    /// The environment services of ENVIRONMENT.md: devices, the allocator on one device,
+    /// queued work, fault injection, folios and the swap cache.
     trait Environment {
         /// Back to the initial state: no devices, no folios, empty tag store, MTE on.
         fn env_reset(&mut self);
         /// `system_supports_mte()`.
         fn set_mte(&mut self, on: bool);
-        /// The new device's type, or -EINVAL / -EBUSY.
-        fn swapon(&mut self, nr_clusters: u32, with_cluster_info: bool) -> i32;
+        /// The new device's type, or -EINVAL / -EBUSY. `kind`: `DEV_SSD` and `DEV_DISCARD`
+        /// bits (constants.rs); without `DEV_SSD` the device is rotational (no cluster_info).
+        fn swapon(&mut self, nr_clusters: u32, kind: u32) -> i32;
         fn swapoff(&mut self, ty: u32) -> i32;
         fn mark_bad(&mut self, entry: Entry) -> i32;
-        /// The allocated entry, or -EINVAL / -ENOSPC.
+        /// What `get_swap_pages(1, &e, order)` runs on device `ty` (not through the avail
+        /// list): the allocated entry, or -EINVAL / -ENOSPC (TRAPPED after a BUG or hang).
         fn alloc_swap(&mut self, ty: u32, order: u32) -> Result<Entry, i32>;
+        /// Runs the queued work items, oldest first, each as its own kernel call named by its
+        /// worker function: 0, or TRAPPED at the first item that trapped (the rest stay queued).
+        fn flush_work(&mut self) -> i64;
         /// The `nth` next allocation at `site` fails (0 disarms).
         fn fault_arm(&mut self, site: Site, nth: u32);
         /// A folio handle, or -EINVAL / -ENOSPC.
@@ -159,6 +164,13 @@ engine_methods! {
         fn arch_swap_invalidate_area(&mut self, ty: u32) -> i64;
     }
 
+    /// Allocating slots over the avail list (mm/swapfile.c `get_swap_pages`).
+    trait Allocate {
+        /// n_ret and the n_ret entries; TRAPPED or REFUSED (`n_goal` outside 1..=64,
+        /// `order` > 4) with no entries.
+        fn get_swap_pages(&mut self, n_goal: i32, order: u32) -> (i64, Vec<Entry>);
+    }
+
     /// Inspection: what the comparison reads. Nothing here changes state or records an
     /// event, except `take_events`, which returns and clears the log.
     trait Inspect {
@@ -187,5 +199,19 @@ engine_methods! {
         fn page_get(&self, folio: u32, idx: u32) -> Option<([u8; TAG_BYTES], u32)>;
         /// The events recorded since the last call, oldest first; clears them.
         fn take_events(&mut self) -> Vec<Event>;
+        /// `WORK_DISCARD` / `WORK_RECLAIM` bits of device `ty`'s queued work items; 0 without
+        /// a device.
+        fn work_queued(&self, ty: u32) -> u32;
+        /// The cluster indices on list `list` (`LIST_FREE`, `list_nonfull(o)`, ...) of device
+        /// `ty`, head first; empty without cluster_info or for a bad list.
+        fn cluster_list(&self, ty: u32, list: u32) -> Vec<u32>;
+        /// CPU 0's `percpu_cluster->next[order]`; 0 without cluster_info.
+        fn percpu_next(&self, ty: u32, order: u32) -> u32;
+        /// `si->frag_cluster_nr[order]`; 0 without a device or for a bad order.
+        fn frag_cluster_nr(&self, ty: u32, order: u32) -> u32;
+        /// `lowest_bit, highest_bit, cluster_next, cluster_nr`; zeros without a device.
+        fn device_bits(&self, ty: u32) -> [u32; 4];
+        /// Cluster `idx`'s `order` field; 0 without cluster_info or past the device.
+        fn cluster_order(&self, ty: u32, idx: u32) -> u32;
     }
 }

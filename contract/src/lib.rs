@@ -17,7 +17,7 @@ pub mod setup;
 mod vocab;
 
 pub use constants::*;
-pub use engine::{families, Count, Delegate, Duplicate, Engine, Environment, Free, Inspect, Mte};
+pub use engine::{families, Allocate, Count, Delegate, Duplicate, Engine, Environment, Free, Inspect, Mte};
 pub use entry::{entry, entry_offset, entry_type, Entry, SWP_OFFSET_MASK, SWP_TYPE_SHIFT};
 pub use vocab::{Arg, Args, Event, EventKind, Site, MAX_EVENT_ARGS, REFUSED, TRAPPED};
 

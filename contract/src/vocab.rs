@@ -55,6 +55,9 @@ pub enum EventKind {
     Hang,
     /// `pr_err*`: the formatted message without its newline.
     Log,
+    /// `blkdev_issue_discard()`: a range of pages discarded, as a message
+    /// (`"discard %u:%lu+%lu\n"`: type, first page, pages), func the kernel caller.
+    Discard,
 }
 
 impl EventKind {
@@ -64,6 +67,7 @@ impl EventKind {
             EventKind::Bug => "BUG",
             EventKind::Hang => "HANG",
             EventKind::Log => "LOG",
+            EventKind::Discard => "DISCARD",
         }
     }
 }
@@ -171,7 +175,7 @@ impl Event {
 
     /// Whether `text` is a format (and not a condition, which may hold a `%`).
     pub fn is_format(&self) -> bool {
-        self.kind == EventKind::Log || !self.args.is_empty()
+        matches!(self.kind, EventKind::Log | EventKind::Discard) || !self.args.is_empty()
     }
 
     /// What a reader sees: the condition, or the message formatted as

@@ -72,7 +72,28 @@ enum sd_event_kind {
 	SD_EV_BUG = 1,  /* BUG, BUG_ON, VM_BUG_ON*: the call is abandoned */
 	SD_EV_HANG = 2, /* a wait that cannot end single-threaded */
 	SD_EV_LOG = 3,  /* pr_err* and friends: the formatted message */
+	SD_EV_DISCARD = 4, /* blkdev_issue_discard(): "discard %u:%lu+%lu\n"
+			    * (type, first page, pages); func the kernel caller */
 };
+
+/* Device kinds: sd_swapon's kind bits (ENVIRONMENT.md "Device kinds"). */
+#define SD_DEV_SSD 1u     /* bdev_nonrot(): SWP_SOLIDSTATE, cluster_info */
+#define SD_DEV_DISCARD 2u /* SWAP_FLAG_DISCARD: area and page discards */
+
+/* The allocator's lists (ENVIRONMENT.md "Allocator"): SWAP_NR_ORDERS and the
+ * list ids of sd_cluster_list. */
+#define SD_NR_ORDERS 10
+#define SD_SWAP_BATCH 64
+#define SD_LIST_FREE 0
+#define SD_LIST_FULL 1
+#define SD_LIST_DISCARD 2
+#define SD_LIST_NONFULL(o) (3 + (o))
+#define SD_LIST_FRAG(o) (3 + SD_NR_ORDERS + (o))
+#define SD_NR_LISTS (3 + 2 * SD_NR_ORDERS)
+
+/* sd_work_queued bits. */
+#define SD_WORK_DISCARD 1u
+#define SD_WORK_RECLAIM 2u
 
 /*
  * One event. func is __func__ where the macro was used (the kernel function
@@ -129,17 +150,24 @@ void sd_env_reset(void);
 void sd_set_mte(bool on);
 
 /*
- * Add a device of nr_clusters * SD_SWAPFILE_CLUSTER slots in the lowest free
- * type. Like setup_swap_map()/setup_clusters(): slot 0 (the header) holds
- * SWAP_MAP_BAD; with cluster_info, cluster 0 counts that slot and is on the
- * nonfull list, the other clusters are free. Flags SWP_USED | SWP_WRITEOK.
- * Returns the type, -EINVAL for a bad size, -EBUSY when all types are used.
+ * Add a block device (SWP_BLKDEV) of nr_clusters * SD_SWAPFILE_CLUSTER slots
+ * in the lowest free type, as swapon does: slot 0 (the header) holds
+ * SWAP_MAP_BAD; kind SD_DEV_SSD: SWP_SOLIDSTATE and cluster_info from the
+ * kernel's setup_clusters() (cluster 0, counting the header, on
+ * nonfull_clusters[0], the others free); without it rotational, no
+ * cluster_info. SD_DEV_DISCARD: SWP_DISCARDABLE | SWP_AREA_DISCARD |
+ * SWP_PAGE_DISCARD, then discard_swap() (one SD_EV_DISCARD of every page but
+ * the header). Flags SWP_USED | SWP_WRITEOK, work items initialised.
+ * Returns the type, -EINVAL for a bad size or kind, -EBUSY when all types
+ * are used, SD_TRAPPED if the kernel's setup trapped.
  */
-int sd_swapon(int nr_clusters, bool with_cluster_info);
+int sd_swapon(int nr_clusters, unsigned int kind);
 
 /*
  * Remove device `type` the way swapoff's tail does once try_to_unuse() is
- * done: free_swap_count_continuations(), then arch_swap_invalidate_area(),
+ * done: its queued work runs first (flush_work(&p->discard_work), then
+ * reclaim_work; SD_TRAPPED if one trapped, and the device stays), then
+ * free_swap_count_continuations(), then arch_swap_invalidate_area(),
  * then the map is released and the type becomes free. Slots still in use are
  * simply dropped with the map. -EINVAL when there is no device.
  */
@@ -151,14 +179,21 @@ int sd_swapoff(int type);
 int sd_mark_bad(uint64_t entry);
 
 /*
- * Stand-in allocator (until the real one is extracted): the lowest free
- * offset that is a multiple of 1 << order, whose 1 << order bytes are all 0.
- * Writes SWAP_HAS_CACHE into each, as the kernel allocator does, and accounts
- * with swap_range_alloc() and the cluster counts (a free cluster moves to the
- * nonfull list). -EINVAL: no device or order > SD_MAX_FOLIO_ORDER;
- * -ENOSPC: no such range.
+ * What get_swap_pages(1, &e, order) runs for the device it picked, on device
+ * `type` (not through the avail list): the nr_swap_pages check and
+ * subtraction, si->lock, the highest_bit / SWP_WRITEOK test,
+ * scan_swap_map_slots(si, SWAP_HAS_CACHE, 1, &e, order), and the add-back
+ * when nothing was found. Kernel call name "get_swap_pages". 0 and *entry,
+ * -EINVAL: no device or order > SD_MAX_FOLIO_ORDER; -ENOSPC: nothing found;
+ * SD_TRAPPED.
  */
 int sd_alloc_swap(int type, int order, uint64_t *entry);
+
+/* Run the queued work items oldest first, each its own kernel call named by
+ * its worker (swap_discard_work, swap_reclaim_work); an item leaves the queue
+ * before it runs. 0, or SD_TRAPPED at the first that trapped (the rest stay
+ * queued); more than 64 items in one flush: HANG in flush_work. */
+long sd_flush_work(void);
 
 /* The nth allocation (1 = the next) at `site` from now fails. nth 0 disarms.
  * One armed fault per site; arming again replaces it. */
@@ -194,6 +229,10 @@ int sd_folio_set_mapped(int folio, bool mapped);
  * the map where the kernel does not check) are refused with SD_REFUSED before
  * the kernel function runs: the table is in ENVIRONMENT.md.
  */
+/* get_swap_pages(n_goal, entries, order) over the avail list: n_ret, the
+ * entries filled; SD_REFUSED for n_goal outside 1..=SD_SWAP_BATCH or order
+ * outside 0..=SD_MAX_FOLIO_ORDER. */
+long sd_get_swap_pages(int n_goal, int order, uint64_t entries[SD_SWAP_BATCH]);
 long sd___swap_duplicate(uint64_t entry, unsigned char usage, int nr);
 long sd_swap_duplicate(uint64_t entry);
 long sd_swapcache_prepare(uint64_t entry, int nr);
@@ -245,6 +284,26 @@ int sd_cont_digits(uint64_t entry, uint8_t *out, int max);
 /* Cluster `idx` of device `type`: count and flags; -EINVAL without
  * cluster_info or out of range. */
 int sd_cluster(int type, int idx, unsigned int *count, unsigned int *flags);
+
+/* Cluster `idx`'s order field; 0 without cluster_info or out of range. */
+unsigned int sd_cluster_order(int type, int idx);
+
+/* The cluster indices on list `list` (SD_LIST_*) of device `type`, head
+ * first; returns how many are on it (at most max written), -EINVAL without
+ * cluster_info or for a bad list. */
+int sd_cluster_list(int type, int list, unsigned int *idx, int max);
+
+/* CPU 0's percpu_cluster->next[order] (0 without cluster_info or for a bad
+ * order), and si->frag_cluster_nr[order] (0 without a device). */
+unsigned int sd_percpu_next(int type, int order);
+unsigned int sd_frag_cluster_nr(int type, int order);
+
+/* lowest_bit, highest_bit, cluster_next, cluster_nr; -EINVAL without a
+ * device. */
+int sd_device_bits(int type, unsigned int out[4]);
+
+/* SD_WORK_* bits of device `type`'s queued work items; 0 without a device. */
+unsigned int sd_work_queued(int type);
 
 /* The globals nr_swap_pages and total_swap_pages (swapon adds a device's
  * good pages to both; the allocator takes from nr_swap_pages, swap_range_free

@@ -12,7 +12,9 @@ use std::ffi::CStr;
 use std::os::raw::c_char;
 
 use swapdiff_contract::families::*;
-use swapdiff_contract::{Arg, Entry, Event, EventKind, Site, MAX_CONT_PAGES, MAX_EVENT_ARGS, TAG_BYTES};
+use swapdiff_contract::{
+    Arg, Entry, Event, EventKind, Site, MAX_CLUSTERS, MAX_CONT_PAGES, MAX_EVENT_ARGS, NR_LISTS, SWAP_BATCH, TAG_BYTES,
+};
 
 use crate::builds::sd;
 use crate::ffi;
@@ -42,9 +44,9 @@ impl Environment for Kernel {
     }
 
     /// The new device's type, or -EINVAL / -EBUSY.
-    fn swapon(&mut self, nr_clusters: u32, with_cluster_info: bool) -> i32 {
-        // SAFETY: we hold the kernel lock; the C side validates the size.
-        unsafe { sd!(self.build => sd_swapon(c_int(nr_clusters), with_cluster_info)) }
+    fn swapon(&mut self, nr_clusters: u32, kind: u32) -> i32 {
+        // SAFETY: we hold the kernel lock; the C side validates size and kind.
+        unsafe { sd!(self.build => sd_swapon(c_int(nr_clusters), kind)) }
     }
 
     fn swapoff(&mut self, ty: u32) -> i32 {
@@ -68,6 +70,11 @@ impl Environment for Kernel {
         } else {
             Err(ret)
         }
+    }
+
+    fn flush_work(&mut self) -> i64 {
+        // SAFETY: we hold the kernel lock; no arguments.
+        unsafe { sd!(self.build => sd_flush_work()) }
     }
 
     fn fault_arm(&mut self, site: Site, nth: u32) {
@@ -110,6 +117,17 @@ impl Environment for Kernel {
     fn folio_set_mapped(&mut self, folio: u32, mapped: bool) -> i32 {
         // SAFETY: we hold the kernel lock; the C side validates the handle.
         unsafe { sd!(self.build => sd_folio_set_mapped(c_int(folio), mapped)) }
+    }
+}
+
+impl Allocate for Kernel {
+    fn get_swap_pages(&mut self, n_goal: i32, order: u32) -> (i64, Vec<Entry>) {
+        let mut entries = [0u64; SWAP_BATCH];
+        // SAFETY: we hold the kernel lock; `entries` has the SD_SWAP_BATCH slots C may
+        // fill, and C refuses an n_goal above that before writing any.
+        let n = unsafe { sd!(self.build => sd_get_swap_pages(n_goal, c_int(order), entries.as_mut_ptr())) };
+        let filled = usize::try_from(n).map_or(0, |n| n.min(SWAP_BATCH));
+        (n, entries[..filled].to_vec())
     }
 }
 
@@ -325,6 +343,51 @@ impl Inspect for Kernel {
         // `flags` the u32 that C writes after validating handle and index.
         let ret = unsafe { sd!(self.build => sd_page_get(c_int(folio), c_int(idx), tags.as_mut_ptr(), &mut flags)) };
         (ret == 0).then_some((tags, flags))
+    }
+
+    fn work_queued(&self, ty: u32) -> u32 {
+        // SAFETY: we hold the kernel lock; the C side validates the type.
+        unsafe { sd!(self.build => sd_work_queued(c_int(ty))) }
+    }
+
+    fn cluster_list(&self, ty: u32, list: u32) -> Vec<u32> {
+        if list >= NR_LISTS {
+            return Vec::new();
+        }
+        // A list holds each cluster at most once; one more slot shows a list C reports
+        // longer than the device (a cycle left by a trapped call) without overrunning.
+        let mut idx = [0u32; MAX_CLUSTERS as usize + 1];
+        // SAFETY: we hold the kernel lock; `idx` has room for the `max` indices C writes.
+        let n =
+            unsafe { sd!(self.build => sd_cluster_list(c_int(ty), c_int(list), idx.as_mut_ptr(), idx.len() as i32)) };
+        let n = usize::try_from(n).unwrap_or(0).min(idx.len());
+        idx[..n].to_vec()
+    }
+
+    fn percpu_next(&self, ty: u32, order: u32) -> u32 {
+        // SAFETY: we hold the kernel lock; the C side validates type and order.
+        unsafe { sd!(self.build => sd_percpu_next(c_int(ty), c_int(order))) }
+    }
+
+    fn frag_cluster_nr(&self, ty: u32, order: u32) -> u32 {
+        // SAFETY: we hold the kernel lock; the C side validates type and order.
+        unsafe { sd!(self.build => sd_frag_cluster_nr(c_int(ty), c_int(order))) }
+    }
+
+    fn device_bits(&self, ty: u32) -> [u32; 4] {
+        let mut out = [0u32; 4];
+        // SAFETY: we hold the kernel lock; `out` has the four u32s C writes.
+        let ret = unsafe { sd!(self.build => sd_device_bits(c_int(ty), out.as_mut_ptr())) };
+        if ret == 0 {
+            out
+        } else {
+            [0; 4]
+        }
+    }
+
+    fn cluster_order(&self, ty: u32, idx: u32) -> u32 {
+        // SAFETY: we hold the kernel lock; the C side validates type and index.
+        unsafe { sd!(self.build => sd_cluster_order(c_int(ty), c_int(idx))) }
     }
 
     /// The events recorded since the last call, oldest first; clears them.

@@ -45,6 +45,7 @@ long total_swap_pages;
 #include "c/xarray.c"
 #include "c/folios.c"
 #include "c/devices.c"
+#include "c/work.c"
 #include "c/entry_points.c"
 #include "c/reset.c"
 #include "c/test_hooks.c"

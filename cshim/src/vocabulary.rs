@@ -24,6 +24,7 @@ pub(crate) fn kind_from_c(kind: i32) -> Option<EventKind> {
         ffi::sd_event_kind_SD_EV_BUG => Some(EventKind::Bug),
         ffi::sd_event_kind_SD_EV_HANG => Some(EventKind::Hang),
         ffi::sd_event_kind_SD_EV_LOG => Some(EventKind::Log),
+        ffi::sd_event_kind_SD_EV_DISCARD => Some(EventKind::Discard),
         _ => None,
     }
 }
@@ -47,6 +48,22 @@ const _: () = assert!(contract::PAGE_POISON as u32 == ffi::SD_PAGE_POISON);
 const _: () = assert!(contract::PG_MTE_TAGGED == ffi::SD_PG_MTE_TAGGED);
 const _: () = assert!(contract::PG_MTE_LOCK == ffi::SD_PG_MTE_LOCK);
 const _: () = assert!(contract::MAX_EVENT_ARGS == ffi::SD_EVENT_MAX_ARGS as usize);
+
+// Device kinds, the allocator's lists and the work bits.
+const _: () = assert!(contract::DEV_SSD == ffi::SD_DEV_SSD);
+const _: () = assert!(contract::DEV_DISCARD == ffi::SD_DEV_DISCARD);
+const _: () = assert!(contract::NR_ORDERS == ffi::SD_NR_ORDERS);
+const _: () = assert!(contract::SWAP_BATCH == ffi::SD_SWAP_BATCH as usize);
+const _: () = assert!(contract::WORK_DISCARD == ffi::SD_WORK_DISCARD);
+const _: () = assert!(contract::WORK_RECLAIM == ffi::SD_WORK_RECLAIM);
+const _: () = assert!(contract::LIST_FREE == ffi::SD_LIST_FREE);
+const _: () = assert!(contract::LIST_FULL == ffi::SD_LIST_FULL);
+const _: () = assert!(contract::LIST_DISCARD == ffi::SD_LIST_DISCARD);
+// SD_LIST_NONFULL(o) is 3 + o and SD_LIST_FRAG(o) 3 + SD_NR_ORDERS + o (function-like
+// macros bindgen cannot see): their bases and the count, through the list count.
+const _: () = assert!(contract::list_nonfull(0) == ffi::SD_LIST_DISCARD + 1);
+const _: () = assert!(contract::list_frag(0) == contract::list_nonfull(ffi::SD_NR_ORDERS));
+const _: () = assert!(contract::NR_LISTS == contract::list_frag(ffi::SD_NR_ORDERS));
 
 // Site::index() is the C enum value, for every site, and there are no others.
 const _: () = assert!(Site::ContPage.index() == ffi::sd_site_SD_SITE_CONT_PAGE as usize);

@@ -59,7 +59,7 @@ fn hang_infinite_loop() {
     assert!(took >= Duration::from_millis(200) && took < Duration::from_secs(2), "{took:?}");
     // The trapped call held the cluster lock; a reset brings everything back.
     k.env_reset();
-    assert_eq!(k.swapon(1, true), 0);
+    assert_eq!(k.swapon(1, swapdiff_contract::DEV_SSD), 0);
     let e = alloc_one(&mut k, 0);
     assert_eq!(k.swap_duplicate(e), 0);
     assert_eq!(k.swp_swapcount(e), 1);

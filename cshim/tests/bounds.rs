@@ -24,7 +24,7 @@ use cshim::{EventKind, Kernel, TRAPPED};
 /// device, a slot and a reference, as on a fresh kernel.
 fn still_works(k: &mut Kernel) {
     k.env_reset();
-    assert_eq!(k.swapon(1, true), 0);
+    assert_eq!(k.swapon(1, swapdiff_contract::DEV_SSD), 0);
     let e = alloc_one(k, 0);
     assert_eq!(k.swap_duplicate(e), 0);
     assert_eq!(k.swp_swapcount(e), 1);
@@ -133,7 +133,7 @@ fn a_fork_child_gets_its_own_watchdog() {
     // A call in this process first, so the watchdog thread exists here and
     // the child (which has only the forking thread) must start its own, as
     // under AFL++'s forkserver.
-    assert_eq!(k.swapon(1, true), 0);
+    assert_eq!(k.swapon(1, swapdiff_contract::DEV_SSD), 0);
     let child = k.test_hook_fork_spin();
     drop(t);
     // 0: the child's spin was trapped as HANG sd_test_spin; 128 + 14 would
@@ -156,7 +156,7 @@ fn legitimate_calls_stay_inside_the_default_bounds() {
     }
     let mut entries = vec![];
     for ty in 0..4 {
-        assert_eq!(k.swapon(4, true), ty as i32);
+        assert_eq!(k.swapon(4, swapdiff_contract::DEV_SSD), ty as i32);
         // 2048 slots, slot 0 the header: 127 naturally aligned runs of 16.
         for _ in 0..127 {
             let e = k.alloc_swap(ty, 4).expect("room for an order-4 run");

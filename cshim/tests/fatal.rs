@@ -39,7 +39,7 @@ fn fatal_child() {
         "abort-after-call" => {
             cshim::fatal::set_program(Some(7));
             // A completed call leaves no entry behind.
-            assert_eq!(k.swapon(1, true), 0);
+            assert_eq!(k.swapon(1, swapdiff_contract::DEV_SSD), 0);
             std::process::abort();
         }
         "heap-overflow-in-call" => {

@@ -17,7 +17,7 @@ fn threads_never_interleave() {
                     let mut k = Kernel::acquire();
                     // acquire() reset the environment: type 0, slot 1 are
                     // ours unless another thread got in between.
-                    assert_eq!(k.swapon(1, true), 0);
+                    assert_eq!(k.swapon(1, swapdiff_contract::DEV_SSD), 0);
                     let e = k.alloc_swap(0, 0).unwrap();
                     assert_eq!(e, entry(0, 1));
                     for n in 1..=70 {
@@ -39,7 +39,7 @@ fn threads_never_interleave() {
 fn a_panic_while_holding_the_kernel_does_not_wedge_it() {
     let result = thread::spawn(|| {
         let mut k = Kernel::acquire();
-        assert_eq!(k.swapon(1, true), 0);
+        assert_eq!(k.swapon(1, swapdiff_contract::DEV_SSD), 0);
         panic!("test panic while the lock is held");
     })
     .join();

@@ -13,7 +13,7 @@ use cshim::{Kernel, Site};
 #[ignore = "measurement"]
 fn one_million_swap_duplicate_calls() {
     let mut k = Kernel::acquire();
-    assert_eq!(k.swapon(1, true), 0);
+    assert_eq!(k.swapon(1, swapdiff_contract::DEV_SSD), 0);
     let e = k.alloc_swap(0, 0).unwrap();
     let n = 1_000_000;
     let start = Instant::now();

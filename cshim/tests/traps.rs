@@ -26,7 +26,7 @@ fn a_trapped_call_leaves_its_lock_held_until_a_reset() {
 
     // A reset releases it.
     k.env_reset();
-    assert_eq!(k.swapon(1, true), 0);
+    assert_eq!(k.swapon(1, swapdiff_contract::DEV_SSD), 0);
     let e = alloc_one(&mut k, 0);
     assert_eq!(k.swap_duplicate(e), 0);
     assert_eq!(k.swp_swapcount(e), 1);

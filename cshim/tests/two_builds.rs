@@ -64,7 +64,7 @@ fn the_builds_are_the_expected_ones_and_named_by_key() {
 /// The -EEXIST/-EBUSY answer of `k`'s build to swapcache_prepare on a slot that has the cache:
 /// the kernel's __swap_duplicate sets -EEXIST there, the test patch -EBUSY.
 fn prepare_on_a_cached_slot(k: &mut Kernel) -> i64 {
-    assert_eq!(k.swapon(1, true), 0);
+    assert_eq!(k.swapon(1, swapdiff_contract::DEV_SSD), 0);
     let e = alloc_one(k, 0);
     let ret = k.swapcache_prepare(e, 1);
     k.env_reset();
@@ -86,11 +86,11 @@ fn mutating_one_build_leaves_the_other_untouched() {
     let Some((a, b)) = pair() else { return };
     // Both held at once, on this thread: separate locks.
     let (mut ka, mut kb) = (Kernel::acquire_build(a), Kernel::acquire_build(b));
-    assert_eq!(ka.swapon(1, true), 0);
+    assert_eq!(ka.swapon(1, swapdiff_contract::DEV_SSD), 0);
     // b's swap_info is its own: still no device there, and its first device is type 0 too.
     assert_eq!(kb.device_max(0), 0);
     assert_eq!(kb.nr_swap_pages(), 0);
-    assert_eq!(kb.swapon(2, true), 0);
+    assert_eq!(kb.swapon(2, swapdiff_contract::DEV_SSD), 0);
     // One cluster in a (512 slots), two in b: each read sees its own device.
     assert_eq!((ka.device_max(0), kb.device_max(0)), (512, 1024));
 
@@ -113,13 +113,13 @@ fn mutating_one_build_leaves_the_other_untouched() {
 fn a_bug_trapped_in_one_build_leaves_the_other_usable() {
     let Some((a, b)) = pair() else { return };
     let (mut ka, mut kb) = (Kernel::acquire_build(a), Kernel::acquire_build(b));
-    assert_eq!(kb.swapon(1, true), 0);
+    assert_eq!(kb.swapon(1, swapdiff_contract::DEV_SSD), 0);
     let eb = alloc_one(&mut kb, 0);
     assert_eq!(kb.swap_duplicate(eb), 0);
 
     // As tests/traps.rs: swapcache_clear of a slot without the cache bit is a VM_BUG_ON inside
     // the cluster lock, which stays taken, so a's next duplicate self-deadlocks.
-    assert_eq!(ka.swapon(1, true), 0);
+    assert_eq!(ka.swapon(1, swapdiff_contract::DEV_SSD), 0);
     let ea = alloc_one(&mut ka, 0);
     assert_eq!(ka.swap_duplicate(ea), 0);
     assert_eq!(ka.put_swap_folio(ea, 0), 0);
@@ -166,7 +166,7 @@ fn fatal_child() {
     cshim::fatal::set_program(Some(11));
     // Both builds acquired, one of them inside a call when it dies.
     let mut kernels: Vec<Kernel> = builds().iter().map(Kernel::acquire_build).collect();
-    assert_eq!(kernels[1 - index].swapon(1, true), 0);
+    assert_eq!(kernels[1 - index].swapon(1, swapdiff_contract::DEV_SSD), 0);
     kernels[index].test_hook_sigsegv_in_call();
     unreachable!("the hook raised SIGSEGV");
 }

@@ -40,7 +40,7 @@ fn swp_swapcount_validates_with_swap_info_get() {
         assert_eq!(e.swp_swapcount(entry(0, 0)), 0);
         assert_eq!(e.take_events(), crate::NO_EVENTS);
         // The header of type 1 is a real entry: its count is SWAP_MAP_BAD, no COUNT_CONTINUED.
-        assert_eq!(e.swapon(1, true), 1);
+        assert_eq!(e.swapon(1, swapdiff_contract::DEV_SSD), 1);
         assert_eq!(e.swp_swapcount(entry(1, 0)), i64::from(SWAP_MAP_BAD));
     });
 }

@@ -13,17 +13,17 @@ use crate::{alloc_n, bytes, counted, on_both, tags, with_device};
 #[test]
 fn swapon_rejects_bad_sizes_and_a_fifth_device() {
     on_both(|e: &mut dyn Engine| {
-        assert_eq!(e.swapon(0, true), -EINVAL);
-        assert_eq!(e.swapon(5, true), -EINVAL);
+        assert_eq!(e.swapon(0, swapdiff_contract::DEV_SSD), -EINVAL);
+        assert_eq!(e.swapon(5, swapdiff_contract::DEV_SSD), -EINVAL);
         // u32::MAX reaches the C side as int -1: a bad size too.
-        assert_eq!(e.swapon(u32::MAX, true), -EINVAL);
+        assert_eq!(e.swapon(u32::MAX, swapdiff_contract::DEV_SSD), -EINVAL);
         for ty in 0..4 {
-            assert_eq!(e.swapon(1, ty % 2 == 0), ty);
+            assert_eq!(e.swapon(1, if ty % 2 == 0 { swapdiff_contract::DEV_SSD } else { 0 }), ty);
         }
-        assert_eq!(e.swapon(1, true), -EBUSY, "types 0..=3 only");
+        assert_eq!(e.swapon(1, swapdiff_contract::DEV_SSD), -EBUSY, "types 0..=3 only");
         // The lowest free type is reused.
         assert_eq!(e.swapoff(1), 0);
-        assert_eq!(e.swapon(4, true), 1);
+        assert_eq!(e.swapon(4, swapdiff_contract::DEV_SSD), 1);
     });
 }
 
@@ -109,7 +109,7 @@ fn mark_bad_refuses_used_and_out_of_range_slots() {
 fn swapoff_accounting() {
     on_both(|e: &mut dyn Engine| {
         with_device(e, 1, true);
-        assert_eq!(e.swapon(1, true), 1);
+        assert_eq!(e.swapon(1, swapdiff_contract::DEV_SSD), 1);
         for _ in 0..3 {
             e.alloc_swap(1, 0).expect("a free slot");
         }
@@ -128,7 +128,7 @@ fn swapoff_accounting() {
 #[test]
 fn swapon_sets_up_the_map_clusters_and_page_counters() {
     on_both(|e: &mut dyn Engine| {
-        assert_eq!(e.swapon(2, true), 0);
+        assert_eq!(e.swapon(2, swapdiff_contract::DEV_SSD), 0);
         assert_eq!(e.device_max(0), 1024);
         assert!(e.device_has_clusters(0));
         // setup_swap_map(): the header slot is SWAP_MAP_BAD, the rest 0.
@@ -141,7 +141,7 @@ fn swapon_sets_up_the_map_clusters_and_page_counters() {
         assert_eq!(e.cluster(0, 2), None);
         // Good pages = max - 1 join both counters.
         assert_eq!((e.nr_swap_pages(), e.total_swap_pages()), (1023, 1023));
-        assert_eq!(e.swapon(1, false), 1);
+        assert_eq!(e.swapon(1, 0), 1);
         assert!(!e.device_has_clusters(1));
         assert_eq!(e.cluster(1, 0), None);
         assert_eq!((e.nr_swap_pages(), e.total_swap_pages()), (1023 + 511, 1023 + 511));
@@ -355,11 +355,11 @@ fn env_reset_restores_the_initial_state_but_keeps_working() {
             assert_eq!(e.live_allocs(s), 0);
         }
         // The fault is disarmed: a continuation page can be allocated.
-        assert_eq!(e.swapon(1, true), 0);
+        assert_eq!(e.swapon(1, swapdiff_contract::DEV_SSD), 0);
         counted(e, 1, 63);
         assert_eq!(e.cont_digits(entry(0, 1)), vec![1]);
         // The reused page is poisoned again everywhere else.
         assert_eq!(e.cont_digits(entry(0, 2)), vec![PAGE_POISON]);
-        assert_eq!(e.swapon(1, true), 1);
+        assert_eq!(e.swapon(1, swapdiff_contract::DEV_SSD), 1);
     });
 }

@@ -160,7 +160,7 @@ fn put_swap_folio_bugs_on_a_slot_without_the_cache_flag() {
         assert_eq!(e.take_events(), vec![bug("swap_is_has_cache", "!(*map & SWAP_HAS_CACHE)")]);
         // A program ends at a BUG: the single-slot case after a reset.
         e.env_reset();
-        e.swapon(1, true);
+        e.swapon(1, swapdiff_contract::DEV_SSD);
         counted(e, 1, 1);
         assert_eq!(e.put_swap_folio(entry(0, 1), 0), TRAPPED);
         assert_eq!(e.take_events(), vec![bug("__swap_entry_free_locked", "!has_cache")]);
@@ -228,7 +228,7 @@ fn swapcache_free_entries_sorts_by_type_only_with_several_swapfiles() {
             ]
         );
         // A second device (even switched off again) makes nr_swapfiles 2: stable sort by type.
-        assert_eq!(e.swapon(1, true), 1);
+        assert_eq!(e.swapon(1, swapdiff_contract::DEV_SSD), 1);
         assert_eq!(e.swapoff(1), 0);
         e.swapcache_free_entries(&[entry(2, 1), entry(0, 6), entry(1, 1), entry(0, 5)]);
         let texts: Vec<String> = e.take_events().into_iter().map(|e| e.message().into_owned()).collect();

@@ -118,8 +118,8 @@ fn what_the_kernel_checks_itself_goes_through() {
 #[test]
 fn hostile_arguments_never_crash() {
     on_both(|e: &mut dyn Engine| {
-        assert_eq!(e.swapon(1, true), 0);
-        assert_eq!(e.swapon(4, false), 1);
+        assert_eq!(e.swapon(1, swapdiff_contract::DEV_SSD), 0);
+        assert_eq!(e.swapon(4, 0), 1);
         let f = e.folio_new(4) as u32;
         let types = [0u32, 1, 2, 3, 4, 26, 27, 31, 63];
         let offsets = [0u64, 1, 511, 512, 2047, 2048, 1 << 20, (1 << 58) - 1];
@@ -159,8 +159,8 @@ fn hostile_arguments_never_crash() {
                 // calls exercise more than the self-deadlock path.
                 e.take_events();
                 e.env_reset();
-                assert_eq!(e.swapon(1, true), 0);
-                assert_eq!(e.swapon(4, false), 1);
+                assert_eq!(e.swapon(1, swapdiff_contract::DEV_SSD), 0);
+                assert_eq!(e.swapon(4, 0), 1);
                 assert_eq!(e.folio_new(4), 0);
             }
             e.mte_invalidate_tags_area(ty);

@@ -101,7 +101,11 @@ pub fn log(func: &str, text: &str) -> Shown {
 
 /// One device of `clusters` clusters on a reset engine: type 0.
 pub fn with_device(e: &mut dyn Engine, clusters: u32, cluster_info: bool) {
-    assert_eq!(e.swapon(clusters, cluster_info), 0, "the first device after a reset is type 0");
+    assert_eq!(
+        e.swapon(clusters, if cluster_info { swapdiff_contract::DEV_SSD } else { 0 }),
+        0,
+        "the first device after a reset is type 0"
+    );
 }
 
 #[test]

@@ -120,7 +120,7 @@ fn freeing_a_slot_drops_its_tags() {
 fn swapoff_drops_only_that_devices_tags() {
     on_both(|e: &mut dyn Engine| {
         with_device(e, 1, true);
-        assert_eq!(e.swapon(1, true), 1);
+        assert_eq!(e.swapon(1, swapdiff_contract::DEV_SSD), 1);
         let (f0, at0) = swapped_folio(e, 0, 2);
         let (f1, _) = swapped_folio(e, 1, 2);
         assert_eq!(e.arch_prepare_to_swap(f0), 0);

@@ -48,7 +48,7 @@ fn corrupt_continued_count() {
         assert_eq!(e.swp_swapcount(s), TRAPPED);
         assert_eq!(e.take_events(), vec![bug("swp_swapcount", "page_private(page) != SWP_CONTINUED")]);
         e.env_reset();
-        assert_eq!(e.swapon(2, false), 0);
+        assert_eq!(e.swapon(2, 0), 0);
         let s = e.alloc_swap(0, 0).expect("a free slot");
         assert_eq!(e.swp_swapcount(s), 0);
     });

@@ -36,16 +36,26 @@ static inline int non_swap_entry(swp_entry_t e) { return swp_type(e) >= MAX_SWAP
 enum {
 	SWP_USED = 1 << 0,
 	SWP_WRITEOK = 1 << 1,
+	SWP_DISCARDABLE = 1 << 2,
+	SWP_DISCARDING = 1 << 3,
+	SWP_SOLIDSTATE = 1 << 4,
 	SWP_CONTINUED = 1 << 5,
 	SWP_BLKDEV = 1 << 6,
+	SWP_ACTIVATED = 1 << 7,
+	SWP_FS_OPS = 1 << 8,
+	SWP_AREA_DISCARD = 1 << 9,
 	SWP_PAGE_DISCARD = 1 << 10,
-	SWP_SOLIDSTATE = 1 << 4,
+	SWP_STABLE_WRITES = 1 << 11,
+	SWP_SYNCHRONOUS_IO = 1 << 12,
+	SWP_SCANNING = 1 << 14,
 };
 #define CLUSTER_FLAG_FREE 1
 #define CLUSTER_FLAG_NONFULL 2
 #define CLUSTER_FLAG_FRAG 4
 #define CLUSTER_FLAG_FULL 8
 #define SWAP_NR_ORDERS (PMD_ORDER + 1)
+#define SWAP_NEXT_INVALID 0
+#define SWAP_BATCH 64
 #define SD_NR_NODES 1
 #define for_each_node(nid) for ((nid) = 0; (nid) < SD_NR_NODES; (nid)++)
 
@@ -55,6 +65,10 @@ struct swap_cluster_info {
 	u8 flags;
 	u8 order;
 	struct list_head list;
+};
+
+struct percpu_cluster {
+	unsigned int next[SWAP_NR_ORDERS];
 };
 
 /* Reached only under SWP_BLKDEV, which no modelled device has. */
@@ -87,6 +101,10 @@ struct swap_info_struct {
 	unsigned int highest_bit;
 	unsigned int pages;
 	unsigned int inuse_pages;
+	unsigned int cluster_next;
+	unsigned int cluster_nr;
+	unsigned int *cluster_next_cpu;        /* one CPU: a single unsigned int */
+	struct percpu_cluster *percpu_cluster; /* one CPU: CPU 0's */
 	struct block_device *bdev;
 	struct completion comp;
 	spinlock_t lock;

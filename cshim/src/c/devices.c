@@ -12,6 +12,7 @@
 
 _Static_assert(SD_SWAPFILE_CLUSTER == SWAPFILE_CLUSTER, "swapdiff.h and the extract disagree");
 _Static_assert(SD_MAX_DEVICES <= MAX_SWAPFILES, "more devices than swap types");
+_Static_assert(SD_NR_ORDERS == SWAP_NR_ORDERS && SD_SWAP_BATCH == SWAP_BATCH, "swapdiff.h and the extract disagree");
 _Static_assert(SD_PG_MTE_TAGGED == 1u << PG_mte_tagged && SD_PG_MTE_LOCK == 1u << PG_mte_lock,
 	       "page flag bits differ from swapdiff.h");
 
@@ -61,13 +62,13 @@ static void sd_cluster_take(struct swap_info_struct *si, unsigned long offset, u
 	}
 }
 
-int sd_swapon(int nr_clusters, bool with_cluster_info)
+int sd_swapon(int nr_clusters, unsigned int kind)
 {
 	struct swap_info_struct *si;
 	struct sd_device *dev;
 	int type, i;
 
-	if (nr_clusters < 1 || nr_clusters > SD_MAX_CLUSTERS)
+	if (nr_clusters < 1 || nr_clusters > SD_MAX_CLUSTERS || (kind & ~(SD_DEV_SSD | SD_DEV_DISCARD)))
 		return -EINVAL;
 	for (type = 0; type < SD_MAX_DEVICES && swap_info[type]; type++)
 		;
@@ -101,6 +102,8 @@ int sd_swapon(int nr_clusters, bool with_cluster_info)
 	si->pages = si->max - 1;
 	si->lowest_bit = 1;
 	si->highest_bit = si->max - 1;
+	si->cluster_next = 1;
+	si->cluster_nr = 0;
 	si->users.live = true;
 	INIT_LIST_HEAD(&si->free_clusters);
 	INIT_LIST_HEAD(&si->full_clusters);
@@ -109,7 +112,10 @@ int sd_swapon(int nr_clusters, bool with_cluster_info)
 		INIT_LIST_HEAD(&si->nonfull_clusters[i]);
 		INIT_LIST_HEAD(&si->frag_clusters[i]);
 	}
-	if (with_cluster_info) {
+	if (kind & SD_DEV_SSD) {
+		si->percpu_cluster = sd_xmalloc(sizeof(*si->percpu_cluster));
+		for (i = 0; i < SWAP_NR_ORDERS; i++)
+			si->percpu_cluster->next[i] = SWAP_NEXT_INVALID;
 		si->cluster_info = sd_xmalloc(nr_clusters * sizeof(*si->cluster_info));
 		memset(si->cluster_info, 0, nr_clusters * sizeof(*si->cluster_info));
 		for (i = 0; i < nr_clusters; i++) {
@@ -137,6 +143,8 @@ static void sd_device_release(int type)
 
 	plist_del(&si->avail_lists[0], &swap_avail_heads[0]);
 	free(si->cluster_info);
+	free(si->percpu_cluster);
+	free(si->cluster_next_cpu);
 	free(si->zeromap);
 	free(si);
 	free(sd_devices[type].map);
@@ -219,6 +227,20 @@ int sd_alloc_swap(int type, int order, uint64_t *entry)
 	return 0;
 }
 
+/* Interim (until the extract has get_swap_pages): the stand-in over the
+ * types in priority order (type 0 first). */
+long sd_get_swap_pages(int n_goal, int order, uint64_t entries[SD_SWAP_BATCH])
+{
+	long n = 0;
+
+	if (n_goal < 1 || n_goal > SD_SWAP_BATCH || order < 0 || order > SD_MAX_FOLIO_ORDER || !entries)
+		return SD_REFUSED;
+	for (int t = 0; t < SD_MAX_DEVICES && n < n_goal; t++)
+		while (n < n_goal && sd_alloc_swap(t, order, &entries[n]) == 0)
+			n++;
+	return n;
+}
+
 unsigned int sd_device_max(int type)
 {
 	struct swap_info_struct *si = sd_dev(type);
@@ -287,6 +309,84 @@ int sd_cluster(int type, int idx, unsigned int *count, unsigned int *flags)
 		*count = si->cluster_info[idx].count;
 	if (flags)
 		*flags = si->cluster_info[idx].flags;
+	return 0;
+}
+
+unsigned int sd_cluster_order(int type, int idx)
+{
+	struct swap_info_struct *si = sd_dev(type);
+
+	if (!si || !si->cluster_info || idx < 0 || (unsigned int)idx >= si->max / SWAPFILE_CLUSTER)
+		return 0;
+	return si->cluster_info[idx].order;
+}
+
+/* The list head of list id `list` (swapdiff.h SD_LIST_*), NULL for a bad id. */
+static struct list_head *sd_list_of(struct swap_info_struct *si, int list)
+{
+	if (list == SD_LIST_FREE)
+		return &si->free_clusters;
+	if (list == SD_LIST_FULL)
+		return &si->full_clusters;
+	if (list == SD_LIST_DISCARD)
+		return &si->discard_clusters;
+	if (list >= SD_LIST_NONFULL(0) && list < SD_LIST_NONFULL(SD_NR_ORDERS))
+		return &si->nonfull_clusters[list - SD_LIST_NONFULL(0)];
+	if (list >= SD_LIST_FRAG(0) && list < SD_LIST_FRAG(SD_NR_ORDERS))
+		return &si->frag_clusters[list - SD_LIST_FRAG(0)];
+	return NULL;
+}
+
+int sd_cluster_list(int type, int list, unsigned int *idx, int max)
+{
+	struct swap_info_struct *si = sd_dev(type);
+	struct list_head *head, *pos;
+	unsigned int nr = si ? si->max / SWAPFILE_CLUSTER : 0;
+	int n = 0;
+
+	if (!si || !si->cluster_info || !(head = sd_list_of(si, list)))
+		return -EINVAL;
+	/* A call the watchdog cut short may leave a list half linked: the walk
+	 * stops after as many nodes as there are clusters (and one more, so a
+	 * cycle shows as too long rather than hanging the inspection). */
+	for (pos = head->next; pos != head && n <= (int)nr; pos = pos->next) {
+		struct swap_cluster_info *ci = list_entry(pos, struct swap_cluster_info, list);
+
+		if (idx && n < max)
+			idx[n] = (unsigned int)(ci - si->cluster_info);
+		n++;
+	}
+	return n;
+}
+
+unsigned int sd_percpu_next(int type, int order)
+{
+	struct swap_info_struct *si = sd_dev(type);
+
+	if (!si || !si->percpu_cluster || order < 0 || order >= SWAP_NR_ORDERS)
+		return 0;
+	return si->percpu_cluster->next[order];
+}
+
+unsigned int sd_frag_cluster_nr(int type, int order)
+{
+	struct swap_info_struct *si = sd_dev(type);
+
+	if (!si || order < 0 || order >= SWAP_NR_ORDERS)
+		return 0;
+	return si->frag_cluster_nr[order];
+}
+
+int sd_device_bits(int type, unsigned int out[4])
+{
+	struct swap_info_struct *si = sd_dev(type);
+
+	if (!si || !out)
+		return -EINVAL;
+	out[0] = si->lowest_bit;
+	out[1] = si->highest_bit;
+	out[2] = si->cluster_next;
+	out[3] = si->cluster_nr;
 	return 0;
 }
 

@@ -308,7 +308,7 @@ int sd_events_count(void)
 
 static bool sd_event_is_format(const struct sd_event_rec *r)
 {
-	return r->kind == SD_EV_LOG || r->nargs > 0;
+	return r->kind == SD_EV_LOG || r->kind == SD_EV_DISCARD || r->nargs > 0;
 }
 
 /* One conversion of a message, `spec` (its '%' to its letter) applied to

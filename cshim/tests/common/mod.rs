@@ -20,7 +20,7 @@ pub const EBUSY: i64 = neg(cshim::contract::EBUSY);
 /// the device is type 0 because acquire() reset everything.
 pub fn kernel_with_device(clusters: u32) -> Kernel {
     let mut k = Kernel::acquire();
-    assert_eq!(k.swapon(clusters, true), 0, "the first device after a reset is type 0");
+    assert_eq!(k.swapon(clusters, swapdiff_contract::DEV_SSD), 0, "the first device after a reset is type 0");
     k
 }
 

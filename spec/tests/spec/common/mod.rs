@@ -119,7 +119,7 @@ pub fn first_difference<E: Inspect + ?Sized>(spec: &mut Spec, e: &E) -> Option<S
 pub fn step<E: Engine + ?Sized>(e: &mut E, spec: &mut Spec, c: &Call) -> Verdict {
     match *c {
         Call::Swapon(n) => {
-            let r = e.swapon(n, true);
+            let r = e.swapon(n, swapdiff_contract::DEV_SSD);
             spec.swapon(n, true, r)
         }
         Call::Swapoff(ty) => {
