@@ -108,7 +108,8 @@ impl Spec {
                 let Some(run) = run else {
                     return mismatch("entry", "an aligned run past the header on the device");
                 };
-                if !run.iter().all(|s| *s == Slot::Free || *s == CACHE_ONLY) {
+                let held = |o: u64| self.cache_holder(ty, cache_index(swp_entry(ty, o))).is_some();
+                if !run.iter().zip(off..).all(|(s, o)| *s == Slot::Free || (*s == CACHE_ONLY && held(o))) {
                     return mismatch("entry", "a run of free (or reclaimable cache-only) slots");
                 }
                 // Slots reused from a reclaimed folio: that folio left the swap cache.

@@ -4,14 +4,19 @@
 
 use swapdiff_contract::prelude::*;
 use swapdiff_contract::{entry, Site, EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC, PG_MTE_LOCK, PG_MTE_TAGGED};
-use swapdiff_contract::{TAG_BYTES, TRAPPED};
-use swapdiff_spec::{FolioState, Spec, Verdict};
+use swapdiff_contract::{DEV_SSD, TAG_BYTES, TRAPPED};
+use swapdiff_spec::{FolioState, SlotState, Spec, Verdict};
 
 use crate::common::tags;
 
 const TAGGED: u32 = PG_MTE_TAGGED | PG_MTE_LOCK;
 const ENOMEM_: i64 = -(ENOMEM as i64);
 const EINVAL_: i64 = -(EINVAL as i64);
+
+/// An engine's view in which no slot was reclaimed (none reads free that the spec holds).
+fn no_reclaim(_: u32, _: u64) -> SlotState {
+    SlotState::Bad
+}
 
 fn agrees(v: Verdict) {
     assert_eq!(v, Verdict::Agrees);
@@ -25,8 +30,8 @@ fn disagrees(v: Verdict) -> swapdiff_spec::SpecMismatch {
 /// tagged (page i's tags from seed 1).
 fn tagged_folio() -> Spec {
     let mut s = Spec::new();
-    agrees(s.swapon(1, true, 0));
-    agrees(s.alloc_swap(0, 2, Ok(entry(0, 4))));
+    agrees(s.swapon(1, DEV_SSD, 0));
+    agrees(s.alloc_swap(0, 2, Ok(entry(0, 4)), no_reclaim));
     agrees(s.folio_new(2, 0));
     agrees(s.folio_set_swap(0, entry(0, 4), 0));
     for i in 0..4 {

@@ -120,7 +120,7 @@ pub fn step<E: Engine + ?Sized>(e: &mut E, spec: &mut Spec, c: &Call) -> Verdict
     match *c {
         Call::Swapon(n) => {
             let r = e.swapon(n, swapdiff_contract::DEV_SSD);
-            spec.swapon(n, true, r)
+            spec.swapon(n, swapdiff_contract::DEV_SSD, r)
         }
         Call::Swapoff(ty) => {
             let r = e.swapoff(ty);
@@ -132,7 +132,7 @@ pub fn step<E: Engine + ?Sized>(e: &mut E, spec: &mut Spec, c: &Call) -> Verdict
         }
         Call::Alloc(ty, order) => {
             let r = e.alloc_swap(ty, order);
-            spec.alloc_swap(ty, order, r)
+            spec.alloc_swap(ty, order, r, |ty, off| view(e, ty, off))
         }
         Call::Fault(site, nth) => {
             e.fault_arm(site, nth);
@@ -198,7 +198,7 @@ pub fn step<E: Engine + ?Sized>(e: &mut E, spec: &mut Spec, c: &Call) -> Verdict
         }
         Call::AllocFolio(ty, order, f) => {
             let r = e.alloc_swap(ty, order);
-            match (spec.alloc_swap(ty, order, r), r) {
+            match (spec.alloc_swap(ty, order, r, |ty, off| view(&*e, ty, off)), r) {
                 (Verdict::Agrees, Ok(x)) => {
                     let r = e.folio_set_swap(f, x);
                     spec.folio_set_swap(f, x, r)
