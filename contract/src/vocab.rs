@@ -225,6 +225,19 @@ mod tests {
     }
 
     #[test]
+    fn a_discard_is_a_message_of_type_page_and_pages() {
+        // INTERFACES-17 section 4: "discard %u:%lu+%lu\n" with (type, first page, pages).
+        let d = Event::message_of(
+            EventKind::Discard,
+            "discard_swap_cluster",
+            "discard %u:%lu+%lu\n",
+            &[Arg::Int(0), Arg::Int(512), Arg::Int(512)],
+        );
+        assert!(d.is_format());
+        assert_eq!(d.to_string(), "DISCARD in discard_swap_cluster: discard 0:512+512");
+    }
+
+    #[test]
     fn a_message_is_formatted_only_when_shown_and_compared_by_format_and_values() {
         // _swap_info_get's pr_err("%s: %s%08lx\n", __func__, Unused_offset, entry.val).
         let log = |v| {

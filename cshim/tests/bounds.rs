@@ -143,6 +143,7 @@ fn a_fork_child_gets_its_own_watchdog() {
 
 #[test]
 fn legitimate_calls_stay_inside_the_default_bounds() {
+    const RUNS: usize = 96;
     // The heaviest stock calls: 16-slot frees, swapoff dropping 2032 tag
     // keys at once. None comes near either bound (a trap would return
     // TRAPPED and record a HANG).
@@ -157,8 +158,11 @@ fn legitimate_calls_stay_inside_the_default_bounds() {
     let mut entries = vec![];
     for ty in 0..4 {
         assert_eq!(k.swapon(4, swapdiff_contract::DEV_SSD), ty as i32);
-        // 2048 slots, slot 0 the header: 127 naturally aligned runs of 16.
-        for _ in 0..127 {
+        // 2048 slots; the kernel's allocator puts order-4 runs only in clusters it takes
+        // from the free list for that order (cluster_alloc_swap_entry: free list, then
+        // nonfull/frag lists of order 4): clusters 1..=3, 32 runs each. Cluster 0, which
+        // counts the header, sits on nonfull_clusters[0] and serves no order 4.
+        for _ in 0..RUNS {
             let e = k.alloc_swap(ty, 4).expect("room for an order-4 run");
             for i in 0..16 {
                 assert_eq!(k.swap_duplicate(e + i), 0);
@@ -170,13 +174,14 @@ fn legitimate_calls_stay_inside_the_default_bounds() {
             entries.push(e);
         }
     }
-    assert_eq!(k.tag_store().len(), 4 * 127 * 16);
+    assert_eq!(k.alloc_swap(0, 4), Err(-swapdiff_contract::ENOSPC), "96 runs fill clusters 1..=3");
+    assert_eq!(k.tag_store().len(), 4 * RUNS * 16);
     // Device 0's runs freed one call each (the batched path, 16 slots and
     // their tags); the other devices go with their slots still in use.
-    for &e in &entries[..127] {
+    for &e in &entries[..RUNS] {
         assert_eq!(k.free_swap_and_cache_nr(e, 16), 0);
     }
-    assert_eq!(k.tag_store().len(), 3 * 127 * 16);
+    assert_eq!(k.tag_store().len(), 3 * RUNS * 16);
     for ty in 0..4 {
         assert_eq!(k.swapoff(ty), 0);
     }

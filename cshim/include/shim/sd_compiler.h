@@ -22,6 +22,11 @@
 #define CONFIG_THP_SWAP 1
 #define CONFIG_ARM64_MTE 1
 #define CONFIG_DEBUG_VM 1
+/* IS_ENABLED(CONFIG_X) for the options above (only those the extract tests). */
+#define IS_ENABLED(option) SD_IS_ENABLED_##option
+#define SD_IS_ENABLED_CONFIG_THP_SWAP 1
+/* arm64's cache line (setup_clusters' column count). */
+#define L1_CACHE_BYTES 64
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -55,6 +60,11 @@ static inline void atomic_long_sub(long i, atomic_long_t *v) { v->counter -= i; 
 #define min(a, b) ({ typeof(a) _a = (a); typeof(b) _b = (b); _a < _b ? _a : _b; })
 #define max(a, b) ({ typeof(a) _a = (a); typeof(b) _b = (b); _a > _b ? _a : _b; })
 #define min_t(t, a, b) ({ t _a = (a); t _b = (b); _a < _b ? _a : _b; })
+#define max_t(t, a, b) ({ t _a = (a); t _b = (b); _a > _b ? _a : _b; })
+#define min3(a, b, c) min(min(a, b), c)
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define round_up(x, y) ((((x) - 1) | ((typeof(x))(y) - 1)) + 1)
+#define ALIGN_DOWN(x, a) round_down((x), (a))
 #define ALIGN(x, a) (((x) + ((typeof(x))(a) - 1)) & ~((typeof(x))(a) - 1))
 #define round_down(x, y) ((x) & ~((typeof(x))(y) - 1))
 

@@ -92,4 +92,21 @@ static inline void plist_add(struct plist_node *n, struct plist_head *h)
 	list_add_tail(&n->node_list, &pos->node_list);
 }
 
+#define plist_for_each_entry_safe(pos, n, head, m) \
+	list_for_each_entry_safe(pos, n, &(head)->node_list, m.node_list)
+
+/* lib/plist.c: `n` goes behind the last node of its priority. */
+static inline void plist_requeue(struct plist_node *n, struct plist_head *h)
+{
+	struct plist_node *pos;
+
+	if (plist_node_empty(n))
+		return;
+	list_del(&n->node_list);
+	list_for_each_entry(pos, &h->node_list, node_list)
+		if (pos->prio > n->prio)
+			break;
+	list_add_tail(&n->node_list, &pos->node_list);
+}
+
 #endif /* SD_LIST_H */

@@ -9,6 +9,7 @@
 #define SD_LOCKS_H
 
 #include "sd_events.h"
+#include "sd_list.h"
 
 typedef struct {
 	int held;
@@ -63,9 +64,27 @@ static inline void (percpu_ref_put)(struct percpu_ref *r) { r->count--; }
 #define percpu_ref_put(r) (SD_HOOK(), (percpu_ref_put)(r))
 
 struct completion { int done; };
-struct work_struct { int unused; };
-/* ENVIRONMENT.md: schedule_work() does nothing, work items never run. */
-static inline bool (schedule_work)(struct work_struct *w) { (void)w; return true; }
+
+/* Queued work (ENVIRONMENT.md "Work", src/c/work.c): one FIFO queue that
+ * sd_flush_work() runs, each item through the trampoline under its worker's
+ * name. `entry` is linked on the queue exactly while `queued`. */
+struct work_struct {
+	void (*func)(struct work_struct *);
+	const char *name; /* the worker function's name: a literal */
+	struct list_head entry;
+	bool queued;
+};
+static inline void sd_init_work(struct work_struct *w, void (*func)(struct work_struct *), const char *name)
+{
+	w->func = func;
+	w->name = name;
+	INIT_LIST_HEAD(&w->entry);
+	w->queued = false;
+}
+#define INIT_WORK(w, f) sd_init_work((w), (f), #f)
+/* queue_work() on the system queue: false, and nothing changes, when the
+ * item is pending already. */
+static bool (schedule_work)(struct work_struct *w);
 #define schedule_work(w) (SD_HOOK(), (schedule_work)(w))
 
 #endif /* SD_LOCKS_H */

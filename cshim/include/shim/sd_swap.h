@@ -9,6 +9,8 @@
 #ifndef SD_SWAP_H
 #define SD_SWAP_H
 
+#include "sd_blkdev.h"
+#include "sd_cpu.h"
 #include "sd_mm.h"
 #include "sd_xarray.h"
 
@@ -71,17 +73,6 @@ struct percpu_cluster {
 	unsigned int next[SWAP_NR_ORDERS];
 };
 
-/* Reached only under SWP_BLKDEV, which no modelled device has. */
-struct block_device;
-struct block_device_operations {
-	void (*swap_slot_free_notify)(struct block_device *, unsigned long);
-};
-struct gendisk {
-	const struct block_device_operations *fops;
-};
-struct block_device {
-	struct gendisk *bd_disk;
-};
 
 struct swap_info_struct {
 	struct percpu_ref users;
@@ -105,6 +96,7 @@ struct swap_info_struct {
 	unsigned int cluster_nr;
 	unsigned int *cluster_next_cpu;        /* one CPU: a single unsigned int */
 	struct percpu_cluster *percpu_cluster; /* one CPU: CPU 0's */
+	struct rb_root swap_extent_root;
 	struct block_device *bdev;
 	struct completion comp;
 	spinlock_t lock;
@@ -150,6 +142,7 @@ struct address_space {
 static struct address_space sd_swapper_spaces[MAX_SWAPFILES];
 #define swap_address_space(entry) (&sd_swapper_spaces[swp_type(entry)])
 #define SWAP_ADDRESS_SPACE_SHIFT 14
+#define SWAP_ADDRESS_SPACE_PAGES (1 << SWAP_ADDRESS_SPACE_SHIFT)
 static inline pgoff_t swap_cache_index(swp_entry_t e)
 {
 	return swp_offset(e) & ((1UL << SWAP_ADDRESS_SPACE_SHIFT) - 1);

@@ -120,6 +120,34 @@ static void (kfree)(const void *p)
 	sd_env_leave();
 }
 
+/* Swapon's own memory (cluster_info, the per-CPU data): zeroed, owned by
+ * the device. The last one is remembered so a swapon whose setup trapped
+ * before storing it can free it (sd_swapon). */
+static void *sd_kv_last;
+
+static void *(kvcalloc)(size_t n, size_t size, gfp_t gfp)
+{
+	void *p;
+
+	(void)gfp;
+	sd_env_enter();
+	p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		abort();
+	sd_kv_last = p;
+	sd_env_leave();
+	return p;
+}
+
+static void (kvfree)(const void *p)
+{
+	sd_env_enter();
+	if (p == sd_kv_last)
+		sd_kv_last = NULL;
+	free((void *)p);
+	sd_env_leave();
+}
+
 /* Frees every live page and buffer and zeroes the sites (sd_env_reset). */
 static void sd_alloc_reset(void)
 {

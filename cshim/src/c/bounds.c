@@ -199,10 +199,13 @@ static void *sd_wd_main(void *arg)
 }
 
 /* In a fork child only the forking thread exists: the next call starts a
- * new watchdog. */
+ * new watchdog, and the thread's cached id (the parent thread's, copied with
+ * its TLS) is looked up again, or the child's watchdog would signal a thread
+ * of the parent's id that does not exist in the child. */
 static void sd_wd_forked(void)
 {
 	sd_wd_running = false;
+	sd_tls_tid = 0;
 }
 
 static void sd_wd_start(void)

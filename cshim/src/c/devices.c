@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Part of the kernel_612.c translation unit: swap devices (ENVIRONMENT.md
- * "Swap devices" and "Continuation pages"): swapon, swapoff, mark_bad, the
- * stand-in allocator, vmalloc_to_page() over the swap maps, and device
- * inspection. swap_info[], nr_swapfiles, nr_swap_pages and the avail list
+ * "Swap devices", "Device kinds", "Allocator" and "Continuation pages"):
+ * swapon, swapoff, mark_bad, the allocator's entry points, vmalloc_to_page()
+ * over the swap maps, and device inspection. swap_info[], nr_swapfiles, nr_swap_pages and the avail list
  * are the extract's own globals; this file sets them up as swapon would.
  */
 
@@ -16,10 +16,14 @@ _Static_assert(SD_NR_ORDERS == SWAP_NR_ORDERS && SD_SWAP_BATCH == SWAP_BATCH, "s
 _Static_assert(SD_PG_MTE_TAGGED == 1u << PG_mte_tagged && SD_PG_MTE_LOCK == 1u << PG_mte_lock,
 	       "page flag bits differ from swapdiff.h");
 
-/* What swapon's vmalloc() would give: page aligned map and its pages. */
+/* What swapon's vmalloc() would give: page aligned map and its pages; and
+ * the block device with its one extent. */
 struct sd_device {
 	unsigned char *map;
 	struct page heads[SD_MAP_PAGES];
+	struct swap_extent extent;
+	struct block_device bdev;
+	struct gendisk disk;
 };
 static struct sd_device sd_devices[SD_MAX_DEVICES];
 static struct plist_head sd_avail_heads[SD_NR_NODES];
@@ -45,9 +49,9 @@ static struct page *(vmalloc_to_page)(const void *addr)
 	sd_trap(SD_EV_BUG, __func__, "address outside every swap_map", __LINE__);
 }
 
-/* A cluster gaining its first used slot leaves the free list (the kernel
- * allocator would also set its order; order only matters for FRAG lists,
- * which the stand-in never uses). */
+/* mark_bad after swapon: the cluster counts the slot as setup_clusters
+ * counts a bad page of the header's list, and a free cluster moves to the
+ * nonfull list as setup_clusters files a cluster with a count. */
 static void sd_cluster_take(struct swap_info_struct *si, unsigned long offset, unsigned int n)
 {
 	struct swap_cluster_info *ci;
@@ -62,11 +66,66 @@ static void sd_cluster_take(struct swap_info_struct *si, unsigned long offset, u
 	}
 }
 
+/* Frees what swapon allocated; continuation pages are the caller's. Its
+ * queued work goes with it. */
+static void sd_device_release(int type)
+{
+	struct swap_info_struct *si = swap_info[type];
+
+	sd_work_unqueue(&si->discard_work);
+	sd_work_unqueue(&si->reclaim_work);
+	if (!plist_node_empty(&si->avail_lists[0]))
+		plist_del(&si->avail_lists[0], &swap_avail_heads[0]);
+	free(si->cluster_info);
+	free(si->percpu_cluster);
+	free(si->cluster_next_cpu);
+	free(si->zeromap);
+	free(si);
+	free(sd_devices[type].map);
+	sd_devices[type].map = NULL;
+	swap_info[type] = NULL;
+}
+
+/*
+ * The part of swapon after the header is read whose code is the kernel's:
+ * SSD: SWP_SOLIDSTATE and setup_clusters(); discard: the flags swapon sets
+ * for SWAP_FLAG_DISCARD without a policy flag, and the area discard.
+ */
+static long sd_swapon_kernel(struct swap_info_struct *si, union swap_header *hdr, unsigned int kind)
+{
+	if (kind & SD_DEV_SSD) {
+		struct swap_cluster_info *ci;
+
+		si->flags |= SWP_SOLIDSTATE;
+		ci = setup_clusters(si, hdr, si->max);
+		if (IS_ERR(ci))
+			return PTR_ERR(ci);
+		si->cluster_info = ci;
+	}
+	if (kind & SD_DEV_DISCARD) {
+		si->flags |= SWP_DISCARDABLE | SWP_AREA_DISCARD | SWP_PAGE_DISCARD;
+		if (si->flags & SWP_AREA_DISCARD) {
+			int err = discard_swap(si);
+
+			if (unlikely(err))
+				pr_err("swapon: discard_swap(%p): %d\n", si, err);
+		}
+	}
+	return 0;
+}
+
+static long sd_swapon_setup(struct swap_info_struct *si, union swap_header *hdr, unsigned int kind)
+{
+	SD_CALL("swapon", sd_swapon_kernel(si, hdr, kind));
+}
+
 int sd_swapon(int nr_clusters, unsigned int kind)
 {
 	struct swap_info_struct *si;
 	struct sd_device *dev;
+	union swap_header hdr;
 	int type, i;
+	long err;
 
 	if (nr_clusters < 1 || nr_clusters > SD_MAX_CLUSTERS || (kind & ~(SD_DEV_SSD | SD_DEV_DISCARD)))
 		return -EINVAL;
@@ -75,14 +134,58 @@ int sd_swapon(int nr_clusters, unsigned int kind)
 	if (type == SD_MAX_DEVICES)
 		return -EBUSY;
 
+	/* alloc_swap_info(), and swapon's INIT_WORKs */
 	si = sd_xmalloc(sizeof(*si));
 	memset(si, 0, sizeof(*si));
-	si->max = nr_clusters * SWAPFILE_CLUSTER;
+	si->type = type;
+	si->flags = SWP_USED;
+	plist_node_init(&si->avail_lists[0], 0);
+	INIT_WORK(&si->discard_work, swap_discard_work);
+	INIT_WORK(&si->reclaim_work, swap_reclaim_work);
+	/* The kernel leaves the lists to setup_clusters(); a rotational device
+	 * gets empty ones too, so no walk of them ever reads zeroes. */
+	INIT_LIST_HEAD(&si->free_clusters);
+	INIT_LIST_HEAD(&si->full_clusters);
+	INIT_LIST_HEAD(&si->discard_clusters);
+	for (i = 0; i < SWAP_NR_ORDERS; i++) {
+		INIT_LIST_HEAD(&si->nonfull_clusters[i]);
+		INIT_LIST_HEAD(&si->frag_clusters[i]);
+	}
+
+	/* claim_swapfile(): a block device, whose disk has no
+	 * swap_slot_free_notify. */
 	dev = &sd_devices[type];
-	/* Page aligned, and exactly max bytes long: under ASan a write past
-	 * the map's end is a heap-buffer-overflow, as KASAN reports one past
-	 * swapon's vzalloc(maxpages). (posix_memalign: aligned_alloc wants the
-	 * size to be a multiple of the alignment.) */
+	memset(&dev->disk, 0, sizeof(dev->disk));
+	dev->disk.fops = &sd_bdev_ops;
+	dev->bdev.bd_disk = &dev->disk;
+	dev->bdev.sd_type = type;
+	si->bdev = &dev->bdev;
+	si->flags |= SWP_BLKDEV;
+
+	/* read_swap_header(): no bad pages in the header. */
+	si->max = nr_clusters * SWAPFILE_CLUSTER;
+	si->pages = si->max - 1;
+	si->lowest_bit = 1;
+	si->highest_bit = si->max - 1;
+	si->cluster_next = 1;
+	si->cluster_nr = 0;
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.info.version = 1;
+	hdr.info.last_page = si->max - 1;
+	hdr.info.nr_badpages = 0;
+
+	/* setup_swap_extents(): one extent over the whole device. */
+	memset(&dev->extent, 0, sizeof(dev->extent));
+	dev->extent.start_page = 0;
+	dev->extent.nr_pages = si->max;
+	dev->extent.start_block = 0;
+	si->swap_extent_root.rb_node = &dev->extent.rb_node;
+
+	/* vzalloc(maxpages) and setup_swap_map(). Page aligned, and exactly
+	 * max bytes long: under ASan a write past the map's end is a
+	 * heap-buffer-overflow, as KASAN reports one past swapon's
+	 * vzalloc(maxpages). (posix_memalign: aligned_alloc wants the size to
+	 * be a multiple of the alignment.) */
 	if (posix_memalign((void **)&dev->map, PAGE_SIZE, si->max))
 		abort();
 	memset(dev->map, 0, si->max);
@@ -96,60 +199,32 @@ int sd_swapon(int nr_clusters, unsigned int kind)
 	si->swap_map = dev->map;
 	si->zeromap = sd_xmalloc(BITS_TO_LONGS(si->max) * sizeof(long));
 	memset(si->zeromap, 0, BITS_TO_LONGS(si->max) * sizeof(long));
-	si->type = type;
-	si->flags = SWP_USED | SWP_WRITEOK;
-	si->prio = -1 - type;
-	si->pages = si->max - 1;
-	si->lowest_bit = 1;
-	si->highest_bit = si->max - 1;
-	si->cluster_next = 1;
-	si->cluster_nr = 0;
 	si->users.live = true;
-	INIT_LIST_HEAD(&si->free_clusters);
-	INIT_LIST_HEAD(&si->full_clusters);
-	INIT_LIST_HEAD(&si->discard_clusters);
-	for (i = 0; i < SWAP_NR_ORDERS; i++) {
-		INIT_LIST_HEAD(&si->nonfull_clusters[i]);
-		INIT_LIST_HEAD(&si->frag_clusters[i]);
+	swap_info[type] = si;
+
+	sd_kv_last = NULL;
+	err = sd_swapon_setup(si, &hdr, kind);
+	if (err) {
+		/* A setup that trapped before storing its cluster array. */
+		if (sd_kv_last && sd_kv_last != si->cluster_info)
+			free(sd_kv_last);
+		sd_kv_last = NULL;
+		sd_device_release(type);
+		return (int)err;
 	}
-	if (kind & SD_DEV_SSD) {
-		si->percpu_cluster = sd_xmalloc(sizeof(*si->percpu_cluster));
-		for (i = 0; i < SWAP_NR_ORDERS; i++)
-			si->percpu_cluster->next[i] = SWAP_NEXT_INVALID;
-		si->cluster_info = sd_xmalloc(nr_clusters * sizeof(*si->cluster_info));
-		memset(si->cluster_info, 0, nr_clusters * sizeof(*si->cluster_info));
-		for (i = 0; i < nr_clusters; i++) {
-			si->cluster_info[i].flags = CLUSTER_FLAG_FREE;
-			list_add_tail(&si->cluster_info[i].list, &si->free_clusters);
-		}
-		sd_cluster_take(si, 0, 1); /* the header slot */
-	}
-	/* _enable_swap_info(): on the avail list, higher priority first. */
+	sd_kv_last = NULL;
+
+	/* enable_swap_info(): prio -1 - type, SWP_WRITEOK, on the avail list
+	 * (higher priority first), the pages join both counters. */
+	si->prio = -1 - type;
+	si->flags |= SWP_WRITEOK;
 	plist_node_init(&si->avail_lists[0], -si->prio);
 	plist_add(&si->avail_lists[0], &swap_avail_heads[0]);
-
-	swap_info[type] = si;
 	if (nr_swapfiles < (unsigned int)type + 1)
 		nr_swapfiles = type + 1;
 	atomic_long_add(si->pages, &nr_swap_pages);
 	total_swap_pages += si->pages;
 	return type;
-}
-
-/* Frees what swapon allocated; continuation pages are the caller's. */
-static void sd_device_release(int type)
-{
-	struct swap_info_struct *si = swap_info[type];
-
-	plist_del(&si->avail_lists[0], &swap_avail_heads[0]);
-	free(si->cluster_info);
-	free(si->percpu_cluster);
-	free(si->cluster_next_cpu);
-	free(si->zeromap);
-	free(si);
-	free(sd_devices[type].map);
-	sd_devices[type].map = NULL;
-	swap_info[type] = NULL;
 }
 
 static int sd_swapoff_tail(struct swap_info_struct *si, int type)
@@ -165,6 +240,10 @@ int sd_swapoff(int type)
 
 	if (!si)
 		return -EINVAL;
+	/* flush_work(&p->discard_work); flush_work(&p->reclaim_work); */
+	if (sd_work_flush_one(&si->discard_work) == SD_TRAPPED ||
+	    sd_work_flush_one(&si->reclaim_work) == SD_TRAPPED)
+		return (int)SD_TRAPPED;
 	ret = sd_swapoff_tail(si, type);
 	if (ret)
 		return ret;
@@ -192,52 +271,68 @@ int sd_mark_bad(uint64_t entry)
 	return 0;
 }
 
-/* swap_range_alloc() asserts si->lock, as its kernel caller holds it. */
-static long sd_range_alloc(struct swap_info_struct *si, unsigned long offset, unsigned int n)
+/*
+ * get_swap_pages(1, &e, order) for the device it picked, on `si`: the page
+ * counter's check and reservation, si->lock and the device test, the scan,
+ * the reservation's return when nothing was found (get_swap_pages' own
+ * steps, narrowed to one device; sd_get_swap_pages runs the function whole).
+ */
+static long sd_get_one(struct swap_info_struct *si, int order, swp_entry_t *e)
 {
-	SD_CALL("swap_range_alloc", (spin_lock(&si->lock), swap_range_alloc(si, offset, n),
-				     spin_unlock(&si->lock), 0L));
+	unsigned long size = 1UL << order;
+	long avail_pgs = atomic_long_read(&nr_swap_pages) / (long)size;
+	int n_ret = 0;
+
+	if (avail_pgs <= 0)
+		return 0;
+	atomic_long_sub(size, &nr_swap_pages);
+	spin_lock(&si->lock);
+	if (si->highest_bit && (si->flags & SWP_WRITEOK))
+		n_ret = scan_swap_map_slots(si, SWAP_HAS_CACHE, 1, e, order);
+	spin_unlock(&si->lock);
+	if (n_ret < 1)
+		atomic_long_add(size, &nr_swap_pages);
+	return n_ret;
+}
+
+static long sd_alloc_call(struct swap_info_struct *si, int order, swp_entry_t *e)
+{
+	SD_CALL("get_swap_pages", sd_get_one(si, order, e));
 }
 
 int sd_alloc_swap(int type, int order, uint64_t *entry)
 {
 	struct swap_info_struct *si = sd_dev(type);
-	unsigned long offset;
-	unsigned int n, i;
-	long ret;
+	swp_entry_t e = { 0 };
+	long n;
 
 	if (!si || order < 0 || order > SD_MAX_FOLIO_ORDER || !entry)
 		return -EINVAL;
-	n = 1u << order;
-	for (offset = n; offset + n <= si->max; offset += n) {
-		for (i = 0; i < n && !si->swap_map[offset + i]; i++)
-			;
-		if (i == n)
-			break;
-	}
-	if (offset + n > si->max)
+	n = sd_alloc_call(si, order, &e);
+	if (n == SD_TRAPPED)
+		return (int)SD_TRAPPED;
+	if (n < 1)
 		return -ENOSPC;
-	memset(si->swap_map + offset, SWAP_HAS_CACHE, n);
-	sd_cluster_take(si, offset, n);
-	ret = sd_range_alloc(si, offset, n);
-	if (ret)
-		return ret;
-	atomic_long_sub(n, &nr_swap_pages);
-	*entry = swp_entry(type, offset).val;
+	*entry = e.val;
 	return 0;
 }
 
-/* Interim (until the extract has get_swap_pages): the stand-in over the
- * types in priority order (type 0 first). */
+static long sd_get_swap_pages_call(int n_goal, int order, swp_entry_t *out)
+{
+	SD_CALL("get_swap_pages", get_swap_pages(n_goal, out, order));
+}
+
 long sd_get_swap_pages(int n_goal, int order, uint64_t entries[SD_SWAP_BATCH])
 {
-	long n = 0;
+	swp_entry_t out[SWAP_BATCH];
+	long n;
 
 	if (n_goal < 1 || n_goal > SD_SWAP_BATCH || order < 0 || order > SD_MAX_FOLIO_ORDER || !entries)
 		return SD_REFUSED;
-	for (int t = 0; t < SD_MAX_DEVICES && n < n_goal; t++)
-		while (n < n_goal && sd_alloc_swap(t, order, &entries[n]) == 0)
-			n++;
+	memset(out, 0, sizeof(out));
+	n = sd_get_swap_pages_call(n_goal, order, out);
+	for (long i = 0; i < n && i < SWAP_BATCH; i++)
+		entries[i] = out[i].val;
 	return n;
 }
 
@@ -408,7 +503,7 @@ static void sd_devices_reset(void)
 		/* The avail list is rebuilt below; a call the watchdog cut short
 		 * may have left it half linked, so release must not walk it. */
 		INIT_LIST_HEAD(&swap_info[t]->avail_lists[0].node_list);
-		sd_device_release(t);
+		sd_device_release(t); /* after sd_work_reset: nothing is queued */
 	}
 	for (int t = 0; t < MAX_SWAPFILES; t++)
 		swap_info[t] = NULL;

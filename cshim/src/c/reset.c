@@ -8,6 +8,7 @@
 
 void sd_env_reset(void)
 {
+	sd_work_reset(); /* before the devices whose items it unlinks */
 	sd_devices_reset();
 	sd_folios_reset();
 	sd_xa_reset(&mte_pages);
