@@ -41,7 +41,6 @@ impl WorkQueue {
         self.items.iter().filter(|&&(t, _)| t == ty).fold(0, |bits, &(_, w)| bits | w)
     }
 
-    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

@@ -83,6 +83,7 @@ impl Environment for Model {
         let d = &mut self.devices[ty as usize];
         let (pages, inuse) = (d.pages, d.inuse);
         let freed = d.teardown(&mut self.pool);
+        self.drop_device_work(ty as usize);
         self.allocs.free_n(Site::ContPage, freed as u64);
         self.arch_swap_invalidate_area_inner(ty as i32);
         self.nr_swap_pages -= i64::from(pages.wrapping_sub(inuse));

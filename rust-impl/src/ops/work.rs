@@ -17,11 +17,13 @@ impl Model {
     /// call; 0, or TRAPPED at the first item that trapped (later items stay queued).
     pub(crate) fn flush_all_work(&mut self) -> i64 {
         let mut ran = 0;
-        while let Some((ty, work)) = self.work.pop() {
+        while !self.work.is_empty() {
+            // A 65th item in one flush is not run (it stays queued).
             if ran == MAX_FLUSH_ITEMS {
                 self.events.fire(FLUSH_HANG);
                 return TRAPPED;
             }
+            let (ty, work) = self.work.pop().expect("not empty");
             ran += 1;
             if self.run_work(ty as usize, work).is_err() {
                 return TRAPPED;
@@ -31,7 +33,9 @@ impl Model {
     }
 
     /// swapoff's `flush_work(&p->discard_work); flush_work(&p->reclaim_work)`: the device's
-    /// own items, discard first; other devices' items stay queued.
+    /// own items, discard first; other devices' items stay queued. An item the flush queues
+    /// again (the reclaim worker freeing a cluster of a discarding device) goes with the
+    /// device ([`Model::drop_device_work`]).
     pub(crate) fn flush_device_work(&mut self, t: usize) -> Flow<()> {
         for work in [WORK_DISCARD, WORK_RECLAIM] {
             if self.work.take(t as u32, work) {
@@ -39,6 +43,12 @@ impl Model {
             }
         }
         Ok(())
+    }
+
+    /// The device is gone: so are its queued items.
+    pub(crate) fn drop_device_work(&mut self, t: usize) {
+        self.work.take(t as u32, WORK_DISCARD);
+        self.work.take(t as u32, WORK_RECLAIM);
     }
 
     fn run_work(&mut self, t: usize, work: u32) -> Flow<()> {
