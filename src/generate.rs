@@ -91,6 +91,9 @@ fn times(r: &mut Rng) -> u16 {
 pub fn program(r: &mut Rng, family: Family) -> Program {
     let mode = if r.chance(80) { Mode::Contract } else { Mode::Raw };
     let mut ops = vec![];
+    if r.chance(6) {
+        ops.extend(fill_clusters(r));
+    }
     for _ in 0..r.range(1, 3) {
         ops.push(Op::swapon { device: device(r) });
     }
@@ -124,6 +127,46 @@ pub fn program(r: &mut Rng, family: Family) -> Program {
         ops.push(op);
     }
     Program { mode, ops }
+}
+
+/// A device filled and emptied cluster by cluster, so that the frag lists see clusters
+/// fill up and empty out (random ops rarely allocate 500 slots of one device). Type 0: it
+/// comes first in the program.
+fn fill_clusters(r: &mut Rng) -> Vec<Op> {
+    use Op::*;
+    let ssd = |clusters, discard| swapon { device: Device { clusters, cluster_info: true, discard } };
+    let s = |off| Slot { ty: 0, off };
+    if r.chance(40) {
+        // One cluster, the header's: order 0 moves it to frag_clusters[0]; 8 * 64 fill it.
+        let mut ops = vec![ssd(1, false)];
+        ops.extend((0..8).map(|_| get_swap_pages { n: 64, order: 0 }));
+        return ops;
+    }
+    let discard = r.chance(50);
+    let mut ops = vec![
+        ssd(3, discard),
+        // 64 order-4 runs: clusters 1 and 2 (free -> nonfull -> full in one call each).
+        get_swap_pages { n: 64, order: 4 },
+        // Two runs back: cluster 1 full -> nonfull[4]; the next order-4 request finds no
+        // free cluster and moves it to frag[4], the one after fills it: frag -> full.
+        put_swap_folio { slot: s(512), order: 4 },
+        put_swap_folio { slot: s(528), order: 4 },
+        get_swap_pages { n: 1, order: 4 },
+        get_swap_pages { n: 1, order: 4 },
+        // Cluster 2 down to its first run, then onto frag[4] with a second run...
+        swapcache_clear { slot: s(1040), nr: 496 },
+        get_swap_pages { n: 1, order: 4 },
+    ];
+    // ... and both runs released in one call: frag -> free, or on a discarding device (the
+    // kworker off) frag -> discard, and discard -> free when the queue is flushed.
+    if discard {
+        ops.push(kworker { on: false });
+    }
+    ops.push(swapcache_clear { slot: s(1024), nr: 32 });
+    if discard {
+        ops.push(flush_work {});
+    }
+    ops
 }
 
 /// Short sequences that single random ops rarely line up.
