@@ -88,17 +88,20 @@ fn add_swap_count_continuation_bug_leaks_its_page_past_teardown() {
 
 #[test]
 fn cluster_count_short_bug_leaves_the_range_zeroed() {
-    // put_swap_folio 0:504 order=4 is cache-only across the cluster boundary:
-    // swap_entry_range_free charges all 16 to cluster 0 (dec_cluster_info_page
-    // on the first slot's cluster). After 16..495 went back (30 folios),
-    // cluster 0 holds 1 (bad slot 0) + 16 (496..511) - 16 = 1. Then
-    // put_swap_folio 0:496 order=3: swap_entry_range_free zeroes the 8 bytes
-    // (its do-while runs before dec_cluster_info_page), then
-    // VM_BUG_ON(ci->count < nr_pages) fires before `ci->count -= nr_pages` and
-    // before swap_range_free: the bytes are 0, the cluster keeps count 1, the
-    // slots are still counted in inuse_pages (496..503 and 520..527).
+    // Every slot of a two-cluster SSD taken cache-only: 16 calls of 64 order-0 entries
+    // (cluster_alloc_swap_entry fills free cluster 1 first, 512..1023, then cluster 0 from
+    // nonfull/frag, 1..511; the last call gets what is left). put_swap_folio 0:504 order=4 is
+    // cache-only across the cluster boundary: swap_entry_range_free charges all 16 to
+    // cluster 0 (dec_cluster_info_page on the first slot's cluster). After 1..495 went back,
+    // cluster 0 holds 1 (bad slot 0) + 16 (496..511) - 16 = 1. Then put_swap_folio 0:496
+    // order=3: swap_entry_range_free zeroes the 8 bytes (its do-while runs before
+    // dec_cluster_info_page), then VM_BUG_ON(ci->count < nr_pages) fires before
+    // `ci->count -= nr_pages` and before swap_range_free: the bytes are 0, the cluster keeps
+    // count 1, the slots are still counted in inuse_pages (496..503, and 520..1023 of
+    // cluster 1: 512 in all).
     let mut src = String::from("mode raw\nswapon 2\n");
-    src += &"alloc_swap 0 order=4\n".repeat(32);
+    src += &"get_swap_pages nr=64 order=0\n".repeat(16);
+    src += "swapcache_clear 0:1 nr=15\n";
     for i in 1..31 {
         src += &format!("put_swap_folio 0:{} order=4\n", 16 * i);
     }
@@ -108,7 +111,7 @@ fn cluster_count_short_bug_leaves_the_range_zeroed() {
         assert_eq!(e.map_byte(entry(0, 503)), Some(0));
         assert_eq!(e.map_byte(entry(0, 520)), Some(0x40));
         assert_eq!(e.cluster(0, 0).map(|c| c.0), Some(1));
-        assert_eq!(e.device_inuse_pages(0), 16);
+        assert_eq!(e.device_inuse_pages(0), 512);
     });
 }
 
@@ -134,8 +137,9 @@ fn restore_hang_keeps_the_pages_restored_before_it() {
     // PG_mte_tagged (try_page_mte_tagging wins PG_mte_lock, then
     // set_page_mte_tagged); page 1 is locked but untagged, so
     // try_page_mte_tagging spins (a HANG) and its tags stay as they were.
-    let src = "mode raw\nswapon 1\nswap_out 0 order=1 seed=12\nfolio_new order=1\n\
-               page_set f0 page=1 seed=0 flags=2\narch_swap_restore 0:2 f0\n";
+    // Two clusters: the order-1 swap-out takes free cluster 1 (0:512, 0:513).
+    let src = "mode raw\nswapon 2\nswap_out 0 order=1 seed=12\nfolio_new order=1\n\
+               page_set f0 page=1 seed=0 flags=2\narch_swap_restore 0:512 f0\n";
     after_trap(src, "HANG try_page_mte_tagging: PG_mte_lock set, PG_mte_tagged clear", |e| {
         assert_eq!(e.page_get(0, 0), Some((tags_from_seed(12, 0), 3)));
         assert_eq!(e.page_get(0, 1).map(|p| p.1), Some(2));
@@ -169,12 +173,12 @@ impl<const BUG: u8> Delegate for Mutant<BUG> {
         self.swapped_off = false;
         self.model.env_reset();
     }
-    /// An off-by-one before the BUG: a patched swapcache_clear that also
-    /// takes a reference to the slot just past its range. The step compares
-    /// only the range it was given, so only the end state sees it.
+    /// A stray write before the BUG: a patched swapcache_clear that also takes
+    /// a reference to slot 1:1, on another device. The step compares only the
+    /// clusters of the range it was given, so only the end state sees it.
     fn swapcache_clear(&mut self, e: u64, nr: i32) -> i64 {
         if BUG == NEIGHBOUR_WRITE {
-            self.model.swap_duplicate(e + nr as u64);
+            self.model.swap_duplicate(entry(1, 1));
         }
         self.model.swapcache_clear(e, nr)
     }
@@ -189,7 +193,8 @@ impl<const BUG: u8> Delegate for Mutant<BUG> {
     }
 }
 
-const CLEAR_BUG: &str = "mode raw\nswapon 1\nalloc_swap 0 order=0\nalloc_swap 0 order=0\nalloc_swap 0 order=0\n\
+const CLEAR_BUG: &str = "mode raw\nswapon 1\nswapon 1\nalloc_swap 1 order=0\nalloc_swap 0 order=0\n\
+                         alloc_swap 0 order=0\nalloc_swap 0 order=0\n\
                          swap_duplicate 0:2\nput_swap_folio 0:2 order=0\nswapcache_clear 0:1 nr=2\n";
 
 fn against_model<K: Engine>(mut planted: K) -> Run {
@@ -200,10 +205,10 @@ fn against_model<K: Engine>(mut planted: K) -> Run {
 fn a_write_left_by_a_trapped_call_is_caught_in_the_end_phase() {
     let run = against_model(Mutant::<NEIGHBOUR_WRITE>::new());
     let d = run.divergence.as_ref().expect("the planted write is found");
-    // Slot 0:3 was 0x40 (allocated, cache only); the planted reference makes
+    // Slot 1:1 was 0x40 (allocated, cache only); the planted reference makes
     // it 0x41 on the mutant's side. Nothing else differs.
     assert_eq!((d.phase, d.signature().as_str()), (Phase::End, "end/map/end"));
-    assert_eq!(d.mismatch.detail, "swap_map byte of 0:3");
+    assert_eq!(d.mismatch.detail, "swap_map byte of 1:1");
     assert_eq!((d.mismatch.expected.as_str(), d.mismatch.actual.as_str()), ("0x40", "0x41"));
     assert!(run.trapped && run.end == End::Diverged);
 }
