@@ -91,7 +91,7 @@ fn times(r: &mut Rng) -> u16 {
 pub fn program(r: &mut Rng, family: Family) -> Program {
     let mode = if r.chance(80) { Mode::Contract } else { Mode::Raw };
     let mut ops = vec![];
-    if r.chance(6) {
+    if family != Family::Mte && r.chance(6) {
         ops.extend(fill_clusters(r));
     }
     for _ in 0..r.range(1, 3) {
