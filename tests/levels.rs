@@ -35,7 +35,9 @@ fn first_divergence(src: &str, level: Level) -> Option<String> {
 }
 
 const ONE_SLOT: &str = "swapon 1\nalloc_swap 0 order=0\nswap_shmem_alloc 0:1 nr=1\nswp_swapcount 0:2\nput_swap_folio 0:1 order=0\nswap_free_nr 0:1 nr=1\n";
-const LARGE_FOLIO: &str = "swapon 1\nalloc_swap 0 order=2\nswap_shmem_alloc 0:4 nr=4\n";
+// Two clusters: the order-2 run comes from free cluster 1 (0:512); cluster 0, the header's,
+// serves order 0 only (cluster_alloc_swap_entry).
+const LARGE_FOLIO: &str = "swapon 2\nalloc_swap 0 order=2\nswap_shmem_alloc 0:512 nr=4\n";
 
 #[test]
 fn raw_flags_the_changed_encoding() {
