@@ -64,8 +64,9 @@ impl Delegate for PrepareFirstPageOnly {
 
 /// A folio of 4 pages reclaimed (4 slots, one mapping each), then one zap of all 4
 /// mappings: the batched free the slip gets wrong. Contract mode: steering moves the free
-/// onto the 4 referenced slots.
-const BATCH_FREE: &str = "swapon 1\nswap_out 0 order=2 seed=3\nswap_free_nr 0:1 nr=4\n";
+/// onto the 4 referenced slots. Two clusters: the order-2 folio's slots come from free
+/// cluster 1 (0:512), cluster 0 (the header's) serving order 0 only.
+const BATCH_FREE: &str = "swapon 2\nswap_out 0 order=2 seed=3\nswap_free_nr 0:512 nr=4\n";
 
 fn verdict_of<O: Oracle>(mut o: O, src: &str, level: Level) -> (String, Verdict) {
     let p = parse(src).unwrap();
@@ -125,7 +126,8 @@ fn a_raw_mode_difference_outside_the_contract_is_a_change() {
     // Zapping mappings of slots only the cache holds is misuse (6.12 underflows the count,
     // rust-impl/NOTES.md item 6): the spec promises nothing there and stops following, so
     // the two sides' different bytes are for the author to judge.
-    let raw = "mode raw\nswapon 1\nalloc_swap 0 order=2\nswap_free_nr 0:4 nr=2\n";
+    // Two clusters: the order-2 run is 0:512..0:515 (free cluster 1).
+    let raw = "mode raw\nswapon 2\nalloc_swap 0 order=2\nswap_free_nr 0:512 nr=2\n";
     let (sig, v) = verdict_of(Pair::of(ModelEngine::new(), FreeFirstOnly(ModelEngine::new())), raw, Level::Raw);
     assert!(sig.starts_with("swap_free_nr/"), "{sig}");
     assert_eq!(v, Verdict::Change);
@@ -135,8 +137,9 @@ fn a_raw_mode_difference_outside_the_contract_is_a_change() {
 fn a_raw_mode_program_within_the_contract_is_judged_like_contract_mode() {
     // Raw mode only skips steering: these calls respect their contracts as written (4
     // cached slots, one mapping on each of two, both zapped), so the slip is a regression.
-    let raw =
-        "mode raw\nswapon 1\nalloc_swap 0 order=2\nswap_duplicate 0:4\nswap_duplicate 0:5\nswap_free_nr 0:4 nr=2\n";
+    // Two clusters: the order-2 run is 0:512..0:515 (free cluster 1).
+    let raw = "mode raw\nswapon 2\nalloc_swap 0 order=2\nswap_duplicate 0:512\nswap_duplicate 0:513\n\
+               swap_free_nr 0:512 nr=2\n";
     let (_, v) = verdict_of(Pair::of(ModelEngine::new(), FreeFirstOnly(ModelEngine::new())), raw, Level::Raw);
     assert_eq!(v, Verdict::Regression);
 }
@@ -163,7 +166,7 @@ fn a_wrong_spec_rule_makes_stock_6_12_diverge_as_latent() {
 fn the_mte_thp_bug_is_a_regression_and_shared_it_is_latent() {
     // Reclaim of a tagged 4-page folio: every page's tags must be saved under its own
     // entry. The review's patch saves page 0's only.
-    let src = "swapon 1\nswap_out 0 order=2 seed=7\n";
+    let src = "swapon 2\nswap_out 0 order=2 seed=7\n";
     let (sig, v) = verdict_of(Pair::of(ModelEngine::new(), PrepareFirstPageOnly(ModelEngine::new())), src, Level::Raw);
     assert!(sig.starts_with("arch_prepare_to_swap/"), "{sig}");
     assert_eq!(v, Verdict::Regression);
