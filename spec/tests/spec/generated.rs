@@ -339,7 +339,7 @@ fn run_generated<E: Engine + ?Sized>(m: &mut E) -> Reached {
         m.env_reset();
         spec.env_reset();
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-        for c in [Swapon(1 + rng.below(2) as u32), Swapon(1)] {
+        for c in [Swapon(2 + rng.below(2) as u32), Swapon(2)] {
             assert_eq!(step(m, &mut spec, &c), Verdict::Agrees);
         }
         let mut mte_on = true;
