@@ -58,29 +58,29 @@ fn counts_past_the_map_byte_are_exact_and_come_back_down() {
 
 #[test]
 fn batches_shmem_and_the_slot_cache() {
-    let e4 = entry(0, 4);
+    let e4 = entry(0, 512);
     run_agreeing(
         &mut Model::new(),
         &mut Spec::new(),
         &[
             Swapon(2),
-            Alloc(0, 2),  // 4..=7 (aligned; 1..=3 cannot hold an order-2 folio)
-            Alloc(0, 0),  // 1
+            Alloc(0, 2),  // 512..=515: free cluster 1 (cluster 0, the header's, serves order 0)
+            Alloc(0, 0),  // 1: no free cluster left, cluster 0 from nonfull[0] to frag[0]
             Alloc(0, 0),  // 2
-            Shmem(e4, 2), // 4, 5: shmem's single reference each
+            Shmem(e4, 2), // 512, 513: shmem's single reference each
             Count(e4),    // non-zero
-            Dup(entry(0, 6), 1, 1),
-            Dup(entry(0, 7), SWAP_MAP_SHMEM, 1),
-            Dup(entry(0, 6), SWAP_HAS_CACHE, 2), // cached: -EEXIST
+            Dup(entry(0, 514), 1, 1),
+            Dup(entry(0, 515), SWAP_MAP_SHMEM, 1),
+            Dup(entry(0, 514), SWAP_HAS_CACHE, 2), // cached: -EEXIST
             Clear(e4, 4),
-            SwapCount(entry(0, 6)),
-            FreeNr(e4, 2), // shmem's references go: 4, 5 free
+            SwapCount(entry(0, 514)),
+            FreeNr(e4, 2), // shmem's references go: 512, 513 free
             FreeEntries(vec![entry(0, 2), entry(0, 1)]),
-            Prepare(e4, 4), // 4, 5 free: -ENOENT, nothing claimed
+            Prepare(e4, 4), // 512, 513 free: -ENOENT, nothing claimed
             MarkBad(entry(0, 600)),
             MarkBad(entry(0, 600)), // not free any more: -EBUSY
-            SwapCount(entry(0, 7)), // shmem: non-zero
-            FreeAndCache(entry(0, 6), 2),
+            SwapCount(entry(0, 515)), // shmem: non-zero
+            FreeAndCache(entry(0, 514), 2),
             Alloc(1, 0), // no device 1: -EINVAL
             Swapoff(0),
             Swapoff(0), // gone: -EINVAL
@@ -101,12 +101,12 @@ fn an_armed_fault_may_fail_a_duplicate_and_takes_no_reference() {
 }
 
 /// The runner's `swap_out` composite (src/runner.rs), for a folio of `order` at handle 0
-/// on a fresh device: the allocator's first aligned run is `order`'s first aligned offset
-/// past the header.
-fn composite_swap_out(order: u32, seed: u8) -> (Vec<Call>, Entry) {
+/// on a fresh device of type 0, whose allocator gives `first` (cluster_alloc_swap_entry: a
+/// one-cluster SSD gives order 0 at 1, past the header; a larger one takes free cluster 1
+/// first, at 512, for any order).
+fn composite_swap_out(order: u32, seed: u8, first: u64) -> (Vec<Call>, Entry) {
     let nr = 1u32 << order;
-    // Offset 0 is the header: the first aligned run of nr slots starts at nr (1 for order 0).
-    let e = entry(0, u64::from(nr));
+    let e = entry(0, first);
     let mut calls = vec![FolioNew(order)];
     calls.extend((0..nr).map(|i| PageSet(0, i, seed, 1)));
     calls.extend([AllocFolio(0, order, 0), CacheAdd(0), PrepareToSwap(0)]);
@@ -123,9 +123,8 @@ fn composite_swap_in(e: Entry, order: u32) -> Vec<Call> {
 
 #[test]
 fn a_tagged_large_folio_goes_out_and_comes_back_page_by_page_on_model_and_stock_c() {
-    let (mut calls, e) = composite_swap_out(2, 9);
-    calls.insert(0, Swapon(1));
-    assert_eq!(e, entry(0, 4), "order 2: 4..=7 is the first aligned run past the header");
+    let (mut calls, e) = composite_swap_out(2, 9, 512);
+    calls.insert(0, Swapon(2));
     calls.extend(composite_swap_in(e, 2));
     let tail = [FreeNr(e, 4), CacheDel(0), PutFolio(e, 2), FolioFree(0)];
     for engine in [&mut Model::new() as &mut dyn Engine, &mut cshim::Kernel::acquire()] {
@@ -150,8 +149,9 @@ fn a_tagged_large_folio_goes_out_and_comes_back_page_by_page_on_model_and_stock_
 
 #[test]
 fn swapoff_drops_the_tags_and_the_cache_of_its_type_only() {
-    let (mut calls, _) = composite_swap_out(0, 3);
-    calls.splice(0..0, [Swapon(1), Swapon(1)]);
+    let (mut calls, _) = composite_swap_out(0, 3, 1);
+    // Device 1 has two clusters: its order-1 folio comes from free cluster 1 (1:512).
+    calls.splice(0..0, [Swapon(1), Swapon(2)]);
     // A second folio on device 1, left in the swap cache with its tags saved.
     calls.extend([FolioNew(1), PageSet(0, 0, 4, 3), PageSet(0, 1, 4, 3), AllocFolio(1, 1, 0)]);
     calls.extend([CacheAdd(0), PrepareToSwap(0), Swapoff(0)]);
