@@ -131,11 +131,11 @@ impl Delegate for PrepareNoRollback {
 fn prepare_that_keeps_its_saves_after_failing_is_caught_at_the_prepare() {
     // The third tag buffer cannot be had: pages 0 and 1 are saved, page 2 fails. The
     // contract allows -ENOMEM (a fault is armed) but then none of this call's saves may
-    // remain; entries 4 and 5 held nothing before, so they must hold nothing after.
+    // remain; entries 512 and 513 held nothing before, so they must hold nothing after.
     let mut calls = swap_out();
     calls.insert(calls.len() - 1, Fault(swapdiff_contract::Site::TagStorage, 3));
     run_agreeing(&mut Model::new(), &mut Spec::new(), &calls);
     let (at, d) = first_view_difference(&mut PrepareNoRollback(Model::new()), &calls).expect("caught");
     assert_eq!(at, calls.len() - 1, "at the prepare");
-    assert!(d.starts_with("tag store 0:4: spec none, engine tags"), "{d}");
+    assert!(d.starts_with("tag store 0:512: spec none, engine tags"), "{d}");
 }

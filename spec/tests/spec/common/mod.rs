@@ -53,7 +53,8 @@ pub enum Call {
 /// An order-2 folio (f0) of four tagged pages, each with its own tags, swapped out to the
 /// four slots the allocator gives it: allocate, link into the swap cache, save the tags.
 pub fn swap_out() -> Vec<Call> {
-    let mut calls = vec![Call::Swapon(1), Call::FolioNew(2)];
+    // Two clusters: the order-2 folio's slots come from free cluster 1 (0:512..0:515).
+    let mut calls = vec![Call::Swapon(2), Call::FolioNew(2)];
     calls.extend((0..4).map(|i| Call::PageSet(0, i, 7, 3)));
     calls.extend([Call::AllocFolio(0, 2, 0), Call::CacheAdd(0), Call::PrepareToSwap(0)]);
     calls
