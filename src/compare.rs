@@ -7,9 +7,9 @@
 
 use crate::counts::{exact_count, SlotView, COUNT_CONTINUED};
 use crate::engine::{entry, Engine, Event, EventKind, Site, CLUSTER, MAX_DEVICES};
-use swapdiff_contract::{LIST_DISCARD, LIST_FREE, LIST_FULL, NR_LISTS, NR_ORDERS, WORK_DISCARD, WORK_RECLAIM};
 use crate::exec::Outcome;
 use crate::program::domain;
+use swapdiff_contract::{LIST_DISCARD, LIST_FREE, LIST_FULL, NR_LISTS, NR_ORDERS, WORK_DISCARD, WORK_RECLAIM};
 
 /// Slots per swap_map page: each page has its own continuation list.
 const PAGE_SLOTS: u64 = 4096;

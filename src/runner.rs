@@ -294,7 +294,14 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
             self.kworker = on;
         }
         let index = self.steps.len();
-        let diverged = |mismatch| Err(Stop::Diverged(Box::new(Divergence { step: index, op: Some(op.clone()), phase: Phase::Step, mismatch })));
+        let diverged = |mismatch| {
+            Err(Stop::Diverged(Box::new(Divergence {
+                step: index,
+                op: Some(op.clone()),
+                phase: Phase::Step,
+                mismatch,
+            })))
+        };
         let mut touch = touch(&op, &expected, &self.shadow);
         let record = |steps: &mut Vec<Step>, e: &Outcome, a: &Option<Outcome>| {
             steps.push(Step {
@@ -409,9 +416,10 @@ impl<'a, M: Engine + ?Sized, K: Engine + ?Sized> Runner<'a, M, K> {
     fn finish(&mut self) -> Option<Divergence> {
         let at = self.steps.len();
         let fail = |phase, mismatch| Some(Divergence { step: at, op: None, phase, mismatch });
-        let judged = self.judge.as_mut().and_then(|j| {
-            j.state(&*self.model, &Touch::everything(), None).or_else(|| j.tags(&*self.model, None))
-        });
+        let judged = self
+            .judge
+            .as_mut()
+            .and_then(|j| j.state(&*self.model, &Touch::everything(), None).or_else(|| j.tags(&*self.model, None)));
         let Some(k) = self.kernel.as_deref_mut() else {
             return judged.and_then(|m| fail(Phase::End, m));
         };
@@ -511,9 +519,15 @@ fn touch(op: &Op, out: &Outcome, shadow: &Shadow) -> Touch {
         | __swap_count { slot }
         | swap_swapcount { slot }
         | swp_swapcount { slot } => slots(&mut t, slot, 1),
-        // The real allocator may reclaim cache-only slots anywhere, run a discard, and
-        // moves clusters between lists: everything is compared after it.
-        alloc_swap { .. } | get_swap_pages { .. } | flush_work {} => t = Touch::everything(),
+        // The real allocator may reclaim cache-only slots anywhere on its device (dropping
+        // their folios from the swap cache), run a discard there, and moves clusters between
+        // lists: the whole device and every folio. Over the avail list, or run by a worker,
+        // any device: everything.
+        alloc_swap { ty, .. } => {
+            t.slots(u32::from(*ty), 0, u64::from(domain::CLUSTERS.1) * 512);
+            t.folios.extend(0..=u32::from(domain::FOLIO.1));
+        }
+        get_swap_pages { .. } | flush_work {} => t = Touch::everything(),
         kworker { .. } => {}
         fault { .. } | mte { .. } => {}
         folio_new { .. } => {

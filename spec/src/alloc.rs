@@ -17,8 +17,8 @@
 //! folio the swap cache can let go (all its slots cache-only), the folio leaving the cache.
 
 use swapdiff_contract::{
-    entry as swp_entry, entry_offset, entry_type, Entry, DEV_DISCARD, DEV_SSD, EINVAL, ENOSPC,
-    MAX_DEVICES, MAX_FOLIOS, MAX_FOLIO_ORDER, REFUSED, SWAPFILE_CLUSTER,
+    entry as swp_entry, entry_offset, entry_type, Entry, DEV_DISCARD, DEV_SSD, EINVAL, ENOSPC, MAX_DEVICES, MAX_FOLIOS,
+    MAX_FOLIO_ORDER, REFUSED, SWAPFILE_CLUSTER,
 };
 
 use crate::state::{at, ret_name, Slot, SlotState};
@@ -65,9 +65,11 @@ impl Spec {
 
     /// A cached folio over cache-only slots exists (something reclaim could drop).
     fn reclaimable_folio(&self) -> bool {
-        self.folios.iter().flatten().filter_map(|f| f.cache_base.map(|b| (b, f.nr()))).any(|(b, n)| {
-            self.range(b, u64::from(n)).is_some_and(|r| r.iter().all(|s| *s == CACHE_ONLY))
-        })
+        self.folios
+            .iter()
+            .flatten()
+            .filter_map(|f| f.cache_base.map(|b| (b, f.nr())))
+            .any(|(b, n)| self.range(b, u64::from(n)).is_some_and(|r| r.iter().all(|s| *s == CACHE_ONLY)))
     }
 
     /// `alloc_swap(ty, order)` (see the module doc).
@@ -132,7 +134,13 @@ impl Spec {
     /// `get_swap_pages(n, order)`: REFUSED outside `1..=64` or above the largest folio
     /// order; else at most `n` entries, new cache-only slots in aligned runs, and none only
     /// when no device must give one (order > 0: only the first device with room is tried).
-    pub fn get_swap_pages(&mut self, n: i32, order: u32, observed: i64, view: impl Fn(u32, u64) -> SlotState) -> Verdict {
+    pub fn get_swap_pages(
+        &mut self,
+        n: i32,
+        order: u32,
+        observed: i64,
+        view: impl Fn(u32, u64) -> SlotState,
+    ) -> Verdict {
         let call = || format!("get_swap_pages({n}, {order})");
         if !(1..=64).contains(&n) || order > MAX_FOLIO_ORDER {
             return Spec::expect(call, "return", &[REFUSED], observed);
@@ -149,7 +157,7 @@ impl Spec {
             return self.lose(call(), "the allocator may have reclaimed a cached folio");
         }
         if observed == 0 {
-            let first = (0..MAX_DEVICES).find(|&t| self.device(t).is_some_and(|d| d.iter().any(|s| *s == Slot::Free)));
+            let first = (0..MAX_DEVICES).find(|&t| self.device(t).is_some_and(|d| d.contains(&Slot::Free)));
             let must = match first {
                 Some(t) if order == 0 => self.must_find(t, 0),
                 Some(t) => self.must_find(t, order),
@@ -167,7 +175,8 @@ impl Spec {
             while off + size <= max {
                 let new: Vec<bool> = (off..off + size)
                     .map(|o| {
-                        self.get(ty, o) == Some(Slot::Free) && view(ty, o) == (SlotState::Used { refs: 0, cached: true })
+                        self.get(ty, o) == Some(Slot::Free)
+                            && view(ty, o) == (SlotState::Used { refs: 0, cached: true })
                     })
                     .collect();
                 if new.iter().any(|&b| b) {

@@ -1,9 +1,7 @@
 //! The environment's services (devices, bad slots, fault injection), as the
 //! harness's environment defines them for every kernel (cshim/ENVIRONMENT.md).
 
-use swapdiff_contract::{
-    entry_offset, entry_type, Entry, Site, EBUSY, EINVAL, MAX_CLUSTERS, SWAPFILE_CLUSTER,
-};
+use swapdiff_contract::{entry_offset, entry_type, Entry, Site, EBUSY, EINVAL, MAX_CLUSTERS, SWAPFILE_CLUSTER};
 
 use crate::state::{at, Slot};
 use crate::{Spec, Verdict};

@@ -78,7 +78,7 @@ fn batches_shmem_and_the_slot_cache() {
             FreeEntries(vec![entry(0, 2), entry(0, 1)]),
             Prepare(e4, 4), // 512, 513 free: -ENOENT, nothing claimed
             MarkBad(entry(0, 600)),
-            MarkBad(entry(0, 600)), // not free any more: -EBUSY
+            MarkBad(entry(0, 600)),   // not free any more: -EBUSY
             SwapCount(entry(0, 515)), // shmem: non-zero
             FreeAndCache(entry(0, 514), 2),
             Alloc(1, 0), // no device 1: -EINVAL

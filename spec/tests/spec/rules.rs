@@ -1,7 +1,9 @@
 //! The spec alone: each expected value is what the contract says (the comment says why),
 //! checked by feeding the spec returns an engine could give.
 
-use swapdiff_contract::{entry, Site, DEV_DISCARD, DEV_SSD, EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC, REFUSED, TRAPPED};
+use swapdiff_contract::{
+    entry, Site, DEV_DISCARD, DEV_SSD, EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC, REFUSED, TRAPPED,
+};
 use swapdiff_spec::{SlotState, Spec, Verdict};
 
 /// An engine's view in which no slot was reclaimed (none reads free that the spec holds).
@@ -55,7 +57,10 @@ fn the_allocator_may_choose_any_aligned_free_run_past_the_header() {
     assert_eq!(s.slot(0, 9), SlotState::Used { refs: 0, cached: true });
     // Unaligned for order 2, the header, a slot in use, another type: not allowed.
     for bad in [entry(0, 2), entry(0, 0), entry(0, 8), entry(1, 4)] {
-        assert_eq!(disagrees(s.alloc_swap(0, if bad == entry(0, 0) { 0 } else { 2 }, Ok(bad), no_reclaim)).what, "entry");
+        assert_eq!(
+            disagrees(s.alloc_swap(0, if bad == entry(0, 0) { 0 } else { 2 }, Ok(bad), no_reclaim)).what,
+            "entry"
+        );
     }
     // Free runs remain: -ENOSPC is a lie.
     disagrees(s.alloc_swap(0, 0, Err(-ENOSPC), no_reclaim));
