@@ -379,6 +379,10 @@ enum sd_test_hook {
 	SD_TEST_FORK_SPIN = 6,             /* fork; the child's SD_TEST_SPIN must be trapped: 0 if so */
 	SD_TEST_ENV_DONE = 7,              /* 1 if the last SD_TEST_ENV_THEN_SPIN finished its env part */
 	SD_TEST_WARN_LOOP = 8,             /* WARN forever: the per-call event budget traps it */
+	SD_TEST_QUEUE_WORK = 9,            /* queue test work: arg 0 an item that requeues itself
+					    * on every run; arg 1 an item that BUGs, then one that
+					    * only counts (sd_flush_work runs them) */
+	SD_TEST_WORK_RUNS = 10,            /* how many times test work items have run since reset */
 };
 long sd_test_hook(int which, unsigned long arg);
 

@@ -57,6 +57,19 @@ impl Kernel {
 
     /// Raises SIGSEGV inside a call (entry `sd_test_sigsegv`): the process dies.
     #[doc(hidden)]
+    #[doc(hidden)]
+    /// Queues test work items (no kernel code): `requeuer` one that queues itself again on every
+    /// run, else one that BUGs followed by one that only counts. 0, or -EBUSY if queued already.
+    pub fn test_hook_queue_work(&mut self, requeuer: bool) -> i64 {
+        hook(self, ffi::sd_test_hook_SD_TEST_QUEUE_WORK, u64::from(!requeuer))
+    }
+
+    #[doc(hidden)]
+    /// How many times the test work items have run since the last reset.
+    pub fn test_hook_work_runs(&self) -> i64 {
+        hook(self, ffi::sd_test_hook_SD_TEST_WORK_RUNS, 0)
+    }
+
     pub fn test_hook_sigsegv_in_call(&mut self) -> i64 {
         hook(self, ffi::sd_test_hook_SD_TEST_SIGSEGV_IN_CALL, 0)
     }

@@ -172,3 +172,18 @@ fn get_swap_pages_takes_the_highest_priority_device_first() {
         assert_eq!(k.get_swap_pages(n, o), (REFUSED, vec![]), "n {n} order {o}");
     }
 }
+
+#[test]
+fn a_free_cluster_taken_for_order_1_is_filed_under_that_order() {
+    let mut k = ssd(2);
+    // cluster_alloc_range on a FREE cluster: nonfull_clusters[order], ci->order = order; the
+    // run is 2 slots, so next[1] moves past it to 514.
+    assert_eq!(k.alloc_swap(0, 1), Ok(entry(0, 512)));
+    assert_eq!(k.cluster_list(0, list_nonfull(1)), [1]);
+    assert_eq!(k.cluster_order(0, 1), 1);
+    assert_eq!(k.cluster(0, 1), Some((2, CLUSTER_FLAG_NONFULL)));
+    assert_eq!(k.percpu_next(0, 1), 514);
+    assert_eq!(k.percpu_next(0, 0), 0, "order 0's per-CPU cluster untouched");
+    // Cluster 0 keeps order 0 (setup_clusters' kvcalloc zeroes it).
+    assert_eq!(k.cluster_order(0, 0), 0);
+}

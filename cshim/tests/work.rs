@@ -163,3 +163,32 @@ fn env_reset_drops_the_queue() {
     assert_eq!(k.flush_work(), 0);
     assert!(k.take_events().iter().all(|e: &Event| e.kind != EventKind::Discard));
 }
+
+#[test]
+fn a_worker_that_requeues_itself_is_a_hang_after_64_runs() {
+    // INTERFACES-17 section 3: an item leaves the queue before it runs, so it may queue itself
+    // again and run in the same flush; the 65th item of one flush is a HANG instead.
+    let mut k = Kernel::acquire();
+    assert_eq!(k.test_hook_queue_work(true), 0);
+    assert_eq!(k.flush_work(), cshim::TRAPPED);
+    assert_eq!(k.test_hook_work_runs(), 64);
+    assert_eq!(seen(k.take_events()), [event(EventKind::Hang, "flush_work", "work queued itself again 64 times")]);
+    // The item it queued the 64th time is still queued; reset drops it.
+    k.env_reset();
+    assert_eq!(k.flush_work(), 0);
+    assert_eq!(k.test_hook_work_runs(), 0);
+}
+
+#[test]
+fn a_worker_that_traps_stops_the_flush_and_the_rest_stay_queued() {
+    let mut k = Kernel::acquire();
+    // A BUG in the first item: its call is trapped under its own name, the flush returns TRAPPED
+    // and the counting item behind it has not run.
+    assert_eq!(k.test_hook_queue_work(false), 0);
+    assert_eq!(k.flush_work(), cshim::TRAPPED);
+    assert_eq!(k.test_hook_work_runs(), 1);
+    assert_eq!(seen(k.take_events()), [event(EventKind::Bug, "sd_test_work_bug", "")]);
+    // The next flush runs what stayed.
+    assert_eq!(k.flush_work(), 0);
+    assert_eq!(k.test_hook_work_runs(), 2);
+}

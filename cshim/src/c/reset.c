@@ -6,9 +6,12 @@
  * them back to its boot value.
  */
 
+static void sd_test_work_reset(void); /* test_hooks.c */
+
 void sd_env_reset(void)
 {
 	sd_work_reset(); /* before the devices whose items it unlinks */
+	sd_test_work_reset();
 	sd_devices_reset();
 	sd_folios_reset();
 	sd_xa_reset(&mte_pages);

@@ -115,6 +115,47 @@ static long sd_test_fork_spin(void)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* Work items of our own for the queue's bounds (work.c): reset drops them
+ * with the queue (sd_test_work_reset, called by sd_env_reset). */
+static struct work_struct sd_test_requeuer, sd_test_buggy, sd_test_counter;
+static long sd_test_work_runs;
+
+static void sd_test_work_requeue(struct work_struct *w)
+{
+	sd_test_work_runs++;
+	schedule_work(w);
+}
+
+static void sd_test_work_bug(struct work_struct *w)
+{
+	(void)w;
+	sd_test_work_runs++;
+	BUG();
+}
+
+static void sd_test_work_count(struct work_struct *w)
+{
+	(void)w;
+	sd_test_work_runs++;
+}
+
+static void sd_test_work_reset(void)
+{
+	INIT_WORK(&sd_test_requeuer, sd_test_work_requeue);
+	INIT_WORK(&sd_test_buggy, sd_test_work_bug);
+	INIT_WORK(&sd_test_counter, sd_test_work_count);
+	sd_test_work_runs = 0;
+}
+
+static long sd_test_queue_work(unsigned long which)
+{
+	if (which == 0)
+		return (schedule_work)(&sd_test_requeuer) ? 0 : -EBUSY;
+	if (which == 1)
+		return (schedule_work)(&sd_test_buggy) && (schedule_work)(&sd_test_counter) ? 0 : -EBUSY;
+	return -EINVAL;
+}
+
 long sd_test_hook(int which, unsigned long arg)
 {
 	switch (which) {
@@ -138,6 +179,10 @@ long sd_test_hook(int which, unsigned long arg)
 		SD_CALL("sd_test_warn_loop", sd_test_warn_loop());
 	case SD_TEST_ENV_DONE:
 		return sd_test_env_done;
+	case SD_TEST_QUEUE_WORK:
+		return sd_test_queue_work(arg);
+	case SD_TEST_WORK_RUNS:
+		return sd_test_work_runs;
 	default:
 		return -EINVAL;
 	}
