@@ -39,9 +39,10 @@ fn keys(e: &dyn Engine) -> Vec<Entry> {
 #[test]
 fn prepare_stores_each_page_and_restore_gives_it_back() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
+        with_device(e, 2, true);
         let (f, at) = swapped_folio(e, 0, 2);
-        assert_eq!(at, entry(0, 4), "order 2: the lowest free aligned run is 4..=7");
+        // cluster_alloc_swap_entry: no per-CPU cluster yet, the free list first: cluster 1.
+        assert_eq!(at, entry(0, 512), "order 2: the head of the free list, cluster 1, from its start");
         assert_eq!(e.arch_prepare_to_swap(f), 0);
         // mte_save_tags per page: key page_swap_entry(page) = folio->swap + i.
         let expected: Vec<_> = (0..4).map(|i| (at + u64::from(i), page_tags(0, i))).collect();
@@ -64,7 +65,7 @@ fn prepare_stores_each_page_and_restore_gives_it_back() {
 #[test]
 fn tag_storage_failure_rolls_back() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
+        with_device(e, 2, true);
         let (f, _) = swapped_folio(e, 0, 2);
         // The 4th kmalloc (page index 3) fails: mte_save_tags -> -ENOMEM, and
         // arch_prepare_to_swap invalidates pages 0..=2 it had saved.
@@ -80,7 +81,7 @@ fn tag_storage_failure_rolls_back() {
 #[test]
 fn xarray_failure_warns_and_frees_the_buffer() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
+        with_device(e, 2, true);
         let (f, at) = swapped_folio(e, 0, 2);
         e.fault_arm(Site::XaNode, 1);
         // xa_store returns an error entry: WARN(xa_is_err(ret), ...), the buffer is freed
@@ -99,7 +100,7 @@ fn xarray_failure_warns_and_frees_the_buffer() {
 #[test]
 fn freeing_a_slot_drops_its_tags() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
+        with_device(e, 2, true);
         let (f, at) = swapped_folio(e, 0, 2);
         assert_eq!(e.arch_prepare_to_swap(f), 0);
         let slot = at + 1;
@@ -119,8 +120,8 @@ fn freeing_a_slot_drops_its_tags() {
 #[test]
 fn swapoff_drops_only_that_devices_tags() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
-        assert_eq!(e.swapon(1, swapdiff_contract::DEV_SSD), 1);
+        with_device(e, 2, true);
+        assert_eq!(e.swapon(2, swapdiff_contract::DEV_SSD), 1);
         let (f0, at0) = swapped_folio(e, 0, 2);
         let (f1, _) = swapped_folio(e, 1, 2);
         assert_eq!(e.arch_prepare_to_swap(f0), 0);
@@ -138,7 +139,7 @@ fn swapoff_drops_only_that_devices_tags() {
 #[test]
 fn prepare_skips_untagged_pages() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
+        with_device(e, 2, true);
         let (f, at) = swapped_folio(e, 0, 2);
         assert_eq!(e.page_set(f, 2, &page_tags(0, 2), 0), 0);
         // mte_save_tags returns 0 for a page without PG_mte_tagged.
@@ -277,20 +278,23 @@ fn arch_invalidate_follows_the_mte_switch() {
 #[test]
 fn releasing_a_slot_invalidates_its_tags() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
-        assert_eq!(e.alloc_swap(0, 1), Ok(entry(0, 2)));
-        let f = tagged_folio(e, 1, entry(0, 2));
+        with_device(e, 2, true);
+        // Order 1 from the free list's head, cluster 1.
+        assert_eq!(e.alloc_swap(0, 1), Ok(entry(0, 512)));
+        let f = tagged_folio(e, 1, entry(0, 512));
         assert_eq!(e.arch_prepare_to_swap(f), 0);
-        assert_eq!(keys(e), vec![entry(0, 2), entry(0, 3)]);
+        assert_eq!(keys(e), vec![entry(0, 512), entry(0, 513)]);
         // swap_range_free -> arch_swap_invalidate_page for each released slot.
-        assert_eq!(e.put_swap_folio(entry(0, 2), 1), 0);
+        assert_eq!(e.put_swap_folio(entry(0, 512), 1), 0);
         assert_eq!(keys(e), Vec::<Entry>::new());
-        // With MTE off the release leaves tags behind.
-        assert_eq!(e.alloc_swap(0, 1), Ok(entry(0, 2)));
+        // With MTE off the release leaves tags behind. CPU 0's next[1] is still 514 (set
+        // after the first allocation), and cluster 1, free again, serves it there.
+        assert_eq!(e.alloc_swap(0, 1), Ok(entry(0, 514)));
+        assert_eq!(e.folio_set_swap(f, entry(0, 514)), 0);
         assert_eq!(e.arch_prepare_to_swap(f), 0);
         e.set_mte(false);
-        assert_eq!(e.put_swap_folio(entry(0, 2), 1), 0);
-        assert_eq!(keys(e), vec![entry(0, 2), entry(0, 3)]);
+        assert_eq!(e.put_swap_folio(entry(0, 514), 1), 0);
+        assert_eq!(keys(e), vec![entry(0, 514), entry(0, 515)]);
     });
 }
 
