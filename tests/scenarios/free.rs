@@ -126,11 +126,12 @@ fn swap_free_nr_splits_at_cluster_boundaries() {
 #[test]
 fn put_swap_folio_releases_a_cache_only_folio_in_one_range() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
-        assert_eq!(e.alloc_swap(0, 2), Ok(entry(0, 4)));
-        assert_eq!(e.put_swap_folio(entry(0, 4), 2), 0);
-        assert_eq!(bytes(e, 4..=7), vec![0; 4]);
-        // Cluster back to the header; the last slot gone makes nothing FREE (the header stays).
+        with_device(e, 2, true);
+        assert_eq!(e.alloc_swap(0, 2), Ok(entry(0, 512)));
+        assert_eq!(e.put_swap_folio(entry(0, 512), 2), 0);
+        assert_eq!(bytes(e, 512..=515), vec![0; 4]);
+        // Cluster 1's last slot gone: free_cluster -> __free_cluster, FREE again.
+        assert_eq!(e.cluster(0, 1), Some((0, swapdiff_contract::CLUSTER_FLAG_FREE)));
         assert_eq!(e.cluster(0, 0), Some((1, CLUSTER_FLAG_NONFULL)));
         assert_eq!(e.device_inuse_pages(0), 0);
     });
@@ -139,13 +140,13 @@ fn put_swap_folio_releases_a_cache_only_folio_in_one_range() {
 #[test]
 fn put_swap_folio_goes_slot_by_slot_when_a_slot_has_references() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
+        with_device(e, 2, true);
         e.alloc_swap(0, 2).unwrap();
-        e.swap_duplicate(entry(0, 6));
-        // swap_is_has_cache stops at 6 (0x41: cached, not cache-only); then each slot
-        // drops the flag: 4, 5, 7 are released, 6 keeps its map reference.
-        assert_eq!(e.put_swap_folio(entry(0, 4), 2), 0);
-        assert_eq!(bytes(e, 4..=7), vec![0, 0, 1, 0]);
+        e.swap_duplicate(entry(0, 514));
+        // swap_is_has_cache stops at 514 (0x41: cached, not cache-only); then each slot
+        // drops the flag: 512, 513, 515 are released, 514 keeps its map reference.
+        assert_eq!(e.put_swap_folio(entry(0, 512), 2), 0);
+        assert_eq!(bytes(e, 512..=515), vec![0, 0, 1, 0]);
         assert_eq!(e.device_inuse_pages(0), 1);
         assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
@@ -310,13 +311,17 @@ fn free_swap_and_cache_checks_its_entry() {
 #[test]
 fn free_swap_and_cache_reclaims_an_unmapped_folio() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
+        with_device(e, 2, true);
         let (at, f) = cached_folio(e, 2, false);
-        assert_eq!(at, entry(0, 4), "order 2 on a fresh device: the lowest aligned free run");
-        assert_eq!(e.free_swap_and_cache_nr(entry(0, 4), 4), 0);
-        // Fast path -> 0x40 x 4; reclaim at 4 finds the folio, unmapped, all cache-only:
+        assert_eq!(
+            at,
+            entry(0, 512),
+            "order 2 on a fresh device: the head of the free list, cluster 1 (the header's cluster 0 serves order 0)"
+        );
+        assert_eq!(e.free_swap_and_cache_nr(entry(0, 512), 4), 0);
+        // Fast path -> 0x40 x 4; reclaim at 512 finds the folio, unmapped, all cache-only:
         // delete_from_swap_cache -> put_swap_folio(order 2) releases the range.
-        assert_eq!(bytes(e, 4..=7), vec![0; 4]);
+        assert_eq!(bytes(e, 512..=515), vec![0; 4]);
         assert_eq!(e.device_inuse_pages(0), 0);
         assert_eq!(e.swapcache_del(f), -ENOENT);
         // folio->swap was cleared: adding it again is -EINVAL.
@@ -328,34 +333,38 @@ fn free_swap_and_cache_reclaims_an_unmapped_folio() {
 #[test]
 fn a_mapped_folio_is_kept_unless_swap_is_full() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
+        with_device(e, 2, true);
         let (at, f) = cached_folio(e, 2, true);
-        assert_eq!(at, entry(0, 4), "order 2 on a fresh device: the lowest aligned free run");
-        assert_eq!(e.free_swap_and_cache_nr(entry(0, 4), 4), 0);
-        // Mapped and vm_swap_full() false (507 * 2 >= 511): the folio stays.
-        assert_eq!(bytes(e, 4..=7), vec![SWAP_HAS_CACHE; 4]);
+        assert_eq!(
+            at,
+            entry(0, 512),
+            "order 2 on a fresh device: the head of the free list, cluster 1 (the header's cluster 0 serves order 0)"
+        );
+        assert_eq!(e.free_swap_and_cache_nr(entry(0, 512), 4), 0);
+        // Mapped and vm_swap_full() false (1019 * 2 >= 1023): the folio stays.
+        assert_eq!(bytes(e, 512..=515), vec![SWAP_HAS_CACHE; 4]);
         assert_eq!(e.swapcache_del(f), 0);
         assert_eq!(e.swapcache_add(f), 0);
         // Fill the device past half: now vm_swap_full() and the next free reclaims it.
-        for _ in 0..300 {
+        for _ in 0..600 {
             e.alloc_swap(0, 0).unwrap();
         }
-        e.swap_duplicate(entry(0, 5));
-        assert_eq!(e.free_swap_and_cache_nr(entry(0, 5), 1), 0);
-        assert_eq!(bytes(e, 4..=7), vec![0; 4]);
+        e.swap_duplicate(entry(0, 513));
+        assert_eq!(e.free_swap_and_cache_nr(entry(0, 513), 1), 0);
+        assert_eq!(bytes(e, 512..=515), vec![0; 4]);
     });
 }
 
 #[test]
 fn reclaim_bugs_on_a_covered_slot_without_the_cache_flag() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 1, true);
-        assert_eq!(cached_folio(e, 2, false).0, entry(0, 4));
-        // Drop the cache flag of slot 4 behind the folio's back, then free slot 5 alone:
+        with_device(e, 2, true);
+        assert_eq!(cached_folio(e, 2, false).0, entry(0, 512));
+        // Drop the cache flag of slot 512 behind the folio's back, then free slot 513 alone:
         // it becomes cache-only, the folio covering it is found, and swap_is_has_cache over
-        // the folio (from its first slot, 4: count 1, no cache flag) BUGs.
-        e.swapcache_clear(entry(0, 4), 1);
-        assert_eq!(e.free_swap_and_cache_nr(entry(0, 5), 1), TRAPPED);
+        // the folio (from its first slot, 512: count 1, no cache flag) BUGs.
+        e.swapcache_clear(entry(0, 512), 1);
+        assert_eq!(e.free_swap_and_cache_nr(entry(0, 513), 1), TRAPPED);
         assert_eq!(e.take_events(), vec![bug("swap_is_has_cache", "!(*map & SWAP_HAS_CACHE)")]);
     });
 }
