@@ -33,10 +33,21 @@ impl Rng {
     }
 }
 
-/// A slot near the front of a device, where the allocator puts things.
+/// A slot near the front of a device, where the allocator puts things;
+/// now and then a hostile one (a type past MAX_SWAPFILES, an offset past any
+/// device's end), which contract mode folds back and raw mode passes on.
 fn slot(r: &mut Rng) -> Slot {
-    let off = if r.chance(80) { r.range(0, 40) } else { r.range(0, 2047) };
-    Slot { ty: if r.chance(85) { 0 } else { r.range(0, 4) as u8 }, off: off as u16 }
+    let off = match r.range(0, 99) {
+        0..=79 => r.range(0, 40),
+        80..=96 => r.range(0, 2047),
+        _ => r.range(2048, u64::from(Slot::MAX_OFF)),
+    };
+    let ty = match r.range(0, 99) {
+        0..=84 => 0,
+        85..=96 => r.range(0, 4),
+        _ => r.range(5, u64::from(Slot::MAX_TYPE)),
+    };
+    Slot { ty: ty as u8, off: off as u16 }
 }
 
 fn nr(r: &mut Rng) -> u16 {

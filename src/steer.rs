@@ -134,7 +134,11 @@ fn exact<E: Engine + ?Sized>(m: &E, s: Slot) -> u64 {
 /// The contract-respecting version of `op`, or `None` when nothing fits.
 pub fn steer<E: Engine + ?Sized>(op: &Op, m: &E, shadow: &Shadow) -> Option<Op> {
     use Op::*;
-    Some(match op.clone() {
+    // Callers hold entries of the types a system can have: a hostile type
+    // (raw mode's corrupted page table) is folded back; 0..=7 stay as they are.
+    let mut op = op.clone();
+    op.map_types(&mut |t| t % (Slot::MAX_CALLER_TYPE + 1));
+    Some(match op {
         __swap_duplicate { slot, usage, nr } => {
             // The kernel passes 1 (one mapping, never batched), SWAP_HAS_CACHE
             // (swapcache_prepare) or SWAP_MAP_SHMEM (swap_shmem_alloc).

@@ -5,9 +5,10 @@
 //!
 //! The golden values in `tests/program_format.golden` were produced by the
 //! pre-table code at commit 166b39f (hand-written `KINDS`, text.rs and
-//! bytes.rs). They must never be regenerated to make a change pass: a new op
-//! appends a selector (old inputs keep decoding as before); an intentional
-//! format change bumps a version and keeps a decoder for the old one. On a
+//! bytes.rs). They must never be regenerated to make a change pass: the text
+//! form of every stored program never changes; a deliberate change of the
+//! byte format (issue 17's hostile types) replaces only the values it
+//! changes, and says why in the golden file's comments. On a
 //! mismatch the computed values are written to
 //! `target/program_format.actual` so the diff can be read, not copied.
 

@@ -9,7 +9,8 @@
 //! 0..=4), one byte per leading device (bits 0..=1: clusters - 1; bit 2: no
 //! cluster_info), then ops: a selector byte (index into the family's kinds)
 //! followed by the op's fields in the table's order, each in its field kind's
-//! codec (`field.rs`; counts are skewed toward small values). Only single
+//! codec (`field.rs`; counts are skewed toward small values; a slot is a type
+//! byte, read modulo 32, and an offset word, modulo 4096). Only single
 //! bytes are read from `Unstructured`; wider fields are assembled here, so
 //! the encoder does not depend on how `arbitrary` lays out integers.
 

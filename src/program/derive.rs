@@ -386,6 +386,16 @@ macro_rules! op_table {
                 }
             }
 
+            /// Rewrites every swap type the op names (alone or in a slot).
+            #[allow(unused_variables)]
+            pub fn map_types(&mut self, f: &mut dyn FnMut(u8) -> u8) {
+                match self {
+                    $(Op::$name { $($field,)* $($times,)? } => {
+                        $(<$kind as Field>::map_types($field, f);)*
+                    })*
+                }
+            }
+
             /// Rewrites every folio handle the op names.
             #[allow(unused_variables)]
             pub fn map_folios(&mut self, f: &mut dyn FnMut(u8) -> u8) {

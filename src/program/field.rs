@@ -43,6 +43,9 @@ pub trait Field {
     fn map_slots(_: &mut Self::Value, _: &mut dyn FnMut(Slot) -> Slot) {}
     /// Rewrites every folio handle the field names (the minimizer renumbers folios).
     fn map_folios(_: &mut Self::Value, _: &mut dyn FnMut(u8) -> u8) {}
+    /// Rewrites every swap type the field names, alone or in a slot (contract
+    /// mode folds hostile types).
+    fn map_types(_: &mut Self::Value, _: &mut dyn FnMut(u8) -> u8) {}
     fn arg(v: &Self::Value) -> Self::Arg;
     /// The argument as C in a reproducer (`E(type, offset)` for entries).
     fn c(v: &Self::Value) -> String;
@@ -68,6 +71,9 @@ impl Field for Entry {
     }
     fn map_slots(v: &mut Slot, f: &mut dyn FnMut(Slot) -> Slot) {
         *v = f(*v);
+    }
+    fn map_types(v: &mut Slot, f: &mut dyn FnMut(u8) -> u8) {
+        v.ty = f(v.ty);
     }
     fn arg(v: &Slot) -> u64 {
         v.entry()
@@ -128,6 +134,11 @@ impl Field for Entries {
             *s = f(*s);
         }
     }
+    fn map_types(v: &mut Vec<Slot>, f: &mut dyn FnMut(u8) -> u8) {
+        for s in v {
+            s.ty = f(s.ty);
+        }
+    }
     fn arg(v: &Vec<Slot>) -> Vec<u64> {
         v.iter().map(|s| s.entry()).collect()
     }
@@ -136,7 +147,8 @@ impl Field for Entries {
     }
 }
 
-/// A swap type `0..=7` (only 0..=3 can hold a device: the rest probe bad types).
+/// A swap type `0..=31` (only 0..=3 can hold a device: the rest probe bad
+/// types, from 27 on past `MAX_SWAPFILES`).
 pub struct SwapType;
 
 impl Field for SwapType {
@@ -153,6 +165,9 @@ impl Field for SwapType {
     }
     fn parse(a: &mut TextArgs<'_>) -> Result<u8, String> {
         ranged("swap type", a.pos("a swap type")?, (0u8, Slot::MAX_TYPE))
+    }
+    fn map_types(v: &mut u8, f: &mut dyn FnMut(u8) -> u8) {
+        *v = f(*v);
     }
     fn arg(v: &u8) -> u32 {
         u32::from(*v)

@@ -5,7 +5,13 @@
 //! decoder, so every program either form can express is a program the other
 //! can express too.
 
-/// A swap slot: swap type (0..=7, only 0..=3 can hold a device) and offset.
+/// A swap slot: swap type and offset, as a page table entry carries them.
+///
+/// Types run over all 5 bits of the encoding (0..=31), past `MAX_SWAPFILES`
+/// (27): raw mode hands the kernel entries a corrupted page table would, so
+/// the bounds checks that defend against them run. Only 0..=3 can hold a
+/// device; contract mode keeps to [`Slot::MAX_CALLER_TYPE`]. Offsets run to
+/// twice the largest device, so past-the-end offsets are common.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Slot {
     pub ty: u8,
@@ -13,7 +19,10 @@ pub struct Slot {
 }
 
 impl Slot {
-    pub const MAX_TYPE: u8 = 7;
+    pub const MAX_TYPE: u8 = 31;
+    /// The types contract mode keeps to (steering folds the rest into them):
+    /// below `MAX_SWAPFILES`, the types a caller's entries can carry.
+    pub const MAX_CALLER_TYPE: u8 = 7;
     pub const MAX_OFF: u16 = 4095;
     pub fn entry(self) -> u64 {
         crate::engine::entry(u32::from(self.ty), u64::from(self.off))

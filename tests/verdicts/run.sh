@@ -4,6 +4,8 @@
 #  - each of cshim/tests/patches' hang, crash and ASan patches: exit 1 within
 #    the stated bound (seconds + minimization bound + 30 s; the build is timed
 #    apart) with a finding of its class; the ASan one names mm/swapfile.c:LINE;
+#  - a hostile swap type (raw mode) past a dropped bounds check: a sanitizer
+#    finding in swap_type_to_swap_info;
 #  - the catalog's refactor-keeps-behaviour control: exit 0, "no divergence in N programs";
 #  - a fix of a bug the base build plants (SWAPDIFF_BASE_PATCHES, `--base`): verdict fix;
 #  - triage: a crashing input and an ordinary divergence in one directory, both filed;
@@ -78,6 +80,27 @@ if [ -n "$asan_dir" ]; then
   else
     fail "asan-oob-write: README names no mm/swapfile.c line"
   fi
+fi
+
+# A hostile entry (issue 17): the patch drops swap_type_to_swap_info()'s
+# MAX_SWAPFILES test, and raw mode's types 27..31 then index past swap_info[].
+# The sanitizers catch the read (UBSan's array bounds first, ASan's
+# global-buffer-overflow where the index is not visible to UBSan): either is a
+# finding in that function. Every worker end is filed, so a short hunt.
+hp=$patches/asan-hostile-type.patch
+if prebuild "$hp"; then
+  t1=$(date +%s)
+  "$bin" check-patch "$hp" --seconds 5 --jobs 1 --minimize-seconds 10 --out "$work/hostile" >"$work/hostile.log" 2>&1
+  rc=$?
+  t2=$(date +%s)
+  echo "asan-hostile-type: check-patch --seconds 5 $((t2 - t1)) s, exit $rc" | tee -a "$times"
+  [ $rc -eq 1 ] || fail "hostile: exit $rc, want 1: $(tail -3 "$work/hostile.log")"
+  [ $((t2 - t1)) -le 120 ] || fail "hostile: $((t2 - t1)) s, past 120 s"
+  ls "$work/hostile" 2>/dev/null | grep -Eq -- '--(asan|ubsan)--swap_type_to_swap_info$' &&
+    pass "hostile: $(ls "$work/hostile" | grep -c swap_type_to_swap_info) sanitizer findings in swap_type_to_swap_info" ||
+    fail "hostile: no sanitizer finding in swap_type_to_swap_info: $(ls "$work/hostile")"
+else
+  fail "hostile: build"
 fi
 
 # A refactor that keeps behaviour: the verdict is clean and counts programs.
