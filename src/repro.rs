@@ -38,6 +38,9 @@ pub const CALL_HELPERS: &str = r#"#include <stdbool.h>
 
 #define E(type, offset) (((uint64_t)(type) << SD_SWP_TYPE_SHIFT) | (uint64_t)(offset))
 
+/* The harness's kworker switch (op `kworker`): on, queued work runs after every step. */
+static bool kworker = true;
+
 /* The tags swapdiff gives page `page` for `seed` (program::tags_from_seed). */
 static void tags_from_seed(uint8_t seed, uint8_t page, uint8_t out[SD_MTE_PAGE_TAG_STORAGE])
 {
@@ -50,7 +53,7 @@ static void tags_from_seed(uint8_t seed, uint8_t page, uint8_t out[SD_MTE_PAGE_T
 "#;
 
 /// Event and state printing, the reproducer's own.
-const PRINTERS: &str = r#"static const char *kinds[] = { "WARN", "BUG", "HANG", "LOG" };
+const PRINTERS: &str = r#"static const char *kinds[] = { "WARN", "BUG", "HANG", "LOG", "DISCARD" };
 
 static void events(void)
 {
@@ -58,14 +61,28 @@ static void events(void)
 
 	for (int i = 0; i < sd_events_count(); i++)
 		if (sd_event_get(i, &ev) == 0)
-			printf("      %s in %s: %s\n", kinds[ev.kind & 3], ev.func, ev.text);
+			printf("      %s in %s: %s\n", ev.kind >= 0 && ev.kind <= 4 ? kinds[ev.kind] : "?", ev.func, ev.text);
 	sd_events_clear();
+}
+
+/* What the runner does after a step while the kworker is on: the queued work runs. */
+static void kwork(void)
+{
+	bool queued = false;
+
+	for (int t = 0; t < SD_MAX_DEVICES; t++)
+		queued |= sd_work_queued(t) != 0;
+	if (kworker && queued) {
+		printf("      flush_work -> %ld\n", sd_flush_work());
+		events();
+	}
 }
 
 static void step(int n, const char *what, long r)
 {
 	printf("%4d  %-44s -> %ld\n", n, what, r);
 	events();
+	kwork();
 }
 
 static void hex(const uint8_t *b, int n)

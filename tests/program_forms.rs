@@ -90,9 +90,10 @@ fn text_form_reads_comments_mode_and_every_argument() {
 
 #[test]
 fn device_kinds_print_as_they_parse_and_take_the_byte_bits() {
-    // Text: `rotational` is printed (never `nocluster`), `discard` after it.
-    let p = parse("swapon 1 nocluster discard\nswapon 2\n").unwrap();
-    assert_eq!(p.to_string(), "swapon 1 rotational discard\nswapon 2\n");
+    // Text: `nocluster` is printed (the stored form programs already use; `rotational`
+    // parses to the same device), `discard` after it.
+    let p = parse("swapon 1 rotational discard\nswapon 2\n").unwrap();
+    assert_eq!(p.to_string(), "swapon 1 nocluster discard\nswapon 2\n");
     // Bytes: bits 0-1 clusters - 1, bit 2 rotational, bit 3 discard (INTERFACES-17 section 1).
     let bytes = encode(&p, Family::Counts).unwrap();
     assert_eq!(&bytes[1..3], &[0b1100, 0b0001]);

@@ -208,9 +208,9 @@ impl Field for Folio {
     }
 }
 
-/// A device to add: `CLUSTERS` (1..=4), then `rotational` for a device without
-/// cluster_info (`nocluster`, the older word, still parses), then `discard` for a
-/// discarding device. One byte: bits 0..=1 clusters - 1, bit 2 rotational, bit 3 discard.
+/// A device to add: `CLUSTERS` (1..=4), then `nocluster` for a rotational device
+/// (no cluster_info; `rotational` parses too, the stored form keeps the older
+/// word), then `discard` for a discarding device. One byte: bits 0..=1 clusters - 1, bit 2 rotational, bit 3 discard.
 pub struct DeviceSpec;
 
 impl DeviceSpec {
@@ -235,7 +235,7 @@ impl Field for DeviceSpec {
         out.push_str(&format!(
             " {}{}{}",
             v.clusters,
-            if v.cluster_info { "" } else { " rotational" },
+            if v.cluster_info { "" } else { " nocluster" },
             if v.discard { " discard" } else { "" }
         ));
     }

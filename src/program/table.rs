@@ -127,6 +127,6 @@ op_table! {
     /// The runner's kworker switch: on, queued work runs after every step (the default).
     38 kworker(on: OnOff) in Counts Mte,
         exec |e| { let _ = (e, on); },
-        c format!("\t/* kworker {on}: the harness runs queued work after each step while on */\n\tr = 0;\n"),
+        c format!("\tkworker = {on}; /* queued work runs after each step while on */\n\tr = 0;\n"),
         spec |s, r, v| { let _ = (s, r, v, on); Verdict::Agrees };
 }
