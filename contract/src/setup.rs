@@ -51,7 +51,10 @@ pub fn counted<E: Engine + ?Sized>(e: &mut E, n: u64, count: u32) -> Vec<u64> {
     while i < offsets.len() {
         let first = offsets[i];
         let mut len = 1;
-        while i + len < offsets.len() && offsets[i + len] == first + len as u64 && (first + len as u64) % cluster != 0 {
+        while i + len < offsets.len()
+            && offsets[i + len] == first + len as u64
+            && !(first + len as u64).is_multiple_of(cluster)
+        {
             len += 1;
         }
         assert_eq!(e.swapcache_clear(entry(0, first), len as i32), 0);
