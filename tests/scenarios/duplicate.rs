@@ -5,7 +5,9 @@
 
 use swapdiff::engine::prelude::*;
 use swapdiff::engine::{entry, TRAPPED};
-use swapdiff_contract::{EEXIST, EINVAL, ENOENT, ENOMEM, SWAP_HAS_CACHE, SWAP_MAP_BAD, SWAP_MAP_MAX, SWAP_MAP_SHMEM};
+use swapdiff_contract::{
+    EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC, SWAP_HAS_CACHE, SWAP_MAP_BAD, SWAP_MAP_MAX, SWAP_MAP_SHMEM,
+};
 
 use crate::{alloc_n, bug, bytes, counted, err, log, on_both, warn, with_device};
 
@@ -94,13 +96,17 @@ fn a_batched_map_reference_warns_but_commits() {
         assert_eq!(e.__swap_duplicate(entry(0, 1), 1, 2), 0);
         assert_eq!(e.take_events(), vec![warn("__swap_duplicate", "usage == 1 && nr > 1")]);
         assert_eq!(bytes(e, 1..=2), vec![2, 2]);
-        // The same on a cached pair fresh from the allocator (order 1: the lowest free
-        // aligned pair is now 4..=5): 0x40 + 1 each.
-        let pair = e.alloc_swap(0, 1).expect("two aligned free slots");
-        assert_eq!(pair, entry(0, 4));
+        // A one-cluster SSD has no free cluster, and order 1 does not steal: -ENOSPC.
+        assert_eq!(e.alloc_swap(0, 1), Err(-ENOSPC));
+        // The same on a cached pair fresh from the allocator: on two clusters, order 1 takes
+        // the free list's cluster 1 at its start, 512..=513: 0x40 + 1 each.
+        e.env_reset();
+        with_device(e, 2, true);
+        let pair = e.alloc_swap(0, 1).expect("a free cluster");
+        assert_eq!(pair, entry(0, 512));
         assert_eq!(e.__swap_duplicate(pair, 1, 2), 0);
         assert_eq!(e.take_events(), vec![warn("__swap_duplicate", "usage == 1 && nr > 1")]);
-        assert_eq!(bytes(e, 4..=5), vec![SWAP_HAS_CACHE | 1; 2]);
+        assert_eq!(bytes(e, 512..=513), vec![SWAP_HAS_CACHE | 1; 2]);
     });
 }
 
@@ -108,7 +114,8 @@ fn a_batched_map_reference_warns_but_commits() {
 fn a_range_crossing_a_cluster_only_warns() {
     on_both(|e: &mut dyn Engine| {
         with_device(e, 2, true);
-        alloc_n(e, 512);
+        // The whole device (cluster 1, then cluster 0): 511 and 512 both cache-only.
+        alloc_n(e, 1023);
         // 2 > SWAPFILE_CLUSTER - 511 % 512 = 1: VM_WARN_ON, then the check pass runs and
         // finds the cache flag already set on 511.
         assert_eq!(e.swapcache_prepare(entry(0, 511), 2), err(EEXIST));

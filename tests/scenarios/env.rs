@@ -1,11 +1,12 @@
-//! The environment services of ENVIRONMENT.md: devices, the stand-in allocator, bad
-//! slots, swapoff accounting, folios, the swap cache and reset.
+//! The environment services of ENVIRONMENT.md: devices, the real 6.12 allocator (what it
+//! promises: which cluster and offset each order gets, -ENOSPC where none), bad slots,
+//! swapoff accounting, folios, the swap cache and reset.
 
 use swapdiff::engine::prelude::*;
 use swapdiff::engine::{entry, Site};
 use swapdiff_contract::{
-    CLUSTER_FLAG_FREE, CLUSTER_FLAG_NONFULL, EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, PAGE_POISON, PG_MTE_LOCK,
-    PG_MTE_TAGGED, SWAP_HAS_CACHE, SWAP_MAP_BAD, TAG_BYTES,
+    CLUSTER_FLAG_FRAG, CLUSTER_FLAG_FREE, CLUSTER_FLAG_FULL, CLUSTER_FLAG_NONFULL, EBUSY, EEXIST, EINVAL, ENOENT,
+    ENOSPC, PAGE_POISON, PG_MTE_LOCK, PG_MTE_TAGGED, SWAP_HAS_CACHE, SWAP_MAP_BAD, TAG_BYTES,
 };
 
 use crate::{alloc_n, bytes, counted, on_both, tags, with_device};
@@ -28,23 +29,33 @@ fn swapon_rejects_bad_sizes_and_a_fifth_device() {
 }
 
 #[test]
-fn allocator_fills_a_hole_below_a_larger_run() {
+fn a_one_cluster_ssd_serves_order_0_onwards_and_no_large_order() {
     on_both(|e: &mut dyn Engine| {
         with_device(e, 1, true);
-        // Slot 1, then the order-2 run at 4 (2..3 is too short and misaligned), then
-        // order 0 goes back to the lowest free slot, 2.
+        // No free cluster (cluster 0 holds the header: setup_clusters filed it on
+        // nonfull_clusters[0]); cluster_alloc_swap_entry moves it to frag_clusters[0] (FRAG)
+        // and scans it from its start: slot 0 is the header, so 1. next[0] becomes 2.
         assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 1)));
-        assert_eq!(e.alloc_swap(0, 2), Ok(entry(0, 4)));
+        assert_eq!(e.cluster(0, 0), Some((2, CLUSTER_FLAG_FRAG)));
+        // Order 2: no free cluster, nonfull_clusters[2] and frag_clusters[2] empty, and
+        // `if (order) goto done` skips the stealing: nothing found, the reservation is
+        // given back.
+        assert_eq!(e.alloc_swap(0, 2), Err(-ENOSPC));
+        assert_eq!(e.alloc_swap(0, 4), Err(-ENOSPC));
+        // Freeing slot 1 leaves a hole the per-CPU next[0] (2) does not look back at.
+        assert_eq!(e.put_swap_folio(entry(0, 1), 0), 0);
+        // dec_cluster_info_page: a cluster that is not NONFULL goes back to
+        // nonfull_clusters[0] as NONFULL.
+        assert_eq!(e.cluster(0, 0), Some((1, CLUSTER_FLAG_NONFULL)));
         assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 2)));
-        assert_eq!(e.alloc_swap(0, 4), Ok(entry(0, 16)));
-        for off in [4, 5, 6, 7] {
-            assert_eq!(e.map_byte(entry(0, off)), Some(SWAP_HAS_CACHE));
-        }
-        // header + 1 + 4 + 1 + 16 slots in cluster 0; swap_range_alloc counted
-        // the 22 allocated ones.
-        assert_eq!(e.cluster(0, 0), Some((23, CLUSTER_FLAG_NONFULL)));
-        assert_eq!(e.device_inuse_pages(0), 22);
-        assert_eq!(e.nr_swap_pages(), 511 - 22);
+        assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 3)));
+        assert_eq!(bytes(e, 1..=3), vec![0, SWAP_HAS_CACHE, SWAP_HAS_CACHE]);
+        // header + 2 slots; swap_range_alloc counted 3, swap_range_free gave 1 back. The
+        // next[0] path does not move the cluster: still NONFULL.
+        assert_eq!(e.cluster(0, 0), Some((3, CLUSTER_FLAG_NONFULL)));
+        assert_eq!(e.device_inuse_pages(0), 2);
+        assert_eq!(e.nr_swap_pages(), 511 - 2);
+        // Orders above SWAP_NR_ORDERS - 1 (4) and a type with no device: -EINVAL.
         assert_eq!(e.alloc_swap(0, 5), Err(-EINVAL));
         assert_eq!(e.alloc_swap(2, 0), Err(-EINVAL));
     });
@@ -60,11 +71,15 @@ fn allocator_fills_the_device_then_reports_enospc() {
         assert_eq!(e.alloc_swap(0, 0), Err(-ENOSPC));
         assert_eq!(e.device_inuse_pages(0), 511);
         assert_eq!(e.nr_swap_pages(), 0);
-        assert_eq!(e.cluster(0, 0), Some((512, CLUSTER_FLAG_NONFULL)));
-        // Free one: swap_entry_range_free -> dec_cluster_info_page, and
-        // swap_range_free puts the full device back on the avail list.
+        // cluster_alloc_range: count reached SWAPFILE_CLUSTER, so full_clusters and FULL.
+        assert_eq!(e.cluster(0, 0), Some((512, CLUSTER_FLAG_FULL)));
+        // Free one: swap_entry_range_free -> dec_cluster_info_page, which
+        // files it on nonfull_clusters[0] (NONFULL), and swap_range_free puts the full device
+        // back on the avail list.
         assert_eq!(e.put_swap_folio(entry(0, 9), 0), 0);
         assert_eq!(e.cluster(0, 0), Some((511, CLUSTER_FLAG_NONFULL)));
+        // next[0] went SWAP_NEXT_INVALID when the cluster filled: the nonfull list's cluster 0
+        // is scanned from its start, and 9 is its only free slot.
         assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 9)));
         assert!(e.take_events().is_empty());
     });
@@ -74,19 +89,16 @@ fn allocator_fills_the_device_then_reports_enospc() {
 fn freeing_the_last_slot_of_a_cluster_frees_the_cluster() {
     on_both(|e: &mut dyn Engine| {
         with_device(e, 2, true);
-        let first = e.alloc_swap(0, 0).unwrap();
-        // Fill cluster 0 so the next allocation lands in cluster 1.
-        for _ in 0..510 {
-            e.alloc_swap(0, 0).unwrap();
-        }
+        // The free list first: cluster 1 (FREE -> NONFULL on nonfull_clusters[0] in
+        // cluster_alloc_range), at its first slot.
         let e1 = e.alloc_swap(0, 0).unwrap();
         assert_eq!(e1, entry(0, 512));
         assert_eq!(e.cluster(0, 1), Some((1, CLUSTER_FLAG_NONFULL)));
         // dec_cluster_info_page: count 0 -> free_cluster -> __free_cluster.
         assert_eq!(e.put_swap_folio(e1, 0), 0);
         assert_eq!(e.cluster(0, 1), Some((0, CLUSTER_FLAG_FREE)));
-        assert_eq!(e.put_swap_folio(first, 0), 0);
-        assert_eq!(e.cluster(0, 0), Some((511, CLUSTER_FLAG_NONFULL)));
+        // Cluster 0 keeps the header's count: it never becomes free.
+        assert_eq!(e.cluster(0, 0), Some((1, CLUSTER_FLAG_NONFULL)));
     });
 }
 
@@ -94,14 +106,22 @@ fn freeing_the_last_slot_of_a_cluster_frees_the_cluster() {
 fn mark_bad_refuses_used_and_out_of_range_slots() {
     on_both(|e: &mut dyn Engine| {
         with_device(e, 2, true);
-        alloc_n(e, 1);
-        assert_eq!(e.mark_bad(entry(0, 1)), -EBUSY, "the byte is not 0");
+        // Cluster 1 comes off the free list first: the slot is 512 (cluster 1 NONFULL now).
+        assert_eq!(alloc_n(e, 1), vec![512]);
+        assert_eq!(e.mark_bad(entry(0, 512)), -EBUSY, "the byte is not 0");
         assert_eq!(e.mark_bad(entry(0, 1024)), -EINVAL);
         assert_eq!(e.mark_bad(entry(1, 3)), -EINVAL);
         assert_eq!(e.mark_bad(entry(0, 600)), 0);
         assert_eq!(e.map_byte(entry(0, 600)), Some(SWAP_MAP_BAD));
-        assert_eq!(e.cluster(0, 1), Some((1, CLUSTER_FLAG_NONFULL)), "a free cluster became nonfull");
+        // Cluster 1 counts the allocated slot and the bad one.
+        assert_eq!(e.cluster(0, 1), Some((2, CLUSTER_FLAG_NONFULL)));
+        // One slot allocated, one bad: the bad one leaves the good pages too.
         assert_eq!((e.nr_swap_pages(), e.total_swap_pages()), (1023 - 1 - 1, 1023 - 1));
+        // A still free cluster becomes nonfull when a slot goes bad (as setup_clusters files one).
+        e.env_reset();
+        with_device(e, 2, true);
+        assert_eq!(e.mark_bad(entry(0, 600)), 0);
+        assert_eq!(e.cluster(0, 1), Some((1, CLUSTER_FLAG_NONFULL)), "a free cluster became nonfull");
     });
 }
 
@@ -149,22 +169,30 @@ fn swapon_sets_up_the_map_clusters_and_page_counters() {
 }
 
 #[test]
-fn allocator_takes_the_lowest_aligned_free_run() {
+fn large_orders_take_a_free_cluster_each_and_fill_it_aligned() {
     on_both(|e: &mut dyn Engine| {
-        with_device(e, 2, true);
+        with_device(e, 3, true);
+        // Order 1 on a fresh device: the free list's head, cluster 1, at its start; the
+        // cluster becomes NONFULL of order 1 (cluster_alloc_range), next[1] = 514.
+        assert_eq!(e.alloc_swap(0, 1), Ok(entry(0, 512)));
+        // next[1] continues in the same cluster, aligned by order: 514.
+        assert_eq!(e.alloc_swap(0, 1), Ok(entry(0, 514)));
+        // Order 2 has no next yet: the next free cluster, 2.
+        assert_eq!(e.alloc_swap(0, 2), Ok(entry(0, 1024)));
+        assert_eq!(e.alloc_swap(0, 2), Ok(entry(0, 1028)));
+        // Order 0 has no next and no free cluster left: nonfull_clusters[0] holds only
+        // cluster 0 (the header's), scanned from its start.
         assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 1)));
-        // Order 1 needs an even offset with two zero bytes: 2.
-        assert_eq!(e.alloc_swap(0, 1), Ok(entry(0, 2)));
-        // Order 2: 4 (4..7 are free).
-        assert_eq!(e.alloc_swap(0, 2), Ok(entry(0, 4)));
-        assert_eq!(e.alloc_swap(0, 4), Ok(entry(0, 16)));
-        // Order 3: 8 (8..15 still free below the 16-run).
-        assert_eq!(e.alloc_swap(0, 3), Ok(entry(0, 8)));
-        assert_eq!(bytes(e, 1..=7), vec![SWAP_HAS_CACHE; 7]);
-        // 1 + 2 + 4 + 16 + 8 slots: inuse_pages, nr_swap_pages and cluster 0's count follow.
-        assert_eq!(e.device_inuse_pages(0), 31);
-        assert_eq!(e.nr_swap_pages(), 1023 - 31);
-        assert_eq!(e.cluster(0, 0), Some((32, CLUSTER_FLAG_NONFULL)));
+        // Order 4: no free cluster, nonfull_clusters[4] and frag_clusters[4] empty.
+        assert_eq!(e.alloc_swap(0, 4), Err(-ENOSPC));
+        assert_eq!(bytes(e, 512..=515), vec![SWAP_HAS_CACHE; 4]);
+        assert_eq!(bytes(e, 1024..=1031), vec![SWAP_HAS_CACHE; 8]);
+        // 2 + 2 + 4 + 4 + 1 slots: inuse_pages, nr_swap_pages and each cluster's count follow.
+        assert_eq!(e.device_inuse_pages(0), 13);
+        assert_eq!(e.nr_swap_pages(), 1535 - 13);
+        assert_eq!(e.cluster(0, 1), Some((4, CLUSTER_FLAG_NONFULL)));
+        assert_eq!(e.cluster(0, 2), Some((8, CLUSTER_FLAG_NONFULL)));
+        assert_eq!(e.cluster(0, 0), Some((2, CLUSTER_FLAG_FRAG)));
         assert_eq!(e.alloc_swap(0, 5), Err(-EINVAL));
         assert_eq!(e.alloc_swap(1, 0), Err(-EINVAL));
         assert_eq!(e.alloc_swap(99, 0), Err(-EINVAL));
@@ -172,17 +200,35 @@ fn allocator_takes_the_lowest_aligned_free_run() {
 }
 
 #[test]
+fn a_rotational_device_gives_order_0_only_in_sequence() {
+    on_both(|e: &mut dyn Engine| {
+        with_device(e, 1, false);
+        // scan_swap_map_slots: order > 0 without cluster_info returns 0 slots: -ENOSPC.
+        assert_eq!(e.alloc_swap(0, 1), Err(-ENOSPC));
+        // Order 0 from cluster_next (1 after swapon), which then moves past each slot.
+        assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 1)));
+        assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 2)));
+        assert_eq!(e.device_inuse_pages(0), 2);
+        assert_eq!(e.nr_swap_pages(), 511 - 2);
+    });
+}
+
+#[test]
 fn allocating_into_a_free_cluster_makes_it_nonfull_and_a_full_device_is_enospc() {
     on_both(|e: &mut dyn Engine| {
         with_device(e, 2, true);
-        alloc_n(e, 511);
-        assert_eq!(e.cluster(0, 0), Some((512, CLUSTER_FLAG_NONFULL)));
         assert_eq!(e.cluster(0, 1), Some((0, CLUSTER_FLAG_FREE)));
+        // The free list comes first: cluster 1 is taken at 512 and becomes NONFULL.
         assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 512)));
         assert_eq!(e.cluster(0, 1), Some((1, CLUSTER_FLAG_NONFULL)));
-        for off in 513..1024 {
-            assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, off)));
-        }
+        assert_eq!(e.cluster(0, 0), Some((1, CLUSTER_FLAG_NONFULL)));
+        // next[0] walks cluster 1 to its end (FULL), then cluster 0 from the nonfull list
+        // (moved to frag, FRAG) from 1; alloc_n asserts that order.
+        e.env_reset();
+        with_device(e, 2, true);
+        alloc_n(e, 1023);
+        assert_eq!(e.cluster(0, 1), Some((512, CLUSTER_FLAG_FULL)));
+        assert_eq!(e.cluster(0, 0), Some((512, CLUSTER_FLAG_FULL)));
         assert_eq!(e.alloc_swap(0, 0), Err(-ENOSPC));
         assert_eq!(e.nr_swap_pages(), 0);
     });
@@ -255,21 +301,28 @@ fn swapoff_with_mte_off_keeps_the_tags() {
 #[test]
 fn swapoff_subtracts_pages_minus_inuse_as_unsigned_int() {
     on_both(|e: &mut dyn Engine| {
-        // A slot counted twice by inuse_pages: its count wraps to 0 through a usage byte
-        // (0x80 + 0x80), the byte reads free, and the allocator hands it out again.
+        // A slot still counted by inuse_pages whose byte reads free: its count wraps to 0
+        // through a usage byte (0x80 + 0x80). The real allocator cannot hand it out twice
+        // (nr_swap_pages + inuse_pages stays 511, and a full device stops), but mark_bad takes
+        // it out of the good pages as a free slot, so pages drops below inuse_pages.
         with_device(e, 1, false);
         alloc_n(e, 1);
         assert_eq!(e.__swap_duplicate(entry(0, 1), 0x80, 1), 0); // 0x40 + 0x80 -> 0xc0
         assert_eq!(e.swapcache_clear(entry(0, 1), 1), 0); // cache dropped: 0x80
         assert_eq!(e.__swap_duplicate(entry(0, 1), 0x80, 1), 0); // 0x80 + 0x80 wraps to 0
         assert_eq!(e.map_byte(entry(0, 1)), Some(0));
-        for _ in 0..511 {
-            assert!(e.alloc_swap(0, 0).is_ok());
+        // The rotational scan goes on from cluster_next (2): slots 2..=510.
+        for off in 2..=510 {
+            assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, off)));
         }
-        assert_eq!(e.device_inuse_pages(0), 512); // one more than the 511 good pages
+        assert_eq!(e.device_inuse_pages(0), 510);
+        // Both byte-0 slots go bad: good pages 511 - 2 = 509, one less than inuse_pages;
+        // nr_swap_pages 511 - 510 allocated - 2 bad.
+        assert_eq!(e.mark_bad(entry(0, 1)), 0);
+        assert_eq!(e.mark_bad(entry(0, 511)), 0);
         assert_eq!(e.nr_swap_pages(), -1);
         assert_eq!(e.swapoff(0), 0);
-        // (unsigned)511 - 512 = 0xffffffff, zero-extended to long, then subtracted.
+        // (unsigned)509 - 510 = 0xffffffff, zero-extended to long, then subtracted.
         assert_eq!(e.nr_swap_pages(), -1 - 0xffff_ffff);
     });
 }

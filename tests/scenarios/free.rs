@@ -6,7 +6,7 @@
 
 use swapdiff::engine::prelude::*;
 use swapdiff::engine::{entry, Entry, TRAPPED};
-use swapdiff_contract::{CLUSTER_FLAG_NONFULL, EINVAL, ENOENT, SWAP_HAS_CACHE};
+use swapdiff_contract::{CLUSTER_FLAG_FULL, CLUSTER_FLAG_NONFULL, EINVAL, ENOENT, SWAP_HAS_CACHE};
 
 use crate::{alloc_n, bug, bytes, counted, log, on_both, warn, with_device};
 
@@ -84,9 +84,11 @@ fn a_free_slot_inside_a_range_underflows_to_0xff() {
         assert_eq!(e.swap_free_nr(entry(0, 1), 2), 0);
         assert_eq!(bytes(e, 1..=2), vec![0, 0xff]);
         assert_eq!(e.device_inuse_pages(0), 0);
-        // The allocator now skips slot 2.
-        assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 1)));
+        // The allocator now skips slot 2: the per-CPU next[0] is 2 (set after slot 1 was
+        // handed out), cluster_scan_range finds 0xff in use and takes 3; then 4. Freed slot 1
+        // lies behind next[0] and is not looked at.
         assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 3)));
+        assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, 4)));
         assert_eq!(e.take_events(), crate::NO_EVENTS);
     });
 }
@@ -114,12 +116,14 @@ fn a_bug_in_the_second_batch_leaves_the_first_batch_released() {
 fn swap_free_nr_splits_at_cluster_boundaries() {
     on_both(|e: &mut dyn Engine| {
         with_device(e, 2, true);
-        counted(e, 514, 1);
+        // The whole device (cluster 1 first, then cluster 0): 510..=513 all in use.
+        counted(e, 1023, 1);
         assert_eq!(e.swap_free_nr(entry(0, 510), 4), 0);
         assert_eq!(bytes(e, 509..=514), vec![1, 0, 0, 0, 0, 1]);
-        // Each released slot is charged to its own cluster (free_swap_slot is per slot).
+        // Each released slot is charged to its own cluster (free_swap_slot is per slot): two
+        // each, and dec_cluster_info_page moves each FULL cluster to nonfull_clusters[0].
         assert_eq!(e.cluster(0, 0), Some((510, CLUSTER_FLAG_NONFULL)));
-        assert_eq!(e.cluster(0, 1), Some((1, CLUSTER_FLAG_NONFULL)));
+        assert_eq!(e.cluster(0, 1), Some((510, CLUSTER_FLAG_NONFULL)));
     });
 }
 
@@ -172,17 +176,19 @@ fn put_swap_folio_bugs_on_a_slot_without_the_cache_flag() {
 fn put_swap_folio_across_a_cluster_boundary_charges_the_first_cluster() {
     on_both(|e: &mut dyn Engine| {
         with_device(e, 2, true);
-        alloc_n(e, 513);
-        assert_eq!(e.cluster(0, 0), Some((512, CLUSTER_FLAG_NONFULL)));
-        assert_eq!(e.cluster(0, 1), Some((2, CLUSTER_FLAG_NONFULL)));
+        // The whole device, so 510..=513 are all cache-only: both clusters FULL.
+        alloc_n(e, 1023);
+        assert_eq!(e.cluster(0, 0), Some((512, CLUSTER_FLAG_FULL)));
+        assert_eq!(e.cluster(0, 1), Some((512, CLUSTER_FLAG_FULL)));
         // An unaligned order-2 folio at 510 (guard passes: 514 <= 1024). All four are
         // cache-only, so swap_entry_range_free takes the whole range and
-        // dec_cluster_info_page(ci of offset 510, 4): cluster 0 loses 4, cluster 1 none.
+        // dec_cluster_info_page(ci of offset 510, 4): cluster 0 loses 4 (dec_cluster_info_page:
+        // FULL -> NONFULL), cluster 1 none (still FULL with 512).
         assert_eq!(e.put_swap_folio(entry(0, 510), 2), 0);
         assert_eq!(bytes(e, 510..=513), vec![0; 4]);
         assert_eq!(e.cluster(0, 0), Some((508, CLUSTER_FLAG_NONFULL)));
-        assert_eq!(e.cluster(0, 1), Some((2, CLUSTER_FLAG_NONFULL)));
-        assert_eq!(e.device_inuse_pages(0), 509);
+        assert_eq!(e.cluster(0, 1), Some((512, CLUSTER_FLAG_FULL)));
+        assert_eq!(e.device_inuse_pages(0), 1023 - 4);
     });
 }
 
@@ -345,9 +351,12 @@ fn a_mapped_folio_is_kept_unless_swap_is_full() {
         assert_eq!(bytes(e, 512..=515), vec![SWAP_HAS_CACHE; 4]);
         assert_eq!(e.swapcache_del(f), 0);
         assert_eq!(e.swapcache_add(f), 0);
-        // Fill the device past half: now vm_swap_full() and the next free reclaims it.
-        for _ in 0..600 {
-            e.alloc_swap(0, 0).unwrap();
+        // Fill the device past half: cluster 0's 511 slots (order 0 has no free cluster left,
+        // so nonfull_clusters[0]'s cluster 0, 1..=511 by next[0]). 1023 - 4 - 511 = 508 free,
+        // 508 * 2 < 1023: vm_swap_full(), and the next free reclaims the folio. (More would
+        // make order 0 steal cluster 1, whose cluster_scan_range reclaims the folio itself.)
+        for off in 1..=511 {
+            assert_eq!(e.alloc_swap(0, 0), Ok(entry(0, off)));
         }
         e.swap_duplicate(entry(0, 513));
         assert_eq!(e.free_swap_and_cache_nr(entry(0, 513), 1), 0);
