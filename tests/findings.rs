@@ -31,7 +31,7 @@ fn seed_input(name: &str) -> swapdiff::input::Input {
 #[test]
 fn minimizing_a_planted_divergence_reaches_a_small_program() {
     let mut oracle = Pair::of(planted(), KernelEngine::acquire());
-    let input = seed_input("17-mte-swap-out-in.txt");
+    let input = seed_input("39-mte-swap-out-in-free-cluster.txt");
     let m = swapdiff::minimize::minimize(&mut oracle, &input.program, Default::default()).expect("the seed diverges");
     assert_eq!(m.signature, SIGNATURE);
     // The least that shows the bug: a two-page folio with a tagged page 0,
@@ -53,7 +53,7 @@ fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
         FileOptions { minimize: true, deadline: None, regressions: Some(regs.clone()), level: Default::default() };
     let mut oracle = Pair::of(planted(), KernelEngine::acquire());
 
-    let first = file(&mut oracle, &seed_input("17-mte-swap-out-in.txt"), &out, &opts).unwrap();
+    let first = file(&mut oracle, &seed_input("39-mte-swap-out-in-free-cluster.txt"), &out, &opts).unwrap();
     let Some(Filed::New { dir, signature, .. }) = first else { panic!("expected a new finding") };
     assert_eq!(signature, SIGNATURE);
     for f in ["README.md", "program.txt", "input.bin", "repro.c"] {
@@ -67,7 +67,7 @@ fn a_filed_finding_replays_dedups_and_its_repro_prints_the_kernel_value() {
     assert!(entry.contains(&format!("# patch-set: {}", swapdiff::identity::build_key())), "{entry}");
 
     // Another input with the same signature joins the finding.
-    let second = file(&mut oracle, &seed_input("31-no-cluster-info.txt"), &out, &opts).unwrap();
+    let second = file(&mut oracle, &seed_input("40-rotational-and-ssd.txt"), &out, &opts).unwrap();
     match second {
         Some(Filed::Seen { times, dir: d, .. }) => {
             assert_eq!(times, 2);
@@ -124,7 +124,7 @@ fn the_cli_rejects_unusable_inputs_with_exit_2_and_names_the_line() {
 fn the_planted_reference_really_differs_from_the_model() {
     // Control for the tests above: the planted bug is what they find.
     let (mut m, mut p) = (ModelEngine::new(), planted());
-    let run = differential(&mut m, &mut p, &seed_input("17-mte-swap-out-in.txt").program, Options::default());
+    let run = differential(&mut m, &mut p, &seed_input("39-mte-swap-out-in-free-cluster.txt").program, Options::default());
     assert_eq!(run.divergence.map(|d| d.signature()).as_deref(), Some(SIGNATURE));
 }
 
@@ -136,7 +136,7 @@ fn without_a_request_the_regression_entry_stays_in_the_finding() {
     let _ = std::fs::remove_dir_all(&tmp);
     let opts = FileOptions { minimize: false, deadline: None, regressions: None, level: Default::default() };
     let mut oracle = Pair::of(planted(), KernelEngine::acquire());
-    let filed = file(&mut oracle, &seed_input("17-mte-swap-out-in.txt"), &tmp, &opts).unwrap();
+    let filed = file(&mut oracle, &seed_input("39-mte-swap-out-in-free-cluster.txt"), &tmp, &opts).unwrap();
     let Some(Filed::New { dir, .. }) = filed else { panic!("expected a new finding") };
     assert!(dir.join("regression.txt").is_file());
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 1, "only the finding directory");

@@ -139,8 +139,9 @@ fn every_op_kind_is_named_after_what_it_calls() {
     // Text name, kind index and table row agree; every primitive op's repro
     // calls the C wrapper `sd_<kernel name>`, except the two environment
     // services whose wrappers say what they do to the environment, and the
-    // runner's kworker switch, which calls nothing (a comment says what it is).
-    let renamed = [("fault", "sd_fault_arm("), ("mte", "sd_set_mte("), ("kworker", "/* kworker ")];
+    // runner's kworker switch, which sets repro.c's own switch (its step() then runs
+    // the queued work with sd_flush_work, as the runner does).
+    let renamed = [("fault", "sd_fault_arm("), ("mte", "sd_set_mte("), ("kworker", "kworker = ")];
     for (k, op) in one_of_each_kind().iter().enumerate() {
         assert_eq!(op.kind_index(), k);
         assert_eq!(op.kind(), swapdiff::program::KINDS[k]);

@@ -146,7 +146,7 @@ vbin=$PWD/target/variants/$key/release/swapdiff
 mkdir -p "$work/crashes"
 # swap_duplicate on type 3, which has no device: si is NULL past the removed check.
 printf 'mode raw\nswapon 1\nswap_duplicate 3:5\n' >"$work/crashes/crash-null"
-cp corpus/seeds/17-mte-swap-out-in.txt "$work/crashes/crash-diverges"
+cp corpus/seeds/39-mte-swap-out-in-free-cluster.txt "$work/crashes/crash-diverges"
 t1=$(date +%s)
 "$vbin" triage "$work/crashes" --out "$work/triage" >"$work/triage.log" 2>&1
 rc=$?
