@@ -65,7 +65,8 @@ fn an_exported_finding_builds_and_runs_from_a_copy_and_prints_the_kernels_return
     // the comparison below sees each step's own value.
     let opts = FileOptions { minimize: false, deadline: None, regressions: None, level: Default::default() };
     let mut oracle = Pair::of(support::ThpRestoreBug::new(), KernelEngine::acquire());
-    let input = swapdiff::input::load(Path::new("corpus/seeds/39-mte-swap-out-in-free-cluster.txt"), Some(Family::All)).unwrap();
+    let input = swapdiff::input::load(Path::new("corpus/seeds/39-mte-swap-out-in-free-cluster.txt"), Some(Family::All))
+        .unwrap();
     let Some(Filed::New { dir: finding, .. }) = file(&mut oracle, &input, &first.join("findings"), &opts).unwrap()
     else {
         panic!("the planted divergence files a new finding")

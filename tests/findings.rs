@@ -124,7 +124,8 @@ fn the_cli_rejects_unusable_inputs_with_exit_2_and_names_the_line() {
 fn the_planted_reference_really_differs_from_the_model() {
     // Control for the tests above: the planted bug is what they find.
     let (mut m, mut p) = (ModelEngine::new(), planted());
-    let run = differential(&mut m, &mut p, &seed_input("39-mte-swap-out-in-free-cluster.txt").program, Options::default());
+    let run =
+        differential(&mut m, &mut p, &seed_input("39-mte-swap-out-in-free-cluster.txt").program, Options::default());
     assert_eq!(run.divergence.map(|d| d.signature()).as_deref(), Some(SIGNATURE));
 }
 

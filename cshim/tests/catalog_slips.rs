@@ -1,6 +1,7 @@
-//! What the issue-17 catalog slips (corpus/known-bugs/<entry>/bug.patch) change in the C, one
-//! test per entry. In a stock build each test asserts 6.12's behaviour; in a build with
-//! `SWAPDIFF_PATCHES=<abs path>/corpus/known-bugs/<entry>/bug.patch` and `SWAPDIFF_SLIP=<entry>`
+//! What the issue-17 slips (corpus/known-bugs/free-cluster-discards-any-device/bug.patch,
+//! cshim/tests/patches/{reclaim-scan-steps-back,scan-cluster-leaves-last-slot}.patch) change in
+//! the C, one test per slip. In a stock build each test asserts 6.12's behaviour; in a build with
+//! `SWAPDIFF_PATCHES=<abs path of the patch>` and `SWAPDIFF_SLIP=<slip name>`
 //! the entry's test asserts the slip's behaviour instead (the patch files are all named
 //! bug.patch, so the build alone cannot say which one it applied). Each entry's README points
 //! here under "What goes wrong".
