@@ -243,6 +243,33 @@ fn minimal_enough(r: &Row) -> bool {
     }
 }
 
+/// Why a row is not as expected (empty: it is). A control must find nothing, with every
+/// worker ending cleanly; a bug must be found on every seed, with the expected verdict, and
+/// minimized close to its hand-minimal program.
+fn misses_of(r: &Row) -> Vec<String> {
+    let mut why = vec![];
+    if r.control {
+        if r.detected > 0 {
+            why.push(format!("a divergence on {} of {} seeds ({})", r.detected, r.seeds, r.signature));
+        }
+        if r.abnormal {
+            why.push("a worker ended abnormally (crash, hang or sanitizer report)".into());
+        }
+        return why;
+    }
+    if r.detected != r.seeds {
+        why.push(format!("found on {} of {} seeds (first signature: {})", r.detected, r.seeds, r.signature));
+    }
+    if r.detected > 0 && r.verdict != r.want_verdict {
+        why.push(format!("verdict {}, expected {}", r.verdict, r.want_verdict));
+    }
+    if !minimal_enough(r) {
+        let (ops, hand) = (r.ops.unwrap_or(0), r.minimal.unwrap_or(0));
+        why.push(format!("minimized to {ops} ops, more than {MINIMAL_SLACK} above the hand-minimal {hand}"));
+    }
+    why
+}
+
 fn render(rows: &[Row], seeds: &[u64], seconds: f64, stock_seconds: f64, interrupted: bool) -> Report {
     let seed_list = match seeds {
         [one] => format!("seed {one}"),
@@ -274,14 +301,10 @@ fn render(rows: &[Row], seeds: &[u64], seconds: f64, stock_seconds: f64, interru
         "{:<32} {:<8} {:>8} {:>9} {:>9} {:>5} {:>5} {:<8} {:<10} {}\n",
         "entry", "level", "detected", "programs", "seconds", "ops", "hand", "class", "verdict", "first signature"
     );
-    let mut ok = true;
+    let mut misses: Vec<String> = vec![];
     for r in rows {
         let det = format!("{}/{}", r.detected, r.seeds);
-        ok &= if r.control {
-            r.detected == 0 && !r.abnormal
-        } else {
-            r.detected == r.seeds && r.verdict == r.want_verdict && minimal_enough(r)
-        };
+        misses.extend(misses_of(r).into_iter().map(|why| format!("{}: {why}", r.name)));
         let class = if r.signature == "none" { "-" } else { class_of(&r.signature) };
         let ops = r.ops.map_or("-".to_string(), |o| o.to_string());
         let marked = if minimal_enough(r) { ops.clone() } else { format!("{ops} (too many)") };
@@ -310,7 +333,18 @@ fn render(rows: &[Row], seeds: &[u64], seconds: f64, stock_seconds: f64, interru
             r.signature
         ));
     }
-    let _ = writeln!(md, "\n{}", if ok { "Every entry as expected." } else { "Some entries were NOT as expected." });
+    let ok = misses.is_empty();
+    for m in &misses {
+        table.push_str(&format!("NOT as expected: {m}\n"));
+    }
+    if ok {
+        let _ = writeln!(md, "\nEvery entry as expected.");
+    } else {
+        let _ = writeln!(md, "\nSome entries were NOT as expected:\n");
+        for m in &misses {
+            let _ = writeln!(md, "- {m}");
+        }
+    }
     Report { table, markdown: md, all_as_expected: ok && !interrupted, interrupted }
 }
 
@@ -343,9 +377,10 @@ mod tests {
         assert!(r.table.contains("crash"), "{}", r.table);
         // Even a worker that died with nothing filed fails the control.
         let silent = [result(None, false), result(None, true), result(None, true)];
-        assert!(
-            !render(&[row("refactor", Level::Logical, None, &silent, None)], &SEEDS, 1.0, 1.0, false).all_as_expected
-        );
+        let r = render(&[row("refactor", Level::Logical, None, &silent, None)], &SEEDS, 1.0, 1.0, false);
+        assert!(!r.all_as_expected);
+        // The report says which row failed, and why: its table shows nothing amiss.
+        assert!(r.markdown.contains("- refactor: a worker ended abnormally"), "{}", r.markdown);
         // A clean control passes.
         let clean = [result(None, true), result(None, true), result(None, true)];
         assert!(

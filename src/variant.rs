@@ -64,9 +64,9 @@ pub fn build_variant(base: &[PathBuf], patches: &[PathBuf], sanitize: bool) -> R
         cmd.env_remove("RUSTFLAGS");
         tdir.join("release/swapdiff")
     };
-    let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
+    let (status, stderr) = run_build(&mut cmd)?;
+    if !status.success() {
+        let err = String::from_utf8_lossy(&stderr);
         let why: Vec<&str> = err
             .lines()
             .filter(|l| l.len() < 2000)
@@ -80,6 +80,38 @@ pub fn build_variant(base: &[PathBuf], patches: &[PathBuf], sanitize: bool) -> R
         return Err(format!("building the patched kernel failed:\n{}", shown.join("\n")));
     }
     Ok(Variant { bin, key, sanitized: sanitize })
+}
+
+/// Runs the cargo build, its stderr collected; an interrupt (`interrupt::requested`) stops
+/// it (cargo and the compilers it started: its own process group) and is an error, so a
+/// command interrupted while building never goes on to hunt.
+fn run_build(cmd: &mut Command) -> Result<(std::process::ExitStatus, Vec<u8>), String> {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    let mut child = cmd.process_group(0).spawn().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let mut stderr = child.stderr.take().ok_or("cargo has no stderr")?;
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let _ = stderr.read_to_end(&mut all);
+        all
+    });
+    let mut stopped = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| format!("waiting for cargo: {e}"))? {
+            break status;
+        }
+        if !stopped && crate::interrupt::requested() {
+            let group = rustix::process::Pid::from_child(&child);
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::TERM);
+            stopped = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let stderr = reader.join().unwrap_or_default();
+    if stopped || crate::interrupt::requested() {
+        return Err("interrupted while building".into());
+    }
+    Ok((status, stderr))
 }
 
 /// The environment a sanitized child runs in: reports symbolized (kernel

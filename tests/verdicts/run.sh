@@ -166,6 +166,10 @@ ip=corpus/known-bugs/cont-carry-drops-continued/bug.patch
 prebuild "$ip" || fail "interrupt: build"
 "$bin" check-patch "$ip" --seconds 120 --out "$work/interrupt" >"$work/interrupt.log" 2>&1 &
 pid=$!
+# The 8 s count from the hunt's start: checking that the variant is built can
+# take a while on a slow machine, and an interrupt while building is another
+# case (nothing checked, exit 130).
+for _ in $(seq 600); do grep -q 'hunting for' "$work/interrupt.log" && break; sleep 0.1; done
 sleep 8
 t1=$(date +%s)
 kill -INT $pid

@@ -87,3 +87,14 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     }
     std::fs::write(path, bytes).map_err(|e| cache_err(path, e))
 }
+
+/// The latest modification date among `paths` (`None` when none can be read).
+pub fn newest_mtime(paths: &[PathBuf]) -> Option<SystemTime> {
+    paths.iter().filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok()).max()
+}
+
+/// Sets `path`'s modification date to `date`.
+pub fn set_mtime(path: &Path, date: SystemTime) -> Result<(), Error> {
+    let f = std::fs::File::options().write(true).open(path).map_err(|e| cache_err(path, e))?;
+    f.set_modified(date).map_err(|e| cache_err(path, e))
+}

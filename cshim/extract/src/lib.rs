@@ -161,6 +161,7 @@ pub fn prepare(req: &Request) -> Result<Extracted, Error> {
                 manifest: &manifest,
                 manifest_path: &req.manifest,
                 patches: &patches,
+                inputs: &inputs,
             };
             build_variant(&job, &cache)?
         }
@@ -194,6 +195,8 @@ struct Job<'a> {
     manifest: &'a manifest::Manifest,
     manifest_path: &'a Path,
     patches: &'a [patching::PatchInput],
+    /// What the build script is rerun on (the generated files' dates come from them).
+    inputs: &'a [PathBuf],
 }
 
 /// A cache miss: reach the raw files, pick the series, patch, generate, publish.
@@ -267,6 +270,15 @@ fn build_variant(job: &Job, cache: &cache::Cache) -> Result<Extracted, Error> {
         inputs: Vec::new(),
     };
     meta::write(&out, &ex)?;
+    // Cargo reruns a build script when a file it watches is newer than the script's last
+    // start, and the build script watches these files (a cleaned cache extracts again): dated
+    // now, they would make the next build of the same variant extract and compile it all
+    // again. They are as new as what they were made from.
+    if let Some(date) = cache::newest_mtime(job.inputs) {
+        for f in &series.files {
+            cache::set_mtime(&out.join(&f.path), date)?;
+        }
+    }
     staging.publish(Path::new("out"), &final_dir)?;
     Ok(ex)
 }

@@ -108,6 +108,31 @@ fn a_deleted_output_is_rebuilt_not_trusted() {
     assert!(second.files[0].output.is_file());
 }
 
+#[test]
+fn outputs_are_no_newer_than_their_inputs() {
+    // Cargo reruns the build script when a watched file is newer than the script's last start;
+    // the outputs are watched and written during that run, so dated "now" they would make the
+    // next build extract and compile everything again (CI saw 30 s rebuilds of a fresh variant).
+    let s = Scratch::new("dates");
+    let tree = fake_tree(&s);
+    let manifest = fake_manifest(&s, &["table_get"], &[]);
+    // Inputs a day old: outputs dated at their writing would be newer (the file system's
+    // clock is coarse, so inputs written a moment before could share the outputs' date).
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    let first = must(prepare(&request(&s, &tree, &manifest, &[])));
+    for p in &first.inputs {
+        std::fs::File::options().write(true).open(p).and_then(|f| f.set_modified(day_ago)).expect("backdate");
+    }
+    std::fs::remove_dir_all(s.path("cache")).expect("clean the cache");
+    let ex = must(prepare(&request(&s, &tree, &manifest, &[])));
+    let date = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).expect("mtime");
+    let newest_input = ex.inputs.iter().map(|p| date(p)).max().expect("inputs");
+    assert!(newest_input <= day_ago);
+    for f in &ex.files {
+        assert!(date(&f.output) <= newest_input, "{} is newer than every input", f.output.display());
+    }
+}
+
 fn error_text(r: Result<swapdiff_extract::Extracted, Error>) -> String {
     match r {
         Ok(_) => panic!("expected an error"),
