@@ -4,6 +4,7 @@
 //! full-cluster reclaim, scheduled discards and order-0 stealing) and the HDD path (the
 //! sequential scan from `cluster_next` with its `cluster_nr` countdown).
 
+use super::reclaim::{TTRS_ANYWAY, TTRS_DIRECT};
 use super::ret_entries;
 use crate::events::{self, Check, Flow};
 use crate::kernel::{
@@ -267,7 +268,7 @@ impl Model {
             match self.devices[t].byte(u64::from(off)) {
                 0 => continue,
                 SWAP_HAS_CACHE => {
-                    if self.try_to_reclaim_direct(t, u64::from(off))? > 0 {
+                    if self.try_to_reclaim_swap(t, u64::from(off), TTRS_ANYWAY | TTRS_DIRECT)? > 0 {
                         continue;
                     }
                     break;
@@ -374,7 +375,7 @@ impl Model {
                     let byte = d.byte_or_zero(u64::from(offset));
                     if self.vm_swap_full() && byte == SWAP_HAS_CACHE {
                         // Reuse the slot of a cache-only folio if it can be reclaimed.
-                        if self.try_to_reclaim_direct(t, u64::from(offset))? > 0 {
+                        if self.try_to_reclaim_swap(t, u64::from(offset), TTRS_ANYWAY | TTRS_DIRECT)? > 0 {
                             continue;
                         }
                         at = At::Scan;

@@ -6,6 +6,7 @@
 //! `swap_entry_range_free` (byte → 0, cluster count down) → `swap_range_free` (tags
 //! invalidated slot by slot, `nr_swap_pages` up, `inuse_pages` down).
 
+use super::reclaim::{TTRS_FULL, TTRS_UNMAPPED};
 use super::{bad_nr, ret};
 use crate::events::{self, Flow};
 use crate::kernel::{
@@ -210,7 +211,7 @@ impl Model {
     }
 
     /// `put_swap_folio()` after the guard, also reached from `delete_from_swap_cache`.
-    fn put_folio(&mut self, entry: u64, size: u32) -> Flow<()> {
+    pub(crate) fn put_folio(&mut self, entry: u64, size: u32) -> Flow<()> {
         let Some(t) = self.swap_info_get(entry) else {
             return Ok(());
         };
@@ -246,7 +247,7 @@ impl Model {
         while offset < end {
             let mut step = 1;
             if self.devices[t].byte(offset) == SWAP_HAS_CACHE {
-                let folio_pages = match self.try_to_reclaim_swap(t, offset)? {
+                let folio_pages = match self.try_to_reclaim_swap(t, offset, TTRS_UNMAPPED | TTRS_FULL)? {
                     0 => 1,
                     n => u64::from(n.unsigned_abs()),
                 };
@@ -291,33 +292,6 @@ impl Model {
             }
         }
         Ok(has_cache)
-    }
-
-    /// `__try_to_reclaim_swap(si, offset, TTRS_UNMAPPED | TTRS_FULL)`: 0 when no cached
-    /// folio covers the slot, `-nr_pages` when one does but is kept, `nr_pages` when it
-    /// was deleted from the swap cache (`delete_from_swap_cache` → `put_swap_folio`).
-    /// The trylock always succeeds and the folio is freeable (in the cache, no writeback).
-    fn try_to_reclaim_swap(&mut self, t: usize, offset: u64) -> Flow<i32> {
-        let Some(h) = self.folios.cache_lookup(entry(t as u32, offset)) else {
-            return Ok(0);
-        };
-        let Some(folio) = self.folios.get(h) else {
-            return Ok(0);
-        };
-        let nr_pages = folio.nr_pages();
-        let folio_entry = folio.swap;
-        let need_reclaim = !folio.mapped || self.vm_swap_full();
-        if !need_reclaim || !self.is_has_cache(t, entry_offset(folio_entry), nr_pages)? {
-            return Ok(-(nr_pages as i32));
-        }
-        let old = self.folios.cache_remove(h);
-        self.put_folio(old, nr_pages)?;
-        Ok(nr_pages as i32)
-    }
-
-    /// `vm_swap_full()`: less than half of the swap space is free.
-    pub(crate) fn vm_swap_full(&self) -> bool {
-        self.nr_swap_pages * 2 < self.total_swap_pages
     }
 }
 

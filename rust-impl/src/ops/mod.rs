@@ -9,6 +9,7 @@ mod dup;
 mod env;
 mod free;
 mod mte;
+mod reclaim;
 mod work;
 
 use crate::events::{Flow, BAD_FILE, BAD_OFFSET, UNUSED_OFFSET};

@@ -1,13 +1,12 @@
 //! Queued work and what it runs: `swap_discard_work` (the scheduled discards) and
-//! `swap_reclaim_work` (`swap_reclaim_full_clusters(si, true)`), plus the reclaim both the
-//! worker and the allocator use, `__try_to_reclaim_swap(si, offset, TTRS_ANYWAY |
-//! TTRS_DIRECT)`.
+//! `swap_reclaim_work` (`swap_reclaim_full_clusters(si, true)`).
 
+use super::reclaim::{TTRS_ANYWAY, TTRS_DIRECT};
 use crate::events::{Check, Flow};
 use crate::kernel::{LIST_FULL, SWAPFILE_CLUSTER, SWAP_HAS_CACHE, WORK_DISCARD, WORK_RECLAIM};
 use crate::work::MAX_FLUSH_ITEMS;
 use crate::Model;
-use swapdiff_contract::{entry, entry_offset, EventKind, TRAPPED};
+use swapdiff_contract::{EventKind, TRAPPED};
 
 const FLUSH_HANG: Check =
     Check { kind: EventKind::Hang, func: "flush_work", text: "work queued itself again 64 times" };
@@ -77,7 +76,7 @@ impl Model {
             to_scan -= 1;
             while offset < end {
                 if self.devices[t].byte(offset) == SWAP_HAS_CACHE {
-                    let n = self.try_to_reclaim_direct(t, offset)?;
+                    let n = self.try_to_reclaim_swap(t, offset, TTRS_ANYWAY | TTRS_DIRECT)?;
                     if n != 0 {
                         offset += u64::from(n.unsigned_abs());
                         continue;
@@ -90,26 +89,5 @@ impl Model {
             }
         }
         Ok(())
-    }
-
-    /// `__try_to_reclaim_swap(si, offset, TTRS_ANYWAY | TTRS_DIRECT)`: 0 when no cached
-    /// folio covers the slot, `-nr_pages` when its range (from `folio->swap`) is not all
-    /// cache-only, else `nr_pages` after `__delete_from_swap_cache` (unlink, `folio->swap`
-    /// 0) and `swap_entry_range_free` of that range on this device.
-    pub(crate) fn try_to_reclaim_direct(&mut self, t: usize, offset: u64) -> Flow<i32> {
-        let Some(h) = self.folios.cache_lookup(entry(t as u32, offset)) else {
-            return Ok(0);
-        };
-        let Some(folio) = self.folios.get(h) else {
-            return Ok(0);
-        };
-        let nr_pages = folio.nr_pages();
-        let folio_entry = folio.swap;
-        if !self.is_has_cache(t, entry_offset(folio_entry), nr_pages)? {
-            return Ok(-(nr_pages as i32));
-        }
-        self.folios.cache_remove(h);
-        self.range_free(t, folio_entry, nr_pages)?;
-        Ok(nr_pages as i32)
     }
 }
