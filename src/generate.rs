@@ -103,7 +103,7 @@ pub fn program(r: &mut Rng, family: Family) -> Program {
     let mode = if r.chance(80) { Mode::Contract } else { Mode::Raw };
     let mut ops = vec![];
     if family != Family::Mte && r.chance(6) {
-        ops.extend(fill_clusters(r));
+        ops.extend(fill_clusters(r, family));
     }
     for _ in 0..r.range(1, 3) {
         ops.push(Op::swapon { device: device(r) });
@@ -143,14 +143,28 @@ pub fn program(r: &mut Rng, family: Family) -> Program {
 /// A device filled and emptied cluster by cluster, so that the frag lists see clusters
 /// fill up and empty out (random ops rarely allocate 500 slots of one device). Type 0: it
 /// comes first in the program.
-fn fill_clusters(r: &mut Rng) -> Vec<Op> {
+fn fill_clusters(r: &mut Rng, family: Family) -> Vec<Op> {
     use Op::*;
     let ssd = |clusters, discard| swapon { device: Device { clusters, cluster_info: true, discard } };
     let s = |off| Slot { ty: 0, off };
     if r.chance(40) {
         // One cluster, the header's: order 0 moves it to frag_clusters[0]; 8 * 64 fill it.
-        let mut ops = vec![ssd(1, false)];
-        ops.extend((0..8).map(|_| get_swap_pages { n: 64, order: 0 }));
+        let mut ops = vec![ssd(1, false), get_swap_pages { n: 64, order: 0 }];
+        if family == Family::All {
+            // A 2-page folio in the swap cache over 0:2..3 with 0:3 also mapped (folio ops
+            // are not in the Counts family's bytes). When the fill makes the device full
+            // while swap is full, the reclaim work queued then meets it: slot 2 reads
+            // SWAP_HAS_CACHE, __try_to_reclaim_swap finds the folio but not a cache-only
+            // range, and returns -2, the branch the worker's `abs()` is for. No draw: the
+            // programs after this one stay as they were.
+            ops.extend([
+                swap_duplicate { slot: s(3), times: 1 },
+                folio_new { order: 1 },
+                folio_set_swap { folio: 0, slot: s(2) },
+                swapcache_add { folio: 0 },
+            ]);
+        }
+        ops.extend((1..8).map(|_| get_swap_pages { n: 64, order: 0 }));
         return ops;
     }
     let discard = r.chance(50);

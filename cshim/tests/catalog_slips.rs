@@ -1,5 +1,5 @@
-//! What the issue-17 slips (corpus/known-bugs/free-cluster-discards-any-device/bug.patch,
-//! cshim/tests/patches/{reclaim-scan-steps-back,scan-cluster-leaves-last-slot}.patch) change in
+//! What the issue-17 slips (corpus/known-bugs/{free-cluster-discards-any-device,
+//! reclaim-scan-steps-back,scan-cluster-leaves-last-slot}/bug.patch) change in
 //! the C, one test per slip. In a stock build each test asserts 6.12's behaviour; in a build with
 //! `SWAPDIFF_PATCHES=<abs path of the patch>` and `SWAPDIFF_SLIP=<slip name>`
 //! the entry's test asserts the slip's behaviour instead (the patch files are all named

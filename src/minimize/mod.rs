@@ -166,6 +166,7 @@ pub fn reduce_with<'b>(
         ops = passes::lower_numbers(&mut r, ops);
         ops = passes::lower_paired_repeats(&mut r, ops);
         ops = passes::lower_allocations(&mut r, ops);
+        ops = passes::coarsen_allocations(&mut r, ops);
         ops = passes::lower_slots(&mut r, ops);
         ops = passes::simplify(&mut r, ops);
         if ops == before || r.exhausted() {

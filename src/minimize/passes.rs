@@ -195,9 +195,9 @@ pub fn simplify(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
     ops
 }
 
-/// The lowest offset an allocation of `order` gets on an empty device: the stand-in
-/// allocator takes the lowest naturally aligned free run at offset 1 or above
-/// (offset 0 is the swap header).
+/// The lowest offset an allocation of `order` gets on an empty one-cluster device: the
+/// 6.12 allocator takes the cluster's lowest naturally aligned free run, at offset 1 or
+/// above (offset 0 is the swap header). The property checks every guess.
 fn first_block(order: u8) -> u16 {
     (1u16 << order).max(1)
 }
@@ -422,6 +422,62 @@ pub fn lower_paired_repeats(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op
             j += 1;
         }
         i += 1;
+    }
+    ops
+}
+
+/// `get_swap_pages`' batch bound (`SWAP_BATCH`): a call hands out at most this many entries.
+const SWAP_BATCH: u16 = 64;
+
+/// A run of consecutive `get_swap_pages` calls becomes one call handing out as many slots
+/// (at least) in larger entries: eight order-0 calls of 64 become `nr=32 order=4`. A
+/// cluster's slot 0 on type 0 is the swap header, so a device's first cluster cannot take
+/// the largest entries a run of small ones filled: each candidate is tried on the device
+/// as it was, then with one more cluster (the last `swapon` before the run), where a free
+/// cluster takes them. The largest order first (the fewest entries, the smallest program),
+/// down to the run's own largest; the property decides.
+pub fn coarsen_allocations(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op> {
+    let mut i = 0;
+    while i < ops.len() && !r.exhausted() {
+        let end = (i..ops.len()).find(|&j| !matches!(ops[j], Op::get_swap_pages { .. })).unwrap_or(ops.len());
+        if end - i < 2 {
+            i = end.max(i + 1);
+            continue;
+        }
+        let run = &ops[i..end];
+        let slots: u32 = run
+            .iter()
+            .map(|op| match op {
+                Op::get_swap_pages { n, order } => u32::from((*n).min(SWAP_BATCH)) << order,
+                _ => 0,
+            })
+            .sum();
+        let largest = run.iter().map(|op| if let Op::get_swap_pages { order, .. } = op { *order } else { 0 }).max();
+        let swapon = (0..i).rev().find(|&j| matches!(ops[j], Op::swapon { .. }));
+        let mut coarsened = false;
+        'orders: for order in (largest.unwrap_or(0)..=domain::ORDER.1).rev() {
+            let n = slots.div_ceil(1 << order);
+            if n == 0 || n > u32::from(SWAP_BATCH) {
+                continue;
+            }
+            let mut one = ops[..i].to_vec();
+            one.push(Op::get_swap_pages { n: n as u16, order });
+            one.extend_from_slice(&ops[end..]);
+            let mut grown = one.clone();
+            if let Some(Op::swapon { device }) = swapon.map(|j| &mut grown[j]) {
+                device.clusters = (device.clusters + 1).min(domain::CLUSTERS.1);
+            }
+            for c in [one, grown] {
+                if let Some(kept) = r.accept_or_steer(&ops, &c) {
+                    ops = kept;
+                    coarsened = true;
+                    break 'orders;
+                }
+            }
+        }
+        if !coarsened {
+            i = end;
+        }
     }
     ops
 }

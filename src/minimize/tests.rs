@@ -370,3 +370,35 @@ fn deleting_an_op_an_armed_fault_counted_moves_the_fault_nearer() {
         "fault xa_node nth=1\nfolio_new order=0\npage_set f0 page=1 seed=0 flags=1\narch_prepare_to_swap f0"
     );
 }
+
+#[test]
+fn a_run_of_small_allocations_becomes_one_large_one_on_a_device_with_room() {
+    // scan-cluster-leaves-last-slot's shape (corpus/known-bugs): the slip shows when an
+    // allocation fills a cluster's last free run. Generated programs get there with many
+    // order-0 calls on a one-cluster device (511 slots past the header, at most 64 a call:
+    // SWAP_BATCH); the hand-minimal program fills a free cluster (512 slots, no header) with
+    // one call of 32 order-4 entries, which a one-cluster device cannot do (its only
+    // cluster holds the header). The planted property is that fact.
+    let p = ops("swapon 1\nget_swap_pages nr=64 order=0\nget_swap_pages nr=64 order=0\n\
+                 get_swap_pages nr=64 order=0\nget_swap_pages nr=64 order=0\nget_swap_pages nr=64 order=0\n\
+                 get_swap_pages nr=64 order=0\nget_swap_pages nr=64 order=0\nget_swap_pages nr=63 order=0\n");
+    let fills_a_cluster = |c: &[Op]| {
+        let Some(Op::swapon { device }) = c.first() else { return false };
+        let (mut small, mut large) = (0u32, false);
+        for o in c {
+            if let Op::get_swap_pages { n, order } = o {
+                let n = u32::from(*n).min(64);
+                if *order == 0 {
+                    small += n;
+                } else if device.clusters >= 2 && n << order >= 512 {
+                    large = true;
+                }
+            }
+        }
+        small >= 511 || large
+    };
+    let mut keeps = holds(fills_a_cluster);
+    let (min, _) = reduce(p, &mut keeps, None);
+    // Two ops, as the slip's hand-minimal program: 32 entries of 16 slots are 512.
+    assert_eq!(text(&min), "swapon 2\nget_swap_pages nr=32 order=4");
+}
