@@ -26,12 +26,27 @@ pub struct Entry {
     pub name: String,
     pub patch: PathBuf,
     pub level: Level,
-    /// A signature or a prefix of one; `None` for a control that must not diverge.
+    /// A signature pattern ([`signature_matches`]); `None` for a control that must not diverge.
     pub expected: Option<String>,
     /// The verdict its finding must get (`verdict.txt`; regression when absent).
     pub verdict: String,
     /// Ops of its hand-minimal program (`minimal.txt`; none for the control).
     pub minimal: Option<usize>,
+    /// The op its hand-minimal program diverges at (its last op): the minimized findings
+    /// held to that program are the ones diverging at the same op.
+    pub minimal_op: Option<String>,
+}
+
+/// Whether `signature` (`op/class/function`) fits `expected`, compared part by part: a
+/// part that is `*` or empty fits anything, and missing trailing parts do too. So
+/// `swap_free_nr/` is any divergence of `swap_free_nr`, and `*/work/swap_discard_work` the
+/// discard worker's, whichever free ran it.
+pub fn signature_matches(signature: &str, expected: &str) -> bool {
+    let mut got = signature.split('/');
+    expected.split('/').all(|want| {
+        let part = got.next();
+        want.is_empty() || want == "*" || part == Some(want)
+    })
 }
 
 /// Ops of a program as both columns count them: the program's ops after parsing
@@ -56,14 +71,17 @@ pub fn entries(catalog: &Path) -> Result<Vec<Entry>, String> {
         let verdict = Some(read("verdict.txt")).filter(|v| !v.is_empty()).unwrap_or_else(|| "regression".into());
         let name = d.file_name().to_string_lossy().into_owned();
         let patch = std::fs::canonicalize(&patch).map_err(|e| e.to_string())?;
-        let minimal = match std::fs::read_to_string(path.join("minimal.txt")) {
-            Ok(t) => Some(count_ops(&t).map_err(|e| format!("{}/minimal.txt: {e}", path.display()))?),
-            Err(_) => None,
+        let (minimal, minimal_op) = match std::fs::read_to_string(path.join("minimal.txt")) {
+            Ok(t) => {
+                let p = crate::program::parse(&t).map_err(|e| format!("{}/minimal.txt: {e}", path.display()))?;
+                (Some(p.ops.len()), p.ops.last().map(|op| op.kind().to_string()))
+            }
+            Err(_) => (None, None),
         };
         if minimal.is_none() && expected.is_some() {
             return Err(format!("{}: an entry with an expected finding needs minimal.txt", path.display()));
         }
-        out.push(Entry { name, patch, level, expected, verdict, minimal });
+        out.push(Entry { name, patch, level, expected, verdict, minimal, minimal_op });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
@@ -145,7 +163,7 @@ fn row_expecting(
 ) -> Row {
     let hits: Vec<&RunResult> = results
         .iter()
-        .filter(|r| r.first.as_ref().is_some_and(|(sig, ..)| expected.is_some_and(|e| sig.starts_with(e))))
+        .filter(|r| r.first.as_ref().is_some_and(|(sig, ..)| expected.is_some_and(|e| signature_matches(sig, e))))
         .collect();
     let any: Vec<&str> = results.iter().filter_map(|r| r.first.as_ref().map(|f| f.0.as_str())).collect();
     Row {
@@ -202,7 +220,7 @@ pub fn hunt_all(
         let budget = if e.expected.is_some() { seconds } else { stock_seconds };
         eprintln!("swapdiff hunt: {} ({} level, {budget}s per seed)", e.name, e.level.name());
         let results = one(&e.name, std::slice::from_ref(&e.patch), e.level, budget)?;
-        let ops = minimized_ops(&findings.join(&e.name), e.expected.as_deref());
+        let ops = minimized_ops(&findings.join(&e.name), e.expected.as_deref(), e.minimal_op.as_deref());
         rows.push(row_expecting(&e.name, e.level, e.expected.as_deref(), &e.verdict, &results, (ops, e.minimal)));
     }
     if stop() {
@@ -217,18 +235,22 @@ pub fn hunt_all(
 }
 
 /// Ops of the largest minimized finding filed under `dir` whose signature (the
-/// program's `# swapdiff finding:` line) matches `expected`: every seed's finding
-/// of the entry's bug must come close to the hand-minimal program, not just one.
-fn minimized_ops(dir: &Path, expected: Option<&str>) -> Option<usize> {
+/// program's `# swapdiff finding:` line) matches `expected` and diverges at `op`, the
+/// hand-minimal program's op: every seed's finding of the entry's bug by that route must
+/// come close to the hand-minimal program, not just one. (A seed that found the bug
+/// through another op, where `expected` allows that, has no hand-written program to be
+/// held to.)
+fn minimized_ops(dir: &Path, expected: Option<&str>, op: Option<&str>) -> Option<usize> {
     let expected = expected?;
     std::fs::read_dir(dir)
         .ok()?
         .flatten()
         .filter_map(|d| std::fs::read_to_string(d.path().join("program.txt")).ok())
         .filter(|t| {
-            t.lines()
-                .find_map(|l| l.strip_prefix("# swapdiff finding: "))
-                .is_some_and(|sig| sig.trim().starts_with(expected))
+            t.lines().find_map(|l| l.strip_prefix("# swapdiff finding: ")).is_some_and(|sig| {
+                let sig = sig.trim();
+                signature_matches(sig, expected) && op.is_none_or(|op| sig.split('/').next() == Some(op))
+            })
         })
         .filter_map(|t| count_ops(&t).ok())
         .max()
@@ -367,6 +389,19 @@ mod tests {
     }
 
     #[test]
+    fn expected_signatures_match_part_by_part() {
+        // The forms the catalog's expected.txt files use (corpus/known-bugs/README.md).
+        assert!(signature_matches("swap_free_nr/count/swap_free_nr", "swap_free_nr/count/swap_free_nr"));
+        assert!(signature_matches("swap_free_nr/work/swap_discard_work", "swap_free_nr/"));
+        assert!(signature_matches("swapcache_clear/work/swap_discard_work", "*/work/swap_discard_work"));
+        assert!(signature_matches("free_swap_and_cache_nr/cluster/free_swap_and_cache_nr", "*/cluster/"));
+        // A part is a whole name: a prefix of one is not it.
+        assert!(!signature_matches("swap_free_nr/count/swap_free_nr", "swap_free/"));
+        assert!(!signature_matches("swapcache_clear/work/discard_swap", "*/work/swap_discard_work"));
+        assert!(!signature_matches("put_swap_folio/events/x", "*/cluster/"));
+    }
+
+    #[test]
     fn a_control_whose_worker_crashed_fails_and_says_crash() {
         // Before issue 10 a crashing control counted as passing: its worker
         // reported no divergence. Now the crash is its first finding.
@@ -450,8 +485,12 @@ mod tests {
             std::fs::write(dir.join(name).join("program.txt"), format!("# swapdiff finding: {sig}\n{body}")).unwrap();
         }
         // The largest of the two that match the prefix; the third is another bug's.
-        assert_eq!(minimized_ops(&dir, Some("swap_free_nr/")), Some(6));
-        assert_eq!(minimized_ops(&dir, None), None);
+        assert_eq!(minimized_ops(&dir, Some("swap_free_nr/"), Some("swap_free_nr")), Some(6));
+        assert_eq!(minimized_ops(&dir, None, Some("swap_free_nr")), None);
+        // Any op fits `*/events/`, but the hand-minimal program diverges at put_swap_folio:
+        // only that route's finding is held to it.
+        assert_eq!(minimized_ops(&dir, Some("*/events/"), Some("put_swap_folio")), Some(9));
+        assert_eq!(minimized_ops(&dir, Some("*/events/"), Some("swap_free_nr")), Some(6));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

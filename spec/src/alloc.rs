@@ -114,9 +114,12 @@ impl Spec {
                 if !run.iter().zip(off..).all(|(s, o)| *s == Slot::Free || (*s == CACHE_ONLY && held(o))) {
                     return mismatch("entry", "a run of free (or reclaimable cache-only) slots");
                 }
-                // Slots reused from a reclaimed folio: that folio left the swap cache.
+                // Slots reused from a reclaimed folio: that folio left the swap cache. Each
+                // cache-only slot of the run was held above; one no longer held belonged to a
+                // folio this loop already took out (a large folio's other pages).
                 for o in off..off + n {
-                    if self.get(ty, o) == Some(CACHE_ONLY) {
+                    let still_held = self.cache_holder(ty, cache_index(swp_entry(ty, o))).is_some();
+                    if self.get(ty, o) == Some(CACHE_ONLY) && still_held {
                         if let Some(v) = self.reclaim_holder(ty, o, &view, &call) {
                             return v;
                         }
