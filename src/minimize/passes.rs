@@ -426,8 +426,8 @@ pub fn lower_paired_repeats(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op
     ops
 }
 
-/// `get_swap_pages`' batch bound (`SWAP_BATCH`): a call hands out at most this many entries.
-const SWAP_BATCH: u16 = 64;
+/// `get_swap_pages`' batch bound: a call hands out at most this many entries.
+const SWAP_BATCH: u32 = swapdiff_contract::SWAP_BATCH as u32;
 
 /// A run of consecutive `get_swap_pages` calls becomes one call handing out as many slots
 /// (at least) in larger entries: eight order-0 calls of 64 become `nr=32 order=4`. A
@@ -448,7 +448,7 @@ pub fn coarsen_allocations(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op>
         let slots: u32 = run
             .iter()
             .map(|op| match op {
-                Op::get_swap_pages { n, order } => u32::from((*n).min(SWAP_BATCH)) << order,
+                Op::get_swap_pages { n, order } => u32::from(*n).min(SWAP_BATCH) << order,
                 _ => 0,
             })
             .sum();
@@ -457,7 +457,7 @@ pub fn coarsen_allocations(r: &mut Reducer<'_, '_>, mut ops: Vec<Op>) -> Vec<Op>
         let mut coarsened = false;
         'orders: for order in (largest.unwrap_or(0)..=domain::ORDER.1).rev() {
             let n = slots.div_ceil(1 << order);
-            if n == 0 || n > u32::from(SWAP_BATCH) {
+            if n == 0 || n > SWAP_BATCH {
                 continue;
             }
             let mut one = ops[..i].to_vec();
