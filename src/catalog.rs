@@ -306,7 +306,7 @@ fn render(rows: &[Row], seeds: &[u64], seconds: f64, stock_seconds: f64, interru
          kernel; generated programs from {seed_list} run until the first divergence (budget {seconds} s per \
          seed; {stock_seconds} s for the controls). *Detected* counts seeds whose first divergence matches \
          `expected.txt`; medians are over those seeds. *Minimized ops* is the largest of those seeds' findings \
-         after minimization, *hand-minimal ops* the entry's `minimal.txt` (ops counted alike: op lines, not \
+         after minimization that diverge at the op `minimal.txt` ends with, *hand-minimal ops* the entry's `minimal.txt` (ops counted alike: op lines, not \
          `mode` or comments); an entry more than {MINIMAL_SLACK} op above its hand-minimal program is not as \
          expected. *Verdict* is the spec's judgement of the seeds' first findings \
          (stock C against the patched C): the one its `verdict.txt` names, regression when it has none. Controls (no expected divergence) must show none on every seed; their programs column is the total run. \
