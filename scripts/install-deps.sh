@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Installs what swapdiff needs, only what is missing, so it is cheap to run
-# before every make target. Usage: scripts/install-deps.sh [base|fuzz|afl|coverage]...
-#   base      clang, libclang (bindgen), patch, xz, the 6.12 kernel source package
-#   fuzz      + nightly toolchain and cargo-fuzz
-#   afl       + cargo-afl, with AFL++ built for the toolchain in use
-#   coverage  + llvm-tools-preview (llvm-profdata, llvm-cov), clang-19 and jq (scripts/coverage.sh)
+# before every make target. Usage:
+#   scripts/install-deps.sh [base|fuzz|afl|coverage|kernel-7.2|kernel-7.3]...
+#   base        clang, libclang (bindgen), patch, xz, the 6.12 kernel source
+#               package, and kernel-7.2
+#   fuzz        + nightly toolchain and cargo-fuzz
+#   afl         + cargo-afl, with AFL++ built for the toolchain in use
+#   coverage    + llvm-tools-preview (llvm-profdata, llvm-cov), clang-19 and jq (scripts/coverage.sh)
+#   kernel-7.2  the tarball of linux-source-7.2 (Debian sid) at target/kernel-sources/linux-source-7.2.tar.xz
+#   kernel-7.3  linux-source-7.3 (Debian experimental), likewise; both by
+#               scripts/fetch-kernel-source.sh, which leaves the system's apt alone
 set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 say() { printf 'swapdiff deps: %s\n' "$*" >&2; }
 
@@ -28,6 +35,17 @@ base() {
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_missing[@]}" >/dev/null
   fi
+  kernel 7.2
+}
+
+# The kernel tarball of a Debian linux-source-X.Y package, fetched with a
+# private apt state under target/ (instant once fetched). It needs apt-get,
+# dpkg-deb and tar (always there on Debian) and xz (xz-utils).
+kernel() {
+  apt_missing=()
+  need_pkg xz-utils
+  apt_install_missing
+  "$here/fetch-kernel-source.sh" "$1" >/dev/null
 }
 
 nightly() {
@@ -90,6 +108,8 @@ for what in "$@"; do
     fuzz) fuzz ;;
     afl) afl ;;
     coverage) coverage ;;
-    *) say "unknown set '$what' (base, fuzz, afl, coverage)"; exit 2 ;;
+    kernel-7.2) ;;  # part of base
+    kernel-7.3) kernel 7.3 ;;
+    *) say "unknown set '$what' (base, fuzz, afl, coverage, kernel-7.2, kernel-7.3)"; exit 2 ;;
   esac
 done

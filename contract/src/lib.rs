@@ -9,11 +9,13 @@
 //! Test support: [`Delegate`] (an engine with some calls changed) and [`setup`] (the
 //! states scenarios start from).
 
+pub mod caller;
 mod constants;
 mod engine;
 mod entry;
 pub mod printf;
 pub mod setup;
+pub mod table72;
 mod vocab;
 
 pub use constants::*;

@@ -9,6 +9,8 @@
 use std::sync::Mutex;
 
 use crate::ffi;
+#[allow(unused_imports)] // the generated list names it
+use crate::kernel72::Build72;
 
 /// One kernel build linked into the process.
 pub struct Build {

@@ -393,34 +393,49 @@ impl Inspect for Kernel {
     /// The events recorded since the last call, oldest first; clears them.
     /// Nothing is formatted: a message comes as its format and arguments.
     fn take_events(&mut self) -> Vec<Event> {
-        // SAFETY: we hold the kernel lock; no arguments.
-        let n = unsafe { sd!(self.build => sd_events_count()) };
-        if n <= 0 {
-            return Vec::new();
-        }
-        let mut events = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
-        for i in 0..n {
-            // SAFETY: sd_event_raw is plain C data (ints and pointers); all
-            // zeroes is a valid value, which sd_event_raw_get overwrites.
-            let mut raw: ffi::sd_event_raw = unsafe { std::mem::zeroed() };
-            // SAFETY: we hold the kernel lock; `raw` is valid for the write
-            // and i < count.
-            if unsafe { sd!(self.build => sd_event_raw_get(i, &mut raw)) } != 0 {
-                continue;
-            }
-            // An unknown kind would come from a newer C side: report it as
-            // a BUG rather than drop it.
-            let kind = kind_from_c(raw.kind).unwrap_or(EventKind::Bug);
-            let nargs = usize::try_from(raw.nargs).unwrap_or(0).min(MAX_EVENT_ARGS);
-            let mut args = [Arg::Int(0); MAX_EVENT_ARGS];
-            for (arg, c) in args.iter_mut().zip(&raw.args[..nargs]) {
-                *arg = if c.is_str != 0 { Arg::Str(self.strings.copy(c.str_)) } else { Arg::Int(c.value) };
-            }
-            let (func, text) = (self.strings.literal(raw.func), self.strings.literal(raw.text));
-            events.push(Event::message_of(kind, func, text, &args[..nargs]));
-        }
-        // SAFETY: we hold the kernel lock; the strings were pooled above.
-        unsafe { sd!(self.build => sd_events_clear()) };
-        events
+        let build = self.build;
+        collect_events(
+            &mut self.strings,
+            // SAFETY (the three calls): we hold the kernel lock; `raw` is valid for the write.
+            || unsafe { sd!(build => sd_events_count()) },
+            |i, raw| unsafe { sd!(build => sd_event_raw_get(i, raw)) },
+            || unsafe { sd!(build => sd_events_clear()) },
+        )
     }
+}
+
+/// The event log of one build as values, oldest first, then cleared: `count`, `get` and
+/// `clear` are that build's sd_events_count, sd_event_raw_get and sd_events_clear (both
+/// series share the log's C code, src/c/events.c).
+pub(crate) fn collect_events(
+    strings: &mut crate::intern::EventStrings,
+    count: impl Fn() -> i32,
+    get: impl Fn(i32, &mut ffi::sd_event_raw) -> i32,
+    clear: impl Fn(),
+) -> Vec<Event> {
+    let n = count();
+    if n <= 0 {
+        return Vec::new();
+    }
+    let mut events = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+    for i in 0..n {
+        // SAFETY: sd_event_raw is plain C data (ints and pointers); all zeroes is a valid
+        // value, which the get call overwrites.
+        let mut raw: ffi::sd_event_raw = unsafe { std::mem::zeroed() };
+        if get(i, &mut raw) != 0 {
+            continue;
+        }
+        // An unknown kind would come from a newer C side: report it as a BUG rather than
+        // drop it.
+        let kind = kind_from_c(raw.kind).unwrap_or(EventKind::Bug);
+        let nargs = usize::try_from(raw.nargs).unwrap_or(0).min(MAX_EVENT_ARGS);
+        let mut args = [Arg::Int(0); MAX_EVENT_ARGS];
+        for (arg, c) in args.iter_mut().zip(&raw.args[..nargs]) {
+            *arg = if c.is_str != 0 { Arg::Str(strings.copy(c.str_)) } else { Arg::Int(c.value) };
+        }
+        let (func, text) = (strings.literal(raw.func), strings.literal(raw.text));
+        events.push(Event::message_of(kind, func, text, &args[..nargs]));
+    }
+    clear();
+    events
 }

@@ -25,6 +25,7 @@ pub mod fatal;
 mod ffi;
 mod intern;
 mod kernel;
+pub mod kernel72;
 mod test_hooks;
 mod vocabulary;
 

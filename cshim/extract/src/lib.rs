@@ -37,7 +37,13 @@ pub use tarball::tar_runs_on_this_thread;
 
 /// Environment variables [`builds_from_env`] and [`request_from_env`] read (for
 /// `cargo:rerun-if-env-changed`).
-pub const ENV_VARS: [&str; 3] = ["SWAPDIFF_KERNEL_SRC", "SWAPDIFF_BASE_PATCHES", "SWAPDIFF_PATCHES"];
+pub const ENV_VARS: [&str; 5] = [
+    "SWAPDIFF_KERNEL_SRC",
+    "SWAPDIFF_BASE_PATCHES",
+    "SWAPDIFF_PATCHES",
+    "SWAPDIFF_KERNEL_SRC_612",
+    "SWAPDIFF_KERNEL_SRC_72",
+];
 
 pub struct Request {
     /// A kernel tree directory or a linux-*.tar.xz; None = [`DEFAULT_SOURCE`].
@@ -112,6 +118,56 @@ pub fn builds_from_env(manifest: PathBuf, cache_dir: PathBuf) -> Vec<Request> {
         requests.push(request(base.into_iter().chain(patches).collect()));
     }
     requests
+}
+
+/// A stock build of a series other than the one under test: the series, and where its source
+/// is expected (absent: the user has not fetched it).
+pub struct Companion {
+    pub series: &'static str,
+    pub request: Request,
+    /// The variable that names the source, and what to run when it is missing.
+    pub env: &'static str,
+    pub fetch_hint: &'static str,
+}
+
+/// The default 7.2 source: what `scripts/fetch-kernel-source.sh 7.2` leaves in `fetched_dir`
+/// (the build output's `kernel-sources/`), else the Debian package's path.
+pub fn default_source_72(fetched_dir: &Path) -> PathBuf {
+    let fetched = fetched_dir.join("linux-source-7.2.tar.xz");
+    if fetched.is_file() {
+        return fetched;
+    }
+    PathBuf::from("/usr/src/linux-source-7.2.tar.xz")
+}
+
+/// The stock builds of every series, each from its own source: SWAPDIFF_KERNEL_SRC_612 (default
+/// [`DEFAULT_SOURCE`]) and SWAPDIFF_KERNEL_SRC_72 (default [`default_source_72`]). A process
+/// links the builds of [`builds_from_env`] and, for each series they do not cover, its companion,
+/// so every series is always there (cross-series runs, `--series`).
+pub fn companion_requests(manifest: PathBuf, cache_dir: PathBuf, fetched_dir: &Path) -> Vec<Companion> {
+    let from = |var: &str, default: PathBuf| {
+        std::env::var_os(var).filter(|s| !s.is_empty()).map(PathBuf::from).unwrap_or(default)
+    };
+    let request = |source: PathBuf| Request {
+        source: Some(source),
+        patches: Vec::new(),
+        manifest: manifest.clone(),
+        cache_dir: cache_dir.clone(),
+    };
+    vec![
+        Companion {
+            series: "6.12",
+            request: request(from("SWAPDIFF_KERNEL_SRC_612", PathBuf::from(DEFAULT_SOURCE))),
+            env: "SWAPDIFF_KERNEL_SRC_612",
+            fetch_hint: "scripts/install-deps.sh base (the linux-source-6.12 package)",
+        },
+        Companion {
+            series: "7.2",
+            request: request(from("SWAPDIFF_KERNEL_SRC_72", default_source_72(fetched_dir))),
+            env: "SWAPDIFF_KERNEL_SRC_72",
+            fetch_hint: "scripts/install-deps.sh kernel-7.2",
+        },
+    ]
 }
 
 /// The build under test of [`builds_from_env`] (the last one): the source with

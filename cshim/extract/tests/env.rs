@@ -2,11 +2,20 @@
 
 use std::path::PathBuf;
 
-use swapdiff_extract::{builds_from_env, request_from_env, ENV_VARS};
+use swapdiff_extract::{builds_from_env, companion_requests, request_from_env, DEFAULT_SOURCE, ENV_VARS};
 
 #[test]
 fn reads_the_source_and_the_colon_separated_patches() {
-    assert_eq!(ENV_VARS, ["SWAPDIFF_KERNEL_SRC", "SWAPDIFF_BASE_PATCHES", "SWAPDIFF_PATCHES"]);
+    assert_eq!(
+        ENV_VARS,
+        [
+            "SWAPDIFF_KERNEL_SRC",
+            "SWAPDIFF_BASE_PATCHES",
+            "SWAPDIFF_PATCHES",
+            "SWAPDIFF_KERNEL_SRC_612",
+            "SWAPDIFF_KERNEL_SRC_72"
+        ]
+    );
     std::env::remove_var("SWAPDIFF_BASE_PATCHES");
     let m = PathBuf::from("m.toml");
     let c = PathBuf::from("cache");
@@ -68,4 +77,26 @@ fn base_patches_come_first_and_without_patches_one_build() {
     std::env::remove_var("SWAPDIFF_PATCHES");
     let rs = builds_from_env(m, c);
     assert_eq!(lists(&rs), vec![paths(&["/p/bug.patch"])]);
+}
+
+#[test]
+fn every_series_has_a_companion_source_the_environment_can_name() {
+    let (m, c) = (PathBuf::from("m.toml"), PathBuf::from("cache"));
+    let fetched = std::env::temp_dir().join("swapdiff-env-test-no-such-dir");
+    std::env::remove_var("SWAPDIFF_KERNEL_SRC_612");
+    std::env::remove_var("SWAPDIFF_KERNEL_SRC_72");
+    let all = companion_requests(m.clone(), c.clone(), &fetched);
+    let series: Vec<&str> = all.iter().map(|x| x.series).collect();
+    assert_eq!(series, ["6.12", "7.2"]);
+    // Unset: the Debian package of 6.12; for 7.2 the fetched tarball, or (not fetched, as
+    // here) the package's path.
+    assert_eq!(all[0].request.source.as_deref(), Some(std::path::Path::new(DEFAULT_SOURCE)));
+    assert_eq!(all[1].request.source.as_deref(), Some(std::path::Path::new("/usr/src/linux-source-7.2.tar.xz")));
+    assert!(all.iter().all(|x| x.request.patches.is_empty()), "companions are stock");
+
+    std::env::set_var("SWAPDIFF_KERNEL_SRC_72", "/src/linux-7.2.13");
+    let all = companion_requests(m, c, &fetched);
+    assert_eq!(all[1].request.source.as_deref(), Some(std::path::Path::new("/src/linux-7.2.13")));
+    assert_eq!(all[1].env, "SWAPDIFF_KERNEL_SRC_72");
+    std::env::remove_var("SWAPDIFF_KERNEL_SRC_72");
 }

@@ -7,7 +7,8 @@
 #ifndef SD_MTE_H
 #define SD_MTE_H
 
-#include "sd_swap.h"
+/* Needs struct page, struct folio and swp_entry_t: sd_kernel.h (6.12) and
+ * sd_kernel72.h (7.x) include it after the headers that define them. */
 
 /* Bit numbers in page->flags; they equal the SD_PG_* bits of swapdiff.h. */
 #define PG_mte_tagged 0
