@@ -28,6 +28,7 @@ PATCH_ARGS = $(foreach p,$(subst :, ,$(SWAPDIFF_PATCHES)),--patch $(p))
 
 help:
 	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence (LEVEL=raw|logical)"
+	@echo "make fuzz SERIES=7.2 caller-level programs through 7.2 (or SERIES=6.12,7.2: both, compared) for FUZZ_SECONDS, judged by the spec"
 	@echo "make test            every test (cargo test, C side under sanitizers, patch handling, every fuzz target builds, check-patch verdicts, catalog minimization)"
 	@echo "make bench           one table: C floor, kernel-only, model-only, differential (BENCH_SECONDS), libFuzzer exec/s of every target with/without ASan (BENCH_FUZZ_SECONDS)"
 	@echo "make bench-memory    make fuzz for 600 s (FUZZ_SECONDS); fails if a fuzzer process's peak RSS reaches RSS_LIMIT_MB (512)"
@@ -78,10 +79,17 @@ test-verdicts: deps
 seeds: deps
 	$(DRIVER) seeds --out fuzz/corpus
 
+# SERIES=7.2 (or 6.12,7.2): caller-level programs through those kernel series' C in one
+# process, compared with each other and judged by the caller-level spec (src/caller).
 fuzz:
+ifdef SERIES
+	@scripts/install-deps.sh base
+	@$(DRIVER) fuzz --series $(SERIES) --seconds $(FUZZ_SECONDS) --seed $(or $(SEED),1)
+else
 	@scripts/install-deps.sh base fuzz
 	@$(MAKE) -s seeds
 	@$(DRIVER) fuzz $(TARGETS) --seconds $(FUZZ_SECONDS) --level $(LEVEL) --jobs $(or $(filter-out 0,$(FUZZ_JOBS)),1) $(PATCH_ARGS)
+endif
 
 afl:
 	@scripts/install-deps.sh base afl

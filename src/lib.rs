@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 
 // The hot path: what one fuzz input runs through.
+pub mod caller;
 pub mod compare;
 pub mod counts;
 pub mod engine;
@@ -46,6 +47,6 @@ macro_rules! cli_modules {
     ($($name:ident),* $(,)?) => { $(#[cfg(feature = "cli")] pub mod $name;)* };
 }
 cli_modules!(
-    abnormal, bench, campaign, catalog, corpus, coverage_shares, diagnose, drive, export, findings, generate, hunt,
+    abnormal, bench, caller_fuzz, campaign, catalog, corpus, coverage_shares, diagnose, drive, export, findings, generate, hunt,
     identity, input, interrupt, jobs, mail, minimize, repro, trace, triage, variant, worker,
 );

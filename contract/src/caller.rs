@@ -95,8 +95,11 @@ pub trait Series {
     fn shmem_swap_in(&mut self, entry: Entry) -> Result<(u32, u32), i32>;
     /// shmem truncation of a swapped page.
     fn shmem_free_swap(&mut self, entry: Entry) -> i64;
-    /// `free_swap_cache(folio)`: the folio leaves the cache if nothing else pins its slots.
+    /// `free_swap_cache(folio)`: an unmapped folio leaves the cache if no entry of it is
+    /// still counted.
     fn free_cache(&mut self, folio: u32) -> i64;
+    /// `folio_free_swap(folio)` (swapoff's try_to_unuse, mapped or not): 1 if it left the cache.
+    fn folio_free_swap(&mut self, folio: u32) -> i64;
     /// Unmapping the folio's last PTE: what zap_pte_range does with it (free_swap_cache first,
     /// then the folio goes unless the swap cache keeps it). Whether it is gone.
     fn release_folio(&mut self, folio: u32) -> bool;
@@ -115,4 +118,43 @@ pub trait Series {
     /// A series-specific check of the slot's encoding against `expected` (its count): None when
     /// it holds, else what is wrong. 7.2 decodes its table entry and extend table.
     fn encoding_check(&self, entry: Entry, expected: u32) -> Option<String>;
+}
+
+impl CallerOp {
+    /// The op's name in programs and signatures.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CallerOp::Fault { .. } => "fault",
+            CallerOp::SwapOut { .. } => "swap_out",
+            CallerOp::Fork => "fork",
+            CallerOp::Zap { .. } => "zap",
+            CallerOp::SwapIn { .. } => "swap_in",
+            CallerOp::ShmemNew { .. } => "shmem_new",
+            CallerOp::ShmemSwapOut { .. } => "shmem_swap_out",
+            CallerOp::ShmemSwapIn { .. } => "shmem_swap_in",
+            CallerOp::ShmemTruncate { .. } => "shmem_truncate",
+            CallerOp::FreeCache { .. } => "free_cache",
+            CallerOp::Swapoff => "swapoff",
+        }
+    }
+}
+
+/// The text form: the kind, then `name=value` per field (`fault mm=0 pte=3 order=2 tagged=1`).
+impl std::fmt::Display for CallerOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.kind())?;
+        match *self {
+            CallerOp::Fault { mm, pte, order, tagged } => {
+                write!(f, " mm={mm} pte={pte} order={order} tagged={}", u8::from(tagged))
+            }
+            CallerOp::SwapOut { mm, pte, keep_cache } => write!(f, " mm={mm} pte={pte} keep_cache={}", u8::from(keep_cache)),
+            CallerOp::Zap { mm, pte, nr } => write!(f, " mm={mm} pte={pte} nr={nr}"),
+            CallerOp::SwapIn { mm, pte } | CallerOp::FreeCache { mm, pte } => write!(f, " mm={mm} pte={pte}"),
+            CallerOp::ShmemNew { slot, order } => write!(f, " slot={slot} order={order}"),
+            CallerOp::ShmemSwapOut { slot } | CallerOp::ShmemSwapIn { slot } | CallerOp::ShmemTruncate { slot } => {
+                write!(f, " slot={slot}")
+            }
+            CallerOp::Fork | CallerOp::Swapoff => Ok(()),
+        }
+    }
 }

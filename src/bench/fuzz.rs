@@ -48,6 +48,7 @@ pub fn measure(root: &Path, seconds: u64, stop: &dyn Fn() -> bool) -> Result<Vec
             findings: None,
             no_sanitizer: !asan,
             scratch_corpus: true,
+            ..Args::default()
         };
         let plan = Plan::new(root, &args)?;
         let what = if asan { "with ASan" } else { "without ASan" };

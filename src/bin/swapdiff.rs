@@ -627,6 +627,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             })
         }
         Cmd::Probe { file, level, target } => probe(&file, &level, &target),
+        Cmd::Fuzz(args) if args.series.is_some() => series_fuzz(&args),
         Cmd::Fuzz(args) => {
             let interrupt = Interrupt::install()?;
             let code = swapdiff::drive::fuzz(&swapdiff::variant::workspace(), &args, &|| interrupt.is_set())?;
@@ -794,4 +795,42 @@ impl Stdout {
             Err(e) => Err(format!("writing to standard output: {e}")),
         }
     }
+}
+
+/// `swapdiff fuzz --series ...`: the caller-level run across kernel series.
+fn series_fuzz(args: &swapdiff::drive::plan::Args) -> Result<ExitCode, String> {
+    use swapdiff::caller_fuzz;
+    let series = caller_fuzz::parse_series(args.series.as_deref().unwrap_or(""))?;
+    if let Some(file) = &args.replay {
+        return Ok(match caller_fuzz::replay(&series, file)? {
+            Some(report) => {
+                println!("{report}");
+                ExitCode::FAILURE
+            }
+            None => {
+                println!("{}: no finding", file.display());
+                ExitCode::SUCCESS
+            }
+        });
+    }
+    let interrupt = Interrupt::install()?;
+    let out = args.findings.clone().unwrap_or_else(|| PathBuf::from("findings")).join("series");
+    let s = caller_fuzz::fuzz(&series, args.seconds, args.seed, &out, &|| interrupt.is_set())?;
+    println!(
+        "{} caller-level programs through {}: {} distinct findings{}",
+        s.programs,
+        series.join(" and "),
+        s.findings.len(),
+        if s.interrupted { " (interrupted)" } else { "" }
+    );
+    for (sig, (program, report)) in &s.findings {
+        println!("\n{sig} ({} ops, filed in {}):\n{report}", program.ops.len(), out.display());
+    }
+    Ok(if s.interrupted {
+        ExitCode::from(130)
+    } else if s.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

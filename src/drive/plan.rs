@@ -65,6 +65,17 @@ pub struct Args {
     /// Fuzz a temporary copy of the seeds, leaving fuzz/corpus as it was.
     #[arg(long)]
     pub scratch_corpus: bool,
+    /// Caller-level programs through these kernel series' C in one process, compared with
+    /// each other and judged by the caller-level spec (6.12, 7.2, or 6.12,7.2), instead of the
+    /// libFuzzer/AFL++ targets.
+    #[arg(long)]
+    pub series: Option<String>,
+    /// With --series: the generator's seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// With --series: replay one filed caller-level program and exit (1 if it still finds).
+    #[arg(long)]
+    pub replay: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]

@@ -1,0 +1,178 @@
+//! `swapdiff fuzz --series 6.12,7.2` (and one series alone): caller-level programs from a
+//! seeded generator through every named series' C in one process, for a bounded time, each
+//! divergence or broken spec minimized (ops dropped while the finding keeps its signature),
+//! deduplicated by signature and filed as a program a `--replay` reproduces.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::caller::v612::Caller612;
+use crate::caller::v72::Caller72;
+use crate::caller::{run_cross, CallerProgram, Finding};
+use swapdiff_contract::caller::Series;
+
+/// The series a run names, checked: "6.12", "7.2", or both, comma-separated.
+pub fn parse_series(list: &str) -> Result<Vec<&'static str>, String> {
+    let mut out = Vec::new();
+    for s in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let known = match s {
+            "6.12" => "6.12",
+            "7.2" => "7.2",
+            other => return Err(format!("unknown series {other:?}: swapdiff knows 6.12 and 7.2")),
+        };
+        if !out.contains(&known) {
+            out.push(known);
+        }
+    }
+    if out.is_empty() {
+        return Err("--series names no series".into());
+    }
+    Ok(out)
+}
+
+/// The series' engines, each the build under test of its series.
+pub struct Engines {
+    v612: Option<Caller612<cshim::Kernel>>,
+    v72: Option<Caller72>,
+}
+
+impl Engines {
+    pub fn acquire(series: &[&str]) -> Engines {
+        Engines {
+            v612: series.contains(&"6.12").then(|| Caller612::new(cshim::Kernel::acquire())),
+            v72: series.contains(&"7.2").then(|| Caller72::new(cshim::kernel72::Kernel72::acquire())),
+        }
+    }
+
+    pub fn run(&mut self, program: &CallerProgram) -> Option<Finding> {
+        let mut all: Vec<&mut dyn Series> = Vec::new();
+        if let Some(s) = self.v612.as_mut() {
+            all.push(s);
+        }
+        if let Some(s) = self.v72.as_mut() {
+            all.push(s);
+        }
+        run_cross(program, &mut all)
+    }
+
+    pub fn versions(&self) -> String {
+        let mut v = Vec::new();
+        if let Some(s) = &self.v612 {
+            v.push(format!("6.12: Linux {}", cshim::kernel_version()));
+            let _ = s;
+        }
+        if let Some(s) = &self.v72 {
+            v.push(format!("7.2: Linux {}", s.kernel_version()));
+        }
+        v.join(", ")
+    }
+}
+
+/// Drops ops while the finding keeps its signature.
+pub fn minimize(engines: &mut Engines, program: &CallerProgram, signature: &str) -> CallerProgram {
+    let mut best = program.clone();
+    loop {
+        let mut shrunk = false;
+        let mut i = 0;
+        while i < best.ops.len() {
+            let mut trial = best.clone();
+            trial.ops.remove(i);
+            let same = engines.run(&trial).is_some_and(|f| f.signature(&trial) == signature);
+            if same {
+                best = trial;
+                shrunk = true;
+            } else {
+                i += 1;
+            }
+        }
+        if !shrunk {
+            return best;
+        }
+    }
+}
+
+fn random_program(state: &mut u64) -> CallerProgram {
+    let mut next = || {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    };
+    let len = 2 + (next() % 160) as usize;
+    let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+    CallerProgram::from_bytes(&bytes)
+}
+
+pub struct Summary {
+    pub programs: u64,
+    /// Signature -> (minimized program, report).
+    pub findings: BTreeMap<String, (CallerProgram, String)>,
+    pub interrupted: bool,
+}
+
+/// Runs random programs for `seconds` (or until `stop`), filing findings in `out`.
+pub fn fuzz(
+    series: &[&'static str],
+    seconds: u64,
+    seed: u64,
+    out: &Path,
+    stop: &dyn Fn() -> bool,
+) -> Result<Summary, String> {
+    let mut engines = Engines::acquire(series);
+    eprintln!("swapdiff: caller-level programs through {} for {seconds} s (seed {seed})", engines.versions());
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut summary = Summary { programs: 0, findings: BTreeMap::new(), interrupted: false };
+    let mut last_progress = Instant::now();
+    while Instant::now() < deadline {
+        if stop() {
+            summary.interrupted = true;
+            break;
+        }
+        let program = random_program(&mut state);
+        summary.programs += 1;
+        if let Some(f) = engines.run(&program) {
+            let sig = f.signature(&program);
+            if !summary.findings.contains_key(&sig) {
+                let small = minimize(&mut engines, &program, &sig);
+                let report = engines.run(&small).map_or_else(|| f.describe(&program), |g| g.describe(&small));
+                file(out, &sig, &small, &report)?;
+                eprintln!("swapdiff: new finding {sig} ({} ops): {}", small.ops.len(), first_line(&report));
+                summary.findings.insert(sig, (small, report));
+            }
+        }
+        if last_progress.elapsed() >= Duration::from_secs(10) {
+            eprintln!("swapdiff: {} programs, {} findings", summary.programs, summary.findings.len());
+            last_progress = Instant::now();
+        }
+    }
+    Ok(summary)
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+/// One finding: `<out>/<signature>.prog` (replayable) with the report as its comment.
+fn file(out: &Path, sig: &str, program: &CallerProgram, report: &str) -> Result<PathBuf, String> {
+    let name: String = sig.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+    let path = out.join(format!("{name}.prog"));
+    let mut text = String::new();
+    for line in report.lines() {
+        text.push_str(&format!("# {line}\n"));
+    }
+    text.push_str(&format!("# replay: swapdiff fuzz --series 6.12,7.2 --replay {}\n", path.display()));
+    text.push_str(&program.to_text());
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Replays one filed program: its finding now, if any.
+pub fn replay(series: &[&'static str], file: &Path) -> Result<Option<String>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let program = CallerProgram::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut engines = Engines::acquire(series);
+    Ok(engines.run(&program).map(|f| format!("{}\n{}", f.signature(&program), f.describe(&program))))
+}
