@@ -31,18 +31,28 @@ pub fn parse_series(list: &str) -> Result<Vec<&'static str>, String> {
     Ok(out)
 }
 
-/// The series' engines, each the build under test of its series.
+/// The engines of a run: for each series named, its build under test, and its stock build
+/// first when the binary links a patched one too (stock against patched, the spec judging:
+/// check-patch of a 7.2 patch runs this way).
 pub struct Engines {
     v612: Option<Caller612<cshim::Kernel>>,
-    v72: Option<Caller72>,
+    v72: Vec<Caller72>,
 }
 
 impl Engines {
     pub fn acquire(series: &[&str]) -> Engines {
-        Engines {
-            v612: series.contains(&"6.12").then(|| Caller612::new(cshim::Kernel::acquire())),
-            v72: series.contains(&"7.2").then(|| Caller72::new(cshim::kernel72::Kernel72::acquire())),
-        }
+        let v72 = if series.contains(&"7.2") {
+            let builds = cshim::kernel72::builds72();
+            let mut v = Vec::new();
+            if builds.len() > 1 {
+                v.push(Caller72::new(cshim::kernel72::Kernel72::acquire_build(&builds[0])));
+            }
+            v.push(Caller72::new(cshim::kernel72::Kernel72::acquire()));
+            v
+        } else {
+            Vec::new()
+        };
+        Engines { v612: series.contains(&"6.12").then(|| Caller612::new(cshim::Kernel::acquire())), v72 }
     }
 
     pub fn run(&mut self, program: &CallerProgram) -> Option<Finding> {
@@ -50,22 +60,48 @@ impl Engines {
         if let Some(s) = self.v612.as_mut() {
             all.push(s);
         }
-        if let Some(s) = self.v72.as_mut() {
+        for s in self.v72.iter_mut() {
             all.push(s);
         }
         run_cross(program, &mut all)
     }
 
+    /// Stock and patched of one series side by side.
+    pub fn three_way(&self) -> bool {
+        self.v72.len() > 1
+    }
+
     pub fn versions(&self) -> String {
         let mut v = Vec::new();
-        if let Some(s) = &self.v612 {
+        if self.v612.is_some() {
             v.push(format!("6.12: Linux {}", cshim::kernel_version()));
-            let _ = s;
         }
-        if let Some(s) = &self.v72 {
-            v.push(format!("7.2: Linux {}", s.kernel_version()));
+        for s in &self.v72 {
+            let b = s.kernel.build();
+            let patches = if b.patches.is_empty() { String::new() } else { format!(" + {}", b.patches.join(", ")) };
+            v.push(format!("{}: Linux {}{patches}", s.series(), s.kernel_version()));
         }
         v.join(", ")
+    }
+}
+
+/// What a finding of stock against patched means (check-patch's verdicts): the patched build
+/// breaks the spec where stock keeps it (regression), the reverse (fix), both keep it but
+/// differ (change), or both break it alike (latent: the bug is in stock too).
+pub fn verdict(f: &Finding) -> &'static str {
+    match f {
+        Finding::Divergence { views, .. } => {
+            let broken = |name: &str| views.iter().any(|v| v.0 == name && !v.2);
+            match (broken("7.2"), broken("7.2+patched")) {
+                (false, true) => "regression",
+                (true, false) => "fix",
+                (false, false) => "change",
+                (true, true) => "latent",
+            }
+        }
+        Finding::Spec { series, .. } if *series == "7.2+patched" => "regression",
+        Finding::Spec { .. } => "latent",
+        Finding::Setup { .. } => "regression",
     }
 }
 
@@ -106,6 +142,8 @@ fn random_program(state: &mut u64) -> CallerProgram {
 
 pub struct Summary {
     pub programs: u64,
+    /// Signature -> programs that ended in it.
+    pub hits: BTreeMap<String, u64>,
     /// Signature -> (minimized program, report).
     pub findings: BTreeMap<String, (CallerProgram, String)>,
     pub interrupted: bool,
@@ -124,7 +162,7 @@ pub fn fuzz(
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let mut summary = Summary { programs: 0, findings: BTreeMap::new(), interrupted: false };
+    let mut summary = Summary { programs: 0, hits: BTreeMap::new(), findings: BTreeMap::new(), interrupted: false };
     let mut last_progress = Instant::now();
     while Instant::now() < deadline {
         if stop() {
@@ -135,9 +173,12 @@ pub fn fuzz(
         summary.programs += 1;
         if let Some(f) = engines.run(&program) {
             let sig = f.signature(&program);
+            *summary.hits.entry(sig.clone()).or_default() += 1;
             if !summary.findings.contains_key(&sig) {
                 let small = minimize(&mut engines, &program, &sig);
                 let report = engines.run(&small).map_or_else(|| f.describe(&program), |g| g.describe(&small));
+                let report =
+                    if engines.three_way() { format!("verdict: {}\n{report}", verdict(&f)) } else { report };
                 file(out, &sig, &small, &report)?;
                 eprintln!("swapdiff: new finding {sig} ({} ops): {}", small.ops.len(), first_line(&report));
                 summary.findings.insert(sig, (small, report));

@@ -41,7 +41,21 @@ pub fn target_dir(key: &str, sanitized: bool) -> PathBuf {
 /// Progress goes to stderr; a patch that does not apply ends in an error
 /// naming it.
 pub fn build_variant(base: &[PathBuf], patches: &[PathBuf], sanitize: bool) -> Result<Variant, String> {
-    let key = variant_key(base, patches)?;
+    build_variant_on(None, base, patches, sanitize)
+}
+
+/// [`build_variant`] of another series: `source` (a 7.2 tree or tarball) is the kernel the
+/// patches apply to (SWAPDIFF_KERNEL_SRC of the build); its key says so (`...-on-7.2`).
+pub fn build_variant_on(
+    source: Option<(&str, &Path)>,
+    base: &[PathBuf],
+    patches: &[PathBuf],
+    sanitize: bool,
+) -> Result<Variant, String> {
+    let mut key = variant_key(base, patches)?;
+    if let Some((series, _)) = source {
+        key = format!("{key}-on-{series}");
+    }
     let tdir = target_dir(&key, sanitize);
     let joined = std::env::join_paths(patches).map_err(|e| format!("patch paths: {e}"))?;
     let joined_base = std::env::join_paths(base).map_err(|e| format!("base patch paths: {e}"))?;
@@ -54,7 +68,13 @@ pub fn build_variant(base: &[PathBuf], patches: &[PathBuf], sanitize: bool) -> R
         .env("SWAPDIFF_PATCHES", joined)
         .env("SWAPDIFF_BASE_PATCHES", joined_base)
         .env_remove("SWAPDIFF_C_SANITIZE")
+        .env_remove("SWAPDIFF_KERNEL_SRC")
         .stderr(Stdio::piped());
+    if let Some((_, src)) = source {
+        cmd.env("SWAPDIFF_KERNEL_SRC", src);
+    } else if let Some(src) = std::env::var_os("SWAPDIFF_KERNEL_SRC") {
+        cmd.env("SWAPDIFF_KERNEL_SRC", src);
+    }
     let bin = if sanitize {
         cmd.args(["--target", host_target()])
             .env("SWAPDIFF_C_SANITIZE", "address,undefined")

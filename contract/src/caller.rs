@@ -27,6 +27,12 @@ pub enum CallerOp {
     /// Fork: the child's page table becomes a copy of the parent's (present pages are shared,
     /// swap PTEs duplicated). Only when the child's table is empty.
     Fork,
+    /// `n` more processes share the page at `pte` (forked children that kept only it): each
+    /// holds a copy of the PTE, a swap entry duplicated or a present page mapped. Counts past
+    /// 14 (7.2's extend table) and 62 (6.12's continuation pages) are reached this way.
+    Clone { mm: u8, pte: u8, n: u8 },
+    /// The `n` sharers added last exit: their copies are zapped one by one.
+    Exit { n: u8 },
     /// Zap `nr` PTEs from `pte`: present pages are unmapped, swap entries put.
     Zap { mm: u8, pte: u8, nr: u8 },
     /// A fault on a swap PTE: the swap cache's folio if it has one, else a new order-0 folio
@@ -53,6 +59,8 @@ pub const NR_PTES: usize = 16;
 pub const NR_SHMEM: usize = 8;
 /// Processes: the parent and its child.
 pub const NR_MMS: usize = 2;
+/// The most sharers [`CallerOp::Clone`] adds in one op, and holds in all.
+pub const MAX_CLONE: usize = 80;
 
 /// What a series answers a caller-level step with: its own handles and entries. Every method
 /// is one caller's use of the swap code, mapped by the series' adapter as that series' callers
@@ -128,6 +136,8 @@ impl CallerOp {
             CallerOp::SwapOut { .. } => "swap_out",
             CallerOp::Fork => "fork",
             CallerOp::Zap { .. } => "zap",
+            CallerOp::Clone { .. } => "clone",
+            CallerOp::Exit { .. } => "exit",
             CallerOp::SwapIn { .. } => "swap_in",
             CallerOp::ShmemNew { .. } => "shmem_new",
             CallerOp::ShmemSwapOut { .. } => "shmem_swap_out",
@@ -149,6 +159,8 @@ impl std::fmt::Display for CallerOp {
             }
             CallerOp::SwapOut { mm, pte, keep_cache } => write!(f, " mm={mm} pte={pte} keep_cache={}", u8::from(keep_cache)),
             CallerOp::Zap { mm, pte, nr } => write!(f, " mm={mm} pte={pte} nr={nr}"),
+            CallerOp::Clone { mm, pte, n } => write!(f, " mm={mm} pte={pte} n={n}"),
+            CallerOp::Exit { n } => write!(f, " n={n}"),
             CallerOp::SwapIn { mm, pte } | CallerOp::FreeCache { mm, pte } => write!(f, " mm={mm} pte={pte}"),
             CallerOp::ShmemNew { slot, order } => write!(f, " slot={slot} order={order}"),
             CallerOp::ShmemSwapOut { slot } | CallerOp::ShmemSwapIn { slot } | CallerOp::ShmemTruncate { slot } => {

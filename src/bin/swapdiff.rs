@@ -150,6 +150,11 @@ enum Cmd {
         /// Bound of the filing after the hunt (minimization of what was found).
         #[arg(long, default_value_t = 60.0)]
         minimize_seconds: f64,
+        /// The kernel series the patch is for (6.12 or 7.2); default: the one whose source it
+        /// applies to. A 7.2 patch is checked at the caller level: stock 7.2 against patched
+        /// 7.2, the caller-level spec judging.
+        #[arg(long)]
+        series: Option<String>,
     },
     /// Hunt every known bug of corpus/known-bugs with 3 fixed seeds; write RESULTS.md. With
     /// --spec: hunt stock C against the spec alone (bugs already in the kernel), file what it
@@ -570,7 +575,10 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             }
         }
         Cmd::Export { finding, out } => swapdiff::export::command(&finding, out.as_deref()),
-        Cmd::CheckPatch { patches, base, seconds, jobs, level, out, no_sanitize, minimize_seconds } => check_patch(
+        Cmd::CheckPatch { patches, base, seconds, jobs, level, out, no_sanitize, minimize_seconds, series } => {
+            match patch_series(&patches, series.as_deref()) {
+                Ok("7.2") => check_patch_72(&patches, &base, seconds, findings_dir(out), !no_sanitize),
+                Ok(_) => check_patch(
             &patches,
             CheckArgs {
                 base,
@@ -583,6 +591,9 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 minimize_seconds,
             },
         ),
+                Err(e) => Err(e),
+            }
+        }
         Cmd::Hunt { catalog, seconds, stock_seconds, seeds, results, spec, jobs, out, no_sanitize } => {
             if spec {
                 let a = CheckArgs {
@@ -824,7 +835,8 @@ fn series_fuzz(args: &swapdiff::drive::plan::Args) -> Result<ExitCode, String> {
         if s.interrupted { " (interrupted)" } else { "" }
     );
     for (sig, (program, report)) in &s.findings {
-        println!("\n{sig} ({} ops, filed in {}):\n{report}", program.ops.len(), out.display());
+        let hits = s.hits.get(sig).copied().unwrap_or(0);
+        println!("\n{sig} ({hits} programs; minimized to {} ops, filed in {}):\n{report}", program.ops.len(), out.display());
     }
     Ok(if s.interrupted {
         ExitCode::from(130)
@@ -833,4 +845,82 @@ fn series_fuzz(args: &swapdiff::drive::plan::Args) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The series a check-patch run is for: `--series`, else the one whose source every patch
+/// applies to (swapdiff_extract::detect_series).
+fn patch_series(patches: &[PathBuf], named: Option<&str>) -> Result<&'static str, String> {
+    if let Some(named) = named {
+        let series = swapdiff::caller_fuzz::parse_series(named)?;
+        return match series.as_slice() {
+            [one] => Ok(one),
+            _ => Err("check-patch --series names one series".into()),
+        };
+    }
+    let root = swapdiff::variant::workspace();
+    let cache = std::env::var_os("SWAPDIFF_CACHE_DIR").map_or_else(|| root.join("target/kernel-cache"), PathBuf::from);
+    let fetched =
+        std::env::var_os("SWAPDIFF_KERNEL_SOURCES").map_or_else(|| root.join("target/kernel-sources"), PathBuf::from);
+    let companions =
+        swapdiff_extract::companion_requests(root.join("cshim/manifest/kernel.toml"), cache, &fetched);
+    let mut found = None;
+    for p in patches {
+        match swapdiff_extract::detect_series(p, &companions)? {
+            Some(s) if found.is_none_or(|f| f == s) => found = Some(s),
+            Some(s) => return Err(format!("the patches are for different series ({} and {s})", found.unwrap_or("?"))),
+            None => return Err(format!("{} applies to several series: name one with --series", p.display())),
+        }
+    }
+    found.ok_or_else(|| "no patch given".to_string())
+}
+
+/// check-patch of a 7.2 patch: the variant links stock and patched 7.2 (on the 7.2 source),
+/// and its caller-level run compares them, the spec judging; every finding gets a verdict.
+fn check_patch_72(patches: &[PathBuf], base: &[PathBuf], seconds: f64, out: PathBuf, sanitize: bool) -> Result<ExitCode, String> {
+    let interrupt = Interrupt::install()?;
+    let absolute = |list: &[PathBuf]| -> Result<Vec<PathBuf>, String> {
+        list.iter().map(|p| std::fs::canonicalize(p).map_err(|e| format!("patch {}: {e}", p.display()))).collect()
+    };
+    let (patches, base) = (absolute(patches)?, absolute(base)?);
+    let root = swapdiff::variant::workspace();
+    let fetched =
+        std::env::var_os("SWAPDIFF_KERNEL_SOURCES").map_or_else(|| root.join("target/kernel-sources"), PathBuf::from);
+    let source = std::env::var_os("SWAPDIFF_KERNEL_SRC_72")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| swapdiff_extract::default_source_72(&fetched));
+    let variant = match swapdiff::variant::build_variant_on(Some(("7.2", &source)), &base, &patches, sanitize) {
+        Ok(v) => v,
+        Err(_) if interrupt.is_set() => {
+            println!("interrupted while building: nothing checked");
+            return Ok(ExitCode::from(130));
+        }
+        Err(e) => return Err(e),
+    };
+    let secs = seconds.max(0.0).ceil() as u64;
+    eprintln!(
+        "swapdiff: hunting for {secs}s: stock 7.2 against patched 7.2 at the caller level, {} ({})",
+        if variant.sanitized { "kernel C under ASan+UBSan" } else { "no sanitizers" },
+        variant.bin.display()
+    );
+    let mut cmd = std::process::Command::new(&variant.bin);
+    cmd.args(["fuzz", "--series", "7.2", "--seconds", &secs.to_string(), "--seed", "1", "--findings"]).arg(&out);
+    if variant.sanitized {
+        swapdiff::variant::sanitizer_env(&mut cmd);
+    }
+    let status = cmd.status().map_err(|e| format!("cannot run {}: {e}", variant.bin.display()))?;
+    // The run's own exit: 0 nothing found, 1 findings (printed, with verdicts), 130
+    // interrupted. Anything else is the run dying: a finding in itself, never a pass.
+    match status.code() {
+        Some(0) => Ok(ExitCode::SUCCESS),
+        Some(1) => Ok(ExitCode::FAILURE),
+        Some(130) => Ok(ExitCode::from(130)),
+        _ => {
+            println!(
+                "the caller-level run of the patched 7.2 kernel ended abnormally ({status}): a crash, hang or \
+                 sanitizer report in the kernel C; see its messages above (replay with {} fuzz --series 7.2)",
+                variant.bin.display()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! byte string is a program) and in a text form for reports and reproducers (`clusters N`, then
 //! one op per line as `CallerOp`'s Display writes it; `#` comments).
 
-use swapdiff_contract::caller::{CallerOp, NR_MMS, NR_PTES, NR_SHMEM};
+use swapdiff_contract::caller::{CallerOp, MAX_CLONE, NR_MMS, NR_PTES, NR_SHMEM};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallerProgram {
@@ -49,7 +49,7 @@ impl CallerProgram {
         let clusters = 1 + u32::from(b.next() % 4);
         let mut ops = Vec::new();
         while !b.0.is_empty() && ops.len() < MAX_OPS {
-            let op = match b.next() % 11 {
+            let op = match b.next() % 13 {
                 0 => CallerOp::Fault { mm: b.mm(), pte: b.pte(), order: b.next() % 5, tagged: b.flag() },
                 1 => CallerOp::SwapOut { mm: b.mm(), pte: b.pte(), keep_cache: b.flag() },
                 2 => CallerOp::Fork,
@@ -60,7 +60,9 @@ impl CallerProgram {
                 7 => CallerOp::ShmemSwapIn { slot: b.slot() },
                 8 => CallerOp::ShmemTruncate { slot: b.slot() },
                 9 => CallerOp::FreeCache { mm: b.mm(), pte: b.pte() },
-                _ => CallerOp::Swapoff,
+                10 => CallerOp::Swapoff,
+                11 => CallerOp::Clone { mm: b.mm(), pte: b.pte(), n: 1 + b.next() % MAX_CLONE as u8 },
+                _ => CallerOp::Exit { n: 1 + b.next() % MAX_CLONE as u8 },
             };
             ops.push(op);
         }
@@ -129,6 +131,12 @@ impl CallerProgram {
                 "shmem_truncate" => CallerOp::ShmemTruncate { slot: get("slot", NR_SHMEM)? },
                 "free_cache" => CallerOp::FreeCache { mm: get("mm", NR_MMS)?, pte: get("pte", NR_PTES)? },
                 "swapoff" => CallerOp::Swapoff,
+                "clone" => CallerOp::Clone {
+                    mm: get("mm", NR_MMS)?,
+                    pte: get("pte", NR_PTES)?,
+                    n: get("n", MAX_CLONE + 1)?,
+                },
+                "exit" => CallerOp::Exit { n: get("n", MAX_CLONE + 1)? },
                 _ => return Err(err("unknown op")),
             };
             if let Some(k) = fields.keys().next() {

@@ -18,6 +18,8 @@ use swapdiff_contract::{entry_offset, Entry, Event, DEV_SSD, ENOMEM, PG_MTE_TAGG
 pub struct Caller72 {
     pub kernel: Kernel72,
     clusters: u32,
+    /// "7.2", or "7.2+patched" for the build with patches (stock and patched run side by side).
+    label: &'static str,
 }
 
 fn trapped(ret: i64) -> Result<(), i32> {
@@ -26,7 +28,8 @@ fn trapped(ret: i64) -> Result<(), i32> {
 
 impl Caller72 {
     pub fn new(kernel: Kernel72) -> Caller72 {
-        Caller72 { kernel, clusters: 0 }
+        let label = if kernel.build().patches.is_empty() { "7.2" } else { "7.2+patched" };
+        Caller72 { kernel, clusters: 0, label }
     }
 
     fn vm_swap_full(&self) -> bool {
@@ -52,7 +55,7 @@ impl Caller72 {
 
 impl Series for Caller72 {
     fn series(&self) -> &'static str {
-        "7.2"
+        self.label
     }
 
     fn kernel_version(&self) -> String {

@@ -9,7 +9,7 @@
 //! when it was swapped out, and nothing WARNs, BUGs or hangs. [`World::violations`] says
 //! where that fails.
 
-use swapdiff_contract::caller::{CallerOp, Series, NR_MMS, NR_PTES, NR_SHMEM};
+use swapdiff_contract::caller::{CallerOp, Series, MAX_CLONE, NR_MMS, NR_PTES, NR_SHMEM};
 use swapdiff_contract::{Entry, EventKind, TAG_BYTES, TRAPPED};
 
 /// One page-table entry, or one page of the shmem file.
@@ -60,6 +60,8 @@ pub struct Observation {
     pub result: i64,
     pub ptes: Vec<Pte>,
     pub shmem: Vec<Pte>,
+    /// The sharers' copies, oldest first.
+    pub clones: Vec<Pte>,
     /// Per live slot page: (slot, page, the kernel's count, the cached folio).
     pub slots: Vec<(usize, u32, i64, Option<usize>)>,
     pub free_pages: i64,
@@ -73,6 +75,8 @@ pub struct World<'s> {
     series: &'s mut dyn Series,
     ptes: [[Pte; NR_PTES]; NR_MMS],
     shmem: [Pte; NR_SHMEM],
+    /// The sharers of [`CallerOp::Clone`], each one page-table entry.
+    clones: Vec<Pte>,
     folios: Vec<Option<Folio>>,
     slots: Vec<Option<Slot>>,
     clusters: u32,
@@ -104,6 +108,7 @@ impl<'s> World<'s> {
             series,
             ptes: [[Pte::None; NR_PTES]; NR_MMS],
             shmem: [Pte::None; NR_SHMEM],
+            clones: Vec::new(),
             folios: Vec::new(),
             slots: Vec::new(),
             clusters,
@@ -175,6 +180,8 @@ impl<'s> World<'s> {
             CallerOp::ShmemTruncate { slot } => self.shmem_truncate(slot),
             CallerOp::FreeCache { mm, pte } => self.free_cache(mm, pte),
             CallerOp::Swapoff => self.swapoff(),
+            CallerOp::Clone { mm, pte, n } => self.clone_pte(mm, pte, n),
+            CallerOp::Exit { n } => self.exit(n),
         }
     }
 
@@ -226,12 +233,10 @@ impl<'s> World<'s> {
             Err(e) => return i64::from(e),
         };
         let slot = self.add_slot(Slot { entry, refs: f.maps.clone(), tags, cached: vec![None; nr] });
-        for table in self.ptes.iter_mut() {
-            for p in table.iter_mut() {
-                if let Pte::Present { folio, page } = *p {
-                    if folio == id {
-                        *p = Pte::Swap { slot, page };
-                    }
+        for p in self.ptes.iter_mut().flatten().chain(self.clones.iter_mut()) {
+            if let Pte::Present { folio, page } = *p {
+                if folio == id {
+                    *p = Pte::Swap { slot, page };
                 }
             }
         }
@@ -322,6 +327,72 @@ impl<'s> World<'s> {
                     }
                     i += n;
                 }
+            }
+        }
+        0
+    }
+
+    /// One page-table entry copied into a new sharer: a swap entry duplicated (fork's
+    /// copy_nonpresent_pte), or a present page mapped once more.
+    fn copy_pte(&mut self, pte: Pte) -> i64 {
+        match pte {
+            Pte::None => 0,
+            Pte::Present { folio, page } => {
+                self.folios[folio].as_mut().expect("live").maps[page as usize] += 1;
+                0
+            }
+            Pte::Swap { slot, page } => {
+                let ret = self.series.dup_pte(self.slot_entry(slot, page));
+                if ret == 0 {
+                    self.slots[slot].as_mut().expect("live").refs[page as usize] += 1;
+                }
+                ret
+            }
+        }
+    }
+
+    /// One page-table entry zapped on its own.
+    fn zap_one(&mut self, pte: Pte) -> i64 {
+        match pte {
+            Pte::None => 0,
+            Pte::Present { folio, page } => {
+                self.unmap_page(folio, page);
+                0
+            }
+            Pte::Swap { slot, page } => {
+                let ret = self.series.zap_ptes(self.slot_entry(slot, page), 1);
+                if ret != TRAPPED {
+                    self.slots[slot].as_mut().expect("live").refs[page as usize] -= 1;
+                }
+                ret
+            }
+        }
+    }
+
+    fn clone_pte(&mut self, mm: u8, pte: u8, n: u8) -> i64 {
+        let pte = self.ptes[usize::from(mm) % NR_MMS][usize::from(pte) % NR_PTES];
+        if pte == Pte::None {
+            return 0;
+        }
+        for _ in 0..n {
+            if self.clones.len() == MAX_CLONE {
+                break;
+            }
+            let ret = self.copy_pte(pte);
+            if ret != 0 {
+                return ret;
+            }
+            self.clones.push(pte);
+        }
+        0
+    }
+
+    fn exit(&mut self, n: u8) -> i64 {
+        for _ in 0..n {
+            let Some(pte) = self.clones.pop() else { break };
+            let ret = self.zap_one(pte);
+            if ret == TRAPPED {
+                return ret;
             }
         }
         0
@@ -457,6 +528,22 @@ impl<'s> World<'s> {
                     }
                     self.refresh_cache();
                 }
+            }
+        }
+        for c in 0..self.clones.len() {
+            if let Pte::Swap { slot, page } = self.clones[c] {
+                match self.series.swap_in(self.slot_entry(slot, page)) {
+                    Ok((handle, idx)) => {
+                        self.check_restored_tags(slot, page, handle, idx);
+                        let id = self.adopt(handle, false);
+                        self.folios[id].as_mut().expect("live").maps[idx as usize] += 1;
+                        self.series.folio_set_mapped(handle, true);
+                        self.slots[slot].as_mut().expect("live").refs[page as usize] -= 1;
+                        self.clones[c] = Pte::Present { folio: id, page: idx };
+                    }
+                    Err(e) => return i64::from(e),
+                }
+                self.refresh_cache();
             }
         }
         for s in 0..NR_SHMEM {
@@ -631,6 +718,7 @@ impl<'s> World<'s> {
             result,
             ptes,
             shmem: self.shmem.to_vec(),
+            clones: self.clones.clone(),
             slots,
             free_pages: self.series.free_pages(),
             tag_store,

@@ -45,6 +45,7 @@ pub const ENV_VARS: [&str; 5] = [
     "SWAPDIFF_KERNEL_SRC_72",
 ];
 
+#[derive(Clone, Debug)]
 pub struct Request {
     /// A kernel tree directory or a linux-*.tar.xz; None = [`DEFAULT_SOURCE`].
     pub source: Option<PathBuf>,
@@ -168,6 +169,43 @@ pub fn companion_requests(manifest: PathBuf, cache_dir: PathBuf, fetched_dir: &P
             fetch_hint: "scripts/install-deps.sh kernel-7.2",
         },
     ]
+}
+
+/// Which series a patch is for: the companions whose source it applies to (extracting with it,
+/// as a build would; the extracts are cached), preferring one it applies to exactly (no hunk
+/// moved or fuzzed: a zero-context hunk can land on a like line elsewhere). `Ok(Some)` for
+/// exactly one, `Ok(None)` when several fit alike (the caller must be told which), an error
+/// naming each series' failure when it applies to none.
+pub fn detect_series(patch: &Path, companions: &[Companion]) -> Result<Option<&'static str>, String> {
+    let mut exact = Vec::new();
+    let mut applies = Vec::new();
+    let mut why = Vec::new();
+    for c in companions {
+        let source = c.request.source.as_deref().unwrap_or(Path::new(DEFAULT_SOURCE));
+        if !source.exists() {
+            why.push(format!("{}: no source ({} does not exist; {})", c.series, source.display(), c.fetch_hint));
+            continue;
+        }
+        let req = Request { patches: vec![patch.to_path_buf()], source: Some(source.to_path_buf()), ..c.request.clone() };
+        match prepare(&req) {
+            Ok(ex) if ex.series == c.series => {
+                applies.push(c.series);
+                if !ex.notes.iter().any(|n| n.contains("offset") || n.contains("fuzz")) {
+                    exact.push(c.series);
+                }
+            }
+            Ok(ex) => why.push(format!("{}: {} is series {}", c.series, source.display(), ex.series)),
+            Err(e) => why.push(format!("{}: {e}", c.series)),
+        }
+    }
+    if let [one] = exact.as_slice() {
+        return Ok(Some(one));
+    }
+    match applies.as_slice() {
+        [one] => Ok(Some(one)),
+        [] => Err(format!("{} applies to no kernel series swapdiff builds:\n  {}", patch.display(), why.join("\n  "))),
+        _ => Ok(None),
+    }
 }
 
 /// The build under test of [`builds_from_env`] (the last one): the source with

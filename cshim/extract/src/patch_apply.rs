@@ -67,7 +67,7 @@ fn fuzz_notes(name: &Path, output: &str) -> Vec<String> {
     for line in output.lines() {
         if let Some(f) = line.strip_prefix("patching file ") {
             file = f.trim().to_string();
-        } else if line.starts_with("Hunk #") && line.contains("with fuzz") {
+        } else if line.starts_with("Hunk #") && (line.contains("with fuzz") || line.contains("offset")) {
             let short =
                 name.file_name().map_or_else(|| name.display().to_string(), |n| n.to_string_lossy().into_owned());
             out.push(format!("patch {short}: {file}: {}", line.trim_end_matches('.')));
