@@ -24,7 +24,7 @@ DRIVER = env -u SWAPDIFF_PATCHES -u SWAPDIFF_BASE_PATCHES -u SWAPDIFF_C_SANITIZE
   $(CARGO) run --release -q --bin swapdiff --
 PATCH_ARGS = $(foreach p,$(subst :, ,$(SWAPDIFF_PATCHES)),--patch $(p))
 
-.PHONY: check-patch hunt test-minimal regressions test-verdicts all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench bench-memory campaign clean-cache help
+.PHONY: check-patch hunt hunt72 coverage72 test-minimal regressions test-verdicts all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench bench-memory campaign clean-cache help
 
 help:
 	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence (LEVEL=raw|logical)"
@@ -81,6 +81,17 @@ seeds: deps
 
 # SERIES=7.2 (or 6.12,7.2): caller-level programs through those kernel series' C in one
 # process, compared with each other and judged by the caller-level spec (src/caller).
+# The 7.2 catalog (corpus/known-bugs-72): every entry through check-patch --series 7.2 with
+# seeds 1-3 for HUNT_SECONDS each; writes its RESULTS.md.
+hunt72: deps
+	@$(CARGO) build --release -q --bin swapdiff
+	@HUNT_SECONDS=$(HUNT_SECONDS) scripts/hunt72.sh
+
+# Lines and branches of the 7.2 extract the caller-level programs reach (COVERAGE_SECONDS).
+coverage72: deps
+	@scripts/install-deps.sh coverage
+	@scripts/coverage72.sh
+
 fuzz:
 ifdef SERIES
 	@scripts/install-deps.sh base

@@ -144,6 +144,8 @@ pub struct Summary {
     pub programs: u64,
     /// Signature -> programs that ended in it.
     pub hits: BTreeMap<String, u64>,
+    /// The program (1-based) that found the first finding.
+    pub first_at: Option<u64>,
     /// Signature -> (minimized program, report).
     pub findings: BTreeMap<String, (CallerProgram, String)>,
     pub interrupted: bool,
@@ -162,7 +164,8 @@ pub fn fuzz(
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let mut summary = Summary { programs: 0, hits: BTreeMap::new(), findings: BTreeMap::new(), interrupted: false };
+    let mut summary =
+        Summary { programs: 0, hits: BTreeMap::new(), first_at: None, findings: BTreeMap::new(), interrupted: false };
     let mut last_progress = Instant::now();
     while Instant::now() < deadline {
         if stop() {
@@ -174,6 +177,7 @@ pub fn fuzz(
         if let Some(f) = engines.run(&program) {
             let sig = f.signature(&program);
             *summary.hits.entry(sig.clone()).or_default() += 1;
+            summary.first_at.get_or_insert(summary.programs);
             if !summary.findings.contains_key(&sig) {
                 let small = minimize(&mut engines, &program, &sig);
                 let report = engines.run(&small).map_or_else(|| f.describe(&program), |g| g.describe(&small));

@@ -72,6 +72,30 @@ swap_out mm=1 pte=0 keep_cache=0
     assert!(views[0].1.contains("result -12") && views[1].1.contains("result 0"), "{views:?}");
 }
 
+#[test]
+fn an_entry_freed_and_handed_out_again_belongs_to_its_new_slot_only() {
+    // The zap frees page 7 of the order-3 folio's slot (its only PTE goes); 6.12's allocator
+    // then gives that very entry to the next swap-out (the order-0 per-CPU cluster's next
+    // slot), 7.2's another. The world must not count the new folio's cache and PTE against
+    // the old slot's page: that was a false "6.12 breaks the spec" of the 10-minute run.
+    let p = program(
+        "clusters 2
+fault mm=1 pte=8 order=3 tagged=0
+shmem_new slot=7 order=0
+shmem_swap_out slot=7
+shmem_truncate slot=7
+swap_out mm=1 pte=10 keep_cache=0
+fault mm=1 pte=2 order=0 tagged=1
+zap mm=1 pte=15 nr=8
+swap_out mm=1 pte=2 keep_cache=1
+",
+    );
+    let mut a = Caller612::new(cshim::Kernel::acquire());
+    let mut b = Caller72::new(Kernel72::acquire());
+    let found = run_cross(&p, &mut [&mut a, &mut b]);
+    assert_eq!(found, None, "{}", found.as_ref().map(|f| f.describe(&p)).unwrap_or_default());
+}
+
 /// A series with one caller's use of the swap code changed: `dup_pte` (fork) takes no
 /// reference, or swap-in restores no tags.
 struct Planted<S: Series> {

@@ -23,8 +23,9 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:${UBSAN_OPTIONS:-}"
 CARGO_TARGET_DIR="$PWD/target/sanitize" cargo +nightly test -p cshim --target "$host" "$@"
 # The kernel C's unit scenarios live in the root crate's suite run on both engines
-# (tests/scenarios): the same sanitized build runs them.
-CARGO_TARGET_DIR="$PWD/target/sanitize" cargo +nightly test -p swapdiff --target "$host" --test scenarios
+# (tests/scenarios): the same sanitized build runs them; and the caller-level programs through
+# 6.12's and 7.2's C (tests/cross_series), so the 7.2 extract runs under the sanitizers too.
+CARGO_TARGET_DIR="$PWD/target/sanitize" cargo +nightly test -p swapdiff --target "$host" --test scenarios --test cross_series
 
 patch=asan-oob-write.patch
 log=$(mktemp)

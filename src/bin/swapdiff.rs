@@ -577,7 +577,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         Cmd::Export { finding, out } => swapdiff::export::command(&finding, out.as_deref()),
         Cmd::CheckPatch { patches, base, seconds, jobs, level, out, no_sanitize, minimize_seconds, series } => {
             match patch_series(&patches, series.as_deref()) {
-                Ok("7.2") => check_patch_72(&patches, &base, seconds, findings_dir(out), !no_sanitize),
+                Ok("7.2") => check_patch_72(&patches, &base, seconds, jobs, findings_dir(out), !no_sanitize),
                 Ok(_) => check_patch(
             &patches,
             CheckArgs {
@@ -828,10 +828,11 @@ fn series_fuzz(args: &swapdiff::drive::plan::Args) -> Result<ExitCode, String> {
     let out = args.findings.clone().unwrap_or_else(|| PathBuf::from("findings")).join("series");
     let s = caller_fuzz::fuzz(&series, args.seconds, args.seed, &out, &|| interrupt.is_set())?;
     println!(
-        "{} caller-level programs through {}: {} distinct findings{}",
+        "{} caller-level programs through {}: {} distinct findings{}{}",
         s.programs,
         series.join(" and "),
         s.findings.len(),
+        s.first_at.map_or(String::new(), |n| format!(", the first at program {n}")),
         if s.interrupted { " (interrupted)" } else { "" }
     );
     for (sig, (program, report)) in &s.findings {
@@ -876,7 +877,14 @@ fn patch_series(patches: &[PathBuf], named: Option<&str>) -> Result<&'static str
 
 /// check-patch of a 7.2 patch: the variant links stock and patched 7.2 (on the 7.2 source),
 /// and its caller-level run compares them, the spec judging; every finding gets a verdict.
-fn check_patch_72(patches: &[PathBuf], base: &[PathBuf], seconds: f64, out: PathBuf, sanitize: bool) -> Result<ExitCode, String> {
+fn check_patch_72(
+    patches: &[PathBuf],
+    base: &[PathBuf],
+    seconds: f64,
+    jobs: usize,
+    out: PathBuf,
+    sanitize: bool,
+) -> Result<ExitCode, String> {
     let interrupt = Interrupt::install()?;
     let absolute = |list: &[PathBuf]| -> Result<Vec<PathBuf>, String> {
         list.iter().map(|p| std::fs::canonicalize(p).map_err(|e| format!("patch {}: {e}", p.display()))).collect()
@@ -902,25 +910,34 @@ fn check_patch_72(patches: &[PathBuf], base: &[PathBuf], seconds: f64, out: Path
         if variant.sanitized { "kernel C under ASan+UBSan" } else { "no sanitizers" },
         variant.bin.display()
     );
-    let mut cmd = std::process::Command::new(&variant.bin);
-    cmd.args(["fuzz", "--series", "7.2", "--seconds", &secs.to_string(), "--seed", "1", "--findings"]).arg(&out);
-    if variant.sanitized {
-        swapdiff::variant::sanitizer_env(&mut cmd);
-    }
-    let status = cmd.status().map_err(|e| format!("cannot run {}: {e}", variant.bin.display()))?;
-    // The run's own exit: 0 nothing found, 1 findings (printed, with verdicts), 130
-    // interrupted. Anything else is the run dying: a finding in itself, never a pass.
-    match status.code() {
-        Some(0) => Ok(ExitCode::SUCCESS),
-        Some(1) => Ok(ExitCode::FAILURE),
-        Some(130) => Ok(ExitCode::from(130)),
-        _ => {
-            println!(
-                "the caller-level run of the patched 7.2 kernel ended abnormally ({status}): a crash, hang or \
-                 sanitizer report in the kernel C; see its messages above (replay with {} fuzz --series 7.2)",
-                variant.bin.display()
-            );
-            Ok(ExitCode::FAILURE)
+    // One run per seed (1..=jobs), one after the other. Each run's own exit: 0 nothing
+    // found, 1 findings (printed, with verdicts), 130 interrupted. Anything else is the run
+    // dying: a finding in itself, never a pass.
+    let mut found = false;
+    for seed in 1..=jobs.max(1) {
+        println!("seed {seed}:");
+        let mut cmd = std::process::Command::new(&variant.bin);
+        cmd.args(["fuzz", "--series", "7.2", "--seconds", &secs.to_string(), "--seed", &seed.to_string()])
+            .arg("--findings")
+            .arg(&out);
+        if variant.sanitized {
+            swapdiff::variant::sanitizer_env(&mut cmd);
+        }
+        let status = cmd.status().map_err(|e| format!("cannot run {}: {e}", variant.bin.display()))?;
+        match status.code() {
+            Some(0) => {}
+            Some(1) => found = true,
+            Some(130) => return Ok(ExitCode::from(130)),
+            _ => {
+                println!(
+                    "the caller-level run of the patched 7.2 kernel ended abnormally ({status}): a crash, hang or \
+                     sanitizer report in the kernel C; see its messages above (replay with {} fuzz --series 7.2 \
+                     --seed {seed})",
+                    variant.bin.display()
+                );
+                found = true;
+            }
         }
     }
+    Ok(if found { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -44,12 +44,20 @@ struct Slot {
     /// The world folio the swap cache holds over each page's entry (a large folio covers
     /// them all; an order-0 swap-in one).
     cached: Vec<Option<usize>>,
+    /// Pages whose entry was freed: the allocator may hand it out again, to another slot.
+    gone: Vec<bool>,
 }
 
 impl Slot {
-    /// A page of the slot is in use while an entry holds it or the cache pins it.
+    fn new(entry: Entry, refs: Vec<u32>, tags: Vec<Option<[u8; TAG_BYTES]>>) -> Slot {
+        let nr = refs.len();
+        Slot { entry, refs, tags, cached: vec![None; nr], gone: vec![false; nr] }
+    }
+
+    /// A page of the slot is in use while an entry holds it or the cache pins it; once
+    /// neither does, its entry is free and no longer the slot's.
     fn live(&self, page: usize) -> bool {
-        self.refs[page] > 0 || self.cached[page].is_some()
+        !self.gone[page] && (self.refs[page] > 0 || self.cached[page].is_some())
     }
 }
 
@@ -232,7 +240,7 @@ impl<'s> World<'s> {
             Ok(e) => e,
             Err(e) => return i64::from(e),
         };
-        let slot = self.add_slot(Slot { entry, refs: f.maps.clone(), tags, cached: vec![None; nr] });
+        let slot = self.add_slot(Slot::new(entry, f.maps.clone(), tags));
         for p in self.ptes.iter_mut().flatten().chain(self.clones.iter_mut()) {
             if let Pte::Present { folio, page } = *p {
                 if folio == id {
@@ -463,7 +471,7 @@ impl<'s> World<'s> {
             Ok(e) => e,
             Err(e) => return i64::from(e),
         };
-        let sl = self.add_slot(Slot { entry, refs: vec![1], tags, cached: vec![None] });
+        let sl = self.add_slot(Slot::new(entry, vec![1], tags));
         self.series.folio_free(f.handle);
         self.folios[id] = None;
         self.shmem[s] = Pte::Swap { slot: sl, page: 0 };
@@ -613,6 +621,9 @@ impl<'s> World<'s> {
             let Some(s) = &self.slots[slot] else { continue };
             let (entry, nr) = (s.entry, s.refs.len());
             for page in 0..nr {
+                if self.slots[slot].as_ref().expect("live").gone[page] {
+                    continue;
+                }
                 let holder = self.series.cached_folio(entry + page as u64);
                 let world = holder.map(|h| self.adopt(h, false));
                 self.slots[slot].as_mut().expect("live").cached[page] = world;
@@ -640,11 +651,17 @@ impl<'s> World<'s> {
         }
     }
 
-    /// Slots with no live page are gone from the world.
+    /// Pages no entry holds and no cache pins are gone (their entries free); slots with no
+    /// page left are gone from the world.
     fn drop_dead_slots(&mut self) {
         for s in self.slots.iter_mut() {
             if let Some(slot) = s {
-                if (0..slot.refs.len()).all(|p| !slot.live(p)) {
+                for p in 0..slot.refs.len() {
+                    if !slot.live(p) {
+                        slot.gone[p] = true;
+                    }
+                }
+                if slot.gone.iter().all(|&g| g) {
                     *s = None;
                 }
             }
@@ -730,7 +747,7 @@ impl<'s> World<'s> {
     fn name_entry(&self, entry: Entry) -> (usize, u64) {
         for (i, s) in self.slots.iter().enumerate() {
             if let Some(s) = s {
-                if entry >= s.entry && entry < s.entry + s.refs.len() as u64 {
+                if entry >= s.entry && entry < s.entry + s.refs.len() as u64 && !s.gone[(entry - s.entry) as usize] {
                     return (i, entry - s.entry);
                 }
             }
