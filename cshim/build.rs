@@ -49,7 +49,8 @@ fn main() {
     for var in OUR_ENV {
         println!("cargo:rerun-if-env-changed={var}");
     }
-    for path in ["build.rs", "build", "include", "src/kernel_612.c", "src/kernel_72.c", "src/c", "src/c72", "manifest"] {
+    for path in ["build.rs", "build", "include", "src/kernel_612.c", "src/kernel_72.c", "src/c", "src/c72", "manifest"]
+    {
         println!("cargo:rerun-if-changed={}", crate_dir.join(path).display());
     }
 
@@ -76,7 +77,11 @@ fn main() {
     }
     for companion in swapdiff_extract::companion_requests(manifest, cache_dir, &fetched) {
         // `none` leaves a series out on purpose (the OSS-Fuzz image has only 6.12 so far).
-        if planned.iter().any(|p| p.face.series == companion.series) || env::var(companion.env).as_deref() == Ok("none")
+        // A series whose face a build already has (7.3 under test covers 7.x) needs no
+        // companion: the face's list holds the build under test.
+        let face = series::face_of(companion.series).map(|i| &series::FACES[i]);
+        if planned.iter().any(|p| face.is_some_and(|f| f.prefix == p.face.prefix))
+            || env::var(companion.env).as_deref() == Ok("none")
         {
             continue;
         }
@@ -112,12 +117,10 @@ fn main() {
     );
 
     // The crate-level constants keep meaning the 6.12 build under test: the last 6.12 one.
-    let primary = records
-        .iter()
-        .rev()
-        .find(|(face, _)| face.series == series::FACES[0].series)
-        .map(|(_, r)| r)
-        .unwrap_or_else(|| panic!("\n\nswapdiff: no 6.12 build is linked (SWAPDIFF_KERNEL_SRC_612 names its source)\n\n"));
+    let primary =
+        records.iter().rev().find(|(face, _)| face.prefix == series::FACES[0].prefix).map(|(_, r)| r).unwrap_or_else(
+            || panic!("\n\nswapdiff: no 6.12 build is linked (SWAPDIFF_KERNEL_SRC_612 names its source)\n\n"),
+        );
     println!("cargo:rustc-env=SWAPDIFF_KERNEL_VERSION={}", primary.version);
     println!("cargo:rustc-env=SWAPDIFF_SOURCE_HASH={}", primary.source_hash);
     println!("cargo:rustc-env=SWAPDIFF_PATCHES_APPLIED={}", primary.patches.join(";"));
@@ -128,7 +131,9 @@ fn main() {
 /// Where extracts are cached.
 fn cache_dir(crate_dir: &Path) -> PathBuf {
     let workspace = crate_dir.parent().expect("cshim lives inside the workspace");
-    env::var_os("SWAPDIFF_CACHE_DIR").map(PathBuf::from).unwrap_or_else(|| workspace.join("target").join("kernel-cache"))
+    env::var_os("SWAPDIFF_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target").join("kernel-cache"))
 }
 
 /// Extracts build `index` and writes its headers into OUT_DIR/build<index>; the extract's
@@ -167,6 +172,7 @@ fn plan(
     generated::write(&dir.join(face.api_file), api);
     let record = generated::BuildRecord {
         index,
+        series: extracted.series.clone(),
         name,
         version: extracted.version.clone(),
         source_hash: extracted.source_hash.clone(),
@@ -208,9 +214,7 @@ fn extract(request: &swapdiff_extract::Request) -> swapdiff_extract::Extracted {
 fn standalone_command(crate_dir: &Path, build_dir: &Path, face: &series::Face) -> String {
     let mut words: Vec<String> = vec!["clang".into(), "-O1".into(), "-g".into(), "-w".into()];
     words.extend(c_flags::KERNEL_SEMANTICS.iter().map(|s| s.to_string()));
-    for dir in
-        [crate_dir.join("include"), crate_dir.join(face.kstub), crate_dir.join("src"), build_dir.to_path_buf()]
-    {
+    for dir in [crate_dir.join("include"), crate_dir.join(face.kstub), crate_dir.join("src"), build_dir.to_path_buf()] {
         words.push(format!("-I{}", dir.display()));
     }
     words.push(crate_dir.join(face.tu).display().to_string());

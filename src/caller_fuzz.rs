@@ -12,14 +12,24 @@ use crate::caller::v72::Caller72;
 use crate::caller::{run_cross, CallerProgram, Finding};
 use swapdiff_contract::caller::Series;
 
-/// The series a run names, checked: "6.12", "7.2", or both, comma-separated.
+/// The series a run names, checked: "6.12", "7.2" or "7.3", comma-separated. A 7.x series is
+/// the binary's 7.x build: it must be that series (SWAPDIFF_KERNEL_SRC names a 7.3 source).
 pub fn parse_series(list: &str) -> Result<Vec<&'static str>, String> {
     let mut out = Vec::new();
     for s in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let known = match s {
             "6.12" => "6.12",
-            "7.2" => "7.2",
-            other => return Err(format!("unknown series {other:?}: swapdiff knows 6.12 and 7.2")),
+            "7.2" | "7.3" => {
+                let linked = cshim::kernel72::builds72().last().map(|b| b.series);
+                match linked {
+                    Some(l) if l == s => l,
+                    Some(l) => return Err(format!(
+                        "this binary's 7.x build is {l}, not {s} (build with SWAPDIFF_KERNEL_SRC naming a {s} source)"
+                    )),
+                    None => return Err("this binary has no 7.x build (SWAPDIFF_KERNEL_SRC_72=none)".into()),
+                }
+            }
+            other => return Err(format!("unknown series {other:?}: swapdiff knows 6.12, 7.2 and 7.3")),
         };
         if !out.contains(&known) {
             out.push(known);
@@ -41,7 +51,7 @@ pub struct Engines {
 
 impl Engines {
     pub fn acquire(series: &[&str]) -> Engines {
-        let v72 = if series.contains(&"7.2") {
+        let v72 = if series.iter().any(|s| s.starts_with("7.")) {
             let builds = cshim::kernel72::builds72();
             let mut v = Vec::new();
             if builds.len() > 1 {
@@ -89,17 +99,18 @@ impl Engines {
 /// breaks the spec where stock keeps it (regression), the reverse (fix), both keep it but
 /// differ (change), or both break it alike (latent: the bug is in stock too).
 pub fn verdict(f: &Finding) -> &'static str {
+    let patched = |name: &str| name.ends_with("+patched");
     match f {
         Finding::Divergence { views, .. } => {
-            let broken = |name: &str| views.iter().any(|v| v.0 == name && !v.2);
-            match (broken("7.2"), broken("7.2+patched")) {
+            let broken = |want: bool| views.iter().any(|v| patched(v.0) == want && !v.2);
+            match (broken(false), broken(true)) {
                 (false, true) => "regression",
                 (true, false) => "fix",
                 (false, false) => "change",
                 (true, true) => "latent",
             }
         }
-        Finding::Spec { series, .. } if *series == "7.2+patched" => "regression",
+        Finding::Spec { series, .. } if patched(series) => "regression",
         Finding::Spec { .. } => "latent",
         Finding::Setup { .. } => "regression",
     }
@@ -178,14 +189,13 @@ pub fn fuzz(
             let sig = f.signature(&program);
             *summary.hits.entry(sig.clone()).or_default() += 1;
             summary.first_at.get_or_insert(summary.programs);
-            if !summary.findings.contains_key(&sig) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = summary.findings.entry(sig.clone()) {
                 let small = minimize(&mut engines, &program, &sig);
                 let report = engines.run(&small).map_or_else(|| f.describe(&program), |g| g.describe(&small));
-                let report =
-                    if engines.three_way() { format!("verdict: {}\n{report}", verdict(&f)) } else { report };
+                let report = if engines.three_way() { format!("verdict: {}\n{report}", verdict(&f)) } else { report };
                 file(out, &sig, &small, &report)?;
                 eprintln!("swapdiff: new finding {sig} ({} ops): {}", small.ops.len(), first_line(&report));
-                summary.findings.insert(sig, (small, report));
+                slot.insert((small, report));
             }
         }
         if last_progress.elapsed() >= Duration::from_secs(10) {

@@ -136,7 +136,11 @@ impl<S: Series> Series for Planted<S> {
         self.inner.shmem_swap_out(folio)
     }
     fn dup_pte(&mut self, entry: Entry) -> i64 {
-        if self.skip_dup { 0 } else { self.inner.dup_pte(entry) }
+        if self.skip_dup {
+            0
+        } else {
+            self.inner.dup_pte(entry)
+        }
     }
     fn zap_ptes(&mut self, entry: Entry, nr: u32) -> i64 {
         self.inner.zap_ptes(entry, nr)

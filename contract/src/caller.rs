@@ -157,7 +157,9 @@ impl std::fmt::Display for CallerOp {
             CallerOp::Fault { mm, pte, order, tagged } => {
                 write!(f, " mm={mm} pte={pte} order={order} tagged={}", u8::from(tagged))
             }
-            CallerOp::SwapOut { mm, pte, keep_cache } => write!(f, " mm={mm} pte={pte} keep_cache={}", u8::from(keep_cache)),
+            CallerOp::SwapOut { mm, pte, keep_cache } => {
+                write!(f, " mm={mm} pte={pte} keep_cache={}", u8::from(keep_cache))
+            }
             CallerOp::Zap { mm, pte, nr } => write!(f, " mm={mm} pte={pte} nr={nr}"),
             CallerOp::Clone { mm, pte, n } => write!(f, " mm={mm} pte={pte} n={n}"),
             CallerOp::Exit { n } => write!(f, " n={n}"),

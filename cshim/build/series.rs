@@ -18,7 +18,10 @@ pub struct Face {
     pub api_file: &'static str,
 }
 
-pub const FACES: [Face; 2] = [
+/// A series is compiled by the face of its name; 7.3 (rc) by 7.2's, whose shim profile its
+/// code still fits (ENVIRONMENT.md "Kernel 7.x"). Builds of faces with one prefix share a
+/// Rust list (`BUILDS`, `BUILDS72`) and one table type.
+pub const FACES: [Face; 3] = [
     Face {
         series: "6.12",
         tu: "src/kernel_612.c",
@@ -29,6 +32,14 @@ pub const FACES: [Face; 2] = [
     },
     Face {
         series: "7.2",
+        tu: "src/kernel_72.c",
+        kstub: "include/kstub72",
+        api_header: "include/swapdiff72.h",
+        prefix: "sd72_",
+        api_file: "sd72_api.h",
+    },
+    Face {
+        series: "7.3",
         tu: "src/kernel_72.c",
         kstub: "include/kstub72",
         api_header: "include/swapdiff72.h",

@@ -14,8 +14,10 @@ use crate::kernel72::Build72;
 
 /// One kernel build linked into the process.
 pub struct Build {
-    /// Position in [`builds()`]: link order, base first.
+    /// Link order over every series' builds (this series' first: [`builds()`], base first).
     pub index: usize,
+    /// The kernel series of its source, "6.12".
+    pub series: &'static str,
     /// `<kernel version>+<patch-set key>`, e.g. "6.12.117+stock".
     pub name: &'static str,
     pub kernel_version: &'static str,

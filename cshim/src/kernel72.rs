@@ -17,6 +17,8 @@ use crate::kernel::c_int;
 /// One 7.x build linked into the process (the fields mean what [`crate::Build`]'s do).
 pub struct Build72 {
     pub index: usize,
+    /// "7.2" or "7.3": the series of its source (7.3 compiles through 7.2's face).
+    pub series: &'static str,
     pub name: &'static str,
     pub kernel_version: &'static str,
     pub source_hash: &'static str,
@@ -202,7 +204,8 @@ impl Kernel72 {
     }
     pub fn page_get(&self, folio: u32, idx: u32) -> Option<([u8; TAG_BYTES], u32)> {
         let (mut tags, mut flags) = ([0u8; TAG_BYTES], 0u32);
-        let ret = unsafe { sd72!(self.build => sd72_page_get(c_int(folio), c_int(idx), tags.as_mut_ptr(), &mut flags)) };
+        let ret =
+            unsafe { sd72!(self.build => sd72_page_get(c_int(folio), c_int(idx), tags.as_mut_ptr(), &mut flags)) };
         (ret == 0).then_some((tags, flags))
     }
 

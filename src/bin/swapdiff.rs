@@ -579,18 +579,18 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             match patch_series(&patches, series.as_deref()) {
                 Ok("7.2") => check_patch_72(&patches, &base, seconds, jobs, findings_dir(out), !no_sanitize),
                 Ok(_) => check_patch(
-            &patches,
-            CheckArgs {
-                base,
-                spec_only: false,
-                seconds,
-                jobs,
-                level,
-                out: findings_dir(out),
-                sanitize: !no_sanitize,
-                minimize_seconds,
-            },
-        ),
+                    &patches,
+                    CheckArgs {
+                        base,
+                        spec_only: false,
+                        seconds,
+                        jobs,
+                        level,
+                        out: findings_dir(out),
+                        sanitize: !no_sanitize,
+                        minimize_seconds,
+                    },
+                ),
                 Err(e) => Err(e),
             }
         }
@@ -837,7 +837,11 @@ fn series_fuzz(args: &swapdiff::drive::plan::Args) -> Result<ExitCode, String> {
     );
     for (sig, (program, report)) in &s.findings {
         let hits = s.hits.get(sig).copied().unwrap_or(0);
-        println!("\n{sig} ({hits} programs; minimized to {} ops, filed in {}):\n{report}", program.ops.len(), out.display());
+        println!(
+            "\n{sig} ({hits} programs; minimized to {} ops, filed in {}):\n{report}",
+            program.ops.len(),
+            out.display()
+        );
     }
     Ok(if s.interrupted {
         ExitCode::from(130)
@@ -862,8 +866,7 @@ fn patch_series(patches: &[PathBuf], named: Option<&str>) -> Result<&'static str
     let cache = std::env::var_os("SWAPDIFF_CACHE_DIR").map_or_else(|| root.join("target/kernel-cache"), PathBuf::from);
     let fetched =
         std::env::var_os("SWAPDIFF_KERNEL_SOURCES").map_or_else(|| root.join("target/kernel-sources"), PathBuf::from);
-    let companions =
-        swapdiff_extract::companion_requests(root.join("cshim/manifest/kernel.toml"), cache, &fetched);
+    let companions = swapdiff_extract::companion_requests(root.join("cshim/manifest/kernel.toml"), cache, &fetched);
     let mut found = None;
     for p in patches {
         match swapdiff_extract::detect_series(p, &companions)? {

@@ -90,7 +90,10 @@ fn differing(a: &Observation, b: &Observation) -> (String, String) {
     }
     let (x, y) = field!(result, ptes, shmem, clones, slots, free_pages, events);
     if x.is_empty() && a.tag_store != b.tag_store {
-        return (format!("tag store of {} entries", a.tag_store.len()), format!("tag store of {} entries", b.tag_store.len()));
+        return (
+            format!("tag store of {} entries", a.tag_store.len()),
+            format!("tag store of {} entries", b.tag_store.len()),
+        );
     }
     (x, y)
 }

@@ -123,7 +123,9 @@ impl CallerProgram {
                     keep_cache: get("keep_cache", 2)? == 1,
                 },
                 "fork" => CallerOp::Fork,
-                "zap" => CallerOp::Zap { mm: get("mm", NR_MMS)?, pte: get("pte", NR_PTES)?, nr: get("nr", NR_PTES + 1)? },
+                "zap" => {
+                    CallerOp::Zap { mm: get("mm", NR_MMS)?, pte: get("pte", NR_PTES)?, nr: get("nr", NR_PTES + 1)? }
+                }
                 "swap_in" => CallerOp::SwapIn { mm: get("mm", NR_MMS)?, pte: get("pte", NR_PTES)? },
                 "shmem_new" => CallerOp::ShmemNew { slot: get("slot", NR_SHMEM)?, order: get("order", 1)? },
                 "shmem_swap_out" => CallerOp::ShmemSwapOut { slot: get("slot", NR_SHMEM)? },
@@ -131,11 +133,9 @@ impl CallerProgram {
                 "shmem_truncate" => CallerOp::ShmemTruncate { slot: get("slot", NR_SHMEM)? },
                 "free_cache" => CallerOp::FreeCache { mm: get("mm", NR_MMS)?, pte: get("pte", NR_PTES)? },
                 "swapoff" => CallerOp::Swapoff,
-                "clone" => CallerOp::Clone {
-                    mm: get("mm", NR_MMS)?,
-                    pte: get("pte", NR_PTES)?,
-                    n: get("n", MAX_CLONE + 1)?,
-                },
+                "clone" => {
+                    CallerOp::Clone { mm: get("mm", NR_MMS)?, pte: get("pte", NR_PTES)?, n: get("n", MAX_CLONE + 1)? }
+                }
                 "exit" => CallerOp::Exit { n: get("n", MAX_CLONE + 1)? },
                 _ => return Err(err("unknown op")),
             };

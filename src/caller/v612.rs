@@ -113,14 +113,22 @@ impl<E: Engine> Series for Caller612<E> {
         self.mapped.clear();
         self.clusters = clusters;
         let ty = self.engine.swapon(clusters, DEV_SSD);
-        if ty < 0 { ty } else { 0 }
+        if ty < 0 {
+            ty
+        } else {
+            0
+        }
     }
 
     fn folio_new(&mut self, order: u32) -> Result<u32, i32> {
         // No folio for the fault is the page allocator failing: -ENOMEM, whatever the
         // harness's handle table says (-ENOSPC when it is full).
         let h = self.engine.folio_new(order);
-        if h < 0 { Err(-ENOMEM) } else { Ok(h as u32) }
+        if h < 0 {
+            Err(-ENOMEM)
+        } else {
+            Ok(h as u32)
+        }
     }
 
     fn folio_free(&mut self, folio: u32) {
@@ -303,7 +311,11 @@ impl<E: Engine> Series for Caller612<E> {
         }
         self.cached.clear();
         let ty = self.engine.swapon(self.clusters, DEV_SSD);
-        if ty < 0 { ty } else { 0 }
+        if ty < 0 {
+            ty
+        } else {
+            0
+        }
     }
 
     fn swap_count(&mut self, entry: Entry) -> i64 {

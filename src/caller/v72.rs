@@ -1,4 +1,4 @@
-//! 7.2 under the caller-level contract: each op as 7.2's callers make it, over the 7.2 C build
+//! 7.2 (and 7.3, compiled through the same face) under the caller-level contract: each op as 7.2's callers make it, over the 7.2 C build
 //! ([`Kernel72`]). The callers followed are 7.2's mm/vmscan.c (`shrink_folio_list`:
 //! `folio_alloc_swap`, then `__remove_mapping`'s `__swap_cache_del_folio`), mm/rmap.c
 //! (`try_to_unmap_one`: `folio_dup_swap(folio, subpage)` per PTE), mm/page_io.c
@@ -18,17 +18,28 @@ use swapdiff_contract::{entry_offset, Entry, Event, DEV_SSD, ENOMEM, PG_MTE_TAGG
 pub struct Caller72 {
     pub kernel: Kernel72,
     clusters: u32,
-    /// "7.2", or "7.2+patched" for the build with patches (stock and patched run side by side).
+    /// The build's series ("7.2", "7.3"), with "+patched" for the build with patches (stock and
+    /// patched run side by side).
     label: &'static str,
 }
 
 fn trapped(ret: i64) -> Result<(), i32> {
-    if ret == TRAPPED { Err(TRAPPED as i32) } else { Ok(()) }
+    if ret == TRAPPED {
+        Err(TRAPPED as i32)
+    } else {
+        Ok(())
+    }
 }
 
 impl Caller72 {
     pub fn new(kernel: Kernel72) -> Caller72 {
-        let label = if kernel.build().patches.is_empty() { "7.2" } else { "7.2+patched" };
+        let b = kernel.build();
+        let label = match (b.series, b.patches.is_empty()) {
+            ("7.3", true) => "7.3",
+            ("7.3", false) => "7.3+patched",
+            (_, true) => "7.2",
+            (_, false) => "7.2+patched",
+        };
         Caller72 { kernel, clusters: 0, label }
     }
 
@@ -66,13 +77,21 @@ impl Series for Caller72 {
         self.kernel.env_reset();
         self.clusters = clusters;
         let ty = self.kernel.swapon(clusters, DEV_SSD);
-        if ty < 0 { ty } else { 0 }
+        if ty < 0 {
+            ty
+        } else {
+            0
+        }
     }
 
     fn folio_new(&mut self, order: u32) -> Result<u32, i32> {
         // As for 6.12: no folio is the page allocator's -ENOMEM.
         let h = self.kernel.folio_new(order);
-        if h < 0 { Err(-ENOMEM) } else { Ok(h as u32) }
+        if h < 0 {
+            Err(-ENOMEM)
+        } else {
+            Ok(h as u32)
+        }
     }
 
     fn folio_free(&mut self, folio: u32) {
@@ -220,7 +239,11 @@ impl Series for Caller72 {
             return ret;
         }
         let ty = self.kernel.swapon(self.clusters, DEV_SSD);
-        if ty < 0 { ty } else { 0 }
+        if ty < 0 {
+            ty
+        } else {
+            0
+        }
     }
 
     fn swap_count(&mut self, entry: Entry) -> i64 {

@@ -17,9 +17,15 @@ use swapdiff_contract::{Entry, EventKind, TAG_BYTES, TRAPPED};
 pub enum Pte {
     None,
     /// World folio, page of it.
-    Present { folio: usize, page: u32 },
+    Present {
+        folio: usize,
+        page: u32,
+    },
     /// World slot (one swapped-out folio's entries), page of it.
-    Swap { slot: usize, page: u32 },
+    Swap {
+        slot: usize,
+        page: u32,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -186,7 +186,8 @@ pub fn detect_series(patch: &Path, companions: &[Companion]) -> Result<Option<&'
             why.push(format!("{}: no source ({} does not exist; {})", c.series, source.display(), c.fetch_hint));
             continue;
         }
-        let req = Request { patches: vec![patch.to_path_buf()], source: Some(source.to_path_buf()), ..c.request.clone() };
+        let req =
+            Request { patches: vec![patch.to_path_buf()], source: Some(source.to_path_buf()), ..c.request.clone() };
         match prepare(&req) {
             Ok(ex) if ex.series == c.series => {
                 applies.push(c.series);
