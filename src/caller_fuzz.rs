@@ -159,6 +159,9 @@ pub struct Summary {
     pub first_at: Option<u64>,
     /// Signature -> (minimized program, report).
     pub findings: BTreeMap<String, (CallerProgram, String)>,
+    /// Whether some finding breaks the spec, or (stock against patched) any was found: what
+    /// makes the run fail. Different series that differ where the spec allows do not.
+    pub failing: bool,
     pub interrupted: bool,
 }
 
@@ -176,7 +179,14 @@ pub fn fuzz(
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     let mut summary =
-        Summary { programs: 0, hits: BTreeMap::new(), first_at: None, findings: BTreeMap::new(), interrupted: false };
+        Summary {
+        programs: 0,
+        hits: BTreeMap::new(),
+        first_at: None,
+        findings: BTreeMap::new(),
+        failing: false,
+        interrupted: false,
+    };
     let mut last_progress = Instant::now();
     while Instant::now() < deadline {
         if stop() {
@@ -188,6 +198,7 @@ pub fn fuzz(
         if let Some(f) = engines.run(&program) {
             let sig = f.signature(&program);
             *summary.hits.entry(sig.clone()).or_default() += 1;
+            summary.failing |= f.breaks_spec() || engines.three_way();
             summary.first_at.get_or_insert(summary.programs);
             if let std::collections::btree_map::Entry::Vacant(slot) = summary.findings.entry(sig.clone()) {
                 let small = minimize(&mut engines, &program, &sig);
