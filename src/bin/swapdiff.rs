@@ -875,7 +875,15 @@ fn patch_series(patches: &[PathBuf], named: Option<&str>) -> Result<&'static str
         match swapdiff_extract::detect_series(p, &companions)? {
             Some(s) if found.is_none_or(|f| f == s) => found = Some(s),
             Some(s) => return Err(format!("the patches are for different series ({} and {s})", found.unwrap_or("?"))),
-            None => return Err(format!("{} applies to several series: name one with --series", p.display())),
+            // mteswap.c is the same in every series: such a patch is checked on 6.12, the
+            // default, unless --series says otherwise.
+            None => {
+                eprintln!("swapdiff: {} applies to several series; checking it on 6.12 (--series 7.2 for 7.2)", p.display());
+                if found.is_some_and(|f| f != "6.12") {
+                    return Err(format!("the patches are for different series ({} and 6.12)", found.unwrap_or("?")));
+                }
+                found = Some("6.12");
+            }
         }
     }
     found.ok_or_else(|| "no patch given".to_string())

@@ -237,7 +237,8 @@ static struct folio *(sd72_folio_alloc_data)(gfp_t gfp, unsigned int order);
 	((void)(vma), (void)(addr), SD_HOOK(), (sd72_folio_alloc_data)((gfp), (order)))
 #define thp_shmem_limit_gfp_mask(a, b) ((void)(a), (b))
 #define vma_thp_gfp_mask(vma) ((void)(vma), 0u)
-static inline int highest_order(unsigned long orders) { return 63 - __builtin_clzl(orders); }
+/* fls_long(orders) - 1: -1 for no order (the caller WARNs about that itself). */
+static inline int highest_order(unsigned long orders) { return orders ? 63 - __builtin_clzl(orders) : -1; }
 static inline int next_order(unsigned long *orders, int prev)
 {
 	*orders &= ~(1UL << prev);
