@@ -23,9 +23,11 @@ pub fn parse_series(list: &str) -> Result<Vec<&'static str>, String> {
                 let linked = cshim::kernel72::builds72().last().map(|b| b.series);
                 match linked {
                     Some(l) if l == s => l,
-                    Some(l) => return Err(format!(
+                    Some(l) => {
+                        return Err(format!(
                         "this binary's 7.x build is {l}, not {s} (build with SWAPDIFF_KERNEL_SRC naming a {s} source)"
-                    )),
+                    ))
+                    }
                     None => return Err("this binary has no 7.x build (SWAPDIFF_KERNEL_SRC_72=none)".into()),
                 }
             }
@@ -50,7 +52,10 @@ pub struct Engines {
 }
 
 impl Engines {
+    /// Takes 6.12's engine before 7.x's: every holder of two builds' locks takes them in
+    /// this order (a process may hold several).
     pub fn acquire(series: &[&str]) -> Engines {
+        let v612 = series.contains(&"6.12").then(|| Caller612::new(cshim::Kernel::acquire()));
         let v72 = if series.iter().any(|s| s.starts_with("7.")) {
             let builds = cshim::kernel72::builds72();
             let mut v = Vec::new();
@@ -62,7 +67,7 @@ impl Engines {
         } else {
             Vec::new()
         };
-        Engines { v612: series.contains(&"6.12").then(|| Caller612::new(cshim::Kernel::acquire())), v72 }
+        Engines { v612, v72 }
     }
 
     pub fn run(&mut self, program: &CallerProgram) -> Option<Finding> {
@@ -178,8 +183,7 @@ pub fn fuzz(
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let mut summary =
-        Summary {
+    let mut summary = Summary {
         programs: 0,
         hits: BTreeMap::new(),
         first_at: None,
@@ -204,7 +208,7 @@ pub fn fuzz(
                 let small = minimize(&mut engines, &program, &sig);
                 let report = engines.run(&small).map_or_else(|| f.describe(&program), |g| g.describe(&small));
                 let report = if engines.three_way() { format!("verdict: {}\n{report}", verdict(&f)) } else { report };
-                file(out, &sig, &small, &report)?;
+                file(out, &sig, &small, &report, &engines.versions())?;
                 eprintln!("swapdiff: new finding {sig} ({} ops): {}", small.ops.len(), first_line(&report));
                 slot.insert((small, report));
             }
@@ -221,11 +225,12 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
-/// One finding: `<out>/<signature>.prog` (replayable) with the report as its comment.
-fn file(out: &Path, sig: &str, program: &CallerProgram, report: &str) -> Result<PathBuf, String> {
+/// One finding: `<out>/<signature>.prog` (replayable) with the kernels it ran on and the report
+/// as its comment.
+fn file(out: &Path, sig: &str, program: &CallerProgram, report: &str, kernels: &str) -> Result<PathBuf, String> {
     let name: String = sig.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
     let path = out.join(format!("{name}.prog"));
-    let mut text = String::new();
+    let mut text = format!("# kernels: {kernels}\n");
     for line in report.lines() {
         text.push_str(&format!("# {line}\n"));
     }

@@ -10,6 +10,14 @@ use swapdiff::caller::{run_cross, run_one, CallerProgram, Finding};
 use swapdiff_contract::caller::Series;
 use swapdiff_contract::{Entry, Event, TAG_BYTES};
 
+/// Both series' engines, 6.12 first. Every test takes them in this order: the tests of this
+/// binary run on parallel threads, and each engine holds its build's lock while it lives, so
+/// two tests taking them in opposite orders would wait for each other forever.
+fn both() -> (Caller612<cshim::Kernel>, Caller72) {
+    let a = Caller612::new(cshim::Kernel::acquire());
+    (a, Caller72::new(Kernel72::acquire()))
+}
+
 fn program(text: &str) -> CallerProgram {
     CallerProgram::parse(text).expect("a valid program")
 }
@@ -41,8 +49,7 @@ zap mm=0 pte=0 nr=16
 
 #[test]
 fn both_series_keep_the_promises_through_every_op() {
-    let mut a = Caller612::new(cshim::Kernel::acquire());
-    let mut b = Caller72::new(Kernel72::acquire());
+    let (mut a, mut b) = both();
     let p = program(EVERY_OP);
     let found = run_cross(&p, &mut [&mut a, &mut b]);
     assert_eq!(found, None, "{}", found.as_ref().map(|f| f.describe(&p)).unwrap_or_default());
@@ -63,8 +70,7 @@ swap_out mm=1 pte=11 keep_cache=1
 swap_out mm=1 pte=0 keep_cache=0
 ",
     );
-    let mut a = Caller612::new(cshim::Kernel::acquire());
-    let mut b = Caller72::new(Kernel72::acquire());
+    let (mut a, mut b) = both();
     let found = run_cross(&p, &mut [&mut a, &mut b]).expect("the series differ");
     let Finding::Divergence { step, ref views } = found else { panic!("{found:?}") };
     assert_eq!(step, 3);
@@ -90,8 +96,7 @@ zap mm=1 pte=15 nr=8
 swap_out mm=1 pte=2 keep_cache=1
 ",
     );
-    let mut a = Caller612::new(cshim::Kernel::acquire());
-    let mut b = Caller72::new(Kernel72::acquire());
+    let (mut a, mut b) = both();
     let found = run_cross(&p, &mut [&mut a, &mut b]);
     assert_eq!(found, None, "{}", found.as_ref().map(|f| f.describe(&p)).unwrap_or_default());
 }
@@ -201,8 +206,8 @@ swap_in mm=1 pte=0
 #[test]
 fn a_fork_that_takes_no_reference_breaks_the_count_in_that_series_only() {
     let p = program(FORK_OF_A_SWAPPED_PAGE);
-    let mut a = Caller612::new(cshim::Kernel::acquire());
-    let mut b = Planted { inner: Caller72::new(Kernel72::acquire()), skip_dup: true, skip_restore: false };
+    let (mut a, b) = both();
+    let mut b = Planted { inner: b, skip_dup: true, skip_restore: false };
     let found = run_cross(&p, &mut [&mut a, &mut b]).expect("the planted fork is caught");
     // After the fork two PTEs hold the slot, but 7.2's count stayed 1: the observation
     // differs (count 2 against 1) and 7.2's spec check fails at that op, 6.12's holds.
@@ -216,14 +221,15 @@ fn a_fork_that_takes_no_reference_breaks_the_count_in_that_series_only() {
 #[test]
 fn a_swap_in_without_the_tags_is_caught_by_the_spec_alone() {
     let p = program(FORK_OF_A_SWAPPED_PAGE);
-    let mut b = Planted { inner: Caller72::new(Kernel72::acquire()), skip_dup: false, skip_restore: true };
+    let (mut a, b) = both();
+    let mut b = Planted { inner: b, skip_dup: false, skip_restore: true };
     let found = run_one(&p, &mut b).expect("the lost tags are caught");
     let Finding::Spec { step, series, ref why } = found else { panic!("{}", found.describe(&p)) };
     assert_eq!((step, series), (3, "7.2"));
     assert!(why.contains("does not carry the tags"), "{why}");
     // Without the plant, 6.12 and 7.2 each restore them.
-    let mut a = Caller612::new(cshim::Kernel::acquire());
     assert_eq!(run_one(&p, &mut a), None);
+    assert_eq!(run_one(&p, &mut b.inner), None);
 }
 
 #[test]
@@ -231,7 +237,7 @@ fn the_7_2_encoding_check_reads_the_count_from_the_table_and_the_extend_table() 
     // Fifteen forks' worth of references is past SWP_TB_COUNT_MAX - 1 = 14: the count moves
     // into the extend table. The check decodes the table entry itself (count field 15 = "see
     // the extend table") and the extend table, and must find the callers' 16.
-    let mut k = Caller72::new(Kernel72::acquire());
+    let (_a, mut k) = both();
     assert_eq!(k.start(1), 0);
     let f = k.folio_new(0).unwrap();
     let e = k.swap_out(f, &[1], false).unwrap();
