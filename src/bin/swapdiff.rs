@@ -576,7 +576,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         }
         Cmd::Export { finding, out } => swapdiff::export::command(&finding, out.as_deref()),
         Cmd::CheckPatch { patches, base, seconds, jobs, level, out, no_sanitize, minimize_seconds, series } => {
-            match patch_series(&patches, series.as_deref()) {
+            match patch_series(&base, &patches, series.as_deref()) {
                 Ok("7.2") => check_patch_72(&patches, &base, seconds, jobs, findings_dir(out), !no_sanitize),
                 Ok(_) => check_patch(
                     &patches,
@@ -855,9 +855,9 @@ fn series_fuzz(args: &swapdiff::drive::plan::Args) -> Result<ExitCode, String> {
     })
 }
 
-/// The series a check-patch run is for: `--series`, else the one whose source every patch
-/// applies to (swapdiff_extract::detect_series).
-fn patch_series(patches: &[PathBuf], named: Option<&str>) -> Result<&'static str, String> {
+/// The series a check-patch run is for: `--series`, else the one whose source the base
+/// patches and then the patches apply to (swapdiff_extract::detect_series).
+fn patch_series(base: &[PathBuf], patches: &[PathBuf], named: Option<&str>) -> Result<&'static str, String> {
     if let Some(named) = named {
         let series = swapdiff::caller_fuzz::parse_series(named)?;
         return match series.as_slice() {
@@ -870,23 +870,16 @@ fn patch_series(patches: &[PathBuf], named: Option<&str>) -> Result<&'static str
     let fetched =
         std::env::var_os("SWAPDIFF_KERNEL_SOURCES").map_or_else(|| root.join("target/kernel-sources"), PathBuf::from);
     let companions = swapdiff_extract::companion_requests(root.join("cshim/manifest/kernel.toml"), cache, &fetched);
-    let mut found = None;
-    for p in patches {
-        match swapdiff_extract::detect_series(p, &companions)? {
-            Some(s) if found.is_none_or(|f| f == s) => found = Some(s),
-            Some(s) => return Err(format!("the patches are for different series ({} and {s})", found.unwrap_or("?"))),
-            // mteswap.c is the same in every series: such a patch is checked on 6.12, the
-            // default, unless --series says otherwise.
-            None => {
-                eprintln!("swapdiff: {} applies to several series; checking it on 6.12 (--series 7.2 for 7.2)", p.display());
-                if found.is_some_and(|f| f != "6.12") {
-                    return Err(format!("the patches are for different series ({} and 6.12)", found.unwrap_or("?")));
-                }
-                found = Some("6.12");
-            }
+    let all: Vec<PathBuf> = base.iter().chain(patches).cloned().collect();
+    match swapdiff_extract::detect_series(&all, &companions)? {
+        Some(s) => Ok(s),
+        // mteswap.c is the same in every series: such a patch is checked on 6.12, the
+        // default, unless --series says otherwise.
+        None => {
+            eprintln!("swapdiff: the patches apply to several series; checking them on 6.12 (--series 7.2 for 7.2)");
+            Ok("6.12")
         }
     }
-    found.ok_or_else(|| "no patch given".to_string())
 }
 
 /// check-patch of a 7.2 patch: the variant links stock and patched 7.2 (on the 7.2 source),

@@ -171,12 +171,13 @@ pub fn companion_requests(manifest: PathBuf, cache_dir: PathBuf, fetched_dir: &P
     ]
 }
 
-/// Which series a patch is for: the companions whose source it applies to (extracting with it,
-/// as a build would; the extracts are cached), preferring one it applies to exactly (no hunk
-/// moved or fuzzed: a zero-context hunk can land on a like line elsewhere). `Ok(Some)` for
-/// exactly one, `Ok(None)` when several fit alike (the caller must be told which), an error
-/// naming each series' failure when it applies to none.
-pub fn detect_series(patch: &Path, companions: &[Companion]) -> Result<Option<&'static str>, String> {
+/// Which series a patch set is for (`patches` in the order a build applies them, base patches
+/// first): the companions whose source they apply to (extracting with them, as a build would;
+/// the extracts are cached), preferring one they apply to exactly (no hunk moved or fuzzed: a
+/// zero-context hunk can land on a like line elsewhere). `Ok(Some)` for exactly one, `Ok(None)`
+/// when several fit alike (the caller must be told which), an error naming each series'
+/// failure when they apply to none.
+pub fn detect_series(patches: &[PathBuf], companions: &[Companion]) -> Result<Option<&'static str>, String> {
     let mut exact = Vec::new();
     let mut applies = Vec::new();
     let mut why = Vec::new();
@@ -186,8 +187,7 @@ pub fn detect_series(patch: &Path, companions: &[Companion]) -> Result<Option<&'
             why.push(format!("{}: no source ({} does not exist; {})", c.series, source.display(), c.fetch_hint));
             continue;
         }
-        let req =
-            Request { patches: vec![patch.to_path_buf()], source: Some(source.to_path_buf()), ..c.request.clone() };
+        let req = Request { patches: patches.to_vec(), source: Some(source.to_path_buf()), ..c.request.clone() };
         match prepare(&req) {
             Ok(ex) if ex.series == c.series => {
                 applies.push(c.series);
@@ -204,7 +204,10 @@ pub fn detect_series(patch: &Path, companions: &[Companion]) -> Result<Option<&'
     }
     match applies.as_slice() {
         [one] => Ok(Some(one)),
-        [] => Err(format!("{} applies to no kernel series swapdiff builds:\n  {}", patch.display(), why.join("\n  "))),
+        [] => {
+            let names: Vec<String> = patches.iter().map(|p| p.display().to_string()).collect();
+            Err(format!("{} applies to no kernel series swapdiff builds:\n  {}", names.join(" + "), why.join("\n  ")))
+        }
         _ => Ok(None),
     }
 }
