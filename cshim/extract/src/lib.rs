@@ -190,8 +190,18 @@ pub fn detect_series(patches: &[PathBuf], companions: &[Companion]) -> Result<Op
         let req = Request { patches: patches.to_vec(), source: Some(source.to_path_buf()), ..c.request.clone() };
         match prepare(&req) {
             Ok(ex) if ex.series == c.series => {
+                // A patch that changes none of the files this series reads "applies" only
+                // vacuously (a 7.2 patch of mm/swap_state.c on 6.12, which does not extract
+                // it): that is no evidence for the series.
+                let vacuous = ex.notes.iter().filter(|n| n.contains("changes none of the extracted files")).count();
+                if vacuous == patches.len() {
+                    why.push(format!("{}: the patches change none of the files it reads", c.series));
+                    continue;
+                }
                 applies.push(c.series);
-                if !ex.notes.iter().any(|n| n.contains("offset") || n.contains("fuzz")) {
+                // Exact: no hunk moved or fuzzed, and no part of the patch left out.
+                let inexact = |n: &String| n.contains("offset") || n.contains("fuzz") || n.contains("ignored");
+                if !ex.notes.iter().any(inexact) {
                     exact.push(c.series);
                 }
             }
