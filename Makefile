@@ -1,12 +1,12 @@
 # swapdiff — the two commands a new user needs:
-#   make fuzz   fuzz stock 6.12 (or SWAPDIFF_PATCHES) with every target for FUZZ_SECONDS
+#   make fuzz   fuzz stock 6.12 and 7.2 (or SWAPDIFF_PATCHES) with every target for FUZZ_SECONDS
 #   make test   every test, C side under ASan/UBSan included
 # Both install what is missing first (scripts/install-deps.sh), idempotently.
 
 SHELL := /bin/bash
 FUZZ_SECONDS ?= 60
 BENCH_SECONDS ?= 2
-TARGETS := swap_counts mte_tags swap_mte
+TARGETS := swap_counts mte_tags swap_mte callers_cross
 CARGO ?= cargo
 
 CHECK_SECONDS ?= 60

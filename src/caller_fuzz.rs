@@ -7,119 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::caller::v612::Caller612;
-use crate::caller::v72::Caller72;
-use crate::caller::{run_cross, CallerProgram, Finding};
-use swapdiff_contract::caller::Series;
-
-/// The series a run names, checked: "6.12", "7.2" or "7.3", comma-separated. A 7.x series is
-/// the binary's 7.x build: it must be that series (SWAPDIFF_KERNEL_SRC names a 7.3 source).
-pub fn parse_series(list: &str) -> Result<Vec<&'static str>, String> {
-    let mut out = Vec::new();
-    for s in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let known = match s {
-            "6.12" => "6.12",
-            "7.2" | "7.3" => {
-                let linked = cshim::kernel72::builds72().last().map(|b| b.series);
-                match linked {
-                    Some(l) if l == s => l,
-                    Some(l) => {
-                        return Err(format!(
-                        "this binary's 7.x build is {l}, not {s} (build with SWAPDIFF_KERNEL_SRC naming a {s} source)"
-                    ))
-                    }
-                    None => return Err("this binary has no 7.x build (SWAPDIFF_KERNEL_SRC_72=none)".into()),
-                }
-            }
-            other => return Err(format!("unknown series {other:?}: swapdiff knows 6.12, 7.2 and 7.3")),
-        };
-        if !out.contains(&known) {
-            out.push(known);
-        }
-    }
-    if out.is_empty() {
-        return Err("--series names no series".into());
-    }
-    Ok(out)
-}
-
-/// The engines of a run: for each series named, its build under test, and its stock build
-/// first when the binary links a patched one too (stock against patched, the spec judging:
-/// check-patch of a 7.2 patch runs this way).
-pub struct Engines {
-    v612: Option<Caller612<cshim::Kernel>>,
-    v72: Vec<Caller72>,
-}
-
-impl Engines {
-    /// Takes 6.12's engine before 7.x's: every holder of two builds' locks takes them in
-    /// this order (a process may hold several).
-    pub fn acquire(series: &[&str]) -> Engines {
-        let v612 = series.contains(&"6.12").then(|| Caller612::new(cshim::Kernel::acquire()));
-        let v72 = if series.iter().any(|s| s.starts_with("7.")) {
-            let builds = cshim::kernel72::builds72();
-            let mut v = Vec::new();
-            if builds.len() > 1 {
-                v.push(Caller72::new(cshim::kernel72::Kernel72::acquire_build(&builds[0])));
-            }
-            v.push(Caller72::new(cshim::kernel72::Kernel72::acquire()));
-            v
-        } else {
-            Vec::new()
-        };
-        Engines { v612, v72 }
-    }
-
-    pub fn run(&mut self, program: &CallerProgram) -> Option<Finding> {
-        let mut all: Vec<&mut dyn Series> = Vec::new();
-        if let Some(s) = self.v612.as_mut() {
-            all.push(s);
-        }
-        for s in self.v72.iter_mut() {
-            all.push(s);
-        }
-        run_cross(program, &mut all)
-    }
-
-    /// Stock and patched of one series side by side.
-    pub fn three_way(&self) -> bool {
-        self.v72.len() > 1
-    }
-
-    pub fn versions(&self) -> String {
-        let mut v = Vec::new();
-        if self.v612.is_some() {
-            v.push(format!("6.12: Linux {}", cshim::kernel_version()));
-        }
-        for s in &self.v72 {
-            let b = s.kernel.build();
-            let patches = if b.patches.is_empty() { String::new() } else { format!(" + {}", b.patches.join(", ")) };
-            v.push(format!("{}: Linux {}{patches}", s.series(), s.kernel_version()));
-        }
-        v.join(", ")
-    }
-}
-
-/// What a finding of stock against patched means (check-patch's verdicts): the patched build
-/// breaks the spec where stock keeps it (regression), the reverse (fix), both keep it but
-/// differ (change), or both break it alike (latent: the bug is in stock too).
-pub fn verdict(f: &Finding) -> &'static str {
-    let patched = |name: &str| name.ends_with("+patched");
-    match f {
-        Finding::Divergence { views, .. } => {
-            let broken = |want: bool| views.iter().any(|v| patched(v.0) == want && !v.2);
-            match (broken(false), broken(true)) {
-                (false, true) => "regression",
-                (true, false) => "fix",
-                (false, false) => "change",
-                (true, true) => "latent",
-            }
-        }
-        Finding::Spec { series, .. } if patched(series) => "regression",
-        Finding::Spec { .. } => "latent",
-        Finding::Setup { .. } => "regression",
-    }
-}
+pub use crate::caller::engines::{parse_series, verdict, Engines};
+use crate::caller::CallerProgram;
 
 /// Drops ops while the finding keeps its signature.
 pub fn minimize(engines: &mut Engines, program: &CallerProgram, signature: &str) -> CallerProgram {
@@ -208,7 +97,7 @@ pub fn fuzz(
                 let small = minimize(&mut engines, &program, &sig);
                 let report = engines.run(&small).map_or_else(|| f.describe(&program), |g| g.describe(&small));
                 let report = if engines.three_way() { format!("verdict: {}\n{report}", verdict(&f)) } else { report };
-                file(out, &sig, &small, &report, &engines.versions())?;
+                file(&mut engines, out, &sig, &small, &report, series)?;
                 eprintln!("swapdiff: new finding {sig} ({} ops): {}", small.ops.len(), first_line(&report));
                 slot.insert((small, report));
             }
@@ -225,25 +114,116 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
-/// One finding: `<out>/<signature>.prog` (replayable) with the kernels it ran on and the report
-/// as its comment.
-fn file(out: &Path, sig: &str, program: &CallerProgram, report: &str, kernels: &str) -> Result<PathBuf, String> {
-    let name: String = sig.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
-    let path = out.join(format!("{name}.prog"));
+/// How a finding was filed.
+pub struct Filed {
+    pub dir: PathBuf,
+    /// False when a finding of this signature was filed before (its directory is kept).
+    pub new: bool,
+}
+
+/// A finding's directory name: its signature with every character a path would mind as `_`.
+fn dir_name(sig: &str) -> String {
+    sig.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
+}
+
+/// One finding, in `<out>/<signature>/`: `program.txt` (the minimized program, replayable,
+/// the kernels it ran on and the report as its comment), `input.bin` (its fuzzer bytes, for
+/// the caller-level targets), `README.md`, `verdict.txt` (stock against patched), and `repro.c` when a 7.x series ran (the calls of
+/// the 7.x build, standalone C: src/caller/repro72.rs). A signature already filed keeps its
+/// directory: the first, minimized program stays the finding's.
+pub fn file(
+    engines: &mut Engines,
+    out: &Path,
+    sig: &str,
+    program: &CallerProgram,
+    report: &str,
+    series: &[&str],
+) -> Result<Filed, String> {
+    let dir = out.join(dir_name(sig));
+    if dir.join("program.txt").is_file() {
+        return Ok(Filed { dir, new: false });
+    }
+    let kernels = engines.versions();
+    let list = series.join(",");
+    let tmp = out.join(format!(".{}.{}", dir_name(sig), std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let write = |name: &str, bytes: &[u8]| {
+        let path = tmp.join(name);
+        std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
     let mut text = format!("# kernels: {kernels}\n");
     for line in report.lines() {
         text.push_str(&format!("# {line}\n"));
     }
-    text.push_str(&format!("# replay: swapdiff fuzz --series 6.12,7.2 --replay {}\n", path.display()));
+    text.push_str(&format!("# replay: swapdiff fuzz --series {list} --replay {}\n", dir.display()));
     text.push_str(&program.to_text());
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(path)
+    write("program.txt", text.as_bytes())?;
+    // Stock against patched: the verdict alone, where the triage table reads it.
+    if let Some(v) = report.lines().next().and_then(|l| l.strip_prefix("verdict: ")) {
+        write("verdict.txt", format!("{v}\n").as_bytes())?;
+    }
+    if let Some(bytes) = program.to_bytes() {
+        write("input.bin", &bytes)?;
+    }
+    let header = format!("swapdiff caller-level reproducer for {sig}\nkernels: {kernels}\n\n{report}");
+    let repro = engines.repro_c(program, &header);
+    if let Some(c) = &repro {
+        write("repro.c", c.as_bytes())?;
+    }
+    let mut readme =
+        format!("# {sig}\n\nKernels: {kernels}.\n\n```\n{report}```\n\n## Program\n\n```\n{}```\n", program.to_text());
+    readme.push_str(&format!(
+        "\n## Reproduce\n\nWith swapdiff (the same kernel series and patches):\n\n```sh\nswapdiff fuzz --series {list} --replay {}\n```\n",
+        dir.display()
+    ));
+    if repro.is_some() {
+        readme.push_str(
+            "\nWithout it: `repro.c` makes the same calls into the same extracted 7.x kernel code, each result \
+             checked against the one swapdiff saw (`swapdiff export` of this directory makes it a self-contained \
+             directory with a Makefile).\n",
+        );
+    }
+    write("README.md", readme.as_bytes())?;
+    std::fs::rename(&tmp, &dir).map_err(|e| format!("cannot move {} to {}: {e}", tmp.display(), dir.display()))?;
+    Ok(Filed { dir, new: true })
+}
+
+/// The program a `--replay` names: a program file, or a finding's directory (its program.txt).
+fn read_program(file: &Path) -> Result<CallerProgram, String> {
+    let path = if file.is_dir() { file.join("program.txt") } else { file.to_path_buf() };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    CallerProgram::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A fuzzer's saved input of a caller-level target (libFuzzer's crash file, AFL++'s crashes/),
+/// triaged: run through `series`; a finding is minimized (unless `minimize` is false: after an
+/// interrupt) and filed in `out`. The line printed is the one src/triage.rs parses.
+pub fn report_input(series: &[&'static str], input: &Path, out: &Path, minimize_ops: bool) -> Result<bool, String> {
+    let bytes = std::fs::read(input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+    let program = CallerProgram::from_bytes(&bytes);
+    let mut engines = Engines::acquire(series);
+    let Some(f) = engines.run(&program) else {
+        println!("{}: no finding through {}", input.display(), engines.versions());
+        return Ok(false);
+    };
+    let sig = f.signature(&program);
+    let small = if minimize_ops { minimize(&mut engines, &program, &sig) } else { program.clone() };
+    let report = engines.run(&small).map_or_else(|| f.describe(&program), |g| g.describe(&small));
+    let report = if engines.three_way() { format!("verdict: {}\n{report}", verdict(&f)) } else { report };
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let filed = file(&mut engines, out, &sig, &small, &report, series)?;
+    if filed.new {
+        println!("new finding {sig}: {} ({} -> {} ops)", filed.dir.display(), program.ops.len(), small.ops.len());
+    } else {
+        println!("known finding {sig}: {} (filed before)", filed.dir.display());
+    }
+    Ok(true)
 }
 
 /// Replays one filed program: its finding now, if any.
 pub fn replay(series: &[&'static str], file: &Path) -> Result<Option<String>, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let program = CallerProgram::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let program = read_program(file)?;
     let mut engines = Engines::acquire(series);
     Ok(engines.run(&program).map(|f| format!("{}\n{}", f.signature(&program), f.describe(&program))))
 }

@@ -9,6 +9,8 @@
 //! else `raw`. A value that is neither stops the target with a message: a
 //! typo must not fuzz at a level nobody asked for.
 
+use crate::caller::engines::{parse_series, Engines as CallerEngines};
+use crate::caller::CallerProgram;
 use crate::compare::Level;
 use crate::engine::{Engine, KernelEngine, ModelEngine};
 use crate::oracle::Names;
@@ -161,6 +163,65 @@ pub const TARGETS: [(&str, Family); 4] = [
 
 pub fn target_family(name: &str) -> Option<Family> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+}
+
+/// The caller-level targets (src/caller) and the series each runs one program through, in
+/// one process: one set of targets per series, and the cross-series one. "7.x" is the 7.x
+/// build the binary links (7.2 unless SWAPDIFF_KERNEL_SRC named a 7.3 source). Their inputs
+/// are [`CallerProgram`] bytes; their seeds, corpus/callers.
+pub const CALLER_TARGETS: [(&str, &str); 3] =
+    [("callers_612", "6.12"), ("callers_7x", "7.x"), ("callers_cross", "6.12,7.x")];
+
+/// The series a caller-level target runs, as `--series` spells them.
+pub fn target_series(name: &str) -> Option<&'static str> {
+    CALLER_TARGETS.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+}
+
+/// Every fuzz target's name, op-level then caller-level (fuzz/fuzz_targets holds one file
+/// for each).
+pub fn target_names() -> Vec<&'static str> {
+    TARGETS.iter().map(|(n, _)| *n).chain(CALLER_TARGETS.iter().map(|(n, _)| *n)).collect()
+}
+
+thread_local! {
+    /// The caller-level engines of a target (a process runs one target): taken once.
+    static CALLERS: RefCell<Option<(String, CallerEngines)>> = const { RefCell::new(None) };
+}
+
+/// One fuzzer input of a caller-level target: the bytes as a [`CallerProgram`] through every
+/// series `series` names. Panics, the message starting with `swapdiff caller-level finding`
+/// and the finding's signature (what libFuzzer, AFL++ and OSS-Fuzz dedup on), when the spec
+/// is broken somewhere, or, stock against patched, on any difference. Series that differ
+/// where the spec allows it (an allocator change) are not a crash: `swapdiff fuzz --series`
+/// reports those.
+pub fn fuzz_callers(data: &[u8], series: &str) {
+    CALLERS.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_some_and(|(had, _)| had != series) {
+            // Another series list than the last input's (tests run several): the engines
+            // go first, releasing their builds, then the new ones are taken.
+            *slot = None;
+        }
+        let (_, engines) = slot.get_or_insert_with(|| match parse_series(series) {
+            Ok(names) => (series.to_string(), CallerEngines::acquire(&names)),
+            Err(e) => {
+                eprintln!("swapdiff: {e}");
+                std::process::exit(2);
+            }
+        });
+        let program = CallerProgram::from_bytes(data);
+        if let Some(f) = engines.run(&program) {
+            if f.breaks_spec() || engines.three_way() {
+                panic!(
+                    "swapdiff caller-level finding {}\n{}kernels: {}\n{}",
+                    f.signature(&program),
+                    f.describe(&program),
+                    engines.versions(),
+                    program.to_text()
+                );
+            }
+        }
+    });
 }
 
 #[cfg(test)]

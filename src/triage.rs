@@ -6,7 +6,7 @@
 use crate::abnormal::{self, abnormal, Abnormal, Prober};
 use crate::compare::Level;
 use crate::findings::Filed;
-use crate::harness::target_family;
+use crate::harness::{target_family, target_series};
 use crate::input::{family_from_path, load};
 use crate::program::Family;
 use crate::worker::{supervise, Ended};
@@ -77,9 +77,17 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
     let mut report = Report { files: files.len(), ..Report::default() };
     let fam = match &spec.target {
         None => None,
-        Some(t) => {
-            Some(target_family(t).ok_or_else(|| format!("unknown target `{t}` (swap_counts, mte_tags, swap_mte, spec_alone)"))?)
-        }
+        Some(t) if target_series(t).is_some() => None,
+        Some(t) => Some(
+            target_family(t)
+                .ok_or_else(|| format!("unknown target `{t}` ({})", crate::harness::target_names().join(", ")))?,
+        ),
+    };
+    // A caller-level target's input is no op-level program: when its replay dies, it is filed
+    // as what the child said, with the input named (abnormal::file without a program).
+    let is_caller = |f: &Path| match &spec.target {
+        Some(t) => target_series(t).is_some(),
+        None => f.components().any(|c| c.as_os_str().to_str().and_then(target_series).is_some()),
     };
     for f in &files {
         if stop() {
@@ -107,7 +115,7 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
             break;
         }
         if let Some(diagnosis) = abnormal(&outcome, &[0, 1, 2]) {
-            let input = load(f, fam).ok();
+            let input = if is_caller(f) { None } else { load(f, fam).ok() };
             let a = Abnormal {
                 program: input.as_ref().map(|i| i.program.clone()),
                 origin: format!("`{}`", f.display()),
@@ -161,10 +169,11 @@ fn note(report: &mut Report, filed: &Filed, ops: usize) {
             report.table.insert(signature.clone(), Line { new: true, inputs: 1, ops, dir: dir.clone() });
         }
         Filed::Seen { dir, signature, .. } => {
-            let minimal = std::fs::read_to_string(dir.join("program.txt"))
-                .ok()
-                .and_then(|t| crate::program::parse(&t).ok())
-                .map_or(0, |p| p.ops.len());
+            let text = std::fs::read_to_string(dir.join("program.txt")).unwrap_or_default();
+            let minimal = crate::program::parse(&text)
+                .map(|p| p.ops.len())
+                .or_else(|_| crate::caller::CallerProgram::parse(&text).map(|p| p.ops.len()))
+                .unwrap_or(0);
             let e = report.table.entry(signature.clone()).or_insert(Line {
                 new: false,
                 inputs: 0,

@@ -35,6 +35,44 @@ pub fn target_dir(key: &str, sanitized: bool) -> PathBuf {
     }
 }
 
+/// The series a check-patch run is for: `--series`, else the one whose source the base
+/// patches and then the patches apply to (swapdiff_extract::detect_series).
+pub fn patch_series(base: &[PathBuf], patches: &[PathBuf], named: Option<&str>) -> Result<&'static str, String> {
+    if let Some(named) = named {
+        let series = crate::caller::engines::parse_series(named)?;
+        return match series.as_slice() {
+            [one] => Ok(one),
+            _ => Err("check-patch --series names one series".into()),
+        };
+    }
+    let root = workspace();
+    let cache = std::env::var_os("SWAPDIFF_CACHE_DIR").map_or_else(|| root.join("target/kernel-cache"), PathBuf::from);
+    let fetched =
+        std::env::var_os("SWAPDIFF_KERNEL_SOURCES").map_or_else(|| root.join("target/kernel-sources"), PathBuf::from);
+    let companions = swapdiff_extract::companion_requests(root.join("cshim/manifest/kernel.toml"), cache, &fetched);
+    let all: Vec<PathBuf> = base.iter().chain(patches).cloned().collect();
+    match swapdiff_extract::detect_series(&all, &companions)? {
+        Some(s) => Ok(s),
+        // mteswap.c is the same in every series: such a patch is checked on 6.12, the
+        // default, unless --series says otherwise.
+        None => {
+            eprintln!("swapdiff: the patches apply to several series; checking them on 6.12 (--series 7.2 for 7.2)");
+            Ok("6.12")
+        }
+    }
+}
+
+/// The 7.2 source a 7.2 patch applies to: SWAPDIFF_KERNEL_SRC_72, else the tarball
+/// `scripts/fetch-kernel-source.sh 7.2` fetched (SWAPDIFF_KERNEL_SOURCES, else
+/// target/kernel-sources), else the system's /usr/src one.
+pub fn source_72() -> PathBuf {
+    let fetched = std::env::var_os("SWAPDIFF_KERNEL_SOURCES")
+        .map_or_else(|| workspace().join("target/kernel-sources"), PathBuf::from);
+    std::env::var_os("SWAPDIFF_KERNEL_SRC_72")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| swapdiff_extract::default_source_72(&fetched))
+}
+
 /// Builds the swapdiff CLI for `patches` over `base` and returns it: its
 /// kernel builds are `base` alone (stock when empty) and, when `patches` is
 /// not empty, `base` then `patches` (SWAPDIFF_BASE_PATCHES, SWAPDIFF_PATCHES).

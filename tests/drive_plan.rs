@@ -17,9 +17,11 @@ fn args(engine: &str) -> Args {
 
 #[test]
 fn the_targets_are_the_fuzz_target_files() {
-    // fuzz/fuzz_targets holds one file per target; src/harness.rs names the same four.
+    // fuzz/fuzz_targets holds one file per target; src/harness.rs names the same seven: four
+    // op-level, three caller-level (one per series and the cross-series one).
     let t = all_targets(&root()).unwrap();
-    let mut h: Vec<&str> = swapdiff::harness::TARGETS.iter().map(|(n, _)| *n).collect();
+    let mut h = swapdiff::harness::target_names();
+    assert_eq!(h.len(), 7);
     h.sort();
     assert_eq!(t, h);
 }
@@ -37,8 +39,9 @@ fn the_budget_is_split_evenly_with_a_floor() {
 fn a_plan_splits_the_time_and_names_stock() {
     let p = Plan::new(&root(), &args("afl")).unwrap();
     assert_eq!(p.fuzzers, vec![Fuzzer::Afl]);
-    // Every target file (the three differential ones and spec_alone): 60 s / 4.
-    assert_eq!((p.targets.len(), p.per), (4, 15));
+    // Every target file (the three differential ones, spec_alone, the three caller-level
+    // ones): 60 s / 7, rounded down.
+    assert_eq!((p.targets.len(), p.per), (7, 8));
     assert_eq!(p.variant, "stock");
     // One run's files apart: fuzz/logs/stock/run-.../ and fuzz/afl/out/stock/run-.../
     assert!(p.log_dir().starts_with(root().join("fuzz/logs/stock")));

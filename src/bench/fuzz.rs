@@ -85,9 +85,9 @@ pub fn measure(root: &Path, seconds: u64, stop: &dyn Fn() -> bool) -> Result<Vec
 
 /// `target`'s stock seeds encoded under `scratch`; an error when there are none.
 fn fresh_seeds(root: &Path, scratch: &Path, target: &str) -> Result<std::path::PathBuf, String> {
-    let counts = crate::corpus::write_binary_seeds(&crate::corpus::stock_programs(root)?, scratch)?;
+    let counts = crate::corpus::write_stock_seeds(root, scratch)?;
     match counts.iter().find(|(t, _)| *t == target) {
         Some((_, n)) if *n > 0 => Ok(scratch.join(target)),
-        _ => Err(format!("no stock seeds for {target} (corpus/seeds, corpus/regressions)")),
+        _ => Err(format!("no stock seeds for {target} (corpus/seeds, corpus/regressions, corpus/callers)")),
     }
 }

@@ -232,7 +232,8 @@ enum Cmd {
     Seeds {
         /// Directories of text programs (searched recursively). The known-bug
         /// catalog is not a seed source: its programs belong to patched kernels.
-        #[arg(long, default_values = ["corpus/seeds", "corpus/regressions"])]
+        /// Caller-level programs (first line `clusters N`) seed the caller-level targets.
+        #[arg(long, default_values = ["corpus/seeds", "corpus/regressions", "corpus/callers"])]
         from: Vec<PathBuf>,
         #[arg(long, default_value = "fuzz/corpus")]
         out: PathBuf,
@@ -288,7 +289,17 @@ fn family(target: &Option<String>) -> Result<Option<Family>, String> {
         None => Ok(None),
         Some(t) => swapdiff::harness::target_family(t)
             .map(Some)
-            .ok_or_else(|| format!("unknown target `{t}` (swap_counts, mte_tags, swap_mte, spec_alone)")),
+            .ok_or_else(|| format!("unknown target `{t}` ({})", swapdiff::harness::target_names().join(", "))),
+    }
+}
+
+/// The series of a caller-level target's input: the target `--target` names, else the one a
+/// directory of its path is named after (libFuzzer's artifacts/<target>/, the seeds'
+/// fuzz/corpus/<target>/).
+fn caller_series(target: &Option<String>, file: &Path) -> Option<&'static str> {
+    match target {
+        Some(t) => swapdiff::harness::target_series(t),
+        None => file.components().rev().find_map(|c| swapdiff::harness::target_series(c.as_os_str().to_str()?)),
     }
 }
 
@@ -558,6 +569,13 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Report { file, mail: false, out, target, no_minimize, minimize_seconds, add_regressions, level } => {
+            if let Some(series) = caller_series(&target, &file) {
+                // A caller-level target's input: its own kind of finding (src/caller_fuzz.rs).
+                let series = swapdiff::caller_fuzz::parse_series(series)?;
+                let minimize = !no_minimize && minimize_seconds > 0.0;
+                let found = swapdiff::caller_fuzz::report_input(&series, &file, &findings_dir(out), minimize)?;
+                return Ok(if found { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+            }
             let level = parse_level(&level)?;
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;
             let mut oracle = swapdiff::oracle::acquire(false);
@@ -576,7 +594,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
         }
         Cmd::Export { finding, out } => swapdiff::export::command(&finding, out.as_deref()),
         Cmd::CheckPatch { patches, base, seconds, jobs, level, out, no_sanitize, minimize_seconds, series } => {
-            match patch_series(&base, &patches, series.as_deref()) {
+            match swapdiff::variant::patch_series(&base, &patches, series.as_deref()) {
                 Ok("7.2") => check_patch_72(&patches, &base, seconds, jobs, findings_dir(out), !no_sanitize),
                 Ok(_) => check_patch(
                     &patches,
@@ -658,11 +676,15 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Seeds { from, out } => {
-            let mut programs = vec![];
+            let (mut programs, mut callers) = (vec![], vec![]);
             for dir in &from {
-                programs.extend(swapdiff::corpus::text_programs(dir)?);
+                let (ops, calls) = swapdiff::corpus::seed_programs(dir)?;
+                programs.extend(ops);
+                callers.extend(calls);
             }
-            for (target, n) in swapdiff::corpus::write_binary_seeds(&programs, &out)? {
+            let mut written = swapdiff::corpus::write_binary_seeds(&programs, &out)?;
+            written.extend(swapdiff::corpus::write_caller_seeds(&callers, &out)?);
+            for (target, n) in written {
                 println!("{target}: {n} seeds in {}", out.join(target).display());
             }
             Ok(ExitCode::SUCCESS)
@@ -855,33 +877,6 @@ fn series_fuzz(args: &swapdiff::drive::plan::Args) -> Result<ExitCode, String> {
     })
 }
 
-/// The series a check-patch run is for: `--series`, else the one whose source the base
-/// patches and then the patches apply to (swapdiff_extract::detect_series).
-fn patch_series(base: &[PathBuf], patches: &[PathBuf], named: Option<&str>) -> Result<&'static str, String> {
-    if let Some(named) = named {
-        let series = swapdiff::caller_fuzz::parse_series(named)?;
-        return match series.as_slice() {
-            [one] => Ok(one),
-            _ => Err("check-patch --series names one series".into()),
-        };
-    }
-    let root = swapdiff::variant::workspace();
-    let cache = std::env::var_os("SWAPDIFF_CACHE_DIR").map_or_else(|| root.join("target/kernel-cache"), PathBuf::from);
-    let fetched =
-        std::env::var_os("SWAPDIFF_KERNEL_SOURCES").map_or_else(|| root.join("target/kernel-sources"), PathBuf::from);
-    let companions = swapdiff_extract::companion_requests(root.join("cshim/manifest/kernel.toml"), cache, &fetched);
-    let all: Vec<PathBuf> = base.iter().chain(patches).cloned().collect();
-    match swapdiff_extract::detect_series(&all, &companions)? {
-        Some(s) => Ok(s),
-        // mteswap.c is the same in every series: such a patch is checked on 6.12, the
-        // default, unless --series says otherwise.
-        None => {
-            eprintln!("swapdiff: the patches apply to several series; checking them on 6.12 (--series 7.2 for 7.2)");
-            Ok("6.12")
-        }
-    }
-}
-
 /// check-patch of a 7.2 patch: the variant links stock and patched 7.2 (on the 7.2 source),
 /// and its caller-level run compares them, the spec judging; every finding gets a verdict.
 fn check_patch_72(
@@ -897,12 +892,7 @@ fn check_patch_72(
         list.iter().map(|p| std::fs::canonicalize(p).map_err(|e| format!("patch {}: {e}", p.display()))).collect()
     };
     let (patches, base) = (absolute(patches)?, absolute(base)?);
-    let root = swapdiff::variant::workspace();
-    let fetched =
-        std::env::var_os("SWAPDIFF_KERNEL_SOURCES").map_or_else(|| root.join("target/kernel-sources"), PathBuf::from);
-    let source = std::env::var_os("SWAPDIFF_KERNEL_SRC_72")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| swapdiff_extract::default_source_72(&fetched));
+    let source = swapdiff::variant::source_72();
     let variant = match swapdiff::variant::build_variant_on(Some(("7.2", &source)), &base, &patches, sanitize) {
         Ok(v) => v,
         Err(_) if interrupt.is_set() => {

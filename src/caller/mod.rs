@@ -8,6 +8,7 @@
 //!
 //! The runner knows series only through [`Series`].
 
+pub mod engines;
 pub mod program;
 pub mod v612;
 pub mod v72;

@@ -69,6 +69,39 @@ impl CallerProgram {
         CallerProgram { clusters, ops }
     }
 
+    /// The bytes [`from_bytes`](Self::from_bytes) reads back as this program (seeds are written
+    /// in the text form and encoded with this). None when the byte form cannot hold it: more
+    /// than [`MAX_OPS`] ops, or a field the decoder never yields (a zap or clone of 0 PTEs, an
+    /// exit of 0 children, a shmem folio of order above 0).
+    pub fn to_bytes(&self) -> Option<Vec<u8>> {
+        if !(1..=4).contains(&self.clusters) || self.ops.len() > MAX_OPS {
+            return None;
+        }
+        // One byte per field, in the decoder's order; counts that decode as 1 + b are b.
+        let minus_one = |n: u8| n.checked_sub(1);
+        let mut out = vec![(self.clusters - 1) as u8];
+        for op in &self.ops {
+            let fields: Vec<u8> = match *op {
+                CallerOp::Fault { mm, pte, order, tagged } => vec![0, mm, pte, order, tagged as u8],
+                CallerOp::SwapOut { mm, pte, keep_cache } => vec![1, mm, pte, keep_cache as u8],
+                CallerOp::Fork => vec![2],
+                CallerOp::Zap { mm, pte, nr } => vec![3, mm, pte, minus_one(nr)?],
+                CallerOp::SwapIn { mm, pte } => vec![4, mm, pte],
+                CallerOp::ShmemNew { slot, order: 0 } => vec![5, slot],
+                CallerOp::ShmemNew { .. } => return None,
+                CallerOp::ShmemSwapOut { slot } => vec![6, slot],
+                CallerOp::ShmemSwapIn { slot } => vec![7, slot],
+                CallerOp::ShmemTruncate { slot } => vec![8, slot],
+                CallerOp::FreeCache { mm, pte } => vec![9, mm, pte],
+                CallerOp::Swapoff => vec![10],
+                CallerOp::Clone { mm, pte, n } => vec![11, mm, pte, minus_one(n)?],
+                CallerOp::Exit { n } => vec![12, minus_one(n)?],
+            };
+            out.extend(fields);
+        }
+        (CallerProgram::from_bytes(&out) == *self).then_some(out)
+    }
+
     pub fn to_text(&self) -> String {
         let mut s = format!("clusters {}\n", self.clusters);
         for op in &self.ops {
@@ -170,6 +203,29 @@ mod tests {
             assert!(p.ops.len() <= MAX_OPS);
             assert_eq!(CallerProgram::parse(&p.to_text()), Ok(p));
         }
+    }
+
+    #[test]
+    fn the_byte_form_holds_what_the_decoder_yields_and_refuses_the_rest() {
+        // Decoded programs encode back to bytes that decode to them: seeds written as text
+        // reach the fuzzer as the same program.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for len in [1usize, 5, 33, 200] {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect();
+            let p = CallerProgram::from_bytes(&bytes);
+            let again = p.to_bytes().expect("a decoded program has a byte form");
+            assert_eq!(CallerProgram::from_bytes(&again), p);
+        }
+        // The decoder makes a zap of at least one PTE (1 + b % 16): a zap of none has no bytes.
+        let zero = CallerProgram::parse("clusters 1\nzap mm=0 pte=0 nr=0\n").unwrap();
+        assert_eq!(zero.to_bytes(), None);
     }
 
     #[test]

@@ -71,6 +71,11 @@ pub fn command(plan: &Plan, f: Fuzzer) -> Command {
     cmd.env_remove("SWAPDIFF_LEVEL");
     // The fuzz targets are stock or stock + the plan's patches (the variant key says so).
     cmd.env_remove("SWAPDIFF_BASE_PATCHES");
+    // A 7.2 patch's targets are built on 7.2 (SWAPDIFF_KERNEL_SRC of the build; 6.12 comes in
+    // as the companion); otherwise the user's SWAPDIFF_KERNEL_SRC, if any, is the kernel.
+    if let Some((_, src)) = &plan.source {
+        cmd.env("SWAPDIFF_KERNEL_SRC", src);
+    }
     match std::env::join_paths(&plan.patches) {
         Ok(p) if !plan.patches.is_empty() => cmd.env("SWAPDIFF_PATCHES", p),
         _ => cmd.env_remove("SWAPDIFF_PATCHES"),

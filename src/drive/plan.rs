@@ -91,8 +91,12 @@ pub struct Plan {
     pub level: Level,
     /// Absolute paths, in order.
     pub patches: Vec<PathBuf>,
-    /// "stock" or "patched-<key>": the build and artifact directories' name.
+    /// "stock" or "patched-<key>" ("patched-<key>-on-7.2" for 7.2 patches): the build and
+    /// artifact directories' name, as check-patch names its variants.
     pub variant: String,
+    /// The series the patches apply to when it is not 6.12, and its source: the targets are
+    /// built on it (SWAPDIFF_KERNEL_SRC), 6.12 then linked as the companion.
+    pub source: Option<(&'static str, PathBuf)>,
     /// fuzz/{logs,artifacts}/<variant>/<run_id>: one run's files apart from the others'.
     pub run_id: String,
     pub build_only: bool,
@@ -160,7 +164,18 @@ impl Plan {
             .iter()
             .map(|p| std::fs::canonicalize(p).map_err(|e| format!("patch {}: {e}", p.display())))
             .collect::<Result<_, _>>()?;
-        let variant = variant_key(&[], &patches)?;
+        let mut variant = variant_key(&[], &patches)?;
+        // A 7.2 patch builds the targets on the 7.2 source (check-patch decides the same way).
+        let source = match patches.is_empty() {
+            true => None,
+            false => match crate::variant::patch_series(&[], &patches, None)? {
+                "6.12" => None,
+                series => Some((series, crate::variant::source_72())),
+            },
+        };
+        if let Some((series, _)) = &source {
+            variant = format!("{variant}-on-{series}");
+        }
         let min = fuzzers.iter().map(|f| f.min_seconds()).max().unwrap_or(1);
         let findings = a
             .findings
@@ -177,6 +192,7 @@ impl Plan {
             level,
             patches,
             variant,
+            source,
             run_id: run_id(SystemTime::now()),
             build_only: a.build_only,
             findings: std::path::absolute(&findings).map_err(|e| format!("{}: {e}", findings.display()))?,

@@ -14,7 +14,8 @@ pub fn variant_cli(plan: &Plan) -> Result<PathBuf, String> {
     if build_key() == plan.variant {
         return std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"));
     }
-    Ok(crate::variant::build_variant(&[], &plan.patches, false)?.bin)
+    let source = plan.source.as_ref().map(|(series, src)| (*series, src.as_path()));
+    Ok(crate::variant::build_variant_on(source, &[], &plan.patches, false)?.bin)
 }
 
 /// Files every input under `dir` into the plan's findings directory. After

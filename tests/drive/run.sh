@@ -4,8 +4,13 @@
 #  2. a planted bug (corpus/known-bugs/has-cache-tests-flag-only, found by the
 #     very first program of every hunt seed, RESULTS.md) under swap_counts,
 #     whose seeds reach put_swap_folio: exit 1, and the triage files a finding
-#     with the bug's expected signature.
-# The second builds the patched targets and CLI once (about 4 minutes cold).
+#     with the bug's expected signature;
+#  3. a planted 7.2 bug (corpus/known-bugs-72/cache-del-frees-counted-slots, found by the
+#     first program of every seed, RESULTS.md there) under the caller-level target
+#     callers_7x: the patch is detected as 7.2's, the targets are built on 7.2, the run
+#     exits 1, and the triage files the finding (program.txt, README.md, repro.c) under the
+#     entry's expected signature with the verdict regression.
+# The second and third build patched targets and CLIs once each (about 4 minutes cold).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 fail() { echo "drive e2e: FAIL: $*" >&2; exit 1; }
@@ -37,4 +42,27 @@ grep -q "$expected" "$tmp/bug.out" || fail "the summary or triage does not name 
 found=$(find "$tmp/findings" -name README.md | head -1)
 [ -n "$found" ] || fail "no finding directory with a README in $tmp/findings"
 end=$(date +%s)
-echo "drive e2e: ok (stock $execs execs, $((mid - start)) s; planted bug found and filed, $((end - mid)) s)"
+
+bug72=corpus/known-bugs-72/cache-del-frees-counted-slots
+swapdiff fuzz callers_7x --patch "$bug72/bug.patch" --seconds 10 --findings "$tmp/findings72" >"$tmp/bug72.out" 2>&1
+rc=$?
+cat "$tmp/bug72.out"
+[ $rc -eq 1 ] || fail "the planted 7.2 bug's run exited $rc, not 1"
+grep -q -- "-on-7.2 kernel" "$tmp/bug72.out" || fail "the 7.2 patch was not built on 7.2"
+# expected.txt is a shell glob of the signature; the finding's directory is the signature
+# with '/' and ':' as '_'.
+expected72=$(cat "$bug72/expected.txt")
+found72=""
+for d in "$tmp/findings72"/*/; do
+  sig=$(sed -n 's/^# \(divergence\/[^ ]*\|spec\/[^ ]*\).*/\1/p' "$d/README.md" 2>/dev/null | head -1)
+  # shellcheck disable=SC2053
+  [[ -n $sig && $sig == $expected72 ]] && found72=$d
+done
+[ -n "$found72" ] || fail "no finding matching $expected72 in $tmp/findings72"
+for f in program.txt README.md repro.c; do
+  [ -s "$found72/$f" ] || fail "the 7.2 finding lacks $f"
+done
+grep -q "^# verdict: regression" "$found72/program.txt" || fail "the 7.2 finding's verdict is not regression"
+end72=$(date +%s)
+echo "drive e2e: ok (stock $execs execs, $((mid - start)) s; planted bug found and filed, $((end - mid)) s;" \
+  "planted 7.2 bug found and filed by callers_7x, $((end72 - end)) s)"

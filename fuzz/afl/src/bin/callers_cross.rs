@@ -1,0 +1,9 @@
+//! AFL++ target `callers_cross` (see fuzz/fuzz_targets/callers_cross.rs for the libFuzzer twin).
+fn main() {
+    // The engines are taken (and a bad series reported) once, before the fork server starts:
+    // the empty program runs nothing but the setup.
+    swapdiff::harness::fuzz_callers(&[], "6.12,7.x");
+    afl::fuzz!(|data: &[u8]| {
+        swapdiff::harness::fuzz_callers(data, "6.12,7.x");
+    });
+}
