@@ -33,7 +33,7 @@ pub fn minimize(engines: &mut Engines, program: &CallerProgram, signature: &str)
     }
 }
 
-fn random_program(state: &mut u64) -> CallerProgram {
+pub(crate) fn random_program(state: &mut u64) -> CallerProgram {
     let mut next = || {
         *state ^= *state << 13;
         *state ^= *state >> 7;

@@ -2,6 +2,7 @@
 //! to its issue-11 target with the right verdict, and a figure that was not
 //! measured never passes.
 
+use swapdiff::bench::callers::CallerRates;
 use swapdiff::bench::fuzz::FuzzRate;
 use swapdiff::bench::report::{render, thousands, Report};
 use swapdiff::bench::{Rates, ThreeWay};
@@ -35,6 +36,15 @@ fn report(fuzz: Vec<FuzzRate>) -> Report {
         fuzz,
         seeds: None,
         fuzz_seconds: 10,
+        // j/h = 6,000 / 20,000 = 0.30; j/i = 6,000 / 12,000 = 0.50.
+        callers: Some(CallerRates {
+            programs: 500,
+            ops: 30.5,
+            v612: 20_000.0,
+            v7x: 12_000.0,
+            cross: 6_000.0,
+            series: "7.2",
+        }),
     }
 }
 
@@ -52,6 +62,11 @@ fn ratios_stand_next_to_their_targets() {
     assert_eq!(row(&t, "| f/d"), "| f/d the spec's cost on the two-way run | 0.80 |  |");
     assert_eq!(row(&t, "| g/d''"), "| g/d'' three-way / two-way | 0.60 |  |");
     assert!(row(&t, "| (g) three-way").contains("| 3,000 programs/s |"), "{t}");
+    // The caller level: each rate, and the cross-series run over each series alone.
+    assert!(row(&t, "| (h) 6.12's C alone").contains("500 caller-level programs (30.5 ops each) | 20,000 programs/s"));
+    assert!(row(&t, "| (j) cross-series: 6.12 and 7.2").contains("| 6,000 programs/s |"), "{t}");
+    assert_eq!(row(&t, "| j/h"), "| j/h cross-series / 6.12 alone | 0.30 |  |");
+    assert_eq!(row(&t, "| j/i"), "| j/i cross-series / 7.2 alone | 0.50 |  |");
     // No fuzz runs asked for: no fuzz rows, and no memory verdict made up.
     assert!(!t.contains("libFuzzer") && !t.contains("peak RSS"), "{t}");
 }

@@ -3,6 +3,7 @@
 //! against the C floor ([`floor`]: the same steps as plain C calls) and next
 //! to libFuzzer's own rates ([`fuzz`]), in one table ([`report`]).
 
+pub mod callers;
 pub mod floor;
 pub mod fuzz;
 pub mod report;

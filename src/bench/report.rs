@@ -33,6 +33,8 @@ pub struct Report {
     pub rates: Rates,
     pub fuzz: Vec<FuzzRate>,
     pub fuzz_seconds: u64,
+    /// Caller-level programs/s through each series and across them (bench::callers).
+    pub callers: Option<super::callers::CallerRates>,
     /// The C floor and the differential rate on `swap_mte`'s seed programs:
     /// what libFuzzer's rate for that target is to be read against.
     pub seeds: Option<SeedRates>,
@@ -193,6 +195,24 @@ pub fn render(r: &Report) -> String {
                 "(50,000 exec/s is above 1 when the floor is below it)".into(),
             );
         }
+    }
+    if let Some(c) = &r.callers {
+        let what = format!("{} caller-level programs ({:.1} ops each)", c.programs, c.ops);
+        row(&mut s, &format!("(h) 6.12's C alone, the caller-level spec judging, {what}"), ps(c.v612), String::new());
+        row(&mut s, &format!("(i) {}'s C alone, likewise", c.series), ps(c.v7x), String::new());
+        row(
+            &mut s,
+            &format!("(j) cross-series: 6.12 and {} compared after every op, the spec judging each", c.series),
+            ps(c.cross),
+            String::new(),
+        );
+        row(&mut s, "j/h cross-series / 6.12 alone", format!("{:.2}", c.cross / c.v612), String::new());
+        row(
+            &mut s,
+            &format!("j/i cross-series / {} alone", c.series),
+            format!("{:.2}", c.cross / c.v7x),
+            String::new(),
+        );
     }
     if !r.fuzz.is_empty() {
         let peak = r.fuzz.iter().filter_map(|f| f.result.peak_rss_mb()).max();

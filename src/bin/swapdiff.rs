@@ -757,6 +757,8 @@ fn bench(
         differential: seed_rates.differential,
     };
     drop(kernel);
+    eprintln!("swapdiff bench: caller-level programs through 6.12, 7.x and both ...");
+    let callers = swapdiff::bench::callers::measure(programs, Duration::from_secs_f64(seconds));
     let mut rates = rates;
     if let Some(patch) = &three_way_patch {
         eprintln!("swapdiff bench: two-way and three-way in a two-build variant of {} ...", patch.display());
@@ -798,6 +800,7 @@ fn bench(
         fuzz,
         fuzz_seconds,
         seeds: Some(seeds),
+        callers,
     };
     println!();
     print!("{}", report::render(&r));
