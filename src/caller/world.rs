@@ -96,6 +96,8 @@ pub struct World<'s> {
     clusters: u32,
     /// Violations of the caller-level spec found so far, with the op index.
     violations: Vec<(usize, String)>,
+    /// The index of the op running now (what a violation found during it is filed under).
+    current: usize,
     /// The events of the step, whole (the observation keeps their kinds).
     pub last_events: Vec<swapdiff_contract::Event>,
     trapped: bool,
@@ -127,6 +129,7 @@ impl<'s> World<'s> {
             slots: Vec::new(),
             clusters,
             violations: Vec::new(),
+            current: 0,
             last_events: Vec::new(),
             trapped: false,
         })
@@ -170,6 +173,7 @@ impl<'s> World<'s> {
 
     /// Runs one op (`index` in the program), then checks the spec and observes.
     pub fn step(&mut self, index: usize, op: CallerOp) -> Observation {
+        self.current = index;
         let result = if self.trapped { 0 } else { self.run(op) };
         if result == TRAPPED {
             self.trapped = true;
@@ -430,7 +434,7 @@ impl<'s> World<'s> {
             let (got, tagged) = self.series.page_tags(handle, idx);
             if !tagged || got != want {
                 self.violations.push((
-                    usize::MAX,
+                    self.current,
                     format!(
                         "swap-in of slot {slot} page {page}: the page does not carry the tags it was swapped out with"
                     ),
@@ -676,9 +680,6 @@ impl<'s> World<'s> {
 
     /// The caller-level spec after step `index`.
     fn check(&mut self, index: usize) {
-        for v in self.violations.iter_mut().filter(|(i, _)| *i == usize::MAX) {
-            v.0 = index;
-        }
         for e in &self.last_events {
             if matches!(e.kind, EventKind::Warn | EventKind::Bug | EventKind::Hang) {
                 self.violations.push((index, format!("{e}")));
