@@ -128,8 +128,8 @@ fn dir_name(sig: &str) -> String {
 
 /// One finding, in `<out>/<signature>/`: `program.txt` (the minimized program, replayable,
 /// the kernels it ran on and the report as its comment), `input.bin` (its fuzzer bytes, for
-/// the caller-level targets), `README.md`, `verdict.txt` (stock against patched), and `repro.c` when a 7.x series ran (the calls of
-/// the 7.x build, standalone C: src/caller/repro72.rs). A signature already filed keeps its
+/// the caller-level targets), `README.md`, `verdict.txt` (stock against patched), and `repro.c` when a 7.x series ran and the
+/// finding is not 6.12's alone (the calls of the 7.x build, standalone C: src/caller/repro72.rs). A signature already filed keeps its
 /// directory: the first, minimized program stays the finding's.
 pub fn file(
     engines: &mut Engines,
@@ -167,7 +167,10 @@ pub fn file(
         write("input.bin", &bytes)?;
     }
     let header = format!("swapdiff caller-level reproducer for {sig}\nkernels: {kernels}\n\n{report}");
-    let repro = engines.repro_c(program, &header);
+    // The reproducer is the 7.x build's calls: no use for a finding only 6.12 breaks (its
+    // replay is the CLI's).
+    let only_612 = sig.ends_with(":6.12") || sig.ends_with("/6.12");
+    let repro = if only_612 { None } else { engines.repro_c(program, &header) };
     if let Some(c) = &repro {
         write("repro.c", c.as_bytes())?;
     }
@@ -180,8 +183,8 @@ pub fn file(
     if repro.is_some() {
         readme.push_str(
             "\nWithout it: `repro.c` makes the same calls into the same extracted 7.x kernel code, each result \
-             checked against the one swapdiff saw (`swapdiff export` of this directory makes it a self-contained \
-             directory with a Makefile).\n",
+             checked against the one swapdiff saw, and exits 1 if one differs. Its header names the command \
+             that builds it (the 7.x build's standalone command, with this machine's paths).\n",
         );
     }
     write("README.md", readme.as_bytes())?;

@@ -130,7 +130,23 @@ pub struct Kernel72 {
     _guard: MutexGuard<'static, ()>,
     _not_send_sync: PhantomData<*const ()>,
     strings: crate::intern::EventStrings,
+    /// The calls of a recorded run ([`Kernel72::record`]), None when not recording.
+    log: Option<CallLog>,
 }
+
+/// One `sd72_*` call of a recorded run: the C function, its arguments as C expressions, and
+/// what it returned (None for a `void` function). A reproducer replays these literally: the
+/// run is deterministic, so handles and entries come out the same in plain C.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call72 {
+    pub function: &'static str,
+    pub args: String,
+    pub ret: Option<i64>,
+}
+
+/// The calls recorded so far, shared with whoever started the recording (the caller adapter
+/// owns the kernel while a run goes on; the reproducer reads between steps).
+pub type CallLog = std::rc::Rc<std::cell::RefCell<Vec<Call72>>>;
 
 impl Kernel72 {
     /// The 7.x build under test, reset.
@@ -142,7 +158,8 @@ impl Kernel72 {
     pub fn acquire_build(build: &'static Build72) -> Kernel72 {
         crate::bounds::init_from_env();
         let guard = build.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut k = Kernel72 { build, _guard: guard, _not_send_sync: PhantomData, strings: Default::default() };
+        let mut k =
+            Kernel72 { build, _guard: guard, _not_send_sync: PhantomData, strings: Default::default(), log: None };
         k.env_reset();
         k
     }
@@ -151,40 +168,87 @@ impl Kernel72 {
         self.build
     }
 
+    /// Records every state-changing call (and every count query) into `log` from now on, or
+    /// stops recording (None). Read-only inspection (folio_info, table_get, nr_swap_pages...)
+    /// is not recorded: it changes nothing a replay depends on. Off, the cost is one branch
+    /// per call.
+    pub fn record(&mut self, log: Option<CallLog>) {
+        self.log = log;
+    }
+
+    fn note<R: Into<i64>>(&self, function: &'static str, args: std::fmt::Arguments<'_>, ret: Option<R>) {
+        if let Some(log) = &self.log {
+            log.borrow_mut().push(Call72 { function, args: args.to_string(), ret: ret.map(Into::into) });
+        }
+    }
+
     // Environment.
 
     pub fn env_reset(&mut self) {
         // SAFETY (every call in this impl): we hold the build's lock, so no other thread is in
         // its C; the sd72_* functions validate their arguments; pointers passed are to live
         // locals of the size C writes.
-        unsafe { sd72!(self.build => sd72_env_reset()) }
+        unsafe { sd72!(self.build => sd72_env_reset()) };
+        if self.log.is_some() {
+            self.note("sd72_env_reset", format_args!(""), None::<i64>);
+        }
     }
     pub fn set_mte(&mut self, on: bool) {
-        unsafe { sd72!(self.build => sd72_set_mte(on)) }
+        unsafe { sd72!(self.build => sd72_set_mte(on)) };
+        if self.log.is_some() {
+            self.note("sd72_set_mte", format_args!("{}", on), None::<i64>);
+        }
     }
     pub fn swapon(&mut self, nr_clusters: u32, kind: u32) -> i32 {
-        unsafe { sd72!(self.build => sd72_swapon(c_int(nr_clusters), kind)) }
+        let ret = unsafe { sd72!(self.build => sd72_swapon(c_int(nr_clusters), kind)) };
+        if self.log.is_some() {
+            self.note("sd72_swapon", format_args!("{}, {}", nr_clusters, kind), Some(ret));
+        }
+        ret
     }
     pub fn swapoff(&mut self, ty: u32) -> i32 {
-        unsafe { sd72!(self.build => sd72_swapoff(c_int(ty))) }
+        let ret = unsafe { sd72!(self.build => sd72_swapoff(c_int(ty))) };
+        if self.log.is_some() {
+            self.note("sd72_swapoff", format_args!("{}", ty), Some(ret));
+        }
+        ret
     }
     pub fn flush_work(&mut self) -> i64 {
-        unsafe { sd72!(self.build => sd72_flush_work()) }
+        let ret = unsafe { sd72!(self.build => sd72_flush_work()) };
+        if self.log.is_some() {
+            self.note("sd72_flush_work", format_args!(""), Some(ret));
+        }
+        ret
     }
     pub fn fault_arm(&mut self, site: Site72, nth: u32) {
-        unsafe { sd72!(self.build => sd72_fault_arm(site.to_c(), nth)) }
+        unsafe { sd72!(self.build => sd72_fault_arm(site.to_c(), nth)) };
+        if self.log.is_some() {
+            self.note("sd72_fault_arm", format_args!("{}, {}", site.to_c(), nth), None::<i64>);
+        }
     }
     pub fn live_allocs(&self, site: Site72) -> u64 {
         unsafe { sd72!(self.build => sd72_live_allocs(site.to_c())) }
     }
     pub fn folio_new(&mut self, order: u32) -> i32 {
-        unsafe { sd72!(self.build => sd72_folio_new(c_int(order))) }
+        let ret = unsafe { sd72!(self.build => sd72_folio_new(c_int(order))) };
+        if self.log.is_some() {
+            self.note("sd72_folio_new", format_args!("{}", order), Some(ret));
+        }
+        ret
     }
     pub fn folio_free(&mut self, folio: u32) -> i32 {
-        unsafe { sd72!(self.build => sd72_folio_free(c_int(folio))) }
+        let ret = unsafe { sd72!(self.build => sd72_folio_free(c_int(folio))) };
+        if self.log.is_some() {
+            self.note("sd72_folio_free", format_args!("{}", folio), Some(ret));
+        }
+        ret
     }
     pub fn folio_set_mapped(&mut self, folio: u32, mapped: bool) -> i32 {
-        unsafe { sd72!(self.build => sd72_folio_set_mapped(c_int(folio), mapped)) }
+        let ret = unsafe { sd72!(self.build => sd72_folio_set_mapped(c_int(folio), mapped)) };
+        if self.log.is_some() {
+            self.note("sd72_folio_set_mapped", format_args!("{}, {}", folio, mapped), Some(ret));
+        }
+        ret
     }
     pub fn folio_info(&self, folio: u32) -> Option<FolioInfo> {
         // SAFETY: plain C data, all zeroes valid; C fills it for a valid handle.
@@ -200,7 +264,11 @@ impl Kernel72 {
         })
     }
     pub fn page_set(&mut self, folio: u32, idx: u32, tags: &[u8; TAG_BYTES], flags: u32) -> i32 {
-        unsafe { sd72!(self.build => sd72_page_set(c_int(folio), c_int(idx), tags.as_ptr(), flags)) }
+        let ret = unsafe { sd72!(self.build => sd72_page_set(c_int(folio), c_int(idx), tags.as_ptr(), flags)) };
+        if self.log.is_some() {
+            self.note("sd72_page_set", format_args!("{}, {}, {}, {:#x}", folio, idx, c_bytes(tags), flags), Some(ret));
+        }
+        ret
     }
     pub fn page_get(&self, folio: u32, idx: u32) -> Option<([u8; TAG_BYTES], u32)> {
         let (mut tags, mut flags) = ([0u8; TAG_BYTES], 0u32);
@@ -212,60 +280,132 @@ impl Kernel72 {
     // Kernel entry points. `subpage`: None for the whole folio.
 
     pub fn folio_alloc_swap(&mut self, folio: u32) -> i64 {
-        unsafe { sd72!(self.build => sd72_folio_alloc_swap(c_int(folio))) }
+        let ret = unsafe { sd72!(self.build => sd72_folio_alloc_swap(c_int(folio))) };
+        if self.log.is_some() {
+            self.note("sd72_folio_alloc_swap", format_args!("{}", folio), Some(ret));
+        }
+        ret
     }
     pub fn folio_dup_swap(&mut self, folio: u32, subpage: Option<u32>) -> i64 {
         let sub = subpage.map_or(-1, c_int);
-        unsafe { sd72!(self.build => sd72_folio_dup_swap(c_int(folio), sub)) }
+        let ret = unsafe { sd72!(self.build => sd72_folio_dup_swap(c_int(folio), sub)) };
+        if self.log.is_some() {
+            self.note("sd72_folio_dup_swap", format_args!("{}, {}", folio, sub), Some(ret));
+        }
+        ret
     }
     pub fn folio_put_swap(&mut self, folio: u32, subpage: Option<u32>) -> i64 {
         let sub = subpage.map_or(-1, c_int);
-        unsafe { sd72!(self.build => sd72_folio_put_swap(c_int(folio), sub)) }
+        let ret = unsafe { sd72!(self.build => sd72_folio_put_swap(c_int(folio), sub)) };
+        if self.log.is_some() {
+            self.note("sd72_folio_put_swap", format_args!("{}, {}", folio, sub), Some(ret));
+        }
+        ret
     }
     pub fn swap_dup_entry_direct(&mut self, entry: Entry) -> i64 {
-        unsafe { sd72!(self.build => sd72_swap_dup_entry_direct(entry)) }
+        let ret = unsafe { sd72!(self.build => sd72_swap_dup_entry_direct(entry)) };
+        if self.log.is_some() {
+            self.note("sd72_swap_dup_entry_direct", format_args!("{:#x}", entry), Some(ret));
+        }
+        ret
     }
     pub fn swap_put_entries_direct(&mut self, entry: Entry, nr: i32) -> i64 {
-        unsafe { sd72!(self.build => sd72_swap_put_entries_direct(entry, nr)) }
+        let ret = unsafe { sd72!(self.build => sd72_swap_put_entries_direct(entry, nr)) };
+        if self.log.is_some() {
+            self.note("sd72_swap_put_entries_direct", format_args!("{:#x}, {}", entry, nr), Some(ret));
+        }
+        ret
     }
     pub fn folio_free_swap(&mut self, folio: u32) -> i64 {
-        unsafe { sd72!(self.build => sd72_folio_free_swap(c_int(folio))) }
+        let ret = unsafe { sd72!(self.build => sd72_folio_free_swap(c_int(folio))) };
+        if self.log.is_some() {
+            self.note("sd72_folio_free_swap", format_args!("{}", folio), Some(ret));
+        }
+        ret
     }
     pub fn swap_retry_table_alloc(&mut self, entry: Entry) -> i64 {
-        unsafe { sd72!(self.build => sd72_swap_retry_table_alloc(entry)) }
+        let ret = unsafe { sd72!(self.build => sd72_swap_retry_table_alloc(entry)) };
+        if self.log.is_some() {
+            self.note("sd72_swap_retry_table_alloc", format_args!("{:#x}", entry), Some(ret));
+        }
+        ret
     }
     pub fn __swap_count(&mut self, entry: Entry) -> i64 {
-        unsafe { sd72!(self.build => sd72___swap_count(entry)) }
+        let ret = unsafe { sd72!(self.build => sd72___swap_count(entry)) };
+        if self.log.is_some() {
+            self.note("sd72___swap_count", format_args!("{:#x}", entry), Some(ret));
+        }
+        ret
     }
     pub fn swp_swapcount(&mut self, entry: Entry) -> i64 {
-        unsafe { sd72!(self.build => sd72_swp_swapcount(entry)) }
+        let ret = unsafe { sd72!(self.build => sd72_swp_swapcount(entry)) };
+        if self.log.is_some() {
+            self.note("sd72_swp_swapcount", format_args!("{:#x}", entry), Some(ret));
+        }
+        ret
     }
     pub fn swap_entry_swapped(&mut self, entry: Entry) -> i64 {
-        unsafe { sd72!(self.build => sd72_swap_entry_swapped(entry)) }
+        let ret = unsafe { sd72!(self.build => sd72_swap_entry_swapped(entry)) };
+        if self.log.is_some() {
+            self.note("sd72_swap_entry_swapped", format_args!("{:#x}", entry), Some(ret));
+        }
+        ret
     }
     pub fn swap_cache_get_folio(&mut self, entry: Entry) -> i64 {
-        unsafe { sd72!(self.build => sd72_swap_cache_get_folio(entry)) }
+        let ret = unsafe { sd72!(self.build => sd72_swap_cache_get_folio(entry)) };
+        if self.log.is_some() {
+            self.note("sd72_swap_cache_get_folio", format_args!("{:#x}", entry), Some(ret));
+        }
+        ret
     }
     pub fn swap_cache_alloc_folio(&mut self, entry: Entry, order: u32) -> i64 {
-        unsafe { sd72!(self.build => sd72_swap_cache_alloc_folio(entry, c_int(order))) }
+        let ret = unsafe { sd72!(self.build => sd72_swap_cache_alloc_folio(entry, c_int(order))) };
+        if self.log.is_some() {
+            self.note("sd72_swap_cache_alloc_folio", format_args!("{:#x}, {}", entry, order), Some(ret));
+        }
+        ret
     }
     pub fn swap_cache_del_folio(&mut self, folio: u32) -> i64 {
-        unsafe { sd72!(self.build => sd72_swap_cache_del_folio(c_int(folio))) }
+        let ret = unsafe { sd72!(self.build => sd72_swap_cache_del_folio(c_int(folio))) };
+        if self.log.is_some() {
+            self.note("sd72_swap_cache_del_folio", format_args!("{}", folio), Some(ret));
+        }
+        ret
     }
     pub fn free_swap_cache(&mut self, folio: u32) -> i64 {
-        unsafe { sd72!(self.build => sd72_free_swap_cache(c_int(folio))) }
+        let ret = unsafe { sd72!(self.build => sd72_free_swap_cache(c_int(folio))) };
+        if self.log.is_some() {
+            self.note("sd72_free_swap_cache", format_args!("{}", folio), Some(ret));
+        }
+        ret
     }
     pub fn arch_prepare_to_swap(&mut self, folio: u32) -> i64 {
-        unsafe { sd72!(self.build => sd72_arch_prepare_to_swap(c_int(folio))) }
+        let ret = unsafe { sd72!(self.build => sd72_arch_prepare_to_swap(c_int(folio))) };
+        if self.log.is_some() {
+            self.note("sd72_arch_prepare_to_swap", format_args!("{}", folio), Some(ret));
+        }
+        ret
     }
     pub fn arch_swap_restore(&mut self, entry: Entry, folio: u32) -> i64 {
-        unsafe { sd72!(self.build => sd72_arch_swap_restore(entry, c_int(folio))) }
+        let ret = unsafe { sd72!(self.build => sd72_arch_swap_restore(entry, c_int(folio))) };
+        if self.log.is_some() {
+            self.note("sd72_arch_swap_restore", format_args!("{:#x}, {}", entry, folio), Some(ret));
+        }
+        ret
     }
     pub fn mte_invalidate_tags(&mut self, ty: u32, offset: u64) -> i64 {
-        unsafe { sd72!(self.build => sd72_mte_invalidate_tags(c_int(ty), offset)) }
+        let ret = unsafe { sd72!(self.build => sd72_mte_invalidate_tags(c_int(ty), offset)) };
+        if self.log.is_some() {
+            self.note("sd72_mte_invalidate_tags", format_args!("{}, {}", ty, offset), Some(ret));
+        }
+        ret
     }
     pub fn mte_invalidate_tags_area(&mut self, ty: u32) -> i64 {
-        unsafe { sd72!(self.build => sd72_mte_invalidate_tags_area(c_int(ty))) }
+        let ret = unsafe { sd72!(self.build => sd72_mte_invalidate_tags_area(c_int(ty))) };
+        if self.log.is_some() {
+            self.note("sd72_mte_invalidate_tags_area", format_args!("{}", ty), Some(ret));
+        }
+        ret
     }
 
     // Inspection.
@@ -332,6 +472,12 @@ impl Kernel72 {
             || unsafe { sd72!(build => sd72_events_clear()) },
         )
     }
+}
+
+/// `tags` as a C compound literal of the tag bytes.
+fn c_bytes(tags: &[u8; TAG_BYTES]) -> String {
+    let bytes: Vec<String> = tags.iter().map(|b| format!("{b:#04x}")).collect();
+    format!("(const uint8_t[]){{{}}}", bytes.join(", "))
 }
 
 impl Drop for Kernel72 {

@@ -80,8 +80,10 @@ impl Engines {
     }
 
     /// The standalone C reproducer of `program` on the 7.x build under test, if the run has one.
-    pub fn repro_c(&mut self, _program: &CallerProgram, _header: &str) -> Option<String> {
-        None // REPRO72-PENDING
+    /// The 7.x build under test is the last one (the patched build when stock runs beside it).
+    pub fn repro_c(&mut self, program: &CallerProgram, header: &str) -> Option<String> {
+        let caller = self.v72.last_mut()?;
+        Some(crate::caller::repro72::c_source(program, caller, header))
     }
 
     /// Stock and patched of one series side by side.

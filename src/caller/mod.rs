@@ -10,6 +10,7 @@
 
 pub mod engines;
 pub mod program;
+pub mod repro72;
 pub mod v612;
 pub mod v72;
 pub mod world;

@@ -144,6 +144,11 @@ impl<'s> World<'s> {
         self.trapped
     }
 
+    /// Free swap pages now, as the series counts them.
+    pub fn free_pages(&self) -> i64 {
+        self.series.free_pages()
+    }
+
     pub fn violations(&self) -> &[(usize, String)] {
         &self.violations
     }
