@@ -15,8 +15,22 @@
 # instrumentation of its own, so the kernel code gets exactly OSS-Fuzz's
 # sanitizer and coverage flags.
 #
-# The kernel source: $SWAPDIFF_KERNEL_SRC if set, else the tarball the
-# Dockerfile fetched (oss-fuzz/fetch-kernel.sh) to $SRC/linux-source-6.12.tar.xz.
+# The kernel sources, one per series, each the tarball the Dockerfile fetched
+# (oss-fuzz/fetch-kernel.sh) unless named otherwise:
+#   6.12  $SWAPDIFF_KERNEL_SRC,    else $SRC/linux-source-6.12.tar.xz
+#   7.2   $SWAPDIFF_KERNEL_SRC_72, else $SRC/linux-source-7.2.tar.xz
+# Both are required: every binary links both series (cshim/build.rs), and a
+# missing one stops this script before anything is built.
+#
+# The targets, by the series they run (every one is built, from
+# fuzz/fuzz_targets):
+#   6.12          swap_counts, mte_tags, swap_mte, spec_alone (the op-level
+#                 raw targets), callers_612 (caller-level programs)
+#   7.x (7.2)     callers_7x
+#   6.12 and 7.x  callers_cross (6.12 against 7.x, program by program)
+# Their seeds: the op-level targets' from corpus/seeds and
+# corpus/regressions, the caller-level ones' from corpus/callers. A target
+# with no seeds gets no _seed_corpus.zip (it starts from an empty corpus).
 #
 # The comparison level: the targets compare at the raw level, the strictest
 # and the right one for the stock kernel OSS-Fuzz builds. A fuzzer's
@@ -31,11 +45,15 @@ repo="$SRC/swapdiff"
 cd "$repo"
 
 export SWAPDIFF_KERNEL_SRC="${SWAPDIFF_KERNEL_SRC:-$SRC/linux-source-6.12.tar.xz}"
-# The 7.2 series: the targets are 6.12's so far, and the image fetches no 7.2 source yet (its
-# pins must be checked against kernel.org's 7.2.13 first), so the build leaves 7.x out.
-export SWAPDIFF_KERNEL_SRC_72="${SWAPDIFF_KERNEL_SRC_72:-none}"
+export SWAPDIFF_KERNEL_SRC_72="${SWAPDIFF_KERNEL_SRC_72:-$SRC/linux-source-7.2.tar.xz}"
 if [ ! -e "$SWAPDIFF_KERNEL_SRC" ]; then
-  echo "swapdiff: no kernel source at $SWAPDIFF_KERNEL_SRC (the Dockerfile runs oss-fuzz/fetch-kernel.sh)" >&2
+  echo "swapdiff: no 6.12 kernel source at $SWAPDIFF_KERNEL_SRC (the Dockerfile runs oss-fuzz/fetch-kernel.sh 6.12)" >&2
+  exit 1
+fi
+# `none` would leave 7.x out of the binaries, and callers_7x and callers_cross need it.
+if [ "$SWAPDIFF_KERNEL_SRC_72" = none ] || [ ! -e "$SWAPDIFF_KERNEL_SRC_72" ]; then
+  echo "swapdiff: no 7.2 kernel source at $SWAPDIFF_KERNEL_SRC_72 (the Dockerfile runs oss-fuzz/fetch-kernel.sh 7.2;" \
+    "callers_7x and callers_cross run it, and every target links it)" >&2
   exit 1
 fi
 case "${SWAPDIFF_LEVEL:-raw}" in
@@ -58,10 +76,12 @@ done
   export RUSTFLAGS="" CFLAGS="" CXXFLAGS="" CC=clang CXX=clang++
   cargo build --release --bin swapdiff --target-dir "$WORK/seed-tool"
 )
-# The programs: corpus/seeds, and corpus/regressions (inputs that once
-# diverged). corpus/known-bugs holds patches and expected reports, not seeds.
+# The programs: corpus/seeds and corpus/regressions (inputs that once
+# diverged) for the op-level targets, corpus/callers for the caller-level
+# ones; `seeds` writes each program into the dir of every target that reads
+# its form. corpus/known-bugs* hold patches and expected reports, not seeds.
 rm -rf "$WORK/seeds"
-for from in corpus/seeds corpus/regressions; do
+for from in corpus/seeds corpus/regressions corpus/callers; do
   if [ -d "$from" ]; then
     "$WORK/seed-tool/release/swapdiff" seeds --from "$from" --out "$WORK/seeds"
   fi
@@ -100,7 +120,11 @@ built=fuzz/target/x86_64-unknown-linux-gnu/release
 for t in "${targets[@]}"; do
   cp "$built/$t" "$OUT/"
   rm -f "$OUT/${t}_seed_corpus.zip"
-  (cd "$WORK/seeds/$t" && zip -q -r "$OUT/${t}_seed_corpus.zip" .)
+  if [ -d "$WORK/seeds/$t" ] && [ -n "$(ls -A "$WORK/seeds/$t")" ]; then
+    (cd "$WORK/seeds/$t" && zip -q -r "$OUT/${t}_seed_corpus.zip" .)
+  else
+    echo "swapdiff: $t has no seeds; it gets no seed corpus"
+  fi
   cp fuzz/swapdiff.dict "$OUT/$t.dict"
   sed "s/^dict = .*/dict = $t.dict/" fuzz/swapdiff.options >"$OUT/$t.options"
 done

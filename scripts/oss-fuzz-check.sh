@@ -2,23 +2,34 @@
 # make oss-fuzz-check: OSS-Fuzz's build check, run here without Docker.
 #
 # For each build in OSS_FUZZ_CHECK_BUILDS (default: address coverage afl) it
+#  0. (once) checks the pins of oss-fuzz/fetch-kernel.sh against the local
+#     Debian trees: fetch-kernel.sh SERIES runs on the local tarball in place
+#     of its download (KERNEL_TARBALL), for 6.12 and 7.2. Pins that match
+#     leave the same cut-down, checked tarball the image gets; a local tree
+#     of another release than the one pinned (Debian moved on) is a warning:
+#     the pins are then not compared, and the builds get the same files of
+#     the local tree, unchecked; a pin that does not match its own release is
+#     a failure;
 #  1. lays out what the image holds: $SRC/swapdiff (this working tree),
-#     $SRC/build.sh (oss-fuzz/build.sh), $SRC/linux-source-6.12.tar.xz (the
-#     local kernel tarball standing in for the one oss-fuzz/fetch-kernel.sh
-#     downloads), empty $OUT and $WORK;
+#     $SRC/build.sh (oss-fuzz/build.sh), $SRC/linux-source-6.12.tar.xz and
+#     $SRC/linux-source-7.2.tar.xz (from step 0), empty $OUT and $WORK;
 #  2. runs `bash -eux $SRC/build.sh` in a clean environment holding what
 #     OSS-Fuzz's `compile` exports for that build (CC, CFLAGS, RUSTFLAGS, ...);
 #  3. checks $OUT: every target of fuzz/fuzz_targets with its
-#     _seed_corpus.zip, .dict and .options, and that the kernel C was built
+#     _seed_corpus.zip, .dict and .options (a target without seeds is a
+#     warning and runs from one empty input), and that the kernel C was built
 #     with that build's instrumentation (OSS-Fuzz's flags, not ours);
 #  4. runs every target on its seed corpus the way ClusterFuzz would:
 #     address: libFuzzer for OSS_FUZZ_CHECK_SECONDS (default 10) with the
 #       .options flags and dictionary; must end without a crash;
 #     coverage: each seed once, then llvm-profdata/llvm-cov must read the
-#       profile and show kernel lines reached;
+#       profile and show kernel lines reached, in mm/swapfile.c of each
+#       series the target runs (6.12, 7.x or both: oss-fuzz/build.sh's header);
 #     afl: afl-fuzz for OSS_FUZZ_CHECK_SECONDS with the dictionary; must
 #       execute inputs and save no crash.
-# Exits 0 only when every check passed; prints one line per check.
+# Exits 0 only when every check passed (warnings do not fail it); prints one
+# line per check. The pin check alone takes about a minute (it decompresses
+# both local trees); each build several minutes, the first time most.
 #
 # Differences from OSS-Fuzz, forced by this machine (no Docker, no network):
 #  - libFuzzer is clang's libclang_rt.fuzzer (OSS-Fuzz links its own build of
@@ -35,7 +46,10 @@
 #                           kept between runs, so a second run builds incrementally)
 #   OSS_FUZZ_CHECK_BUILDS   which builds (address coverage afl)
 #   OSS_FUZZ_CHECK_SECONDS  seconds per target (default 10)
-#   SWAPDIFF_KERNEL_SRC     the kernel tarball or tree (default /usr/src/linux-source-6.12.tar.xz)
+#   OSS_FUZZ_CHECK_BUILDS=none checks the pins only
+#   SWAPDIFF_KERNEL_SRC     the 6.12 kernel tarball (default /usr/src/linux-source-6.12.tar.xz)
+#   SWAPDIFF_KERNEL_SRC_72  the 7.2 kernel tarball (default target/kernel-sources/linux-source-7.2.tar.xz,
+#                           what scripts/install-deps.sh base fetches)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -44,13 +58,18 @@ root=${OSS_FUZZ_CHECK_DIR:-$repo/target/oss-fuzz-check}
 builds=${OSS_FUZZ_CHECK_BUILDS:-address coverage afl}
 seconds=${OSS_FUZZ_CHECK_SECONDS:-10}
 kernel=${SWAPDIFF_KERNEL_SRC:-/usr/src/linux-source-6.12.tar.xz}
+kernel72=${SWAPDIFF_KERNEL_SRC_72:-$repo/target/kernel-sources/linux-source-7.2.tar.xz}
+[ "$builds" = none ] && builds=""
 
 die() { printf 'oss-fuzz-check: %s\n' "$*" >&2; exit 2; }
 failures=0
 pass() { printf '  ok    %s\n' "$*"; }
 fail() { printf '  FAIL  %s\n' "$*"; failures=$((failures + 1)); }
+warnings=0
+warn() { printf '  warn  %s\n' "$*"; warnings=$((warnings + 1)); }
 
-[ -e "$kernel" ] || die "no kernel source at $kernel (scripts/install-deps.sh base installs linux-source-6.12)"
+[ -f "$kernel" ] || die "no 6.12 kernel tarball at $kernel (scripts/install-deps.sh base installs linux-source-6.12)"
+[ -f "$kernel72" ] || die "no 7.2 kernel tarball at $kernel72 (scripts/install-deps.sh base fetches linux-source-7.2)"
 case "$root" in /*) ;; *) root="$repo/$root" ;; esac
 mkdir -p "$root"
 start=$(date +%s)
@@ -63,20 +82,52 @@ llvm_bin="$sysroot/lib/rustlib/x86_64-unknown-linux-gnu/bin"
 afl_home=$(ls -d "${XDG_DATA_HOME:-$HOME/.local/share}"/afl.rs/rustc-*/afl.rs-*/afl 2>/dev/null | tail -1)
 real_cargo=$(command -v cargo) || die "no cargo"
 
-# The pinned hashes in oss-fuzz/fetch-kernel.sh should name the package this
-# machine's default kernel source comes from; say so when apt can tell.
-pinned_deb_sha=$(sed -n 's/^DEB_SHA256=//p' oss-fuzz/fetch-kernel.sh)
-pinned_deb=$(sed -n 's/^DEB_NAME=//p' oss-fuzz/fetch-kernel.sh)
-pinned_ver=$(sed -E 's/^linux-source-6\.12_([^_]*)_all\.deb$/\1/' <<<"$pinned_deb")
-apt_sha=$(apt-cache show "linux-source-6.12=$pinned_ver" 2>/dev/null | sed -n 's/^SHA256: //p' | head -1)
-echo "oss-fuzz-check: fetch-kernel.sh pins"
-if [ -z "$apt_sha" ]; then
-  pass "$pinned_deb (apt does not list that version here; pin not compared)"
-elif [ "$apt_sha" = "$pinned_deb_sha" ]; then
-  pass "$pinned_deb sha256 matches the Debian archive's signed index"
-else
-  fail "$pinned_deb: fetch-kernel.sh pins $pinned_deb_sha, the archive lists $apt_sha"
-fi
+# Step 0: fetch-kernel.sh's pins against the local Debian trees. The result
+# (and the checked tarball) is kept in $root/kernel while neither the script
+# nor the local tarball changes.
+declare -A image_tarball
+echo "oss-fuzz-check: oss-fuzz/fetch-kernel.sh pins against the local trees"
+mkdir -p "$root/kernel"
+for pair in "6.12=$kernel" "7.2=$kernel72"; do
+  series=${pair%%=*} local_tar=${pair#*=}
+  checked="$root/kernel/linux-source-$series.tar.xz"
+  stamp="$root/kernel/linux-source-$series.stamp"
+  key="$(sha256sum <oss-fuzz/fetch-kernel.sh | cut -d' ' -f1) $(readlink -f "$local_tar") $(stat -L -c '%s %Y' "$local_tar")"
+  if [ -f "$stamp" ] && [ "$(sed -n 1p "$stamp")" = "$key" ] && { [ "$(sed -n 2p "$stamp")" != 0 ] || [ -f "$checked" ]; }; then
+    rc=$(sed -n 2p "$stamp") msg=$(sed -n '3,$p' "$stamp")
+  else
+    rm -f "$checked" "$stamp"
+    msg=$(KERNEL_TARBALL="$local_tar" bash oss-fuzz/fetch-kernel.sh "$series" "$checked" 2>&1)
+    rc=$?
+    printf '%s\n%s\n%s\n' "$key" "$rc" "$msg" >"$stamp"
+  fi
+  case $rc in
+    0)
+      pass "$series: the pins match $local_tar (${msg#fetch-kernel: })"
+      image_tarball[$series]=$checked
+      ;;
+    3)
+      # The builds still see what the image would hold: the same files, unchecked.
+      cut="$root/kernel/linux-source-$series.unchecked.tar.xz"
+      if [ ! -f "$cut" ] || [ "$cut" -ot "$stamp" ]; then
+        rm -rf "$cut" "$root/kernel/cut" && mkdir -p "$root/kernel/cut"
+        mapfile -t want < <(bash oss-fuzz/fetch-kernel.sh --files "$series" | sed 's|^|*/|')
+        tar -xJf "$local_tar" -C "$root/kernel/cut" --occurrence --wildcards --no-wildcards-match-slash \
+            --no-same-owner "${want[@]}" && tar -C "$root/kernel/cut" -cJf "$cut" "$(ls "$root/kernel/cut")" \
+          || die "could not cut $local_tar down to ${want[*]}"
+        rm -rf "$root/kernel/cut"
+      fi
+      warn "$series: $local_tar is another release than fetch-kernel.sh pins, so its pins are not compared;" \
+        "the builds read its $(bash oss-fuzz/fetch-kernel.sh --files "$series" | paste -sd' '), unchecked" \
+        "(${msg#fetch-kernel: })"
+      image_tarball[$series]=$cut
+      ;;
+    *)
+      fail "$series: fetch-kernel.sh rejects $local_tar, of the release it pins: ${msg#fetch-kernel: }"
+      image_tarball[$series]=$local_tar
+      ;;
+  esac
+done
 
 # Copies the working tree (tracked and untracked-but-not-ignored files) into
 # $SRC/swapdiff, keeping fuzz/target there so that reruns are incremental.
@@ -117,6 +168,16 @@ EOF
   chmod +x "$1"
 }
 
+# The series a target runs, as oss-fuzz/build.sh's header lists them (the coverage build checks
+# that each one's kernel lines are reached).
+series_of() {
+  case "$1" in
+    callers_7x) echo 7.x ;;
+    callers_cross) echo 6.12 7.x ;;
+    *) echo 6.12 ;;
+  esac
+}
+
 # libFuzzer flags and ASAN_OPTIONS from a .options file, as ClusterFuzz applies them.
 options_flags() { # file outdir
   awk -v out="$2" '
@@ -138,7 +199,8 @@ for build in $builds; do
   echo "oss-fuzz-check: $build build in $dir"
   sync_source "$SRC/swapdiff"
   cp oss-fuzz/build.sh "$SRC/build.sh"
-  ln -sfn "$kernel" "$SRC/linux-source-6.12.tar.xz"
+  ln -sfn "${image_tarball[6.12]}" "$SRC/linux-source-6.12.tar.xz"
+  ln -sfn "${image_tarball[7.2]}" "$SRC/linux-source-7.2.tar.xz"
   rm -rf "$OUT" "$WORK/seeds"
   mkdir -p "$OUT" "$WORK" "$dir/bin"
 
@@ -202,14 +264,19 @@ for build in $builds; do
 
   for t in "${targets[@]}"; do
     missing=()
-    for f in "$t" "${t}_seed_corpus.zip" "$t.dict" "$t.options"; do [ -s "$OUT/$f" ] || missing+=("$f"); done
+    for f in "$t" "$t.dict" "$t.options"; do [ -s "$OUT/$f" ] || missing+=("$f"); done
     if [ ${#missing[@]} -gt 0 ]; then
       fail "$t: \$OUT lacks ${missing[*]}"
       continue
     fi
     corpus="$WORK/check-corpus/$t"
     rm -rf "$corpus" && mkdir -p "$corpus"
-    if ! unzip -q "$OUT/${t}_seed_corpus.zip" -d "$corpus" || [ -z "$(ls -A "$corpus")" ]; then
+    if [ ! -e "$OUT/${t}_seed_corpus.zip" ]; then
+      # build.sh leaves a target without seeds without a zip; it still has to run (ClusterFuzz
+      # starts it from an empty corpus; AFL++ needs one input).
+      warn "$t: no ${t}_seed_corpus.zip (no seeds); run from one empty input"
+      : >"$corpus/empty"
+    elif ! unzip -q "$OUT/${t}_seed_corpus.zip" -d "$corpus" || [ -z "$(ls -A "$corpus")" ]; then
       fail "$t: ${t}_seed_corpus.zip is not a zip of inputs"
       continue
     fi
@@ -235,13 +302,29 @@ for build in $builds; do
         LLVM_PROFILE_FILE="$WORK/cov-$t.%p.profraw" timeout 300 "$OUT/$t" -runs=0 "$corpus" >"$log" 2>&1
         rc=$?
         if [ $rc -eq 0 ] && "$llvm_bin/llvm-profdata" merge -sparse "$WORK/cov-$t".*.profraw -o "$WORK/cov-$t.profdata" 2>>"$log"; then
-          row=$("$llvm_bin/llvm-cov" report "$OUT/$t" -instr-profile="$WORK/cov-$t.profdata" 2>>"$log" | grep '/mm/swapfile\.c ')
-          lines=$(awk '{ printf "%d/%d", $8 - $9, $8 }' <<<"$row")
-          if [ -n "$row" ] && [ "${lines%%/*}" -gt 0 ]; then
-            pass "$t: $nseeds seeds, profile readable, mm/swapfile.c lines reached $lines"
+          # Every binary links both series' extracts, each under its own directory, both with
+          # an mm/swapfile.c; the 7.x one is the directory that also has mm/swap_table.h.
+          # The target must reach lines of the swapfile.c of each series it runs.
+          files=$("$llvm_bin/llvm-cov" export -summary-only "$OUT/$t" -instr-profile="$WORK/cov-$t.profdata" 2>>"$log" \
+            | jq -r '.data[0].files[] | [.filename, .summary.lines.covered, .summary.lines.count] | @tsv')
+          declare -A reached=()
+          while IFS=$'\t' read -r file covered count; do
+            kdir=${file%/mm/swapfile.c}
+            if grep -qF "$kdir/mm/swap_table.h"$'\t' <<<"$files"; then s=7.x; else s=6.12; fi
+            reached[$s]="${reached[$s]:+${reached[$s]} + }$covered/$count"
+            [ "$covered" -gt 0 ] && reached[$s.hit]=1
+          done < <(grep -P '/mm/swapfile\.c\t' <<<"$files")
+          missed=() what=()
+          for s in $(series_of "$t"); do
+            what+=("$s ${reached[$s]:-absent}")
+            [ -n "${reached[$s.hit]:-}" ] || missed+=("$s")
+          done
+          if [ ${#missed[@]} -eq 0 ]; then
+            pass "$t: $nseeds seeds, profile readable, mm/swapfile.c lines reached: $(IFS=,; echo "${what[*]}" | sed 's/,/, /g')"
           else
-            fail "$t: profile merged but shows no mm/swapfile.c lines reached; see $log"
+            fail "$t: profile merged but shows no mm/swapfile.c lines of ${missed[*]} reached ($(IFS=,; echo "${what[*]}")); see $log"
           fi
+          unset reached
         else
           fail "$t: coverage run exited $rc or its profile did not merge; see $log"
         fi
@@ -268,7 +351,9 @@ done
 
 echo
 if [ $failures -eq 0 ]; then
-  echo "oss-fuzz-check: passed ($builds) in $(( $(date +%s) - start ))s"
+  summary="oss-fuzz-check: passed (pins${builds:+ $builds}) in $(( $(date +%s) - start ))s"
+  [ $warnings -eq 0 ] || summary+=", $warnings warning(s) above"
+  echo "$summary"
 else
   echo "oss-fuzz-check: $failures check(s) failed" >&2
   exit 1
