@@ -186,19 +186,24 @@ impl CallerProgram {
 mod tests {
     use super::*;
 
+    /// `len` pseudo-random bytes from the xorshift state `x`.
+    fn noise(x: &mut u64, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                *x ^= *x << 13;
+                *x ^= *x >> 7;
+                *x ^= *x << 17;
+                *x as u8
+            })
+            .collect()
+    }
+
     #[test]
     fn every_decoded_program_survives_its_text_form() {
         // Any bytes decode; the text form of the result parses back to it.
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         for len in [0usize, 1, 2, 7, 40, 300] {
-            let bytes: Vec<u8> = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x as u8
-                })
-                .collect();
+            let bytes = noise(&mut x, len);
             let p = CallerProgram::from_bytes(&bytes);
             assert!(p.ops.len() <= MAX_OPS);
             assert_eq!(CallerProgram::parse(&p.to_text()), Ok(p));
@@ -211,14 +216,7 @@ mod tests {
         // reach the fuzzer as the same program.
         let mut x = 0x2545_f491_4f6c_dd1du64;
         for len in [1usize, 5, 33, 200] {
-            let bytes: Vec<u8> = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x as u8
-                })
-                .collect();
+            let bytes = noise(&mut x, len);
             let p = CallerProgram::from_bytes(&bytes);
             let again = p.to_bytes().expect("a decoded program has a byte form");
             assert_eq!(CallerProgram::from_bytes(&again), p);
