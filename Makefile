@@ -1,5 +1,5 @@
 # swapdiff — the two commands a new user needs:
-#   make fuzz   fuzz stock 6.12 and 7.2 (or SWAPDIFF_PATCHES) with every target for FUZZ_SECONDS
+#   make fuzz   fuzz stock 6.12 and 7.2 (or SWAPDIFF_PATCHES) with $(TARGETS) for FUZZ_SECONDS
 #   make test   every test, C side under ASan/UBSan included
 # Both install what is missing first (scripts/install-deps.sh), idempotently.
 
@@ -27,7 +27,7 @@ PATCH_ARGS = $(foreach p,$(subst :, ,$(SWAPDIFF_PATCHES)),--patch $(p))
 .PHONY: check-patch hunt hunt72 coverage72 test-minimal regressions test-verdicts all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench bench-memory campaign clean-cache help
 
 help:
-	@echo "make fuzz            fuzz every target for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence (LEVEL=raw|logical)"
+	@echo "make fuzz            fuzz $(TARGETS) for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence (LEVEL=raw|logical)"
 	@echo "make fuzz SERIES=7.2 caller-level programs through 7.2 (or SERIES=6.12,7.2: both, compared) for FUZZ_SECONDS, judged by the spec"
 	@echo "make test            every test (cargo test, C side under sanitizers, patch handling, every fuzz target builds, check-patch verdicts, catalog minimization)"
 	@echo "make bench           one table: C floor, kernel-only, model-only, differential (BENCH_SECONDS), libFuzzer exec/s of every target with/without ASan (BENCH_FUZZ_SECONDS)"
