@@ -177,6 +177,16 @@ pub fn target_series(name: &str) -> Option<&'static str> {
     CALLER_TARGETS.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
 }
 
+/// The series of a caller-level target's saved input: the target `target` names, else the
+/// one a directory of `file`'s path is named after (libFuzzer's artifacts/<target>/, the seeds'
+/// fuzz/corpus/<target>/). None: an op-level input.
+pub fn input_series(target: Option<&str>, file: &std::path::Path) -> Option<&'static str> {
+    match target {
+        Some(t) => target_series(t),
+        None => file.components().rev().find_map(|c| target_series(c.as_os_str().to_str()?)),
+    }
+}
+
 /// Every fuzz target's name, op-level then caller-level (fuzz/fuzz_targets holds one file
 /// for each).
 pub fn target_names() -> Vec<&'static str> {

@@ -85,10 +85,7 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
     };
     // A caller-level target's input is no op-level program: when its replay dies, it is filed
     // as what the child said, with the input named (abnormal::file without a program).
-    let is_caller = |f: &Path| match &spec.target {
-        Some(t) => target_series(t).is_some(),
-        None => f.components().any(|c| c.as_os_str().to_str().and_then(target_series).is_some()),
-    };
+    let is_caller = |f: &Path| crate::harness::input_series(spec.target.as_deref(), f).is_some();
     for f in &files {
         if stop() {
             report.interrupted = true;

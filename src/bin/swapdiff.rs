@@ -293,16 +293,6 @@ fn family(target: &Option<String>) -> Result<Option<Family>, String> {
     }
 }
 
-/// The series of a caller-level target's input: the target `--target` names, else the one a
-/// directory of its path is named after (libFuzzer's artifacts/<target>/, the seeds'
-/// fuzz/corpus/<target>/).
-fn caller_series(target: &Option<String>, file: &Path) -> Option<&'static str> {
-    match target {
-        Some(t) => swapdiff::harness::target_series(t),
-        None => file.components().rev().find_map(|c| swapdiff::harness::target_series(c.as_os_str().to_str()?)),
-    }
-}
-
 fn parse_level(s: &str) -> Result<swapdiff::compare::Level, String> {
     swapdiff::compare::Level::from_name(s).ok_or_else(|| format!("unknown level `{s}` (raw or logical)"))
 }
@@ -569,7 +559,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Report { file, mail: false, out, target, no_minimize, minimize_seconds, add_regressions, level } => {
-            if let Some(series) = caller_series(&target, &file) {
+            if let Some(series) = swapdiff::harness::input_series(target.as_deref(), &file) {
                 // A caller-level target's input: its own kind of finding (src/caller_fuzz.rs).
                 let series = swapdiff::caller_fuzz::parse_series(series)?;
                 let minimize = !no_minimize && minimize_seconds > 0.0;
