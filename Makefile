@@ -24,12 +24,14 @@ DRIVER = env -u SWAPDIFF_PATCHES -u SWAPDIFF_BASE_PATCHES -u SWAPDIFF_C_SANITIZE
   $(CARGO) run --release -q --bin swapdiff --
 PATCH_ARGS = $(foreach p,$(subst :, ,$(SWAPDIFF_PATCHES)),--patch $(p))
 
+.PHONY: test-races
 .PHONY: check-patch hunt hunt72 coverage72 test-minimal regressions test-verdicts all deps test test-rust test-sanitize test-patches test-fuzz-build fuzz fuzz-build seeds afl bench bench-memory campaign clean-cache help
 
 help:
 	@echo "make fuzz            fuzz $(TARGETS) for FUZZ_SECONDS (default 60) in all; exits non-zero on a divergence (LEVEL=raw|logical)"
 	@echo "make fuzz SERIES=7.2 caller-level programs through 7.2 (or SERIES=6.12,7.2: both, compared) for FUZZ_SECONDS, judged by the spec"
 	@echo "make test            every test (cargo test, C side under sanitizers, patch handling, every fuzz target builds, check-patch verdicts, catalog minimization)"
+	@echo "make test-races      each corpus/races patch (a lock removed) is caught by swapdiff interleave; stock is clean"
 	@echo "make bench           one table: C floor, kernel-only, model-only, differential (BENCH_SECONDS), libFuzzer exec/s of every target with/without ASan (BENCH_FUZZ_SECONDS)"
 	@echo "make bench-memory    make fuzz for 600 s (FUZZ_SECONDS); fails if a fuzzer process's peak RSS reaches RSS_LIMIT_MB (512)"
 	@echo "make afl             the AFL++ targets for FUZZ_SECONDS in all"
@@ -48,7 +50,7 @@ help:
 deps:
 	@scripts/install-deps.sh base
 
-test: deps test-rust test-sanitize test-patches test-fuzz-build test-verdicts test-minimal
+test: deps test-rust test-sanitize test-patches test-fuzz-build test-verdicts test-minimal test-races
 
 test-rust:
 	$(CARGO) test --workspace --release
@@ -58,6 +60,9 @@ test-sanitize: deps
 
 test-patches: deps
 	@cshim/tests/patch_check.sh
+
+test-races: deps
+	@scripts/test-races.sh
 
 # Every fuzz target must build, libFuzzer and AFL++: a target that no longer
 # builds fails make test, not the next make fuzz. Then the driver end to end

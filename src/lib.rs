@@ -32,6 +32,7 @@ pub mod engine;
 pub mod exec;
 pub mod features;
 pub mod harness;
+pub mod interleave;
 pub mod judge;
 pub mod oracle;
 pub mod program;

@@ -365,6 +365,33 @@ struct sd_fatal_hub *sd_fatal_install(struct sd_fatal_hub *hub);
 void sd_fatal_set_program(bool known, uint64_t program);
 
 /*
+ * Interleavings (ENVIRONMENT.md "Interleavings", src/c/sched.c): up to
+ * SD_MAX_CPUS simulated CPUs on the calling thread, one running at a time,
+ * switching only at yield points. sd_sched_begin(n) starts a run of n CPUs
+ * (-EINVAL if one is on or n is outside 1..SD_MAX_CPUS); sd_sched_spawn
+ * gives CPU i its body (called with arg, it makes kernel calls through the
+ * sd_* functions). sd_sched_resume(i, &at) runs CPU i until its next yield
+ * point: 0, and at says where; 1 when its body returned; -EINVAL when it
+ * cannot run (sd_sched_runnable(i) is false: done, or waiting for a lock
+ * another CPU holds). sd_sched_op_point() is the yield point a body makes
+ * between two ops. sd_sched_end() ends the run; reset the environment
+ * after it if a CPU was left mid-call.
+ */
+#define SD_MAX_CPUS 4
+struct sd_yield {
+	int kind; /* SD_YIELD_* of sd_compiler.h: 1 lock ... 9 start */
+	int line;
+	const char *func; /* the kernel function at the yield point */
+	const char *text; /* the call there, as written ("spin_lock(&ci->lock)") */
+};
+int sd_sched_begin(int ncpus);
+int sd_sched_spawn(int cpu, void (*body)(void *arg), void *arg);
+int sd_sched_resume(int cpu, struct sd_yield *at);
+int sd_sched_runnable(int cpu);
+void sd_sched_op_point(void);
+void sd_sched_end(void);
+
+/*
  * TEST HOOKS. Misbehaving functions of our own run through the same
  * trampoline as the entry points, so tests can exercise the bounds and the
  * fatal note on a stock build. Never used outside tests.

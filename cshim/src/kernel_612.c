@@ -39,6 +39,7 @@ long total_swap_pages;
 
 #include "c/events.c"
 #include "c/bounds.c"
+#include "c/sched.c"
 #include "c/fatal.c"
 #include "c/alloc.c"
 #include "c/sort.c"

@@ -35,6 +35,7 @@ long total_swap_pages;
 
 #include "c/events.c"
 #include "c/bounds.c"
+#include "c/sched.c"
 #include "c/fatal.c"
 #include "c72/alloc72.c"
 #include "c/xarray.c"

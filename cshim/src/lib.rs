@@ -14,7 +14,7 @@
 //! bounded ([`set_call_timeout`], [`work_budget`]); [`fatal`] reports a
 //! worker's death in one stderr line. This crate is the only place in
 //! swapdiff with `unsafe` code: the FFI calls in engine.rs, build_info.rs,
-//! bounds.rs, fatal.rs, intern.rs and test_hooks.rs, each through a build's
+//! bounds.rs, fatal.rs, intern.rs, interleave.rs and test_hooks.rs, each through a build's
 //! table of entry points (builds.rs).
 
 mod bounds;
@@ -24,6 +24,7 @@ mod engine;
 pub mod fatal;
 mod ffi;
 mod intern;
+pub mod interleave;
 mod kernel;
 pub mod kernel72;
 mod test_hooks;

@@ -59,6 +59,27 @@ enum Cmd {
         #[arg(long)]
         spec: bool,
     },
+    /// Run a concurrent program (setup ops, then `cpuN op` lines; src/interleave/text.rs) on
+    /// simulated CPUs and check every run for linearizability against the spec. With a
+    /// `schedule` line: replay that schedule. Exit 0: no violation; 1: a violation (printed
+    /// with the schedule that replays it); 2: not judged or not usable.
+    Interleave {
+        file: PathBuf,
+        /// Explore every schedule with at most this many preemptions (the default: 2).
+        #[arg(long)]
+        preemptions: Option<usize>,
+        /// Stop the exhaustive walk after this many schedules.
+        #[arg(long, default_value_t = 1_000_000)]
+        max_schedules: usize,
+        /// Instead: this many PCT schedules.
+        #[arg(long)]
+        pct: Option<usize>,
+        /// PCT's bug depth (priority change points + 1).
+        #[arg(long, default_value_t = 3)]
+        depth: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Reduce a diverging input to a small program with the same divergence signature.
     Minimize {
         file: PathBuf,
@@ -531,6 +552,18 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 out.print(&text)?;
             }
             Ok(if diverged { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Cmd::Interleave { file, preemptions, max_schedules, pct, depth, seed } => {
+            use swapdiff::interleave::report::{command, Mode};
+            let src = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let mode = match pct {
+                Some(runs) => Mode::Pct { runs, depth, seed },
+                None => Mode::Exhaustive { preemptions: preemptions.unwrap_or(2), max: max_schedules },
+            };
+            let mut k = KernelEngine::acquire();
+            let (text, code) = command(&mut k, &src, mode).map_err(|e| format!("{}: {e}", file.display()))?;
+            print!("== {} (kernel {})\n{text}", file.display(), variant());
+            Ok(ExitCode::from(code))
         }
         Cmd::Minimize { file, out, target } => {
             let input = load(&file, family(&target)?).map_err(|e| e.to_string())?;

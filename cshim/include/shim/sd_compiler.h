@@ -35,19 +35,49 @@ typedef uint64_t u64;
 typedef unsigned long pgoff_t;
 typedef unsigned int gfp_t;
 
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/*
+ * Yield points (ENVIRONMENT.md "Interleavings", src/c/sched.c). While an
+ * interleaved run is on, the simulated CPUs take turns and control passes
+ * only here: before every lock, atomic and READ_ONCE/WRITE_ONCE/data_race
+ * access, after every unlock, at cond_resched and RCU sections. Outside one
+ * (every sequential run) a yield point is one predictable branch.
+ * sd_sched_cpu is the CPU running now (0 outside an interleaved run).
+ */
+enum {
+	SD_YIELD_LOCK = 1,
+	SD_YIELD_UNLOCK,
+	SD_YIELD_ATOMIC,
+	SD_YIELD_ONCE,
+	SD_YIELD_RESCHED,
+	SD_YIELD_RCU,
+	SD_YIELD_OP, /* between two ops of one CPU */
+	SD_YIELD_BLOCKED, /* waiting for a lock another CPU holds */
+	SD_YIELD_START, /* the CPU has not run yet */
+};
+static int sd_sched_on;
+static int sd_sched_cpu;
+static void sd_sched_point(int kind, const char *func, const char *text, int line);
+#define SD_YIELD(kind, text) \
+	(unlikely(sd_sched_on) ? sd_sched_point((kind), __func__, (text), __LINE__) : (void)0)
+
 typedef struct { int counter; } atomic_t;
 typedef struct { long counter; } atomic_long_t;
 #define ATOMIC_INIT(v) { (v) }
-static inline long atomic_long_read(const atomic_long_t *v) { return v->counter; }
-static inline void atomic_long_add(long i, atomic_long_t *v) { v->counter += i; }
-static inline void atomic_long_sub(long i, atomic_long_t *v) { v->counter -= i; }
+static inline long (atomic_long_read)(const atomic_long_t *v) { return v->counter; }
+static inline void (atomic_long_add)(long i, atomic_long_t *v) { v->counter += i; }
+static inline void (atomic_long_sub)(long i, atomic_long_t *v) { v->counter -= i; }
+#define atomic_long_read(v) (SD_YIELD(SD_YIELD_ATOMIC, "atomic_long_read(" #v ")"), (atomic_long_read)(v))
+#define atomic_long_add(i, v) (SD_YIELD(SD_YIELD_ATOMIC, "atomic_long_add(" #v ")"), (atomic_long_add)((i), (v)))
+#define atomic_long_sub(i, v) (SD_YIELD(SD_YIELD_ATOMIC, "atomic_long_sub(" #v ")"), (atomic_long_sub)((i), (v)))
 
-/* Single-threaded: ordering and annotation macros reduce to plain access. */
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
-#define READ_ONCE(x) (*(const volatile typeof(x) *)&(x))
-#define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
-#define data_race(expr) (expr)
+/* One CPU runs at a time, so ordering macros reduce to compiler barriers and
+ * marked accesses to plain ones, each a yield point. */
+#define READ_ONCE(x) (SD_YIELD(SD_YIELD_ONCE, "READ_ONCE(" #x ")"), *(const volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v) (SD_YIELD(SD_YIELD_ONCE, "WRITE_ONCE(" #x ")"), *(volatile typeof(x) *)&(x) = (v))
+#define data_race(expr) (SD_YIELD(SD_YIELD_ONCE, "data_race(" #expr ")"), (expr))
 #define smp_wmb() __asm__ __volatile__("" ::: "memory")
 #define smp_rmb() __asm__ __volatile__("" ::: "memory")
 #define __percpu

@@ -19,7 +19,7 @@
 #define for_each_possible_cpu(cpu) for ((cpu) = 0; (cpu) < 1; (cpu)++)
 static inline int numa_node_id(void) { return 0; }
 
-#define cond_resched() SD_HOOK()
+#define cond_resched() (SD_HOOK(), SD_YIELD(SD_YIELD_RESCHED, "cond_resched()"))
 
 /* Deterministic: get_random_u32_inclusive(lo, hi) is lo. Its one caller in
  * the extract seeds cluster_next_cpu, which only the rotational scan reads

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Locks as counters (ENVIRONMENT.md "Events"). Single-threaded, a lock can
- * only be contended by its own holder, which is a self-deadlock: a HANG
- * that abandons the call. The text names the lock as written at the call
- * site, so the macros stringify their argument.
+ * Locks as counters (ENVIRONMENT.md "Events"), with their holder's CPU. A
+ * lock its own holder takes again is a self-deadlock: a HANG that abandons
+ * the call. In an interleaved run (sd_compiler.h "Yield points") taking a
+ * lock is a yield point, and a lock another CPU holds makes the taker wait
+ * (sched.c) until it is released; releasing one is a yield point after the
+ * release. The text names the lock as written at the call site, so the
+ * macros stringify their argument.
  */
 #ifndef SD_LOCKS_H
 #define SD_LOCKS_H
@@ -13,11 +16,16 @@
 
 typedef struct {
 	int held;
+	int owner; /* the CPU holding it, while held */
 } spinlock_t;
 
-#define __SPIN_LOCK_UNLOCKED(name) { 0 }
+#define __SPIN_LOCK_UNLOCKED(name) { 0, 0 }
 #define DEFINE_SPINLOCK(name) spinlock_t name = __SPIN_LOCK_UNLOCKED(name)
-static inline void spin_lock_init(spinlock_t *l) { l->held = 0; }
+static inline void spin_lock_init(spinlock_t *l) { l->held = 0; l->owner = 0; }
+/* Interleaved runs (sched.c): yield, then wait while another CPU holds it. */
+static void sd_sched_acquire(spinlock_t *l, const char *func, const char *text, int line);
+/* Held by the CPU running now. */
+static inline bool sd_lock_mine(const spinlock_t *l) { return l->held && l->owner == sd_sched_cpu; }
 
 /* Locks held right now, over all lock objects: an entry point that returns
  * with this above zero leaked a lock. */
@@ -25,17 +33,22 @@ static int sd_locks_held;
 
 static inline void sd_lock(spinlock_t *l, const char *func, const char *text, int line)
 {
+	if (unlikely(sd_sched_on))
+		sd_sched_acquire(l, func, text, line);
 	if (l->held)
 		sd_trap(SD_EV_HANG, func, text, line);
 	l->held = 1;
+	l->owner = sd_sched_cpu;
 	sd_locks_held++;
 }
 static inline void sd_unlock(spinlock_t *l, const char *func, const char *text, int line)
 {
-	if (sd_warn_if(!l->held, func, text, line))
+	if (sd_warn_if(!sd_lock_mine(l), func, text, line))
 		return;
 	l->held = 0;
 	sd_locks_held--;
+	if (unlikely(sd_sched_on))
+		sd_sched_point(SD_YIELD_UNLOCK, func, text, line);
 }
 
 /* The kernel's lock calls are shim hooks (sd_bounds.h): they cost work. The
@@ -43,8 +56,9 @@ static inline void sd_unlock(spinlock_t *l, const char *func, const char *text, 
 #define spin_lock(l) (SD_HOOK(), sd_lock((l), __func__, "spin_lock(" #l ")", __LINE__))
 #define spin_unlock(l) (SD_HOOK(), sd_unlock((l), __func__, "spin_unlock(" #l ")", __LINE__))
 #define lockdep_assert_held(l) \
-	(void)sd_warn_if(!(l)->held, __func__, "lockdep_assert_held(" #l ")", __LINE__)
-/* The kernel's assert_spin_locked() is a BUG_ON, not a lockdep warning. */
+	(void)sd_warn_if(!sd_lock_mine(l), __func__, "lockdep_assert_held(" #l ")", __LINE__)
+/* The kernel's assert_spin_locked() is a BUG_ON, not a lockdep warning; it
+ * asks only whether the lock is held, by anyone. */
 #define assert_spin_locked(l) SD_BUG_IF(!(l)->held, "assert_spin_locked(" #l ")")
 
 /* percpu_ref of a swap device: live from swapon to swapoff. */

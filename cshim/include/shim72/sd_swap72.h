@@ -53,26 +53,26 @@ enum {
 #define SWAP_NR_ORDERS (PMD_ORDER + 1)
 #define SWAP_BATCH 64
 
-/* Atomics on longs: one thread, so plain arithmetic with the kernel's
- * return conventions. */
-#define atomic_long_set(v, i) ((v)->counter = (i))
-static inline long atomic_long_xchg_relaxed(atomic_long_t *v, long i)
+/* Atomics on longs: one CPU runs at a time, so plain arithmetic with the
+ * kernel's return conventions; each is a yield point (sd_compiler.h). */
+#define atomic_long_set(v, i) (SD_YIELD(SD_YIELD_ATOMIC, "atomic_long_set(" #v ")"), (v)->counter = (i))
+static inline long (atomic_long_xchg_relaxed)(atomic_long_t *v, long i)
 {
 	long old = v->counter;
 
 	v->counter = i;
 	return old;
 }
-static inline void atomic_long_or(long i, atomic_long_t *v) { v->counter |= i; }
-static inline long atomic_long_fetch_and_relaxed(long i, atomic_long_t *v)
+static inline void (atomic_long_or)(long i, atomic_long_t *v) { v->counter |= i; }
+static inline long (atomic_long_fetch_and_relaxed)(long i, atomic_long_t *v)
 {
 	long old = v->counter;
 
 	v->counter &= i;
 	return old;
 }
-static inline long atomic_long_add_return_relaxed(long i, atomic_long_t *v) { return v->counter += i; }
-static inline long atomic_long_sub_return_relaxed(long i, atomic_long_t *v) { return v->counter -= i; }
+static inline long (atomic_long_add_return_relaxed)(long i, atomic_long_t *v) { return v->counter += i; }
+static inline long (atomic_long_sub_return_relaxed)(long i, atomic_long_t *v) { return v->counter -= i; }
 static inline bool sd_atomic_long_try_cmpxchg(atomic_long_t *v, long *old, long new)
 {
 	if (v->counter == *old) {
@@ -82,21 +82,30 @@ static inline bool sd_atomic_long_try_cmpxchg(atomic_long_t *v, long *old, long 
 	*old = v->counter;
 	return false;
 }
+#define atomic_long_xchg_relaxed(v, i) (SD_YIELD(SD_YIELD_ATOMIC, "atomic_long_xchg_relaxed(" #v ")"), (atomic_long_xchg_relaxed)((v), (i)))
+#define atomic_long_or(i, v) (SD_YIELD(SD_YIELD_ATOMIC, "atomic_long_or(" #v ")"), (atomic_long_or)((i), (v)))
+#define atomic_long_fetch_and_relaxed(i, v) \
+	(SD_YIELD(SD_YIELD_ATOMIC, "atomic_long_fetch_and_relaxed(" #v ")"), (atomic_long_fetch_and_relaxed)((i), (v)))
+#define atomic_long_add_return_relaxed(i, v) \
+	(SD_YIELD(SD_YIELD_ATOMIC, "atomic_long_add_return_relaxed(" #v ")"), (atomic_long_add_return_relaxed)((i), (v)))
+#define atomic_long_sub_return_relaxed(i, v) \
+	(SD_YIELD(SD_YIELD_ATOMIC, "atomic_long_sub_return_relaxed(" #v ")"), (atomic_long_sub_return_relaxed)((i), (v)))
 /* The kernel passes an unsigned long *: the same bits. */
-#define atomic_long_try_cmpxchg(v, old, new) sd_atomic_long_try_cmpxchg((v), (long *)(old), (long)(new))
+#define atomic_long_try_cmpxchg(v, old, new) \
+	(SD_YIELD(SD_YIELD_ATOMIC, "atomic_long_try_cmpxchg(" #v ")"), sd_atomic_long_try_cmpxchg((v), (long *)(old), (long)(new)))
 #define cmpxchg(p, old, new) \
-	({ typeof(*(p)) old_ = (old); typeof(*(p)) cur_ = *(p); if (cur_ == old_) *(p) = (new); cur_; })
+	({ SD_YIELD(SD_YIELD_ATOMIC, "cmpxchg(" #p ")"); typeof(*(p)) old_ = (old); typeof(*(p)) cur_ = *(p); if (cur_ == old_) *(p) = (new); cur_; })
 
 /* RCU with one thread: a read section is a hook, a grace period has always
  * passed, and call_rcu() runs its callback at once. */
-#define rcu_read_lock() SD_HOOK()
-#define rcu_read_unlock() SD_HOOK()
+#define rcu_read_lock() (SD_HOOK(), SD_YIELD(SD_YIELD_RCU, "rcu_read_lock()"))
+#define rcu_read_unlock() (SD_HOOK(), SD_YIELD(SD_YIELD_RCU, "rcu_read_unlock()"))
 #define rcu_dereference(p) (p)
 #define rcu_dereference_protected(p, c) ((void)(c), (p))
 #define rcu_dereference_check(p, c) ((void)(c), (p))
 #define rcu_access_pointer(p) (p)
 #define rcu_assign_pointer(p, v) ((p) = (typeof(p))(v))
-#define lockdep_is_held(l) ((l)->held)
+#define lockdep_is_held(l) sd_lock_mine(l)
 static inline void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
 {
 	SD_HOOK();
@@ -113,9 +122,11 @@ typedef spinlock_t local_lock_t;
 #define spin_lock_irq(l) spin_lock(l)
 #define spin_unlock_irq(l) spin_unlock(l)
 static inline bool in_task(void) { return true; }
-/* One thread: the lock is free unless its own caller holds it. */
+/* Fails on a held lock, whoever holds it; a yield point first. */
 static inline bool sd_trylock(spinlock_t *l, const char *func, const char *text, int line)
 {
+	if (unlikely(sd_sched_on))
+		sd_sched_point(SD_YIELD_LOCK, func, text, line);
 	if (l->held)
 		return false;
 	sd_lock(l, func, text, line);

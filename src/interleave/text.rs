@@ -1,0 +1,83 @@
+//! The text form of a concurrent program and its schedule:
+//!
+//! ```text
+//! swapon clusters=1 ssd        # setup: ops run one by one first
+//! alloc_swap 0 0
+//! cpu0 swap_duplicate 0:1
+//! cpu1 swap_free_nr 0:1 nr=1
+//! schedule 1 0 0 1             # the CPU chosen at each decision point (optional)
+//! ```
+//!
+//! Every op is written as in a sequential program (`program::text`); `cpuN` in front gives it to
+//! CPU N, in order. [`print`] writes the canonical form, which [`parse`] reads back.
+
+use std::fmt::Write;
+
+use super::{Concurrent, Schedule};
+use crate::program::text::print_op;
+use crate::program::{parse as parse_program, Op};
+
+/// Reads a program and its schedule (empty when there is no `schedule` line). Errors name the
+/// line.
+pub fn parse(src: &str) -> Result<(Concurrent, Schedule), String> {
+    let mut p = Concurrent::default();
+    let mut schedule = Schedule::default();
+    for (i, raw) in src.lines().enumerate() {
+        let line = i + 1;
+        let code = raw.split('#').next().unwrap_or("").trim();
+        if code.is_empty() {
+            continue;
+        }
+        let (first, rest) = code.split_once(char::is_whitespace).unwrap_or((code, ""));
+        if first == "schedule" {
+            for w in rest.split_whitespace() {
+                let cpu: u8 = w.parse().map_err(|_| format!("line {line}: `{w}` is not a CPU number"))?;
+                if usize::from(cpu) >= super::CPUS_MAX {
+                    return Err(format!("line {line}: CPU {cpu}: at most {} CPUs", super::CPUS_MAX));
+                }
+                schedule.0.push(cpu);
+            }
+            continue;
+        }
+        if let Some(n) = first.strip_prefix("cpu") {
+            let cpu: usize = n.parse().map_err(|_| format!("line {line}: `{first}`: expected cpu0, cpu1, ..."))?;
+            if cpu >= super::CPUS_MAX {
+                return Err(format!("line {line}: {first}: at most {} CPUs", super::CPUS_MAX));
+            }
+            if p.cpus.len() <= cpu {
+                p.cpus.resize(cpu + 1, Vec::new());
+            }
+            p.cpus[cpu].push(one_op(rest, line)?);
+            continue;
+        }
+        p.setup.push(one_op(code, line)?);
+    }
+    p.validate()?;
+    Ok((p, schedule))
+}
+
+fn one_op(text: &str, line: usize) -> Result<Op, String> {
+    let prog = parse_program(text).map_err(|e| format!("line {line}: {}", e.message))?;
+    match prog.ops.as_slice() {
+        [op] => Ok(op.clone()),
+        _ => Err(format!("line {line}: expected one op")),
+    }
+}
+
+/// The canonical text, with the schedule when it is not empty.
+pub fn print(p: &Concurrent, schedule: &Schedule) -> String {
+    let mut s = String::new();
+    for op in &p.setup {
+        let _ = writeln!(s, "{}", print_op(op));
+    }
+    for (c, ops) in p.cpus.iter().enumerate() {
+        for op in ops {
+            let _ = writeln!(s, "cpu{c} {}", print_op(op));
+        }
+    }
+    if !schedule.0.is_empty() {
+        let words: Vec<String> = schedule.0.iter().map(u8::to_string).collect();
+        let _ = writeln!(s, "schedule {}", words.join(" "));
+    }
+    s
+}

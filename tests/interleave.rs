@@ -1,0 +1,114 @@
+//! Concurrent programs on the stock 6.12 build (src/interleave): the text form, the
+//! linearizability check against the spec, and the exhaustive walk of a tiny scope. A build
+//! with a lock removed is checked by `make test-races` (corpus/races): a stock build can only
+//! show that correct code passes and that the check refuses what no order explains.
+
+use swapdiff::engine::KernelEngine as Kernel;
+use swapdiff::interleave::explore::{exhaustive, judge_one, pct};
+use swapdiff::interleave::linear::{check, Verdict};
+use swapdiff::interleave::{run, text, Schedule};
+
+/// Slot 0:1 is allocated (the cache holds it) and mapped once; then CPU 0 takes a reference and
+/// drops one, CPU 1 drops one and takes one. Every op is under the cluster lock in 6.12
+/// (`__swap_duplicate`, `__swap_entries_free` take `lock_cluster_or_swap_info`), so each
+/// schedule is explained by some order, and every order ends at one reference, cached.
+const DUP_FREE: &str = "\
+swapon 1
+alloc_swap 0 order=0
+swap_duplicate 0:1
+cpu0 swap_duplicate 0:1
+cpu0 swap_free_nr 0:1 nr=1
+cpu1 swap_free_nr 0:1 nr=1
+cpu1 swap_duplicate 0:1
+";
+
+#[test]
+fn the_text_form_reads_back_to_the_same_program_and_schedule() {
+    let (p, s) = text::parse(&format!("{DUP_FREE}schedule 1 0 1\n")).unwrap();
+    assert_eq!(p.setup.len(), 3);
+    assert_eq!(p.cpus.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2]);
+    assert_eq!(s, Schedule(vec![1, 0, 1]));
+    let printed = text::print(&p, &s);
+    assert_eq!(text::parse(&printed).unwrap(), (p, s));
+}
+
+#[test]
+fn bad_programs_are_refused_with_the_line() {
+    // One CPU is not concurrent; cpu9 is past SD_MAX_CPUS; a typo names its line.
+    assert!(text::parse("swapon 1\ncpu0 swap_duplicate 0:1\n").unwrap_err().contains("1 CPUs"));
+    assert!(text::parse("cpu9 swap_duplicate 0:1\n").unwrap_err().contains("line 1"));
+    let err = text::parse("swapon 1\ncpu0 swap_dupe 0:1\ncpu1 swap_duplicate 0:1\n").unwrap_err();
+    assert!(err.starts_with("line 2"), "{err}");
+    assert!(text::parse("swapon 1\ncpu0 swap_duplicate 0:1\ncpu1 swap_duplicate 0:1\nschedule 0 x\n").is_err());
+}
+
+#[test]
+fn a_tiny_scope_has_no_violation_in_any_schedule() {
+    let (p, _) = text::parse(DUP_FREE).unwrap();
+    let mut k = Kernel::acquire();
+    let e = exhaustive(&mut k, &p, 2, 100_000);
+    assert!(e.complete && e.finding.is_none() && e.unjudged.is_none(), "{}", e.summary("2 preemptions"));
+    // More than the 6 op-level orders: the walk switches inside calls, at the locks and the
+    // map byte's WRITE_ONCE.
+    assert!(e.schedules > 6, "{}", e.schedules);
+    assert!(e.summary("2 preemptions").starts_with(&format!("no violation in all {} schedules", e.schedules)));
+    // A larger bound walks a superset.
+    let wider = exhaustive(&mut k, &p, 3, 100_000);
+    assert!(wider.complete && wider.finding.is_none() && wider.schedules > e.schedules);
+    let random = pct(&mut k, &p, 7, 100, 3);
+    assert!(random.finding.is_none() && random.unjudged.is_none());
+}
+
+#[test]
+fn a_schedule_replays_to_the_same_stops() {
+    let (p, _) = text::parse(DUP_FREE).unwrap();
+    let mut k = Kernel::acquire();
+    let (first, v) = judge_one(&mut k, &p, &Schedule(vec![1, 0, 1, 1, 0]));
+    assert!(matches!(v, Verdict::Linearizable { .. }), "{v:?}");
+    let again = run(&mut k, &p, &first.schedule(), None);
+    assert_eq!(first.trace, again.trace);
+    assert_eq!(first.ops, again.ops);
+}
+
+#[test]
+fn a_return_no_order_explains_is_a_violation() {
+    // Both CPUs take a reference (count 1 -> 3). Claiming the second returned -ENOENT (what
+    // __swap_duplicate answers for a free slot) is explained by no order: the slot is in use
+    // in both, and the end state has three references, not two.
+    let (p, _) = text::parse(
+        "swapon 1\nalloc_swap 0 order=0\nswap_duplicate 0:1\ncpu0 swap_duplicate 0:1\ncpu1 swap_duplicate 0:1\n",
+    )
+    .unwrap();
+    let mut k = Kernel::acquire();
+    let (mut r, v) = judge_one(&mut k, &p, &Schedule::default());
+    assert!(matches!(v, Verdict::Linearizable { .. }), "{v:?}");
+    r.ops[1][0].outcome = swapdiff::exec::Outcome::one(-2, vec![]);
+    match check(&p, &r, &k) {
+        Verdict::Violation { closest, .. } => assert!(!closest.is_empty()),
+        v => panic!("{v:?}"),
+    }
+}
+
+#[test]
+fn real_time_order_is_kept() {
+    // CPU 0 clears the cache bit, CPU 1 then sets it (swapcache_prepare succeeds only on a
+    // slot the cache does not hold; on a cached one it is -EEXIST). Under the default schedule
+    // CPU 0 runs first, and the one order that explains the returns is cpu0's op, then cpu1's.
+    let (p, _) = text::parse(
+        "swapon 1\nalloc_swap 0 order=0\nswap_duplicate 0:1\ncpu0 swapcache_clear 0:1 nr=1\ncpu1 swapcache_prepare 0:1 nr=1\n",
+    )
+    .unwrap();
+    let mut k = Kernel::acquire();
+    let (mut r, v) = judge_one(&mut k, &p, &Schedule::default());
+    match v {
+        Verdict::Linearizable { order, .. } => assert_eq!(order, [(0, 0), (1, 0)]),
+        v => panic!("{v:?}"),
+    }
+    // Had CPU 1's op ended before CPU 0's began, real time would put it first, where the spec
+    // answers -EEXIST: no order is left.
+    r.ops[1][0].began = 0;
+    r.ops[1][0].ended = 0;
+    r.ops[0][0].began = 1;
+    r.ops[0][0].ended = 1;
+    assert!(check(&p, &r, &k).is_violation());
+}
