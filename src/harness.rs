@@ -190,7 +190,20 @@ pub fn input_series(target: Option<&str>, file: &std::path::Path) -> Option<&'st
 /// Every fuzz target's name, op-level then caller-level (fuzz/fuzz_targets holds one file
 /// for each).
 pub fn target_names() -> Vec<&'static str> {
-    TARGETS.iter().map(|(n, _)| *n).chain(CALLER_TARGETS.iter().map(|(n, _)| *n)).collect()
+    TARGETS.iter().map(|(n, _)| *n).chain(CALLER_TARGETS.iter().map(|(n, _)| *n)).chain(INTERLEAVE_TARGETS).collect()
+}
+
+/// The targets of concurrent programs (src/interleave/bytes.rs): 6.12's C on simulated CPUs,
+/// each run checked for linearizability against the spec.
+pub const INTERLEAVE_TARGETS: [&str; 1] = ["interleave_612"];
+
+/// Whether a saved input is a concurrent program's: `target` names an interleaving target, or
+/// a directory of the path does (libFuzzer's artifacts/<target>/, fuzz/corpus/<target>/).
+pub fn is_interleave_input(target: Option<&str>, file: &std::path::Path) -> bool {
+    match target {
+        Some(t) => INTERLEAVE_TARGETS.contains(&t),
+        None => file.components().any(|c| INTERLEAVE_TARGETS.iter().any(|t| c.as_os_str() == *t)),
+    }
 }
 
 thread_local! {
@@ -230,6 +243,29 @@ pub fn fuzz_callers(data: &[u8], series: &str) {
                     program.to_text()
                 );
             }
+        }
+    });
+}
+
+thread_local! {
+    /// The build an interleaving target runs (a process runs one target): taken once.
+    static INTERLEAVE: RefCell<Option<KernelEngine>> = const { RefCell::new(None) };
+}
+
+/// One fuzzer input of `interleave_612`: the bytes as a concurrent program and schedule
+/// (`interleave::bytes`), run once and checked. Panics, the message starting with `swapdiff
+/// interleaving finding` and the signature, when no sequential order explains the run; the
+/// message holds the program with the schedule that replays it (`swapdiff interleave FILE`).
+pub fn fuzz_interleave(data: &[u8]) {
+    use crate::interleave::{bytes, explore, report};
+    INTERLEAVE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let k = slot.get_or_insert_with(KernelEngine::acquire);
+        let (p, schedule) = bytes::decode(data);
+        let (run, verdict) = explore::judge_one(k, &p, &schedule);
+        if verdict.is_violation() {
+            let found = explore::Found { schedule: run.schedule(), run, verdict };
+            panic!("swapdiff interleaving finding {}\n{}", found.signature(&p), report::violation_text(&p, &found));
         }
     });
 }

@@ -53,7 +53,7 @@ static void tags_from_seed(uint8_t seed, uint8_t page, uint8_t out[SD_MTE_PAGE_T
 "#;
 
 /// Event and state printing, the reproducer's own.
-const PRINTERS: &str = r#"static const char *kinds[] = { "WARN", "BUG", "HANG", "LOG", "DISCARD" };
+pub(crate) const PRINTERS: &str = r#"static const char *kinds[] = { "WARN", "BUG", "HANG", "LOG", "DISCARD" };
 
 static void events(void)
 {

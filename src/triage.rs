@@ -85,7 +85,10 @@ pub fn triage(dir: &Path, spec: &Spec, stop: &dyn Fn() -> bool) -> Result<Report
     };
     // A caller-level target's input is no op-level program: when its replay dies, it is filed
     // as what the child said, with the input named (abnormal::file without a program).
-    let is_caller = |f: &Path| crate::harness::input_series(spec.target.as_deref(), f).is_some();
+    let is_caller = |f: &Path| {
+        crate::harness::input_series(spec.target.as_deref(), f).is_some()
+            || crate::harness::is_interleave_input(spec.target.as_deref(), f)
+    };
     for f in &files {
         if stop() {
             report.interrupted = true;

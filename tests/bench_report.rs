@@ -4,6 +4,7 @@
 
 use swapdiff::bench::callers::CallerRates;
 use swapdiff::bench::fuzz::FuzzRate;
+use swapdiff::bench::interleave::InterleaveRates;
 use swapdiff::bench::report::{render, thousands, Report};
 use swapdiff::bench::{Rates, ThreeWay};
 use swapdiff::drive::summary::TargetResult;
@@ -45,11 +46,27 @@ fn report(fuzz: Vec<FuzzRate>) -> Report {
             cross: 6_000.0,
             series: "7.2",
         }),
+        // l/k = 30,000 / 60,000 = 0.50.
+        interleave: Some(InterleaveRates {
+            programs: 200,
+            stops: 41.0,
+            plain: 60_000.0,
+            scheduled: 30_000.0,
+            schedules: 25_000.0,
+        }),
     }
 }
 
 fn row<'a>(table: &'a str, start: &str) -> &'a str {
     table.lines().find(|l| l.starts_with(start)).unwrap_or_else(|| panic!("no row `{start}` in\n{table}"))
+}
+
+#[test]
+fn the_scheduler_rows_give_its_cost_as_a_ratio() {
+    let t = render(&report(vec![]));
+    assert!(row(&t, "| (k) 200 hunt programs").contains("60,000 programs/s"), "{t}");
+    assert_eq!(row(&t, "| l/k"), "| l/k scheduler / plain | 0.50 |  |");
+    assert!(row(&t, "| (l) the same as one CPU").contains("41 yield points"), "{t}");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 pub mod callers;
 pub mod floor;
 pub mod fuzz;
+pub mod interleave;
 pub mod report;
 
 use crate::engine::Engine;

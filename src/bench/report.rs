@@ -35,6 +35,8 @@ pub struct Report {
     pub fuzz_seconds: u64,
     /// Caller-level programs/s through each series and across them (bench::callers).
     pub callers: Option<super::callers::CallerRates>,
+    /// The scheduler's cost and the exhaustive walk's rate (bench::interleave).
+    pub interleave: Option<super::interleave::InterleaveRates>,
     /// The C floor and the differential rate on `swap_mte`'s seed programs:
     /// what libFuzzer's rate for that target is to be read against.
     pub seeds: Option<SeedRates>,
@@ -211,6 +213,23 @@ pub fn render(r: &Report) -> String {
             &mut s,
             &format!("j/i cross-series / {} alone", c.series),
             format!("{:.2}", c.cross / c.v7x),
+            String::new(),
+        );
+    }
+    if let Some(i) = &r.interleave {
+        let what = format!("{} hunt programs run sequentially", i.programs);
+        row(&mut s, &format!("(k) {what}, plain"), ps(i.plain), String::new());
+        row(
+            &mut s,
+            &format!("(l) the same as one CPU under the scheduler ({:.0} yield points each, each a switch)", i.stops),
+            ps(i.scheduled),
+            String::new(),
+        );
+        row(&mut s, "l/k scheduler / plain", format!("{:.2}", i.scheduled / i.plain), String::new());
+        row(
+            &mut s,
+            "(m) exhaustive walk (2 CPUs, <= 2 preemptions, each run checked against the spec)",
+            format!("{} schedules/s", thousands(i.schedules)),
             String::new(),
         );
     }

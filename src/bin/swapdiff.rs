@@ -64,7 +64,12 @@ enum Cmd {
     /// `schedule` line: replay that schedule. Exit 0: no violation; 1: a violation (printed
     /// with the schedule that replays it); 2: not judged or not usable.
     Interleave {
-        file: PathBuf,
+        /// The program (not with --hunt).
+        file: Option<PathBuf>,
+        /// Instead of a file: generated programs for this many seconds (stops at the first
+        /// violation, minimized).
+        #[arg(long)]
+        hunt: Option<f64>,
         /// Explore every schedule with at most this many preemptions (the default: 2).
         #[arg(long)]
         preemptions: Option<usize>,
@@ -79,6 +84,9 @@ enum Cmd {
         depth: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// On a violation, write the standalone C reproducer here (the same yield points).
+        #[arg(long)]
+        repro: Option<PathBuf>,
     },
     /// Reduce a diverging input to a small program with the same divergence signature.
     Minimize {
@@ -176,6 +184,10 @@ enum Cmd {
         /// 7.2, the caller-level spec judging.
         #[arg(long)]
         series: Option<String>,
+        /// Also hunt concurrent programs (`swapdiff interleave --hunt`) on the patched build for
+        /// the same time: 6.12 only.
+        #[arg(long)]
+        interleave: bool,
     },
     /// Hunt every known bug of corpus/known-bugs with 3 fixed seeds; write RESULTS.md. With
     /// --spec: hunt stock C against the spec alone (bugs already in the kernel), file what it
@@ -329,6 +341,30 @@ struct CheckArgs {
     out: PathBuf,
     sanitize: bool,
     minimize_seconds: f64,
+    /// Hunt concurrent programs too (`swapdiff interleave --hunt` in the variant).
+    interleave: bool,
+}
+
+/// check-patch --interleave: the variant's `interleave --hunt` for `seconds`, its output kept
+/// in `<out>/interleave-hunt.txt`. Whether it found a violation (a crash of the child, a
+/// sanitizer report included, is one too).
+fn interleave_hunt(bin: &Path, seconds: f64, out: &Path) -> Result<bool, String> {
+    eprintln!("swapdiff: hunting concurrent programs for {seconds}s ({}) ...", bin.display());
+    let mut cmd = std::process::Command::new(bin);
+    cmd.args(["interleave", "--hunt", &seconds.to_string(), "--seed", "1"]);
+    let o = cmd.output().map_err(|e| format!("{}: {e}", bin.display()))?;
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let found = o.status.code() != Some(0);
+    let first = text.lines().nth(1).unwrap_or("").to_string();
+    if found {
+        std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+        let file = out.join("interleave-hunt.txt");
+        std::fs::write(&file, &text).map_err(|e| format!("{}: {e}", file.display()))?;
+        println!("interleavings: {first} (exit {:?}): {}", o.status.code(), file.display());
+    } else {
+        println!("interleavings: {first}");
+    }
+    Ok(found)
 }
 
 fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
@@ -373,6 +409,7 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
     };
     let stop = || interrupt.is_set();
     let results = swapdiff::jobs::run_variant(&spec, &stop)?;
+    let racy = a.interleave && !interrupt.is_set() && interleave_hunt(&variant.bin, a.seconds, &out)?;
     let programs: u64 = results.iter().map(|r| r.programs).sum();
     let interrupted = interrupt.is_set() || results.iter().any(|r| r.interrupted);
     let mut sigs: Vec<&String> = results.iter().flat_map(|r| &r.signatures).collect();
@@ -394,6 +431,13 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
         }
         // Only a hunt in which every worker ran its budget and exited cleanly says "none".
         if results.iter().all(|r| r.clean) {
+            if racy {
+                println!(
+                    "no divergence in {programs} sequential programs ({} level){lost}; the concurrent hunt found a violation (above)",
+                    level.name()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
             println!("no divergence in {programs} programs ({} level){lost}", level.name());
             return Ok(ExitCode::SUCCESS);
         }
@@ -553,15 +597,26 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             }
             Ok(if diverged { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        Cmd::Interleave { file, preemptions, max_schedules, pct, depth, seed } => {
-            use swapdiff::interleave::report::{command, Mode};
+        Cmd::Interleave { file, hunt, preemptions, max_schedules, pct, depth, seed, repro } => {
+            use swapdiff::interleave::report::{command, hunt_command, Mode};
+            let file = match (file, hunt) {
+                (None, Some(seconds)) => {
+                    let mut k = KernelEngine::acquire();
+                    let (text, code) = hunt_command(&mut k, seconds, seed);
+                    print!("== hunt (kernel {})\n{text}", variant());
+                    return Ok(ExitCode::from(code));
+                }
+                (Some(f), None) => f,
+                _ => return Err("interleave: give a program file or --hunt SECONDS (not both)".into()),
+            };
             let src = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let mode = match pct {
                 Some(runs) => Mode::Pct { runs, depth, seed },
                 None => Mode::Exhaustive { preemptions: preemptions.unwrap_or(2), max: max_schedules },
             };
             let mut k = KernelEngine::acquire();
-            let (text, code) = command(&mut k, &src, mode).map_err(|e| format!("{}: {e}", file.display()))?;
+            let (text, code) =
+                command(&mut k, &src, mode, repro.as_deref()).map_err(|e| format!("{}: {e}", file.display()))?;
             print!("== {} (kernel {})\n{text}", file.display(), variant());
             Ok(ExitCode::from(code))
         }
@@ -592,6 +647,13 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Report { file, mail: false, out, target, no_minimize, minimize_seconds, add_regressions, level } => {
+            if swapdiff::harness::is_interleave_input(target.as_deref(), &file) {
+                // An interleaving target's input: a concurrent program and its schedule.
+                let mut k = KernelEngine::acquire();
+                let (text, found) = swapdiff::interleave::report::file_input(&mut k, &file, &findings_dir(out))?;
+                print!("{text}");
+                return Ok(if found { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+            }
             if let Some(series) = swapdiff::harness::input_series(target.as_deref(), &file) {
                 // A caller-level target's input: its own kind of finding (src/caller_fuzz.rs).
                 let series = swapdiff::caller_fuzz::parse_series(series)?;
@@ -616,25 +678,38 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             }
         }
         Cmd::Export { finding, out } => swapdiff::export::command(&finding, out.as_deref()),
-        Cmd::CheckPatch { patches, base, seconds, jobs, level, out, no_sanitize, minimize_seconds, series } => {
-            match swapdiff::variant::patch_series(&base, &patches, series.as_deref()) {
-                Ok("7.2") => check_patch_72(&patches, &base, seconds, jobs, findings_dir(out), !no_sanitize),
-                Ok(_) => check_patch(
-                    &patches,
-                    CheckArgs {
-                        base,
-                        spec_only: false,
-                        seconds,
-                        jobs,
-                        level,
-                        out: findings_dir(out),
-                        sanitize: !no_sanitize,
-                        minimize_seconds,
-                    },
-                ),
-                Err(e) => Err(e),
+        Cmd::CheckPatch {
+            patches,
+            base,
+            seconds,
+            jobs,
+            level,
+            out,
+            no_sanitize,
+            minimize_seconds,
+            series,
+            interleave,
+        } => match swapdiff::variant::patch_series(&base, &patches, series.as_deref()) {
+            Ok("7.2") if interleave => {
+                Err("check-patch --interleave: concurrent programs run on 6.12 only so far".into())
             }
-        }
+            Ok("7.2") => check_patch_72(&patches, &base, seconds, jobs, findings_dir(out), !no_sanitize),
+            Ok(_) => check_patch(
+                &patches,
+                CheckArgs {
+                    base,
+                    spec_only: false,
+                    seconds,
+                    jobs,
+                    level,
+                    out: findings_dir(out),
+                    sanitize: !no_sanitize,
+                    minimize_seconds,
+                    interleave,
+                },
+            ),
+            Err(e) => Err(e),
+        },
         Cmd::Hunt { catalog, seconds, stock_seconds, seeds, results, spec, jobs, out, no_sanitize } => {
             if spec {
                 let a = CheckArgs {
@@ -646,6 +721,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                     out: findings_dir(out),
                     sanitize: !no_sanitize,
                     minimize_seconds: 60.0,
+                    interleave: false,
                 };
                 check_patch(&[], a)
             } else {
@@ -782,6 +858,8 @@ fn bench(
     drop(kernel);
     eprintln!("swapdiff bench: caller-level programs through 6.12, 7.x and both ...");
     let callers = swapdiff::bench::callers::measure(programs, Duration::from_secs_f64(seconds));
+    eprintln!("swapdiff bench: the scheduler's cost and the exhaustive walk's rate ...");
+    let interleave = Some(swapdiff::bench::interleave::measure(programs.min(200), Duration::from_secs_f64(seconds)));
     let mut rates = rates;
     if let Some(patch) = &three_way_patch {
         eprintln!("swapdiff bench: two-way and three-way in a two-build variant of {} ...", patch.display());
@@ -824,6 +902,7 @@ fn bench(
         fuzz_seconds,
         seeds: Some(seeds),
         callers,
+        interleave,
     };
     println!();
     print!("{}", report::render(&r));

@@ -4,12 +4,12 @@
 //! [`pct`]: randomized schedules in the PCT style (random CPU priorities, the running CPU's
 //! priority dropped at `depth - 1` random steps), each recorded as the schedule that replays it.
 
+#[cfg(feature = "cli")]
 use cshim::interleave::Choice;
 use cshim::Kernel;
 
 use super::linear::{check, Verdict};
 use super::{run, Concurrent, Run, Schedule};
-use crate::generate::Rng;
 
 /// A schedule whose run the check refused, and what it said.
 #[derive(Debug, Clone)]
@@ -17,6 +17,22 @@ pub struct Found {
     pub schedule: Schedule,
     pub run: Run,
     pub verdict: Verdict,
+}
+
+impl Found {
+    /// A stable identity for dedup: `interleave/<what>/<the ops of the program, by kind>`,
+    /// what being `deadlock`, `livelock` or `order` (no sequential order explains the run).
+    pub fn signature(&self, p: &Concurrent) -> String {
+        let what = match &self.verdict {
+            Verdict::Violation { why, .. } if why.starts_with("deadlock") => "deadlock",
+            Verdict::Violation { why, .. } if why.starts_with("no end") => "livelock",
+            _ => "order",
+        };
+        let mut kinds: Vec<&str> = p.cpu_ops().map(|(_, op)| op.kind()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        format!("interleave/{what}/{}", kinds.join("+"))
+    }
 }
 
 /// What an exploration did.
@@ -107,8 +123,9 @@ pub fn exhaustive(k: &mut Kernel, p: &Concurrent, preemptions: usize, max_schedu
 }
 
 /// `runs` PCT schedules of bug depth `depth` from `seed`, stopping at the first violation.
+#[cfg(feature = "cli")]
 pub fn pct(k: &mut Kernel, p: &Concurrent, seed: u64, runs: usize, depth: usize) -> Explored {
-    let mut rng = Rng::new(seed);
+    let mut rng = crate::generate::Rng::new(seed);
     // The length of a run, for placing the change points: the default schedule's.
     let (first, v) = judge_one(k, p, &Schedule::default());
     if let Verdict::Unjudged(why) = v {

@@ -11,9 +11,16 @@
 //! [`explore`] enumerates every schedule of a tiny scope within a preemption bound, or samples
 //! PCT-style random ones.
 
+pub mod bytes;
 pub mod explore;
+pub mod generate;
+#[cfg(feature = "cli")]
+pub mod hunt;
 pub mod linear;
+pub mod minimize;
 pub mod report;
+#[cfg(feature = "cli")]
+pub mod repro;
 pub mod text;
 
 use std::cell::{Cell, RefCell};
