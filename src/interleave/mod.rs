@@ -29,7 +29,6 @@ use cshim::interleave::{Body, Choice, RunEnd, YieldKind, YieldPoint, MAX_CPUS};
 use cshim::Kernel;
 
 use crate::compare::Touch;
-use crate::engine::Engine;
 use crate::exec::{exec, Outcome};
 use crate::judge::Judge;
 use crate::program::Op;
@@ -38,7 +37,6 @@ use swapdiff_contract::prelude::*;
 /// Ops per CPU at most, and CPUs at most: a concurrent program is a small scope by design
 /// (races need two or three ops each; the linearizability check is exponential in ops).
 pub const MAX_CPU_OPS: usize = 4;
-pub use cshim::interleave::MAX_CPUS as CPUS_MAX;
 
 /// Stops an interleaved run may make before it counts as a livelock.
 pub const MAX_STEPS: usize = 20_000;
@@ -228,11 +226,4 @@ pub fn trace_text(run: &Run) -> String {
         }
     }
     s
-}
-
-/// What an engine's slots look like after the run, for the final-state comparison (reads only).
-pub fn final_state_ok<E: Engine + ?Sized>(judge: &Judge, e: &E) -> Option<String> {
-    judge
-        .state(e, &Touch::everything(), None)
-        .map(|m| format!("{}: the spec expects {}, the kernel has {}", m.detail, m.expected, m.actual))
 }

@@ -114,9 +114,7 @@ pub fn file_input(k: &mut Kernel, file: &std::path::Path, out: &std::path::Path)
     }
     let found = Found { schedule: run.schedule(), run, verdict };
     let sig = found.signature(&p);
-    let name: String =
-        sig.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
-    let dir = out.join(name);
+    let dir = out.join(crate::findings::dir_name(&sig));
     let text = violation_text(&p, &found);
     if !dir.exists() {
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;

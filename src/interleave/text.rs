@@ -13,6 +13,8 @@
 
 use std::fmt::Write;
 
+use cshim::interleave::MAX_CPUS;
+
 use super::{Concurrent, Schedule};
 use crate::program::text::print_op;
 use crate::program::{parse as parse_program, Op};
@@ -32,8 +34,8 @@ pub fn parse(src: &str) -> Result<(Concurrent, Schedule), String> {
         if first == "schedule" {
             for w in rest.split_whitespace() {
                 let cpu: u8 = w.parse().map_err(|_| format!("line {line}: `{w}` is not a CPU number"))?;
-                if usize::from(cpu) >= super::CPUS_MAX {
-                    return Err(format!("line {line}: CPU {cpu}: at most {} CPUs", super::CPUS_MAX));
+                if usize::from(cpu) >= MAX_CPUS {
+                    return Err(format!("line {line}: CPU {cpu}: at most {} CPUs", MAX_CPUS));
                 }
                 schedule.0.push(cpu);
             }
@@ -41,8 +43,8 @@ pub fn parse(src: &str) -> Result<(Concurrent, Schedule), String> {
         }
         if let Some(n) = first.strip_prefix("cpu") {
             let cpu: usize = n.parse().map_err(|_| format!("line {line}: `{first}`: expected cpu0, cpu1, ..."))?;
-            if cpu >= super::CPUS_MAX {
-                return Err(format!("line {line}: {first}: at most {} CPUs", super::CPUS_MAX));
+            if cpu >= MAX_CPUS {
+                return Err(format!("line {line}: {first}: at most {} CPUs", MAX_CPUS));
             }
             if p.cpus.len() <= cpu {
                 p.cpus.resize(cpu + 1, Vec::new());
