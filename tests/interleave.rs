@@ -189,3 +189,46 @@ fn repro_c_stops_where_the_run_stopped() {
     assert!(stdout.contains("0:1 byte 0x41"), "{stdout}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Swapoff on one CPU against a zap and a put of the slot's last holders on the other (the
+/// scenario of 82b1c07a0af6, corpus/races/free-cache-vs-swapoff). Stock 6.12's
+/// free_swap_and_cache_nr() holds a get_swap_device() reference, so swapoff waits for it in
+/// wait_for_completion() and the call never sees the cleared map: every schedule is explained.
+/// Any other answer here would be a false report against the stock kernel.
+const ZAP_PUT_SWAPOFF: &str = "\
+swapon 1
+alloc_swap 0 order=0
+swap_duplicate 0:1
+cpu0 free_swap_and_cache_nr 0:1 nr=1
+cpu1 put_swap_folio 0:1 order=0
+cpu1 swapoff 0
+";
+
+#[test]
+fn stock_swapoff_waits_for_the_reference_of_a_racing_zap() {
+    let (p, _) = text::parse(ZAP_PUT_SWAPOFF).unwrap();
+    let mut k = Kernel::acquire();
+    let e = exhaustive(&mut k, &p, 2, 100_000);
+    assert!(e.complete && e.finding.is_none() && e.unjudged.is_none(), "{}", e.summary("2 preemptions"));
+    // Swapoff really sleeps: favouring CPU 1 at every choice, it finds the slot in use (CPU 0 has
+    // not zapped yet) and sleeps in try_to_unuse(); CPU 0's zap empties the device, CPU 1 goes
+    // on, and sleeps again in wait_for_completion() on the zap's reference.
+    let r = run(&mut k, &p, &Schedule(vec![1; 64]), None);
+    let slept = |what: &str| r.trace.iter().any(|(c, at)| *c == 1 && at.to_string().contains(what));
+    assert!(slept("try_to_unuse()") && slept("wait_for_completion"), "{}", swapdiff::interleave::trace_text(&r));
+}
+
+/// Two CPUs swapping off one device: the kernel's swapoff is a long operation whose first
+/// effect (SWP_WRITEOK cleared, so the other gets -EINVAL) precedes its last, which no
+/// one-step sequential swapoff can explain. The check says it cannot judge such a program
+/// rather than report the kernel.
+#[test]
+fn two_swapoffs_of_one_device_are_not_judged() {
+    let (p, _) = text::parse("swapon 1\ncpu0 swapoff 0\ncpu1 swapoff 0\n").unwrap();
+    let mut k = Kernel::acquire();
+    let r = run(&mut k, &p, &Schedule(vec![1, 0]), None);
+    match check(&p, &r, &k) {
+        Verdict::Unjudged(why) => assert!(why.contains("two CPUs swap off device 0"), "{why}"),
+        v => panic!("{v:?}"),
+    }
+}

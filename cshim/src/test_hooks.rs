@@ -55,8 +55,6 @@ impl Kernel {
         hook(self, ffi::sd_test_hook_SD_TEST_FORK_SPIN, 0)
     }
 
-    /// Raises SIGSEGV inside a call (entry `sd_test_sigsegv`): the process dies.
-    #[doc(hidden)]
     #[doc(hidden)]
     /// Queues test work items (no kernel code): `requeuer` one that queues itself again on every
     /// run, else one that BUGs followed by one that only counts. 0, or -EBUSY if queued already.
@@ -70,6 +68,10 @@ impl Kernel {
         hook(self, ffi::sd_test_hook_SD_TEST_WORK_RUNS, 0)
     }
 
+    /// Raises SIGSEGV inside a call (entry `sd_test_sigsegv`): the process dies, except on a
+    /// simulated CPU of an interleaved run, where it is that CPU's oops (a BUG, the call
+    /// TRAPPED).
+    #[doc(hidden)]
     pub fn test_hook_sigsegv_in_call(&mut self) -> i64 {
         hook(self, ffi::sd_test_hook_SD_TEST_SIGSEGV_IN_CALL, 0)
     }

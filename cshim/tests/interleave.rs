@@ -6,7 +6,7 @@
 use cshim::interleave::{Choice, RunEnd, YieldKind};
 use cshim::Kernel;
 use swapdiff_contract::prelude::*;
-use swapdiff_contract::DEV_SSD;
+use swapdiff_contract::{EventKind, DEV_SSD, TRAPPED};
 
 /// A 1-cluster SSD with one slot allocated (the cache holds it) and mapped once: map byte
 /// SWAP_HAS_CACHE | 1.
@@ -28,20 +28,27 @@ fn alternate(c: &Choice<'_>) -> usize {
     }
 }
 
+/// Runs one call on each of two CPUs, alternating (`alternate`): their returns and the run.
+fn two_calls(
+    k: &mut Kernel,
+    mut a: impl FnMut(&mut Kernel) -> i64,
+    mut b: impl FnMut(&mut Kernel) -> i64,
+) -> ([i64; 2], cshim::interleave::Interleaving) {
+    let mut rets = [0i64; 2];
+    let (r0, r1) = rets.split_at_mut(1);
+    let run = k.interleave(
+        vec![Box::new(|k: &mut Kernel| r0[0] = a(k)), Box::new(|k: &mut Kernel| r1[0] = b(k))],
+        &mut alternate,
+        10_000,
+    );
+    (rets, run)
+}
+
 #[test]
 fn two_duplicates_under_the_cluster_lock_both_count_and_the_second_waits() {
     let mut k = Kernel::acquire();
     let e = one_mapped_slot(&mut k);
-    let mut rets = [0i64; 2];
-    let (r0, r1) = rets.split_at_mut(1);
-    let run = k.interleave(
-        vec![
-            Box::new(|k: &mut Kernel| r0[0] = k.swap_duplicate(e)),
-            Box::new(|k: &mut Kernel| r1[0] = k.swap_duplicate(e)),
-        ],
-        &mut alternate,
-        10_000,
-    );
+    let (rets, run) = two_calls(&mut k, |k| k.swap_duplicate(e), |k| k.swap_duplicate(e));
     assert_eq!(run.end, RunEnd::Finished);
     assert_eq!(rets, [0, 0]);
     // Each took a reference under ci->lock: 1 + 2, the cache bit kept.
@@ -124,4 +131,23 @@ fn the_step_limit_ends_a_run_and_a_reset_makes_the_build_usable() {
 fn a_panic_in_a_body_is_raised_after_the_run() {
     let mut k = Kernel::acquire();
     k.interleave(vec![Box::new(|_: &mut Kernel| panic!("a body's panic"))], &mut |_| 0, 10);
+}
+
+/// A fault inside a call on a simulated CPU is that CPU's oops (sched.c `sd_sched_fault`): a
+/// BUG under the entry point's name, the call TRAPPED, and the other CPU and the process go on,
+/// as the kernel kills only the faulting task. The use-after-swapoff races of corpus/races rely
+/// on it: the stale access reaches the NULL swapoff leaves in si->swap_map.
+#[test]
+fn a_fault_in_a_call_on_a_cpu_is_that_cpus_bug_and_the_other_cpu_goes_on() {
+    let mut k = Kernel::acquire();
+    let e = one_mapped_slot(&mut k);
+    let (rets, run) = two_calls(&mut k, |k| k.test_hook_sigsegv_in_call(), |k| k.swap_duplicate(e));
+    assert_eq!(run.end, RunEnd::Finished);
+    assert_eq!(rets, [TRAPPED, 0]);
+    let events = k.take_events();
+    let bug = events.iter().find(|ev| ev.kind == EventKind::Bug).expect("the fault is a BUG");
+    assert_eq!(bug.text, "unable to handle kernel paging request");
+    assert_eq!(bug.func, "sd_test_sigsegv");
+    // CPU 1's reference was taken: 1 + 1, the cache bit kept.
+    assert_eq!(k.map_byte(e), Some(0x42));
 }

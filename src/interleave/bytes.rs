@@ -1,10 +1,10 @@
 //! The fuzzer's bytes of a concurrent program and its schedule (target `interleave_612`):
-//! byte 0 picks the CPUs (2 + b % 3), then two bytes per CPU pick its pattern and slot from
-//! the hunt generator (`generate::from_choices`), and every byte after that is one choice of
+//! byte 0 picks the CPUs (2 + b % 3) and the generator's family (b / 3), then two bytes per CPU
+//! pick its pattern and slot (`generate::from_choices`), and every byte after that is one choice of
 //! the schedule (the CPU `b % cpus`). libFuzzer and AFL++ mutate the schedule like any other
 //! byte; a short input runs the default schedule past its end.
 
-use super::generate::{from_choices, NR_PATTERNS};
+use super::generate::{from_choices, MAX_PATTERNS};
 use super::{Concurrent, Schedule};
 
 /// Schedule bytes read at most (a run makes a few hundred decisions).
@@ -13,10 +13,11 @@ pub const MAX_SCHEDULE: usize = 4096;
 /// The program and schedule `data` stands for (every byte string is one).
 pub fn decode(data: &[u8]) -> (Concurrent, Schedule) {
     let mut it = data.iter().copied();
-    let cpus = 2 + usize::from(it.next().unwrap_or(0)) % 3;
+    let first = usize::from(it.next().unwrap_or(0));
+    let cpus = 2 + first % 3;
     let choices: Vec<(usize, bool)> = (0..cpus)
-        .map(|_| (usize::from(it.next().unwrap_or(0)) % NR_PATTERNS, it.next().unwrap_or(0) & 1 == 1))
+        .map(|_| (usize::from(it.next().unwrap_or(0)) % MAX_PATTERNS, it.next().unwrap_or(0) & 1 == 1))
         .collect();
     let schedule = Schedule(it.take(MAX_SCHEDULE).map(|b| b % cpus as u8).collect());
-    (from_choices(&choices), schedule)
+    (from_choices(first / 3, &choices), schedule)
 }

@@ -21,11 +21,14 @@ pub struct Found {
 
 impl Found {
     /// A stable identity for dedup: `interleave/<what>/<the ops of the program, by kind>`,
-    /// what being `deadlock`, `livelock` or `order` (no sequential order explains the run).
+    /// what being `deadlock`, `livelock`, `race` (a lock discipline WARN, linear.rs), `fault` (an
+    /// oops on a simulated CPU) or `order` (no sequential order explains the run).
     pub fn signature(&self, p: &Concurrent) -> String {
         let what = match &self.verdict {
             Verdict::Violation { why, .. } if why.starts_with("deadlock") => "deadlock",
             Verdict::Violation { why, .. } if why.starts_with("no end") => "livelock",
+            Verdict::Violation { why, .. } if why.starts_with("data race") => "race",
+            Verdict::Violation { why, .. } if why.starts_with("fault") => "fault",
             _ => "order",
         };
         let mut kinds: Vec<&str> = p.cpu_ops().map(|(_, op)| op.kind()).collect();

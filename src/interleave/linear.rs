@@ -11,6 +11,7 @@ use super::{Concurrent, Run};
 use crate::compare::Touch;
 use crate::judge::Judge;
 use crate::program::text::print_op;
+use crate::program::Op;
 
 /// An op of a concurrent program: (cpu, index in its list).
 pub type OpId = (usize, usize);
@@ -58,9 +59,16 @@ pub fn check(p: &Concurrent, run: &Run, k: &Kernel) -> Verdict {
     if let Some(why) = run.judge.lost() {
         return Verdict::Unjudged(format!("the spec lost track during the setup: {why}"));
     }
+    if let Some(why) = concurrent_swapoffs(p) {
+        return Verdict::Unjudged(why);
+    }
+    let trapped = run.ops.iter().any(|ops| ops.last().is_some_and(|r| r.outcome.trapped()));
     match run.end {
         RunEnd::Finished => {}
-        RunEnd::Deadlock => return violation(format!("deadlock: {}", waiting(run)), Vec::new(), 0),
+        // A CPU whose call trapped holding a lock leaves it held: the others' wait is the trap's
+        // consequence, and the spec judges the trap below (a call outside the contract, or a bug).
+        RunEnd::Deadlock if !trapped => return violation(format!("deadlock: {}", waiting(run)), Vec::new(), 0),
+        RunEnd::Deadlock => {}
         RunEnd::StepLimit => {
             return violation(
                 format!("no end after {} stops (livelock?): {}", run.trace.len(), waiting(run)),
@@ -72,9 +80,9 @@ pub fn check(p: &Concurrent, run: &Run, k: &Kernel) -> Verdict {
     for (c, ops) in p.cpus.iter().enumerate() {
         let done = run.ops.get(c).map_or(0, Vec::len);
         if done < ops.len() {
-            // A trapped op ends its CPU: the trap itself is what the spec refuses below.
-            let last = run.ops[c].last().map(|r| r.outcome.trapped()).unwrap_or(false);
-            if !last {
+            // A trapped op ends its CPU, and a CPU waiting for a lock the trap left held ends
+            // there too: the trap itself is what the spec judges below.
+            if !trapped {
                 return violation(format!("cpu{c} ran {done} of {} ops", ops.len()), Vec::new(), 0);
             }
         }
@@ -82,6 +90,18 @@ pub fn check(p: &Concurrent, run: &Run, k: &Kernel) -> Verdict {
     let mut s = Search { p, run, k, tried: 0, best: Vec::new(), lost: None };
     let mut order = Vec::new();
     let next = vec![0usize; p.cpus.len()];
+    // A fault or a data race is a bug whatever the results, if the calls are ones callers may
+    // make: some order keeps the spec on track through every op. A call outside the contract
+    // (every order loses the spec) may fault or race in the kernel too.
+    if let Some(why) = unexplainable(p, run) {
+        return match s.contract_order(run.judge.clone(), &next, &mut order) {
+            true => violation(why, Vec::new(), s.tried),
+            false => Verdict::Unjudged(format!(
+                "{why}, after a call outside the callers' contract in every order: {}",
+                s.lost.unwrap_or_default()
+            )),
+        };
+    }
     if let Some(found) = s.walk(run.judge.clone(), &next, &mut order) {
         return Verdict::Linearizable { order: found, orders_tried: s.tried };
     }
@@ -90,6 +110,53 @@ pub fn check(p: &Concurrent, run: &Run, k: &Kernel) -> Verdict {
     }
     let why = s.best.first().map(|a| a.why.clone()).unwrap_or_else(|| "no order".into());
     violation(format!("no sequential order of the ops explains the run; the closest fails: {why}"), s.best, s.tried)
+}
+
+/// Two CPUs that swap off one device: the spec's swapoff is one step, the kernel's a long one
+/// whose first effect (SWP_WRITEOK cleared: the second gets -EINVAL) comes before its last (the
+/// device gone), so no sequential order fits the runs where the second returns between them.
+fn concurrent_swapoffs(p: &Concurrent) -> Option<String> {
+    let mut seen: Vec<(usize, u8)> = Vec::new();
+    for ((c, _), op) in p.cpu_ops() {
+        if let Op::swapoff { ty } = op {
+            let ty = *ty;
+            if seen.iter().any(|&(d, t)| d != c && t == ty) {
+                return Some(format!("two CPUs swap off device {ty}: swapoff is not one step (not judged)"));
+            }
+            seen.push((c, ty));
+        }
+    }
+    None
+}
+
+/// The text of the shim's lock discipline WARNs (cshim sd_list.h, devices.c): a shared object the
+/// kernel documents as locked was changed without its lock. Only interleaved runs check it.
+pub const LOCK_DISCIPLINE: &str = "lock discipline: ";
+
+/// The text of the BUG a fault inside a call becomes on a simulated CPU (cshim sched.c
+/// `sd_sched_fault`): the kernel's oops. Only interleaved runs catch faults (a sequential one is
+/// a crash of the process).
+pub const PAGE_FAULT: &str = "unable to handle kernel paging request";
+
+/// A run no sequential order can explain whatever its results: a lock discipline WARN (a data
+/// race) or a fault (a use of freed or cleared memory). The kernel never prints the first and
+/// never faults in a call its callers may make, so naming them is the report; the spec is not
+/// asked (it may make no promise about the call, and so would accept anything).
+fn unexplainable(p: &Concurrent, run: &Run) -> Option<String> {
+    for (c, ops) in run.ops.iter().enumerate() {
+        for (i, r) in ops.iter().enumerate() {
+            let op = print_op(&p.cpus[c][i]);
+            for e in r.outcome.events() {
+                if let Some(what) = e.text.strip_prefix(LOCK_DISCIPLINE) {
+                    return Some(format!("data race: cpu{c}'s `{op}`: {what} in {}", e.func));
+                }
+                if e.text == PAGE_FAULT {
+                    return Some(format!("fault: cpu{c}'s `{op}`: {PAGE_FAULT} in {}", e.func));
+                }
+            }
+        }
+    }
+    None
 }
 
 fn violation(why: String, closest: Vec<Attempt>, orders_tried: usize) -> Verdict {
@@ -131,6 +198,38 @@ impl Search<'_> {
             self.best.insert(pos, a);
             self.best.truncate(KEEP);
         }
+    }
+
+    /// Whether some order (real-time order kept) keeps the spec on track through every op,
+    /// whatever the results: the calls are within the callers' contract in that order.
+    fn contract_order(&mut self, judge: Judge, next: &[usize], order: &mut Vec<OpId>) -> bool {
+        let total: usize = self.run.ops.iter().map(Vec::len).sum();
+        if order.len() == total {
+            return true;
+        }
+        for c in 0..self.run.ops.len() {
+            if !self.available(next, c) {
+                continue;
+            }
+            let i = next[c];
+            let mut j = judge.clone();
+            self.tried += 1;
+            // A disagreement is not the question here; losing track is.
+            let _ = j.step(&self.p.cpus[c][i], &self.run.ops[c][i].outcome, self.k, &Touch::default());
+            if let Some(why) = j.lost() {
+                self.lost = Some(why.to_string());
+                continue;
+            }
+            let mut n = next.to_vec();
+            n[c] += 1;
+            order.push((c, i));
+            let within = self.contract_order(j, &n, order);
+            order.pop();
+            if within {
+                return true;
+            }
+        }
+        false
     }
 
     fn walk(&mut self, judge: Judge, next: &[usize], order: &mut Vec<OpId>) -> Option<Vec<OpId>> {

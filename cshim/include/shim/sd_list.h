@@ -16,7 +16,21 @@ struct list_head {
 
 #define LIST_HEAD_INIT(name) { &(name), &(name) }
 
-static inline void INIT_LIST_HEAD(struct list_head *l) { l->next = l->prev = l; }
+/*
+ * Lock discipline checks on lists (ENVIRONMENT.md "Interleavings"): in an
+ * interleaved run every change to a list passes the list head it touches to
+ * the build's sd_list_changing() (its devices file), which knows the lists
+ * the kernel documents as locked. Outside one it is one predictable branch.
+ */
+static void sd_list_changing(const struct list_head *h, const char *func, int line);
+static inline void sd_list_hook(const struct list_head *h, const char *func, int line)
+{
+	if (unlikely(sd_sched_on))
+		sd_list_changing(h, func, line);
+}
+
+static inline void (INIT_LIST_HEAD)(struct list_head *l) { l->next = l->prev = l; }
+#define INIT_LIST_HEAD(l) (sd_list_hook((l), __func__, __LINE__), (INIT_LIST_HEAD)(l))
 static inline bool list_empty(const struct list_head *h) { return h->next == h; }
 
 static inline void sd_list_link(struct list_head *n, struct list_head *prev,
@@ -27,14 +41,24 @@ static inline void sd_list_link(struct list_head *n, struct list_head *prev,
 	n->prev = prev;
 	prev->next = n;
 }
-static inline void list_add(struct list_head *n, struct list_head *h) { sd_list_link(n, h, h->next); }
-static inline void list_add_tail(struct list_head *n, struct list_head *h) { sd_list_link(n, h->prev, h); }
-static inline void list_del(struct list_head *e)
+static inline void (list_add)(struct list_head *n, struct list_head *h) { sd_list_link(n, h, h->next); }
+static inline void (list_add_tail)(struct list_head *n, struct list_head *h) { sd_list_link(n, h->prev, h); }
+static inline void (list_del)(struct list_head *e)
 {
 	e->prev->next = e->next;
 	e->next->prev = e->prev;
-	INIT_LIST_HEAD(e);
+	(INIT_LIST_HEAD)(e);
 }
+#define list_add(n, h) (sd_list_hook((h), __func__, __LINE__), (list_add)((n), (h)))
+#define list_add_tail(n, h) (sd_list_hook((h), __func__, __LINE__), (list_add_tail)((n), (h)))
+/* An entry's deletion changes its neighbours: either may be a list head. */
+#define list_del(e)                                                        \
+	({                                                                 \
+		struct list_head *sd_e_ = (e);                             \
+		sd_list_hook(sd_e_->prev, __func__, __LINE__);             \
+		sd_list_hook(sd_e_->next, __func__, __LINE__);             \
+		(list_del)(sd_e_);                                         \
+	})
 #define list_del_init list_del
 static inline void list_move_tail(struct list_head *e, struct list_head *h)
 {

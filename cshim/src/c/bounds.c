@@ -37,6 +37,23 @@
  * signal handlers and the fatal-error note. */
 static _Atomic unsigned long sd_call_seq;
 static _Atomic int sd_in_call;
+
+/*
+ * What the caller of the call in flight holds against swapoff, which
+ * swapoff's try_to_unuse() model reads (sched.c, devices.c): an entry point
+ * wrapper sets it before its SD_CALL; it is back to SD_GUARD_REFS when the
+ * call ends. Per CPU in an interleaved run, like the rest of a call's state.
+ *  SD_GUARD_REFS  only the references the call itself drops: swapoff can
+ *                 finish once the device has no slot in use (a zap's
+ *                 free_swap_and_cache_nr(), after the PTE is cleared; a put).
+ *  SD_GUARD_HELD  for the whole call: a page table lock over a PTE that maps
+ *                 the entry, or its own get_swap_device() (duplicating and
+ *                 reading counts).
+ *  SD_GUARD_NONE  nothing: add_swap_count_continuation(), which
+ *                 copy_pte_range() calls after dropping the page table lock.
+ */
+enum { SD_GUARD_REFS, SD_GUARD_HELD, SD_GUARD_NONE };
+static int sd_call_guard;
 static _Atomic pid_t sd_call_tid;
 static _Atomic(const char *) sd_call_entry;
 /* This thread's id, fetched once per thread (gettid is a syscall).
@@ -92,6 +109,7 @@ static void sd_call_end(void)
 	atomic_signal_fence(memory_order_seq_cst);
 	atomic_store_explicit(&sd_in_call, 0, memory_order_release);
 	atomic_store_explicit(&sd_call_entry, NULL, memory_order_relaxed);
+	sd_call_guard = SD_GUARD_REFS;
 }
 
 /* Reached by siglongjmp from sd_wd_handler: the HANG is recorded here, in

@@ -49,6 +49,32 @@ static struct page *(vmalloc_to_page)(const void *addr)
 	sd_trap(SD_EV_BUG, __func__, "address outside every swap_map", __LINE__);
 }
 
+/*
+ * Lock discipline (sd_list.h): the swap count continuation list of a
+ * swap_map page changes only under si->cont_lock, the lock 2628bd6fc052
+ * added to "protect swap count continuation page list" (swap.h) after
+ * add_swap_count_continuation() and swap_count_continued() raced on it under
+ * two different cluster locks. A change without it is a WARN the kernel
+ * would not print, so no sequential order explains it (src/interleave).
+ * Not once the device's users are drained: free_swap_count_continuations()
+ * takes the lists apart alone, after swapoff's waits.
+ */
+static void sd_list_changing(const struct list_head *h, const char *func, int line)
+{
+	for (int t = 0; t < SD_MAX_DEVICES; t++) {
+		const struct sd_device *dev = &sd_devices[t];
+		const struct swap_info_struct *si = swap_info[t];
+
+		if ((const char *)h < (const char *)&dev->heads[0] ||
+		    (const char *)h >= (const char *)&dev->heads[SD_MAP_PAGES])
+			continue;
+		if (si && si->users.live)
+			(void)sd_warn_if(!sd_lock_mine(&si->cont_lock), func,
+					 "lock discipline: continuation list changed without si->cont_lock", line);
+		return;
+	}
+}
+
 /* mark_bad after swapon: the cluster counts the slot as setup_clusters
  * counts a bad page of the header's list, and a free cluster moves to the
  * nonfull list as setup_clusters files a cluster with a count. */
@@ -76,12 +102,14 @@ static void sd_device_release(int type)
 	sd_work_unqueue(&si->reclaim_work);
 	if (!plist_node_empty(&si->avail_lists[0]))
 		plist_del(&si->avail_lists[0], &swap_avail_heads[0]);
-	free(si->cluster_info);
-	free(si->percpu_cluster);
-	free(si->cluster_next_cpu);
-	free(si->zeromap);
-	free(si);
-	free(sd_devices[type].map);
+	/* Through the quarantine (sched.c): in an interleaved run another CPU
+	 * may still hold `si`; the kernel never frees a swap_info_struct. */
+	sd_quarantine_add(si->cluster_info);
+	sd_quarantine_add(si->percpu_cluster);
+	sd_quarantine_add(si->cluster_next_cpu);
+	sd_quarantine_add(si->zeromap);
+	sd_quarantine_add(si);
+	sd_quarantine_add(sd_devices[type].map);
 	sd_devices[type].map = NULL;
 	swap_info[type] = NULL;
 }
@@ -233,13 +261,113 @@ static int sd_swapoff_tail(struct swap_info_struct *si, int type)
 			    arch_swap_invalidate_area(type), 0L));
 }
 
+/*
+ * swapoff(2)'s synchronisation with everything else, for a swapoff on a
+ * simulated CPU (ENVIRONMENT.md "Interleavings"): the kernel's order, each
+ * wait a sleep the scheduler ends when its condition holds.
+ *  - SWP_WRITEOK cleared and the device off the avail list, under p->lock:
+ *    no new allocation;
+ *  - try_to_unuse(): done when no other CPU's caller keeps the device busy
+ *    (sched.c sd_sched_others_unused, bounds.c SD_GUARD_*); the end of this
+ *    function drops the references that are left;
+ *  - percpu_ref_kill(&p->users), synchronize_rcu() (every other CPU out of
+ *    its spinlock sections), then wait_for_completion(&p->comp) (the last
+ *    get_swap_device() reference put);
+ *  - under p->lock: highest_bit = 0, wait for SWP_SCANNING to drop, then
+ *    swap_map and cluster_info NULL. What is freed goes to the quarantine.
+ * A second swapoff of the same device finds SWP_WRITEOK clear: -EINVAL, as
+ * swapoff(2)'s lookup of the file skips such a device.
+ */
+static bool sd_unuse_done(int self, const void *arg)
+{
+	const struct swap_info_struct *si = arg;
+
+	return sd_sched_others_unused(self, si->inuse_pages == 0);
+}
+
+static bool sd_users_gone(int self, const void *arg)
+{
+	(void)self;
+	return ((const struct swap_info_struct *)arg)->users.count == 0;
+}
+
+static bool sd_not_scanning(int self, const void *arg)
+{
+	(void)self;
+	return ((const struct swap_info_struct *)arg)->flags < SWP_SCANNING;
+}
+
+static int sd_swapoff_begin(struct swap_info_struct *si)
+{
+	/* swapoff(2) finds the device and clears SWP_WRITEOK under one hold of
+	 * swap_lock: the test and the clear are one step here too. */
+	sd_lock(&si->lock, __func__, "spin_lock(&p->lock)", __LINE__);
+	if (!(si->flags & SWP_WRITEOK)) {
+		sd_unlock(&si->lock, __func__, "spin_unlock(&p->lock)", __LINE__);
+		return -EINVAL;
+	}
+	sd_lock(&swap_avail_lock, __func__, "spin_lock(&swap_avail_lock)", __LINE__);
+	if (!plist_node_empty(&si->avail_lists[0]))
+		plist_del(&si->avail_lists[0], &swap_avail_heads[0]);
+	sd_unlock(&swap_avail_lock, __func__, "spin_unlock(&swap_avail_lock)", __LINE__);
+	si->flags &= ~SWP_WRITEOK;
+	sd_unlock(&si->lock, __func__, "spin_unlock(&p->lock)", __LINE__);
+	sd_sched_wait(sd_unuse_done, si, __func__, "try_to_unuse()", __LINE__);
+	si->users.live = false;
+	sd_synchronize_rcu(__func__, __LINE__);
+	sd_sched_wait(sd_users_gone, si, __func__, "wait_for_completion(&p->comp)", __LINE__);
+	return 0;
+}
+
+static void sd_swapoff_unmap(struct swap_info_struct *si)
+{
+	sd_lock(&si->lock, __func__, "spin_lock(&p->lock)", __LINE__);
+	si->highest_bit = 0;
+	while (si->flags >= SWP_SCANNING) {
+		sd_unlock(&si->lock, __func__, "spin_unlock(&p->lock)", __LINE__);
+		sd_sched_wait(sd_not_scanning, si, __func__, "schedule_timeout_uninterruptible(1)", __LINE__);
+		sd_lock(&si->lock, __func__, "spin_lock(&p->lock)", __LINE__);
+	}
+	/* Freed by the caller (cluster_info) and sd_device_release (the map,
+	 * through the device's own pointer). */
+	si->swap_map = NULL;
+	si->cluster_info = NULL;
+	sd_unlock(&si->lock, __func__, "spin_unlock(&p->lock)", __LINE__);
+}
+
+/*
+ * A call whose caller must hold the device (SD_GUARD_HELD) that starts once
+ * swapoff has killed the users: its slot is not mapped (try_to_unuse() is
+ * over), so its caller relies on get_swap_device(), which now fails, and the
+ * caller goes on as if the device were gone. The wrapper makes it exactly
+ * that: it waits for swapoff to finish, then calls as after a sequential
+ * swapoff.
+ */
+static bool sd_swapoff_finished(int self, const void *arg)
+{
+	(void)self;
+	return sd_dev_of_entry(*(const uint64_t *)arg) == NULL;
+}
+
+static void sd_held_call_begins(const uint64_t *entry)
+{
+	const struct swap_info_struct *si = sd_dev_of_entry(*entry);
+
+	if (si && !si->users.live)
+		sd_sched_wait(sd_swapoff_finished, entry, __func__, "get_swap_device() fails: swapoff", __LINE__);
+}
+
 int sd_swapoff(int type)
 {
 	struct swap_info_struct *si = sd_dev(type);
+	struct swap_cluster_info *cluster_info;
+	bool interleaved = sd_sched_running >= 0;
 	int ret;
 
 	if (!si)
 		return -EINVAL;
+	if (interleaved && (ret = sd_swapoff_begin(si)))
+		return ret;
 	/* flush_work(&p->discard_work); flush_work(&p->reclaim_work); */
 	if (sd_work_flush_one(&si->discard_work) == SD_TRAPPED ||
 	    sd_work_flush_one(&si->reclaim_work) == SD_TRAPPED)
@@ -247,6 +375,11 @@ int sd_swapoff(int type)
 	ret = sd_swapoff_tail(si, type);
 	if (ret)
 		return ret;
+	cluster_info = si->cluster_info;
+	if (interleaved) {
+		sd_swapoff_unmap(si);
+		sd_quarantine_add(cluster_info);
+	}
 	atomic_long_sub(si->pages - si->inuse_pages, &nr_swap_pages);
 	total_swap_pages -= si->pages;
 	sd_swapcache_drop_type(type);

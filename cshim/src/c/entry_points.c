@@ -34,29 +34,37 @@ static bool sd_dup_refused(uint64_t entry, int nr)
 
 long sd___swap_duplicate(uint64_t entry, unsigned char usage, int nr)
 {
+	sd_held_call_begins(&entry);
 	if (sd_dup_refused(entry, nr))
 		return SD_REFUSED;
+	sd_call_guard = SD_GUARD_HELD;
 	SD_CALL("__swap_duplicate", __swap_duplicate(sd_e(entry), usage, nr));
 }
 
 long sd_swap_duplicate(uint64_t entry)
 {
+	sd_held_call_begins(&entry);
 	if (sd_dup_refused(entry, 1))
 		return SD_REFUSED;
+	sd_call_guard = SD_GUARD_HELD;
 	SD_CALL("swap_duplicate", swap_duplicate(sd_e(entry)));
 }
 
 long sd_swapcache_prepare(uint64_t entry, int nr)
 {
+	sd_held_call_begins(&entry);
 	if (sd_dup_refused(entry, nr))
 		return SD_REFUSED;
+	sd_call_guard = SD_GUARD_HELD;
 	SD_CALL("swapcache_prepare", swapcache_prepare(sd_e(entry), nr));
 }
 
 long sd_swap_shmem_alloc(uint64_t entry, int nr)
 {
+	sd_held_call_begins(&entry);
 	if (sd_dup_refused(entry, nr))
 		return SD_REFUSED;
+	sd_call_guard = SD_GUARD_HELD;
 	SD_CALL_VOID("swap_shmem_alloc", swap_shmem_alloc(sd_e(entry), nr));
 }
 
@@ -71,6 +79,7 @@ long sd_swapcache_clear(uint64_t entry, int nr)
 
 long sd_add_swap_count_continuation(uint64_t entry)
 {
+	sd_call_guard = SD_GUARD_NONE;
 	SD_CALL("add_swap_count_continuation", add_swap_count_continuation(sd_e(entry), GFP_KERNEL));
 }
 
@@ -130,22 +139,29 @@ static struct swap_info_struct *sd_count_target(uint64_t entry)
 
 long sd___swap_count(uint64_t entry)
 {
+	sd_held_call_begins(&entry);
 	if (!sd_count_target(entry))
 		return SD_REFUSED;
+	sd_call_guard = SD_GUARD_HELD;
 	SD_CALL("__swap_count", __swap_count(sd_e(entry)));
 }
 
 long sd_swap_swapcount(uint64_t entry)
 {
-	struct swap_info_struct *si = sd_count_target(entry);
+	struct swap_info_struct *si;
 
+	sd_held_call_begins(&entry);
+	si = sd_count_target(entry);
 	if (!si)
 		return SD_REFUSED;
+	sd_call_guard = SD_GUARD_HELD;
 	SD_CALL("swap_swapcount", swap_swapcount(si, sd_e(entry)));
 }
 
 long sd_swp_swapcount(uint64_t entry)
 {
+	sd_held_call_begins(&entry);
+	sd_call_guard = SD_GUARD_HELD;
 	SD_CALL("swp_swapcount", swp_swapcount(sd_e(entry)));
 }
 

@@ -24,10 +24,12 @@
 struct sd_call_ctx {
 	sigjmp_buf trap_env;
 	bool trap_armed;
+	int guard;
 	unsigned long work, call_events;
 	int env_depth, locks_held, in_call;
 	const char *entry;
 };
+
 
 struct sd_sched_cpu {
 	ucontext_t uc;
@@ -37,6 +39,9 @@ struct sd_sched_cpu {
 	bool done;
 	/* The lock it waits for, while blocked. */
 	const spinlock_t *waiting;
+	/* Or the condition it waits for (sd_sched_wait): not picked until true. */
+	bool (*until)(int self, const void *arg);
+	const void *until_arg;
 	struct sd_call_ctx call;
 	struct sd_yield at; /* where it stopped last */
 	/* AddressSanitizer's view of the stack it runs on (sched_fiber_*). */
@@ -65,6 +70,7 @@ static void sd_call_save(struct sd_call_ctx *c)
 {
 	memcpy(&c->trap_env, &sd_trap_env, sizeof(sd_trap_env));
 	c->trap_armed = sd_trap_armed;
+	c->guard = sd_call_guard;
 	c->work = sd_work;
 	c->call_events = sd_call_events;
 	c->env_depth = sd_env_depth;
@@ -77,6 +83,7 @@ static void sd_call_load(const struct sd_call_ctx *c)
 {
 	memcpy(&sd_trap_env, &c->trap_env, sizeof(sd_trap_env));
 	sd_trap_armed = c->trap_armed;
+	sd_call_guard = c->guard;
 	sd_work = c->work;
 	sd_call_events = c->call_events;
 	sd_env_depth = c->env_depth;
@@ -106,6 +113,109 @@ static void sd_sched_trampoline(void)
 		__sanitizer_start_switch_fiber(NULL, sd_sched_main_bottom, sd_sched_main_size);
 }
 
+/*
+ * What swapoff frees while other CPUs may still be inside calls: kept until
+ * the run ends, so that a call still holding a stale pointer reads the old
+ * memory, as it would before the kernel reused the pages, and reaches the
+ * NULL the kernel leaves in si->swap_map and si->cluster_info instead of
+ * freed memory. Outside an interleaved run it is freed at once.
+ */
+#define SD_QUARANTINE_MAX 64
+static void *sd_quarantine[SD_QUARANTINE_MAX];
+static int sd_quarantine_nr;
+
+static void sd_quarantine_add(void *p)
+{
+	if (!p)
+		return;
+	if (!sd_sched_on || sd_quarantine_nr == SD_QUARANTINE_MAX) {
+		free(p);
+		return;
+	}
+	sd_quarantine[sd_quarantine_nr++] = p;
+}
+
+static void sd_quarantine_free(void)
+{
+	while (sd_quarantine_nr > 0)
+		free(sd_quarantine[--sd_quarantine_nr]);
+}
+
+/*
+ * A fault inside a kernel call on a simulated CPU is that CPU's oops: a BUG
+ * event under the entry point's name, and the call is abandoned through its
+ * trap, as the kernel kills the task. Only while a CPU runs an armed call,
+ * and not on a stack's guard page (an overflow is swapdiff's own failure):
+ * any other fault goes to the handler that was there before (the fatal
+ * note, a sanitizer, or the default action).
+ */
+static struct sigaction sd_sched_prev_fault[2];
+static bool sd_sched_fault_installed;
+
+static bool sd_sched_guard_hit(const void *addr)
+{
+	for (int i = 0; i < SD_MAX_CPUS; i++) {
+		const char *s = sd_cpus[i].stack;
+
+		if (s && (const char *)addr >= s - 4096 && (const char *)addr < s)
+			return true;
+	}
+	return false;
+}
+
+static void sd_sched_fault(int sig, siginfo_t *info, void *uc)
+{
+	const struct sigaction *prev = &sd_sched_prev_fault[sig == SIGBUS];
+
+	if (sd_sched_running >= 0 && sd_trap_armed && !sd_sched_guard_hit(info->si_addr)) {
+		const char *entry = sd_call_entry_name();
+		sigset_t set;
+
+		/* The jump leaves the handler; the signal must not stay blocked. */
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		sd_env_enter();
+		sd_event_add(SD_EV_BUG, entry ? entry : "?", "unable to handle kernel paging request", 0);
+		siglongjmp(sd_trap_env, SD_JUMP_TRAP);
+	}
+	if (prev->sa_flags & SA_SIGINFO) {
+		if (prev->sa_sigaction) {
+			prev->sa_sigaction(sig, info, uc);
+			return;
+		}
+	} else if (prev->sa_handler == SIG_IGN) {
+		return;
+	} else if (prev->sa_handler != SIG_DFL) {
+		prev->sa_handler(sig);
+		return;
+	}
+	/* The default action: the faulting access runs again and kills. */
+	signal(sig, SIG_DFL);
+}
+
+static void sd_sched_fault_handler(bool on)
+{
+	static const int sigs[2] = { SIGSEGV, SIGBUS };
+
+	if (on == sd_sched_fault_installed)
+		return;
+	for (int i = 0; i < 2; i++) {
+		if (on) {
+			struct sigaction sa;
+
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_sigaction = sd_sched_fault;
+			sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+			sigemptyset(&sa.sa_mask);
+			sigaction(sigs[i], &sa, &sd_sched_prev_fault[i]);
+		} else {
+			sigaction(sigs[i], &sd_sched_prev_fault[i], NULL);
+		}
+	}
+	sd_sched_fault_installed = on;
+}
+
 int sd_sched_begin(int ncpus)
 {
 	if (ncpus < 1 || ncpus > SD_MAX_CPUS || sd_sched_on || sd_trap_armed)
@@ -126,11 +236,13 @@ int sd_sched_begin(int ncpus)
 		cpu->body = NULL;
 		cpu->done = true;
 		cpu->waiting = NULL;
+		cpu->until = NULL;
 		memset(&cpu->call, 0, sizeof(cpu->call));
 		cpu->at = (struct sd_yield){ SD_YIELD_START, 0, "", "start" };
 	}
 	sd_sched_ncpus = ncpus;
 	sd_sched_on = 1;
+	sd_sched_fault_handler(true);
 	return 0;
 }
 
@@ -151,6 +263,7 @@ int sd_sched_spawn(int cpu_nr, void (*body)(void *arg), void *arg)
 	cpu->arg = arg;
 	cpu->done = false;
 	cpu->waiting = NULL;
+	cpu->until = NULL;
 	return 0;
 }
 
@@ -161,7 +274,8 @@ int sd_sched_runnable(int cpu_nr)
 	if (!sd_sched_on || cpu_nr < 0 || cpu_nr >= sd_sched_ncpus)
 		return 0;
 	cpu = &sd_cpus[cpu_nr];
-	return !cpu->done && !(cpu->waiting && cpu->waiting->held);
+	return !cpu->done && !(cpu->waiting && cpu->waiting->held) &&
+	       !(cpu->until && !cpu->until(cpu_nr, cpu->until_arg));
 }
 
 /* Runs the CPU until it stops at a yield point (0) or its body returns (1);
@@ -235,6 +349,82 @@ static void sd_sched_acquire(spinlock_t *l, const char *func, const char *text, 
 	cpu->waiting = NULL;
 }
 
+/*
+ * Waits, as a kernel thread sleeps, until `until(arg)` holds: the CPU is not
+ * picked before. Outside an interleaved run nothing else can make it true,
+ * so the caller must not wait there (sd_sched_running < 0: returns at once).
+ */
+static void sd_sched_wait(bool (*until)(int, const void *), const void *arg, const char *func,
+			  const char *text, int line)
+{
+	struct sd_sched_cpu *cpu;
+
+	if (sd_sched_running < 0)
+		return;
+	cpu = &sd_cpus[sd_sched_running];
+	while (!until(sd_sched_running, arg)) {
+		cpu->until = until;
+		cpu->until_arg = arg;
+		cpu->at = (struct sd_yield){ SD_YIELD_BLOCKED, line, func, text };
+		sd_sched_switch();
+	}
+	cpu->until = NULL;
+}
+
+/* Every CPU but `self` satisfies `ok` (its saved call state), or has
+ * finished. */
+static bool sd_sched_others(int self, bool (*ok)(const struct sd_call_ctx *))
+{
+	for (int i = 0; i < sd_sched_ncpus; i++)
+		if (i != self && !sd_cpus[i].done && !ok(&sd_cpus[i].call))
+			return false;
+	return true;
+}
+
+/* synchronize_rcu(): a CPU inside a spinlock section (preemption off, an
+ * RCU read side since the flavours merged) holds up the grace period. */
+static bool sd_ctx_quiescent(const struct sd_call_ctx *c)
+{
+	return c->locks_held == 0;
+}
+
+static bool sd_rcu_grace_over(int self, const void *unused)
+{
+	(void)unused;
+	return sd_sched_others(self, sd_ctx_quiescent);
+}
+
+static void sd_synchronize_rcu(const char *func, int line)
+{
+	sd_sched_wait(sd_rcu_grace_over, NULL, func, "synchronize_rcu()", line);
+}
+
+/*
+ * try_to_unuse() is done (swapoff may go on) when every other CPU has
+ * finished, is in a call whose caller holds nothing against swapoff
+ * (SD_GUARD_NONE, bounds.c: its entries can be unused under it), or, once
+ * the device has no slot in use (`idle`), is anywhere but in a call whose
+ * caller holds the device for the whole call (SD_GUARD_HELD). A CPU between
+ * ops while slots are in use still has ops to make on them: taking them
+ * away would make those calls ones no caller makes (after try_to_unuse() a
+ * page table maps the page, not the entry), so swapoff waits for it.
+ */
+static bool sd_sched_others_unused(int self, bool idle)
+{
+	for (int i = 0; i < sd_sched_ncpus; i++) {
+		const struct sd_call_ctx *c = &sd_cpus[i].call;
+
+		if (i == self || sd_cpus[i].done)
+			continue;
+		if (c->in_call && c->guard == SD_GUARD_NONE)
+			continue;
+		if (idle && !(c->in_call && c->guard == SD_GUARD_HELD))
+			continue;
+		return false;
+	}
+	return true;
+}
+
 void sd_sched_op_point(void)
 {
 	if (sd_sched_on)
@@ -249,7 +439,10 @@ void sd_sched_end(void)
 	for (int i = 0; i < sd_sched_ncpus; i++) {
 		sd_cpus[i].done = true;
 		sd_cpus[i].waiting = NULL;
+		sd_cpus[i].until = NULL;
 	}
+	sd_sched_fault_handler(false);
+	sd_quarantine_free();
 	sd_sched_ncpus = 0;
 	sd_sched_on = 0;
 	sd_sched_cpu = 0;
