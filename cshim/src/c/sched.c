@@ -30,7 +30,6 @@ struct sd_call_ctx {
 	const char *entry;
 };
 
-
 struct sd_sched_cpu {
 	ucontext_t uc;
 	void *stack; /* SD_SCHED_STACK bytes above one guard page */
