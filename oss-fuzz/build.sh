@@ -27,7 +27,7 @@
 #   6.12          swap_counts, mte_tags, swap_mte, spec_alone (the op-level
 #                 raw targets), callers_612 (caller-level programs),
 #                 interleave_612 (concurrent programs and their schedules)
-#   7.x (7.2)     callers_7x
+#   7.x (7.2)     callers_7x, interleave_7x (concurrent programs on 7.x)
 #   6.12 and 7.x  callers_cross (6.12 against 7.x, program by program)
 # Their seeds: the op-level targets' from corpus/seeds and
 # corpus/regressions, the caller-level ones' from corpus/callers. A target

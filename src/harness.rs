@@ -194,15 +194,21 @@ pub fn target_names() -> Vec<&'static str> {
 }
 
 /// The targets of concurrent programs (src/interleave/bytes.rs): 6.12's C on simulated CPUs,
-/// each run checked for linearizability against the spec.
-pub const INTERLEAVE_TARGETS: [&str; 1] = ["interleave_612"];
+/// each run checked for linearizability against the spec, and the 7.x build's, each run
+/// checked against the build's own sequential orders (src/interleave/v72.rs).
+pub const INTERLEAVE_TARGETS: [&str; 2] = ["interleave_612", "interleave_7x"];
 
 /// Whether a saved input is a concurrent program's: `target` names an interleaving target, or
 /// a directory of the path does (libFuzzer's artifacts/<target>/, fuzz/corpus/<target>/).
 pub fn is_interleave_input(target: Option<&str>, file: &std::path::Path) -> bool {
+    interleave_target(target, file).is_some()
+}
+
+/// The interleaving target a saved input is for, as [`is_interleave_input`] finds it.
+pub fn interleave_target(target: Option<&str>, file: &std::path::Path) -> Option<&'static str> {
     match target {
-        Some(t) => INTERLEAVE_TARGETS.contains(&t),
-        None => file.components().any(|c| INTERLEAVE_TARGETS.iter().any(|t| c.as_os_str() == *t)),
+        Some(t) => INTERLEAVE_TARGETS.iter().copied().find(|&n| n == t),
+        None => file.components().find_map(|c| INTERLEAVE_TARGETS.iter().copied().find(|&t| c.as_os_str() == t)),
     }
 }
 
@@ -266,6 +272,36 @@ pub fn fuzz_interleave(data: &[u8]) {
         if verdict.is_violation() {
             let found = explore::Found { schedule: run.schedule(), run, verdict };
             panic!("swapdiff interleaving finding {}\n{}", found.signature(&p), report::violation_text(&p, &found));
+        }
+    });
+}
+
+thread_local! {
+    /// The 7.x build `interleave_7x` runs, and its judge of the last program (its sequential
+    /// runs are kept while the fuzzer mutates the schedule only).
+    static INTERLEAVE72: RefCell<Option<(cshim::kernel72::Kernel72, Option<crate::interleave::v72::Checker72>)>> =
+        const { RefCell::new(None) };
+}
+
+/// One fuzzer input of `interleave_7x`: the bytes as a 7.x concurrent program and schedule
+/// (`interleave::report72::decode72`), run once and judged against the build's sequential
+/// orders. Panics, the message starting with `swapdiff interleaving finding` and the signature,
+/// on a violation; the message holds the program with the schedule that replays it.
+pub fn fuzz_interleave72(data: &[u8]) {
+    use crate::interleave::{explore, report72, v72};
+    INTERLEAVE72.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let (k, checker) = slot.get_or_insert_with(|| (cshim::kernel72::Kernel72::acquire(), None));
+        let (p, schedule) = report72::decode72(data);
+        let c = match checker {
+            Some(c) if c.program() == &p => c,
+            _ => checker.insert(v72::Checker72::new(&p)),
+        };
+        let (run, verdict) = v72::judge72(k, c, &p, &schedule, None);
+        if verdict.is_violation() {
+            let sig = v72::signature72(&p, &verdict);
+            let found = explore::Found { schedule: explore::Decided::schedule(&run), run, verdict };
+            panic!("swapdiff interleaving finding {sig}\n{}", report72::violation_text72(&p, &found));
         }
     });
 }

@@ -53,6 +53,7 @@ fn report(fuzz: Vec<FuzzRate>) -> Report {
             plain: 60_000.0,
             scheduled: 30_000.0,
             schedules: 25_000.0,
+            schedules72: 9_000.0,
         }),
     }
 }
@@ -67,6 +68,9 @@ fn the_scheduler_rows_give_its_cost_as_a_ratio() {
     assert!(row(&t, "| (k) 200 hunt programs").contains("60,000 programs/s"), "{t}");
     assert_eq!(row(&t, "| l/k"), "| l/k scheduler / plain | 0.50 |  |");
     assert!(row(&t, "| (l) the same as one CPU").contains("41 yield points"), "{t}");
+    // Each walk's rate is its own row: 6.12's and 7.x's.
+    assert!(row(&t, "| (m) exhaustive walk").contains("25,000 schedules/s"), "{t}");
+    assert!(row(&t, "| (n) the same on 7.x").contains("9,000 schedules/s"), "{t}");
 }
 
 #[test]

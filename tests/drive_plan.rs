@@ -17,12 +17,12 @@ fn args(engine: &str) -> Args {
 
 #[test]
 fn the_targets_are_the_fuzz_target_files() {
-    // fuzz/fuzz_targets holds one file per target; src/harness.rs names the same eight: four
-    // op-level, three caller-level (one per series and the cross-series one), one of
-    // concurrent programs.
+    // fuzz/fuzz_targets holds one file per target; src/harness.rs names the same nine: four
+    // op-level, three caller-level (one per series and the cross-series one), two of
+    // concurrent programs (one per series).
     let t = all_targets(&root()).unwrap();
     let mut h = swapdiff::harness::target_names();
-    assert_eq!(h.len(), 8);
+    assert_eq!(h.len(), 9);
     h.sort();
     assert_eq!(t, h);
 }
@@ -41,8 +41,8 @@ fn a_plan_splits_the_time_and_names_stock() {
     let p = Plan::new(&root(), &args("afl")).unwrap();
     assert_eq!(p.fuzzers, vec![Fuzzer::Afl]);
     // Every target file (the three differential ones, spec_alone, the three caller-level
-    // ones, interleave_612): 60 s / 8, rounded down.
-    assert_eq!((p.targets.len(), p.per), (8, 7));
+    // ones, interleave_612, interleave_7x): 60 s / 9, rounded down.
+    assert_eq!((p.targets.len(), p.per), (9, 6));
     assert_eq!(p.variant, "stock");
     // One run's files apart: fuzz/logs/stock/run-.../ and fuzz/afl/out/stock/run-.../
     assert!(p.log_dir().starts_with(root().join("fuzz/logs/stock")));

@@ -126,4 +126,14 @@ void sd72_set_call_timeout_ms(unsigned long ms);
 struct sd_fatal_hub *sd72_fatal_install(struct sd_fatal_hub *hub);
 void sd72_fatal_set_program(bool known, uint64_t program);
 
+/* Interleavings, as swapdiff.h's sd_sched_* (the same scheduler, this
+ * build's copy). On a simulated CPU a folio function waits for a folio
+ * another CPU holds locked, as folio_lock() sleeps, instead of refusing it. */
+int sd72_sched_begin(int ncpus);
+int sd72_sched_spawn(int cpu, void (*body)(void *arg), void *arg);
+int sd72_sched_resume(int cpu, struct sd_yield *at);
+int sd72_sched_runnable(int cpu);
+void sd72_sched_op_point(void);
+void sd72_sched_end(void);
+
 #endif /* SWAPDIFF72_H */

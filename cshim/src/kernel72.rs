@@ -52,20 +52,21 @@ pub fn primary72() -> &'static Build72 {
 }
 
 #[cold]
-fn not_in_table(build: &Build72, function: &str) -> ! {
+pub(crate) fn not_in_table(build: &Build72, function: &str) -> ! {
     panic!("swapdiff: the entry-point table of build {} has no {function}", build.name)
 }
 
 /// `sd72!(build => sd72_foo(args))`, inside `unsafe`: the FFI call through the build's table.
 macro_rules! sd72 {
     ($build:expr => $f:ident($($arg:expr),* $(,)?)) => {{
-        let build: &'static Build72 = $build;
+        let build: &'static $crate::kernel72::Build72 = $build;
         match build.api.$f {
             Some(f) => f($($arg),*),
-            None => not_in_table(build, stringify!($f)),
+            None => $crate::kernel72::not_in_table(build, stringify!($f)),
         }
     }};
 }
+pub(crate) use sd72;
 
 /// The allocation sites of 7.x (swapdiff72.h `enum sd72_site`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -126,7 +127,7 @@ pub struct Cluster72 {
 /// Exclusive handle on one 7.x build's C environment (see [`crate::Kernel`] for why it is
 /// neither `Send` nor `Sync`).
 pub struct Kernel72 {
-    build: &'static Build72,
+    pub(crate) build: &'static Build72,
     _guard: MutexGuard<'static, ()>,
     _not_send_sync: PhantomData<*const ()>,
     strings: crate::intern::EventStrings,

@@ -9,7 +9,7 @@ use swapdiff_contract::prelude::*;
 
 use crate::exec::exec;
 use crate::generate::Rng;
-use crate::interleave::{explore, generate};
+use crate::interleave::{explore, generate, generate72, v72};
 use crate::program::Op;
 
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +23,9 @@ pub struct InterleaveRates {
     pub scheduled: f64,
     /// Schedules/s of the exhaustive walk (2 preemptions) over the hunt's programs.
     pub schedules: f64,
+    /// The same on 7.x (generate72's programs, each run judged against the build's sequential
+    /// orders).
+    pub schedules72: f64,
 }
 
 /// The fixed set: the hunt generator's programs from seed 1, each flattened into one sequence.
@@ -79,5 +82,11 @@ pub fn measure(n: usize, min: Duration) -> InterleaveRates {
     let mut rng = Rng::new(1);
     let programs: Vec<_> = (0..n.min(20)).map(|_| generate::program(&mut rng, 2)).collect();
     let schedules = timed(min, || programs.iter().map(|p| explore::exhaustive(&mut k, p, 2, 5_000).schedules).sum());
-    InterleaveRates { programs: n, stops: stops as f64 / n.max(1) as f64, plain, scheduled, schedules }
+    drop(k);
+    let mut k72 = cshim::kernel72::Kernel72::acquire();
+    let mut rng = Rng::new(1);
+    let programs72: Vec<_> = (0..n.min(20)).map(|_| generate72::program72(&mut rng, 2)).collect();
+    let schedules72 =
+        timed(min, || programs72.iter().map(|p| v72::exhaustive72(&mut k72, p, 2, 5_000).schedules).sum());
+    InterleaveRates { programs: n, stops: stops as f64 / n.max(1) as f64, plain, scheduled, schedules, schedules72 }
 }

@@ -232,6 +232,12 @@ pub fn render(r: &Report) -> String {
             format!("{} schedules/s", thousands(i.schedules)),
             String::new(),
         );
+        row(
+            &mut s,
+            "(n) the same on 7.x (each run checked against the build's sequential orders)",
+            format!("{} schedules/s", thousands(i.schedules72)),
+            String::new(),
+        );
     }
     if !r.fuzz.is_empty() {
         let peak = r.fuzz.iter().filter_map(|f| f.result.peak_rss_mb()).max();

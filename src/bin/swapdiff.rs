@@ -60,8 +60,9 @@ enum Cmd {
         spec: bool,
     },
     /// Run a concurrent program (setup ops, then `cpuN op` lines; src/interleave/text.rs) on
-    /// simulated CPUs and check every run for linearizability against the spec. With a
-    /// `schedule` line: replay that schedule. Exit 0: no violation; 1: a violation (printed
+    /// simulated CPUs and check every run for linearizability: against the spec on 6.12,
+    /// against the build's own sequential orders on 7.x (--series). With a `schedule` line:
+    /// replay that schedule. Exit 0: no violation; 1: a violation (printed
     /// with the schedule that replays it); 2: not judged or not usable.
     Interleave {
         /// The program (not with --hunt).
@@ -84,9 +85,13 @@ enum Cmd {
         depth: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// On a violation, write the standalone C reproducer here (the same yield points).
+        /// On a violation, write the standalone C reproducer here (the same yield points; 6.12).
         #[arg(long)]
         repro: Option<PathBuf>,
+        /// The series: 6.12 (judged by the spec), or 7.x / 7.2 / 7.3, the binary's 7.x build
+        /// (7.x ops, src/interleave/op72.rs; judged against the build's sequential orders).
+        #[arg(long, default_value = "6.12")]
+        series: String,
     },
     /// Reduce a diverging input to a small program with the same divergence signature.
     Minimize {
@@ -185,7 +190,7 @@ enum Cmd {
         #[arg(long)]
         series: Option<String>,
         /// Also hunt concurrent programs (`swapdiff interleave --hunt`) on the patched build for
-        /// the same time: 6.12 only.
+        /// the same time, on the patch's series (a 7.2 patch: `--series 7.x`).
         #[arg(long)]
         interleave: bool,
     },
@@ -345,13 +350,44 @@ struct CheckArgs {
     interleave: bool,
 }
 
+/// `swapdiff interleave --series 7.x`: a 7.x program from `file`, or a hunt.
+fn interleave72(
+    series: &str,
+    file: Option<PathBuf>,
+    hunt: Option<f64>,
+    seed: u64,
+    mode: swapdiff::interleave::report::Mode,
+    repro: bool,
+) -> Result<ExitCode, String> {
+    use swapdiff::interleave::report72::{command72, hunt_command72};
+    if repro {
+        return Err("interleave --repro: the C reproducer replays 6.12's entry points; 7.x has none yet".into());
+    }
+    let mut k = cshim::kernel72::Kernel72::acquire();
+    let build = k.build();
+    let version = match build.patches {
+        [] => k.kernel_version(),
+        p => format!("{} + {}", k.kernel_version(), p.join(" + ")),
+    };
+    let (what, (text, code)) = match (file, hunt) {
+        (None, Some(seconds)) => ("hunt".to_string(), hunt_command72(&mut k, seconds, seed)),
+        (Some(f), None) => {
+            let src = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+            (f.display().to_string(), command72(&mut k, &src, mode).map_err(|e| format!("{}: {e}", f.display()))?)
+        }
+        _ => return Err("interleave: give a program file or --hunt SECONDS (not both)".into()),
+    };
+    print!("== {what} (series {series}, kernel {version})\n{text}");
+    Ok(ExitCode::from(code))
+}
+
 /// check-patch --interleave: the variant's `interleave --hunt` for `seconds`, its output kept
 /// in `<out>/interleave-hunt.txt`. Whether it found a violation (a crash of the child, a
 /// sanitizer report included, is one too).
-fn interleave_hunt(bin: &Path, seconds: f64, out: &Path) -> Result<bool, String> {
-    eprintln!("swapdiff: hunting concurrent programs for {seconds}s ({}) ...", bin.display());
+fn interleave_hunt(bin: &Path, series: &str, seconds: f64, out: &Path) -> Result<bool, String> {
+    eprintln!("swapdiff: hunting concurrent programs on {series} for {seconds}s ({}) ...", bin.display());
     let mut cmd = std::process::Command::new(bin);
-    cmd.args(["interleave", "--hunt", &seconds.to_string(), "--seed", "1"]);
+    cmd.args(["interleave", "--series", series, "--hunt", &seconds.to_string(), "--seed", "1"]);
     let o = cmd.output().map_err(|e| format!("{}: {e}", bin.display()))?;
     let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     let found = o.status.code() != Some(0);
@@ -409,7 +445,7 @@ fn check_patch(patches: &[PathBuf], a: CheckArgs) -> Result<ExitCode, String> {
     };
     let stop = || interrupt.is_set();
     let results = swapdiff::jobs::run_variant(&spec, &stop)?;
-    let racy = a.interleave && !interrupt.is_set() && interleave_hunt(&variant.bin, a.seconds, &out)?;
+    let racy = a.interleave && !interrupt.is_set() && interleave_hunt(&variant.bin, "6.12", a.seconds, &out)?;
     let programs: u64 = results.iter().map(|r| r.programs).sum();
     let interrupted = interrupt.is_set() || results.iter().any(|r| r.interrupted);
     let mut sigs: Vec<&String> = results.iter().flat_map(|r| &r.signatures).collect();
@@ -597,8 +633,18 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             }
             Ok(if diverged { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        Cmd::Interleave { file, hunt, preemptions, max_schedules, pct, depth, seed, repro } => {
+        Cmd::Interleave { file, hunt, preemptions, max_schedules, pct, depth, seed, repro, series } => {
             use swapdiff::interleave::report::{command, hunt_command, Mode};
+            let mode = match pct {
+                Some(runs) => Mode::Pct { runs, depth, seed },
+                None => Mode::Exhaustive { preemptions: preemptions.unwrap_or(2), max: max_schedules },
+            };
+            let series = swapdiff::caller::engines::parse_series(&series)?;
+            match series.as_slice() {
+                ["6.12"] => {}
+                [s] => return interleave72(s, file, hunt, seed, mode, repro.is_some()),
+                _ => return Err("interleave: --series names one series".into()),
+            }
             let file = match (file, hunt) {
                 (None, Some(seconds)) => {
                     let mut k = KernelEngine::acquire();
@@ -610,10 +656,6 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
                 _ => return Err("interleave: give a program file or --hunt SECONDS (not both)".into()),
             };
             let src = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let mode = match pct {
-                Some(runs) => Mode::Pct { runs, depth, seed },
-                None => Mode::Exhaustive { preemptions: preemptions.unwrap_or(2), max: max_schedules },
-            };
             let mut k = KernelEngine::acquire();
             let (text, code) =
                 command(&mut k, &src, mode, repro.as_deref()).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -647,10 +689,15 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Report { file, mail: false, out, target, no_minimize, minimize_seconds, add_regressions, level } => {
-            if swapdiff::harness::is_interleave_input(target.as_deref(), &file) {
+            if let Some(t) = swapdiff::harness::interleave_target(target.as_deref(), &file) {
                 // An interleaving target's input: a concurrent program and its schedule.
-                let mut k = KernelEngine::acquire();
-                let (text, found) = swapdiff::interleave::report::file_input(&mut k, &file, &findings_dir(out))?;
+                let (text, found) = if t == "interleave_7x" {
+                    let mut k = cshim::kernel72::Kernel72::acquire();
+                    swapdiff::interleave::report72::file_input72(&mut k, &file, &findings_dir(out))?
+                } else {
+                    let mut k = KernelEngine::acquire();
+                    swapdiff::interleave::report::file_input(&mut k, &file, &findings_dir(out))?
+                };
                 print!("{text}");
                 return Ok(if found { ExitCode::FAILURE } else { ExitCode::SUCCESS });
             }
@@ -690,10 +737,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             series,
             interleave,
         } => match swapdiff::variant::patch_series(&base, &patches, series.as_deref()) {
-            Ok("7.2") if interleave => {
-                Err("check-patch --interleave: concurrent programs run on 6.12 only so far".into())
-            }
-            Ok("7.2") => check_patch_72(&patches, &base, seconds, jobs, findings_dir(out), !no_sanitize),
+            Ok("7.2") => check_patch_72(&patches, &base, seconds, jobs, findings_dir(out), !no_sanitize, interleave),
             Ok(_) => check_patch(
                 &patches,
                 CheckArgs {
@@ -991,6 +1035,7 @@ fn check_patch_72(
     jobs: usize,
     out: PathBuf,
     sanitize: bool,
+    interleave: bool,
 ) -> Result<ExitCode, String> {
     let interrupt = Interrupt::install()?;
     let absolute = |list: &[PathBuf]| -> Result<Vec<PathBuf>, String> {
@@ -1040,6 +1085,10 @@ fn check_patch_72(
                 found = true;
             }
         }
+    }
+    // check-patch --interleave: the patched 7.x build's concurrent hunt for the same time.
+    if interleave && !interrupt.is_set() && interleave_hunt(&variant.bin, "7.x", seconds, &out)? {
+        found = true;
     }
     Ok(if found { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -1,4 +1,5 @@
-//! The fuzzer's bytes of a concurrent program and its schedule (target `interleave_612`):
+//! The fuzzer's bytes of a concurrent program and its schedule (targets `interleave_612` and
+//! `interleave_7x`, each with its series' generator):
 //! byte 0 picks the CPUs (2 + b % 3) and the generator's family (b / 3), then two bytes per CPU
 //! pick its pattern and slot (`generate::from_choices`), and every byte after that is one choice of
 //! the schedule (the CPU `b % cpus`). libFuzzer and AFL++ mutate the schedule like any other
@@ -12,12 +13,18 @@ pub const MAX_SCHEDULE: usize = 4096;
 
 /// The program and schedule `data` stands for (every byte string is one).
 pub fn decode(data: &[u8]) -> (Concurrent, Schedule) {
+    decode_with(data, MAX_PATTERNS, from_choices)
+}
+
+/// The layout above for either series: `build` makes the program of a family and the CPUs'
+/// (pattern, flag) choices, patterns taken modulo `max_patterns`.
+pub fn decode_with<P>(data: &[u8], max_patterns: usize, build: impl Fn(usize, &[(usize, bool)]) -> P) -> (P, Schedule) {
     let mut it = data.iter().copied();
     let first = usize::from(it.next().unwrap_or(0));
     let cpus = 2 + first % 3;
     let choices: Vec<(usize, bool)> = (0..cpus)
-        .map(|_| (usize::from(it.next().unwrap_or(0)) % MAX_PATTERNS, it.next().unwrap_or(0) & 1 == 1))
+        .map(|_| (usize::from(it.next().unwrap_or(0)) % max_patterns, it.next().unwrap_or(0) & 1 == 1))
         .collect();
     let schedule = Schedule(it.take(MAX_SCHEDULE).map(|b| b % cpus as u8).collect());
-    (from_choices(first / 3, &choices), schedule)
+    (build(first / 3, &choices), schedule)
 }

@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use cshim::Kernel;
 
-use super::explore::{exhaustive, Found};
+use super::explore::{exhaustive, Explored, Found};
+use super::Run;
 use super::{generate, minimize, Concurrent};
 use crate::generate::Rng;
 
@@ -13,9 +14,9 @@ use crate::generate::Rng;
 pub const PREEMPTIONS: usize = 2;
 pub const MAX_SCHEDULES: usize = 5_000;
 
-/// What a hunt did.
+/// What a hunt did (of either series: `P` its programs, `R` its runs).
 #[derive(Debug, Clone)]
-pub struct Hunted {
+pub struct Hunted<P = Concurrent, R = Run> {
     pub programs: usize,
     pub schedules: usize,
     /// Programs the spec could not judge (counted, never passed).
@@ -23,10 +24,10 @@ pub struct Hunted {
     /// From the start to the first violation (or to the end).
     pub elapsed: Duration,
     /// The first violation, minimized: the program and its finding.
-    pub found: Option<(Concurrent, Found)>,
+    pub found: Option<(P, Found<R>)>,
 }
 
-impl Hunted {
+impl<P, R> Hunted<P, R> {
     pub fn summary(&self) -> String {
         let judged = self.programs - self.unjudged;
         match &self.found {
@@ -48,21 +49,45 @@ impl Hunted {
 
 /// Hunts from `seed` until `deadline` or `max_programs`.
 pub fn hunt(k: &mut Kernel, seed: u64, deadline: Instant, max_programs: usize) -> Hunted {
+    let k = std::cell::RefCell::new(k);
+    hunt_by(
+        seed,
+        deadline,
+        max_programs,
+        &mut generate::program,
+        &mut |p| exhaustive(&mut k.borrow_mut(), p, PREEMPTIONS, MAX_SCHEDULES),
+        &mut |p, f| minimize::minimize(&mut k.borrow_mut(), p, f),
+    )
+}
+
+/// Shrinks a violation of a program: the smaller program and its violation.
+pub type MinimizeFn<'a, P, R> = dyn FnMut(&P, &Found<R>) -> (P, Found<R>) + 'a;
+
+/// The hunt's loop for either series: `generate` makes a program of so many CPUs, `explore`
+/// walks it, `minimize` shrinks the first violation.
+pub fn hunt_by<P, R>(
+    seed: u64,
+    deadline: Instant,
+    max_programs: usize,
+    generate: &mut dyn FnMut(&mut Rng, usize) -> P,
+    explore: &mut dyn FnMut(&P) -> Explored<R>,
+    minimize: &mut MinimizeFn<'_, P, R>,
+) -> Hunted<P, R> {
     let start = Instant::now();
     let mut rng = Rng::new(seed);
     let mut h = Hunted { programs: 0, schedules: 0, unjudged: 0, elapsed: Duration::ZERO, found: None };
     while h.programs < max_programs && Instant::now() < deadline {
         let cpus = if rng.chance(75) { 2 } else { 3 };
-        let p = generate::program(&mut rng, cpus);
+        let p = generate(&mut rng, cpus);
         h.programs += 1;
-        let e = exhaustive(k, &p, PREEMPTIONS, MAX_SCHEDULES);
+        let e = explore(&p);
         h.schedules += e.schedules;
         if e.unjudged.is_some() {
             h.unjudged += 1;
         }
         if let Some(f) = e.finding {
             h.elapsed = start.elapsed();
-            h.found = Some(minimize::minimize(k, &p, &f));
+            h.found = Some(minimize(&p, &f));
             return h;
         }
     }

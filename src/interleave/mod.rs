@@ -14,14 +14,18 @@
 pub mod bytes;
 pub mod explore;
 pub mod generate;
+pub mod generate72;
 #[cfg(feature = "cli")]
 pub mod hunt;
 pub mod linear;
 pub mod minimize;
+pub mod op72;
 pub mod report;
+pub mod report72;
 #[cfg(feature = "cli")]
 pub mod repro;
 pub mod text;
+pub mod v72;
 
 use std::cell::{Cell, RefCell};
 
@@ -123,18 +127,6 @@ pub struct Run {
     pub judge: Judge,
 }
 
-impl Run {
-    /// The schedule that replays this run: every decision made.
-    pub fn schedule(&self) -> Schedule {
-        Schedule(self.decisions.iter().map(|d| d.chosen as u8).collect())
-    }
-
-    /// Preemptions the run made.
-    pub fn preemptions(&self) -> usize {
-        self.decisions.iter().filter(|d| d.preempts(d.chosen)).count()
-    }
-}
-
 /// Runs `p` once under `schedule` on `k` (reset first): the setup sequentially, judged, then the
 /// CPUs interleaved. `pick` decides past the schedule's end (None: [`default_choice`]).
 pub fn run(
@@ -204,6 +196,18 @@ pub fn run(
     Run { end: inter.end, ops: results.into_inner(), trace: inter.trace, decisions, setup_failed: None, judge }
 }
 
+impl Run {
+    /// The schedule that replays this run (explore::Decided, here without the import).
+    pub fn schedule(&self) -> Schedule {
+        explore::Decided::schedule(self)
+    }
+
+    /// Preemptions the run made.
+    pub fn preemptions(&self) -> usize {
+        explore::Decided::preemptions(self)
+    }
+}
+
 fn not_started(judge: Judge, why: String) -> Run {
     Run {
         end: RunEnd::Finished,
@@ -217,8 +221,13 @@ fn not_started(judge: Judge, why: String) -> Run {
 
 /// The trace as text, one stop per line: `cpuN kind func:line text`, with op boundaries.
 pub fn trace_text(run: &Run) -> String {
+    trace_lines(&run.trace)
+}
+
+/// [`trace_text`] of any series' trace.
+pub fn trace_lines(trace: &[(usize, YieldPoint)]) -> String {
     let mut s = String::new();
-    for (i, (cpu, at)) in run.trace.iter().enumerate() {
+    for (i, (cpu, at)) in trace.iter().enumerate() {
         if at.kind == YieldKind::Op || at.kind == YieldKind::Done || at.kind == YieldKind::Blocked {
             s.push_str(&format!("{i:4} cpu{cpu} {at}\n"));
         } else {

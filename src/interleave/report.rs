@@ -25,14 +25,7 @@ pub enum Mode {
 /// The report of a violation: the program with the schedule that replays it, why, the orders
 /// that came closest, and both CPUs' stops.
 pub fn violation_text(p: &Concurrent, f: &Found) -> String {
-    let mut s = String::from("== violation\n");
-    if let Verdict::Violation { why, closest, orders_tried } = &f.verdict {
-        s.push_str(&format!("{why}\n({orders_tried} sequential orders tried)\n"));
-        for a in closest {
-            let order: Vec<String> = a.order.iter().map(|(c, i)| format!("cpu{c}#{i}")).collect();
-            s.push_str(&format!("  closest order {}: {}\n", order.join(" "), a.why));
-        }
-    }
+    let mut s = verdict_text(&f.verdict);
     s.push_str(&format!(
         "== program and schedule ({} preemptions; replay: swapdiff interleave FILE)\n{}",
         f.run.preemptions(),
@@ -41,6 +34,23 @@ pub fn violation_text(p: &Concurrent, f: &Found) -> String {
     s.push_str("== stops\n");
     s.push_str(&trace_text(&f.run));
     s
+}
+
+/// The head of a violation's report, for either series: why, and the orders that came closest.
+pub fn verdict_text(v: &Verdict) -> String {
+    let mut s = String::from("== violation\n");
+    if let Verdict::Violation { why, closest, orders_tried } = v {
+        s.push_str(&format!("{why}\n({orders_tried} sequential orders tried)\n"));
+        for a in closest {
+            s.push_str(&format!("  closest order {}: {}\n", order_text(&a.order), a.why));
+        }
+    }
+    s
+}
+
+/// An order of ops as `cpu0#0 cpu1#0 ...`.
+pub fn order_text(order: &[super::linear::OpId]) -> String {
+    order.iter().map(|(c, i)| format!("cpu{c}#{i}")).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(feature = "cli")]
@@ -53,8 +63,7 @@ pub fn command(k: &mut Kernel, src: &str, mode: Mode, repro: Option<&std::path::
         let f = Found { schedule: r.schedule(), run: r, verdict: v };
         return Ok(match &f.verdict {
             Verdict::Linearizable { order, .. } => {
-                let order: Vec<String> = order.iter().map(|(c, i)| format!("cpu{c}#{i}")).collect();
-                (format!("linearizable: {}\n{}", order.join(" "), trace_text(&f.run)), 0)
+                (format!("linearizable: {}\n{}", order_text(order), trace_text(&f.run)), 0)
             }
             Verdict::Violation { .. } => (violation_text(&p, &f) + &write_repro(repro, &p, &f)?, 1),
             Verdict::Unjudged(why) => (format!("not judged: {why}\n"), 2),

@@ -22,7 +22,20 @@ use crate::program::{parse as parse_program, Op};
 /// Reads a program and its schedule (empty when there is no `schedule` line). Errors name the
 /// line.
 pub fn parse(src: &str) -> Result<(Concurrent, Schedule), String> {
-    let mut p = Concurrent::default();
+    let (setup, cpus, schedule) = parse_with(src, one_op)?;
+    let p = Concurrent { setup, cpus };
+    p.validate()?;
+    Ok((p, schedule))
+}
+
+/// The lines of a concurrent program of either series, each op read by `op` (its text, the
+/// line number): the setup ops, each CPU's ops, and the schedule.
+#[allow(clippy::type_complexity)]
+pub fn parse_with<O>(
+    src: &str,
+    op: impl Fn(&str, usize) -> Result<O, String>,
+) -> Result<(Vec<O>, Vec<Vec<O>>, Schedule), String> {
+    let (mut setup, mut cpus) = (Vec::new(), Vec::<Vec<O>>::new());
     let mut schedule = Schedule::default();
     for (i, raw) in src.lines().enumerate() {
         let line = i + 1;
@@ -46,16 +59,15 @@ pub fn parse(src: &str) -> Result<(Concurrent, Schedule), String> {
             if cpu >= MAX_CPUS {
                 return Err(format!("line {line}: {first}: at most {} CPUs", MAX_CPUS));
             }
-            if p.cpus.len() <= cpu {
-                p.cpus.resize(cpu + 1, Vec::new());
+            while cpus.len() <= cpu {
+                cpus.push(Vec::new());
             }
-            p.cpus[cpu].push(one_op(rest, line)?);
+            cpus[cpu].push(op(rest, line)?);
             continue;
         }
-        p.setup.push(one_op(code, line)?);
+        setup.push(op(code, line)?);
     }
-    p.validate()?;
-    Ok((p, schedule))
+    Ok((setup, cpus, schedule))
 }
 
 fn one_op(text: &str, line: usize) -> Result<Op, String> {
@@ -68,13 +80,18 @@ fn one_op(text: &str, line: usize) -> Result<Op, String> {
 
 /// The canonical text, with the schedule when it is not empty.
 pub fn print(p: &Concurrent, schedule: &Schedule) -> String {
+    print_with(&p.setup, &p.cpus, schedule, print_op)
+}
+
+/// The canonical text of a program of either series, each op written by `op`.
+pub fn print_with<O>(setup: &[O], cpus: &[Vec<O>], schedule: &Schedule, op: impl Fn(&O) -> String) -> String {
     let mut s = String::new();
-    for op in &p.setup {
-        let _ = writeln!(s, "{}", print_op(op));
+    for o in setup {
+        let _ = writeln!(s, "{}", op(o));
     }
-    for (c, ops) in p.cpus.iter().enumerate() {
-        for op in ops {
-            let _ = writeln!(s, "cpu{c} {}", print_op(op));
+    for (c, ops) in cpus.iter().enumerate() {
+        for o in ops {
+            let _ = writeln!(s, "cpu{c} {}", op(o));
         }
     }
     if !schedule.0.is_empty() {

@@ -41,11 +41,22 @@ static bool sd_range_tabled(uint64_t entry, long nr)
 	return true;
 }
 
-/* A folio to pass to a folio function: present and not locked. */
+static bool sd_folio_unlocked(int self, const void *folio)
+{
+	(void)self;
+	return !folio_test_locked((const struct folio *)folio);
+}
+
+/* A folio to pass to a folio function: present and not locked. On a
+ * simulated CPU the folio another CPU's call holds locked is waited for
+ * first (folio_lock() sleeps); outside a run nothing else can hold it, and a
+ * locked folio is one no caller passes. */
 static struct folio *sd_lockable(int handle)
 {
 	struct folio *f = sd_folio_at(handle);
 
+	if (f && folio_test_locked(f))
+		sd_sched_wait(sd_folio_unlocked, f, "folio_lock", "folio_lock(folio)", __LINE__);
 	return f && !folio_test_locked(f) ? f : NULL;
 }
 
@@ -302,4 +313,35 @@ long sd72_mte_invalidate_tags(int type, uint64_t offset)
 long sd72_mte_invalidate_tags_area(int type)
 {
 	SD_CALL_VOID("mte_invalidate_tags_area", mte_invalidate_tags_area(type));
+}
+
+/* The scheduler (src/c/sched.c, this build's copy). */
+int sd72_sched_begin(int ncpus)
+{
+	return sd_sched_begin(ncpus);
+}
+
+int sd72_sched_spawn(int cpu, void (*body)(void *arg), void *arg)
+{
+	return sd_sched_spawn(cpu, body, arg);
+}
+
+int sd72_sched_resume(int cpu, struct sd_yield *at)
+{
+	return sd_sched_resume(cpu, at);
+}
+
+int sd72_sched_runnable(int cpu)
+{
+	return sd_sched_runnable(cpu);
+}
+
+void sd72_sched_op_point(void)
+{
+	sd_sched_op_point();
+}
+
+void sd72_sched_end(void)
+{
+	sd_sched_end();
 }
