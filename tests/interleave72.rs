@@ -87,9 +87,9 @@ fn the_judge_refuses_what_no_order_explains() {
         Verdict::Violation { why, .. } => assert!(why.contains("nr_swap_pages"), "{why}"),
         v => panic!("a doctored end state passed: {v:?}"),
     }
-    // The sequential orders are run once per program, not once per check. The default schedule
-    // runs CPU 0's dup to its end before CPU 1's begins, so real time leaves one order.
-    assert_eq!(c.orders_run(), 1);
+    // The sequential orders are run once per program, not once per check: both orders of the
+    // two dups (every order runs once, for the contract check), however many runs are judged.
+    assert_eq!(c.orders_run(), 2);
 }
 
 /// A folio function waits for the folio lock another CPU's call holds. The folio is in the
@@ -176,5 +176,25 @@ fn every_input_decodes_to_a_valid_program() {
         let (p, s) = decode72(data);
         p.validate().unwrap_or_else(|e| panic!("{data:?}: {e}"));
         assert!(s.0.iter().all(|&c| usize::from(c) < p.cpus.len()));
+    }
+}
+
+/// A program outside the contract in one order only is not judged in any run, even one a
+/// clean order explains. CPU 1 duplicates the slot's one reference and CPU 0 drops it: run CPU
+/// 1's op first (the schedule's first choice) and the run is exactly the order dup, put, which
+/// is clean; but put, dup frees the slot and then WARNs in the dup (swap_dup_entry_direct's
+/// VM_WARN_ON_ONCE(!swap_entry_swapped())), so CPU 1 would be duplicating a reference it does
+/// not own.
+#[test]
+fn one_order_outside_the_contract_is_enough_to_leave_it_unjudged() {
+    let src = "swapon 1\nfolio_new 0\nfolio_alloc_swap 0\nfolio_dup_swap 0 all\nswap_cache_del_folio 0\n\
+               cpu0 swap_put_entries_direct 0:1 1\ncpu1 swap_dup_entry_direct 0:1\n";
+    let (p, _) = Concurrent72::parse(src).unwrap();
+    let mut k = Kernel72::acquire();
+    let run = run72(&mut k, &p, &Schedule(vec![1]), None);
+    assert_eq!(run.ops[1][0].outcome.ret(), 0, "the dup ran first and succeeded");
+    match Checker72::new(&p).check(&run, &mut k) {
+        Verdict::Unjudged(why) => assert!(why.contains("swap_dup_entry_direct"), "{why}"),
+        v => panic!("judged: {v:?}"),
     }
 }

@@ -83,8 +83,15 @@ pub fn measure(root: &Path, seconds: u64, stop: &dyn Fn() -> bool) -> Result<Vec
     Ok(rates)
 }
 
-/// `target`'s stock seeds encoded under `scratch`; an error when there are none.
+/// `target`'s stock seeds encoded under `scratch`; an error when there are none. The
+/// interleaving targets have no seed programs (every byte string is a concurrent program of
+/// their generators' families, the empty one included): they start from an empty corpus.
 fn fresh_seeds(root: &Path, scratch: &Path, target: &str) -> Result<std::path::PathBuf, String> {
+    if crate::harness::INTERLEAVE_TARGETS.contains(&target) {
+        let dir = scratch.join(target);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        return Ok(dir);
+    }
     let counts = crate::corpus::write_stock_seeds(root, scratch)?;
     match counts.iter().find(|(t, _)| *t == target) {
         Some((_, n)) if *n > 0 => Ok(scratch.join(target)),

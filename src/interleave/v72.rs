@@ -313,11 +313,26 @@ struct Seq {
 pub struct Checker72 {
     program: Concurrent72,
     seqs: HashMap<Vec<OpId>, Seq>,
+    /// Why some order of the program is outside the callers' contract (the inner None: no
+    /// order is), once every order has run.
+    contract: Option<Option<String>>,
 }
 
 impl Checker72 {
     pub fn new(p: &Concurrent72) -> Checker72 {
-        Checker72 { program: p.clone(), seqs: HashMap::new() }
+        Checker72 { program: p.clone(), seqs: HashMap::new(), contract: None }
+    }
+
+    /// Why some order of the program's ops (any that keeps each CPU's order, whatever real
+    /// time says) is outside the callers' contract, if one is. Such a program is not judged in
+    /// any run: a run explained by another order is no pass for ops a caller may not make.
+    fn outside_contract(&mut self, k: &mut Kernel72) -> Option<String> {
+        if self.contract.is_none() {
+            let every = orders_where(&self.program, &|_, _| true);
+            let why = every.iter().find_map(|o| self.seq(k, o).out_of_contract.clone());
+            self.contract = Some(why);
+        }
+        self.contract.clone().flatten()
     }
 
     /// The program it judges.
@@ -366,10 +381,12 @@ impl Checker72 {
         if let Some(why) = &run.setup_failed {
             return Verdict::Unjudged(format!("the setup is not within the callers' contract: {why}"));
         }
+        if let Some(why) = self.outside_contract(k) {
+            return Verdict::Unjudged(format!("an order of these ops is outside the callers' contract: {why}"));
+        }
         let orders = consistent_orders(&self.program, run);
         let mut tried = 0;
         let mut closest: Vec<(usize, Attempt)> = Vec::new();
-        let mut outside: Option<String> = None;
         let trapped: Vec<OpId> = run
             .ops
             .iter()
@@ -378,29 +395,14 @@ impl Checker72 {
             .collect();
         for order in &orders {
             tried += 1;
-            let seq = self.seq(k, order).clone();
-            if let Some(why) = &seq.out_of_contract {
-                outside.get_or_insert_with(|| why.clone());
-            }
             if run.end != RunEnd::Finished && trapped.is_empty() {
-                continue;
+                break;
             }
+            let seq = self.seq(k, order).clone();
             match compare(&self.program, run, order, &seq, &trapped) {
-                Ok(()) => {
-                    return match seq.out_of_contract {
-                        Some(why) => Verdict::Unjudged(format!(
-                            "the order that explains the run is outside the callers' contract: {why}"
-                        )),
-                        None => Verdict::Linearizable { order: order.clone(), orders_tried: tried },
-                    }
-                }
-                Err((agreed, why)) => {
-                    closest.push((agreed, Attempt { order: order.clone(), why }));
-                }
+                Ok(()) => return Verdict::Linearizable { order: order.clone(), orders_tried: tried },
+                Err((agreed, why)) => closest.push((agreed, Attempt { order: order.clone(), why })),
             }
-        }
-        if let Some(why) = outside {
-            return Verdict::Unjudged(format!("some order of these ops is outside the callers' contract: {why}"));
         }
         let why = match run.end {
             RunEnd::Deadlock if trapped.is_empty() => format!("deadlock: {}", waiting(run)),
@@ -439,12 +441,19 @@ fn consistent_orders(p: &Concurrent72, run: &Run72) -> Vec<Vec<OpId>> {
     let span = |id: OpId| -> (usize, usize) {
         run.ops.get(id.0).and_then(|o| o.get(id.1)).map_or((usize::MAX, usize::MAX), |r| (r.began, r.ended))
     };
-    let mut out = Vec::new();
-    let mut next = vec![0usize; p.cpus.len()];
-    let mut order = Vec::new();
+    // Op `me` may come next unless an op still unplaced on another CPU ended before it began.
+    orders_where(p, &|me, next| {
+        let began = span(me).0;
+        (0..p.cpus.len()).all(|d| d == me.0 || (next[d]..p.cpus[d].len()).all(|i| span((d, i)).1 >= began))
+    })
+}
+
+/// Every order of the program's ops that keeps each CPU's order and in which each op placed is
+/// `allowed` given how many of each CPU's ops came before it.
+fn orders_where(p: &Concurrent72, allowed: &dyn Fn(OpId, &[usize]) -> bool) -> Vec<Vec<OpId>> {
     fn walk(
         p: &Concurrent72,
-        span: &dyn Fn(OpId) -> (usize, usize),
+        allowed: &dyn Fn(OpId, &[usize]) -> bool,
         next: &mut [usize],
         order: &mut Vec<OpId>,
         out: &mut Vec<Vec<OpId>>,
@@ -454,23 +463,18 @@ fn consistent_orders(p: &Concurrent72, run: &Run72) -> Vec<Vec<OpId>> {
             return;
         }
         for c in 0..p.cpus.len() {
-            if next[c] == p.cpus[c].len() {
-                continue;
-            }
-            let me = span((c, next[c]));
-            let allowed =
-                (0..p.cpus.len()).all(|d| d == c || (next[d]..p.cpus[d].len()).all(|i| span((d, i)).1 >= me.0));
-            if !allowed {
+            if next[c] == p.cpus[c].len() || !allowed((c, next[c]), next) {
                 continue;
             }
             order.push((c, next[c]));
             next[c] += 1;
-            walk(p, span, next, order, out);
+            walk(p, allowed, next, order, out);
             next[c] -= 1;
             order.pop();
         }
     }
-    walk(p, &span, &mut next, &mut order, &mut out);
+    let mut out = Vec::new();
+    walk(p, allowed, &mut vec![0; p.cpus.len()], &mut Vec::new(), &mut out);
     out
 }
 
