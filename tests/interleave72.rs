@@ -198,3 +198,48 @@ fn one_order_outside_the_contract_is_enough_to_leave_it_unjudged() {
         v => panic!("judged: {v:?}"),
     }
 }
+
+/// The reproducer runs the same extracted 7.x C on the shim's own CPUs, resumed in the run's
+/// order: the same yield points in the same order, so its stop lines are the run's trace, and
+/// every call's return and the end state are the ones the run saw. The schedule switches CPUs
+/// inside the extend table's allocation window (the first choice runs CPU 1 to its first stop,
+/// then CPU 0 for two, ...), the path the races of corpus/races-72 take.
+#[test]
+fn repro_c_stops_where_the_run_stopped() {
+    use swapdiff::interleave::explore::{Decided, Found};
+    let src = format!("{}cpu0 swap_dup_entry_direct 0:1\ncpu1 swap_dup_entry_direct 0:1\n", at_extend_boundary());
+    let (p, _) = Concurrent72::parse(&src).unwrap();
+    let mut k = Kernel72::acquire();
+    let run = run72(&mut k, &p, &Schedule(vec![1, 0, 0, 1, 1, 0, 0, 0, 0, 1]), None);
+    let verdict = Checker72::new(&p).check(&run, &mut k);
+    assert!(matches!(verdict, Verdict::Linearizable { .. }), "{verdict:?}");
+    let f = Found { schedule: run.schedule(), run, verdict };
+    let c = swapdiff::interleave::repro72::c_source72(&mut k, &p, &f, "test reproducer").unwrap();
+    let standalone = k.build().standalone;
+    drop(k);
+    let dir = std::env::temp_dir().join(format!("swapdiff-interleave72-repro-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("repro.c"), &c).unwrap();
+    let mut words = standalone.split_whitespace();
+    let out = std::process::Command::new(words.next().unwrap())
+        .args(words)
+        .arg(dir.join("repro.c"))
+        .arg("-o")
+        .arg(dir.join("repro"))
+        .output()
+        .expect("the C compiler runs");
+    assert!(out.status.success(), "repro.c does not build:\n{}", String::from_utf8_lossy(&out.stderr));
+    let ran = std::process::Command::new(dir.join("repro")).output().unwrap();
+    let stdout = String::from_utf8_lossy(&ran.stdout);
+    assert_eq!(ran.status.code(), Some(0), "{stdout}");
+    let stops: Vec<&str> =
+        stdout.lines().filter(|l| l.starts_with(' ') && l.contains(" cpu") && !l.starts_with("      ")).collect();
+    let want = swapdiff::interleave::trace_lines(&f.run.trace);
+    assert_eq!(stops, want.lines().collect::<Vec<_>>(), "{stdout}");
+    // Both dups returned 0 as in the run, and the end state (16 references: 15 in the table
+    // entry, 16 in the extend table) is the run's.
+    assert!(stdout.contains("cpu0 op 0: sd72_swap_dup_entry_direct") && stdout.contains("cpu1 op 0:"), "{stdout}");
+    assert!(stdout.contains("extend count 0:1 = 16"), "{stdout}");
+    assert!(stdout.contains("values as in swapdiff's run") && !stdout.contains("<--"), "{stdout}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -85,7 +85,7 @@ enum Cmd {
         depth: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// On a violation, write the standalone C reproducer here (the same yield points; 6.12).
+        /// On a violation, write the standalone C reproducer here (the same yield points).
         #[arg(long)]
         repro: Option<PathBuf>,
         /// The series: 6.12 (judged by the spec), or 7.x / 7.2 / 7.3, the binary's 7.x build
@@ -357,12 +357,9 @@ fn interleave72(
     hunt: Option<f64>,
     seed: u64,
     mode: swapdiff::interleave::report::Mode,
-    repro: bool,
+    repro: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
     use swapdiff::interleave::report72::{command72, hunt_command72};
-    if repro {
-        return Err("interleave --repro: the C reproducer replays 6.12's entry points; 7.x has none yet".into());
-    }
     let mut k = cshim::kernel72::Kernel72::acquire();
     let build = k.build();
     let version = match build.patches {
@@ -373,7 +370,8 @@ fn interleave72(
         (None, Some(seconds)) => ("hunt".to_string(), hunt_command72(&mut k, seconds, seed)),
         (Some(f), None) => {
             let src = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
-            (f.display().to_string(), command72(&mut k, &src, mode).map_err(|e| format!("{}: {e}", f.display()))?)
+            let out = command72(&mut k, &src, mode, repro.as_deref()).map_err(|e| format!("{}: {e}", f.display()))?;
+            (f.display().to_string(), out)
         }
         _ => return Err("interleave: give a program file or --hunt SECONDS (not both)".into()),
     };
@@ -642,7 +640,7 @@ fn run(cmd: Cmd) -> Result<ExitCode, String> {
             let series = swapdiff::caller::engines::parse_series(&series)?;
             match series.as_slice() {
                 ["6.12"] => {}
-                [s] => return interleave72(s, file, hunt, seed, mode, repro.is_some()),
+                [s] => return interleave72(s, file, hunt, seed, mode, repro),
                 _ => return Err("interleave: --series names one series".into()),
             }
             let file = match (file, hunt) {

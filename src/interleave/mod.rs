@@ -24,6 +24,8 @@ pub mod report;
 pub mod report72;
 #[cfg(feature = "cli")]
 pub mod repro;
+#[cfg(feature = "cli")]
+pub mod repro72;
 pub mod text;
 pub mod v72;
 

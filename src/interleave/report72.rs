@@ -1,6 +1,6 @@
 //! `swapdiff interleave --series 7.x`: 7.x concurrent programs from a file or a hunt, and the
 //! triage of `interleave_7x` inputs, reported as 6.12's are (report.rs) with the 7.x judge's
-//! words. No `repro.c` yet: the reproducer replays 6.12's entry points.
+//! words, `repro.c` from repro72.rs.
 
 #[cfg(feature = "cli")]
 use cshim::kernel72::Kernel72;
@@ -33,7 +33,12 @@ pub fn violation_text72(p: &Concurrent72, f: &Found<Run72>) -> String {
 #[cfg(feature = "cli")]
 /// Runs `swapdiff interleave --series 7.x` on `src`: the text to print and the exit code (0 no
 /// violation, 1 a violation, 2 not judged).
-pub fn command72(k: &mut Kernel72, src: &str, mode: Mode) -> Result<(String, u8), String> {
+pub fn command72(
+    k: &mut Kernel72,
+    src: &str,
+    mode: Mode,
+    repro: Option<&std::path::Path>,
+) -> Result<(String, u8), String> {
     use super::linear::Verdict;
     let (p, schedule) = Concurrent72::parse(src)?;
     if !schedule.0.is_empty() {
@@ -44,7 +49,7 @@ pub fn command72(k: &mut Kernel72, src: &str, mode: Mode) -> Result<(String, u8)
             Verdict::Linearizable { order, .. } => {
                 (format!("linearizable: {}\n{}", order_text(order), trace_lines(&f.run.trace)), 0)
             }
-            Verdict::Violation { .. } => (violation_text72(&p, &f), 1),
+            Verdict::Violation { .. } => (violation_text72(&p, &f) + &write_repro72(k, repro, &p, &f)?, 1),
             Verdict::Unjudged(why) => (format!("not judged: {why}\n"), 2),
         });
     }
@@ -58,6 +63,7 @@ pub fn command72(k: &mut Kernel72, src: &str, mode: Mode) -> Result<(String, u8)
     let code = match (&e.finding, &e.unjudged) {
         (Some(f), _) => {
             out.push_str(&violation_text72(&p, f));
+            out.push_str(&write_repro72(k, repro, &p, f)?);
             1
         }
         (None, Some(_)) => 2,
@@ -94,9 +100,11 @@ pub fn hunt_command72(k: &mut Kernel72, seconds: f64, seed: u64) -> (String, u8)
 }
 
 /// The program and schedule an `interleave_7x` input stands for (bytes.rs's layout over
-/// generate72's families).
+/// generate72's families), of two or three CPUs: the judge runs every order of a program once
+/// (v72 `Checker72`), and four CPUs of two ops have 2,520 of them, which a fuzzer that makes a
+/// new program every few inputs cannot pay for.
 pub fn decode72(data: &[u8]) -> (Concurrent72, super::Schedule) {
-    super::bytes::decode_with(data, super::generate72::MAX_PATTERNS, super::generate72::from_choices72)
+    super::bytes::decode_with(data, super::generate72::MAX_PATTERNS, 3, super::generate72::from_choices72)
 }
 
 /// `swapdiff report FILE` for an `interleave_7x` input: decoded, its schedule run and judged, a
@@ -123,6 +131,7 @@ pub fn file_input72(k: &mut Kernel72, file: &std::path::Path, out: &std::path::P
         let write = |f: &str, body: &[u8]| {
             std::fs::write(dir.join(f), body).map_err(|e| format!("{}: {e}", dir.join(f).display()))
         };
+        write_repro72(k, Some(&dir.join("repro.c")), &p, &found)?;
         let comment: String = text.lines().map(|l| format!("# {l}\n")).collect();
         write("program.txt", format!("{comment}{}", p.print(&found.schedule)).as_bytes())?;
         write("input.bin", &data)?;
@@ -137,4 +146,23 @@ pub fn file_input72(k: &mut Kernel72, file: &std::path::Path, out: &std::path::P
         )?;
     }
     Ok((format!("{sig}: filed in {}\n{text}", dir.display()), true))
+}
+
+/// Writes `repro.c` for the violation to `path`, if one is given: the line saying so.
+#[cfg(feature = "cli")]
+fn write_repro72(
+    k: &mut Kernel72,
+    path: Option<&std::path::Path>,
+    p: &Concurrent72,
+    f: &Found<Run72>,
+) -> Result<String, String> {
+    let Some(path) = path else { return Ok(String::new()) };
+    let header = format!(
+        "swapdiff interleaving reproducer: {}\n\n{}",
+        super::v72::signature72(p, &f.verdict),
+        p.print(&f.schedule)
+    );
+    let c = super::repro72::c_source72(k, p, f, &header)?;
+    std::fs::write(path, c).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(format!("repro.c: {}\n", path.display()))
 }
