@@ -2,7 +2,7 @@
 //! and the cache, then per CPU a short pattern of ops over them that keeps every call within the
 //! callers' contract in every order (a reference is only dropped where the setup or the same CPU
 //! took one), so the spec judges every run. Two CPUs that both drop the same setup reference go
-//! outside the contract: such a program is counted unjudged, never passed.
+//! outside the contract: the `once` patterns keep them apart.
 
 use super::Concurrent;
 use crate::program::parse;
@@ -13,6 +13,10 @@ struct Family {
     setup: &'static str,
     slots: [&'static str; 2],
     patterns: &'static [&'static [&'static str]],
+    /// Patterns at most one CPU may run on a slot: each drops a reference of the setup's (and
+    /// does not take it back first), so two would drop one reference twice, and a third CPU's
+    /// call that relies on it (a duplicate copies the PTE that holds it) would run while it goes.
+    once: &'static [usize],
 }
 
 const FAMILIES: &[Family] = &[
@@ -31,6 +35,7 @@ const FAMILIES: &[Family] = &[
             &["swp_swapcount S", "swap_swapcount S"],
             &["__swap_count S", "swap_duplicate S", "swap_free_nr S nr=1"],
         ],
+        once: &[1],
     },
     // Swapoff against a zap. Slot 0:1, the device's only slot in use, has one mapping and the
     // cache: a zap (free_swap_and_cache_nr) leaves only the cache, whose put then frees the slot,
@@ -42,9 +47,11 @@ const FAMILIES: &[Family] = &[
             &["free_swap_and_cache_nr S nr=1"],
             &["put_swap_folio S order=0", "swapoff 0"],
             &["swapoff 0"],
-            &["swap_duplicate S", "swap_free_nr S nr=1"],
             &["swp_swapcount S", "__swap_count S"],
         ],
+        // The zap drops the one mapping and the put the cache. No pattern duplicates here: a
+        // duplicate copies the mapping the zap drops, which the page table lock orders.
+        once: &[0, 1],
     },
     // Swapoff against a continuation. Slot 0:1 is at SWAP_MAP_MAX: its next reference needs a
     // continuation page (add_swap_count_continuation, which copy_pte_range() calls after
@@ -58,6 +65,7 @@ const FAMILIES: &[Family] = &[
             &["swap_duplicate S", "swap_free_nr S nr=1"],
             &["swp_swapcount S", "swap_duplicate S"],
         ],
+        once: &[],
     },
 ];
 
@@ -84,15 +92,20 @@ pub fn from_choices(family: usize, choices: &[(usize, bool)]) -> Concurrent {
     let setup = parse(f.setup).expect("the generator's setup parses").ops;
     let mut p = Concurrent { setup, cpus: Vec::new() };
     let mut swapoff = false;
+    let mut used: Vec<(usize, &str)> = Vec::new();
     for &(pattern, second) in choices {
         let slot = f.slots[usize::from(second)];
-        // One CPU swaps off at most (linear.rs does not judge two): a later CPU whose pick
-        // swaps off too takes the next pattern that does not.
+        // One CPU swaps off at most (linear.rs does not judge two), and a `once` pattern runs
+        // on a slot once: a later CPU whose pick breaks either takes the next pattern that does
+        // not (the last pattern of every family is neither).
         let mut pick = pattern % f.patterns.len();
-        while swapoff && swaps_off(f.patterns[pick]) {
+        while (swapoff && swaps_off(f.patterns[pick])) || used.contains(&(pick, slot)) {
             pick = (pick + 1) % f.patterns.len();
         }
         swapoff |= swaps_off(f.patterns[pick]);
+        if f.once.contains(&pick) {
+            used.push((pick, slot));
+        }
         let text: String = f.patterns[pick].iter().map(|l| format!("{}\n", l.replace('S', slot))).collect();
         p.cpus.push(parse(&text).expect("the generator's patterns parse").ops);
     }
@@ -123,6 +136,26 @@ mod tests {
             for j in 0..f.patterns.len() {
                 let p = from_choices(i, &[(j, false), (j, true)]);
                 assert_eq!(p.cpus.len(), 2);
+            }
+        }
+    }
+
+    /// Four CPUs that all pick a `once` pattern get it once per slot: no setup reference is
+    /// dropped twice (the program interleave_612 found on stock: two zaps of one mapping).
+    #[test]
+    fn a_once_pattern_runs_once_per_slot() {
+        for (i, f) in FAMILIES.iter().enumerate() {
+            for &once in f.once {
+                let p = from_choices(i, &[(once, false); 4]);
+                let text: Vec<String> = p
+                    .cpus
+                    .iter()
+                    .map(|ops| ops.iter().map(crate::program::text::print_op).collect::<Vec<_>>().join("; "))
+                    .collect();
+                let first = f.patterns[once].iter().map(|l| l.replace('S', f.slots[0])).collect::<Vec<_>>().join("; ");
+                let parsed: Vec<String> =
+                    parse(&first.replace("; ", "\n")).unwrap().ops.iter().map(crate::program::text::print_op).collect();
+                assert_eq!(text.iter().filter(|t| **t == parsed.join("; ")).count(), 1, "family {i}: {text:?}");
             }
         }
     }
