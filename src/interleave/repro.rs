@@ -45,14 +45,23 @@ pub fn c_source(p: &Concurrent, f: &Found, header: &str) -> String {
     for c in 0..p.cpus.len() {
         let _ = writeln!(s, "\tsd_sched_spawn({c}, cpu{c}, NULL);");
     }
-    s.push_str(
-        "\tfor (unsigned long i = 0; i < sizeof(order) / sizeof(order[0]); i++) {\n\
+    s.push_str(&resume_loop("sd_"));
+    s.push_str("\tdump();\n\tteardown();\n\treturn 0;\n}\n");
+    s
+}
+
+/// The reproducer's replay of the run's order: each CPU resumed in turn through the API of
+/// `prefix` (`sd_` for 6.12, `sd72_` for 7.x), each stop printed as the run's trace prints it,
+/// then the run ended. Needs `order[]`, `kinds[]` and a `struct sd_yield at` in scope.
+pub fn resume_loop(prefix: &str) -> String {
+    format!(
+        "\tfor (unsigned long i = 0; i < sizeof(order) / sizeof(order[0]); i++) {{\n\
          \t\tint done;\n\n\
-         \t\tif (!sd_sched_runnable(order[i])) {\n\
+         \t\tif (!{prefix}sched_runnable(order[i])) {{\n\
          \t\t\tprintf(\"stop %lu: cpu%d cannot run: the replay left the run's path\\n\", i, order[i]);\n\
          \t\t\treturn 2;\n\
-         \t\t}\n\
-         \t\tdone = sd_sched_resume(order[i], &at);\n\
+         \t\t}}\n\
+         \t\tdone = {prefix}sched_resume(order[i], &at);\n\
          \t\tif (done)\n\
          \t\t\tprintf(\"%4lu cpu%d done\\n\", i, order[i]);\n\
          \t\telse if (at.kind == 7)\n\
@@ -61,8 +70,7 @@ pub fn c_source(p: &Concurrent, f: &Found, header: &str) -> String {
          \t\t\tprintf(\"%4lu cpu%d blocked %s:%d %s\\n\", i, order[i], at.func, at.line, at.text);\n\
          \t\telse\n\
          \t\t\tprintf(\"%4lu cpu%d stops at %s %s:%d %s\\n\", i, order[i], kinds[at.kind > 0 && at.kind <= 9 ? at.kind : 0], at.func, at.line, at.text);\n\
-         \t}\n\
-         \tsd_sched_end();\n\tdump();\n\tteardown();\n\treturn 0;\n}\n",
-    );
-    s
+         \t}}\n\
+         \t{prefix}sched_end();\n"
+    )
 }

@@ -134,25 +134,8 @@ pub fn c_source72(k: &mut Kernel72, p: &Concurrent72, f: &Found<Run72>, header: 
     for c in 0..p.cpus.len() {
         let _ = writeln!(s, "\tsd72_sched_spawn({c}, cpu{c}, NULL);");
     }
-    s.push_str(
-        "\tfor (unsigned long i = 0; i < sizeof(order) / sizeof(order[0]); i++) {\n\
-         \t\tint done;\n\n\
-         \t\tif (!sd72_sched_runnable(order[i])) {\n\
-         \t\t\tprintf(\"stop %lu: cpu%d cannot run: the replay left the run's path\\n\", i, order[i]);\n\
-         \t\t\treturn 2;\n\
-         \t\t}\n\
-         \t\tdone = sd72_sched_resume(order[i], &at);\n\
-         \t\tif (done)\n\
-         \t\t\tprintf(\"%4lu cpu%d done\\n\", i, order[i]);\n\
-         \t\telse if (at.kind == 7)\n\
-         \t\t\tprintf(\"%4lu cpu%d op\\n\", i, order[i]);\n\
-         \t\telse if (at.kind == 8)\n\
-         \t\t\tprintf(\"%4lu cpu%d blocked %s:%d %s\\n\", i, order[i], at.func, at.line, at.text);\n\
-         \t\telse\n\
-         \t\t\tprintf(\"%4lu cpu%d stops at %s %s:%d %s\\n\", i, order[i], kinds[at.kind > 0 && at.kind <= 9 ? at.kind : 0], at.func, at.line, at.text);\n\
-         \t}\n\
-         \tsd72_sched_end();\n\tprintf(\"end state:\\n\");\n",
-    );
+    s.push_str(&super::repro::resume_loop("sd72_"));
+    s.push_str("\tprintf(\"end state:\\n\");\n");
     if let Some(state) = &run.state {
         let _ = writeln!(s, "\tcheck(\"sd72_nr_swap_pages()\", sd72_nr_swap_pages(), {}L);", state.nr_swap_pages);
         for &(ty, off, tb, ext) in &state.slots {
